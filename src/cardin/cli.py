@@ -1,0 +1,106 @@
+"""The `cardin` command line: thin adapters from options to the engine, sandbox and service."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from cardin.commands import TOKEN_HELP_URL, ExitCode
+from cardin.settings import load_settings
+
+app = typer.Typer(
+    name="cardin",
+    help="Cardin for Gmail: the Pipedrive side panel.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def lookup(
+    email: Annotated[str, typer.Argument(help="The email address to look up.")],
+    token: Annotated[
+        str | None, typer.Option(help="Pipedrive API token (default: $PIPEDRIVE_API_TOKEN).")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="Pipedrive API base, before /api/v2 (default: $PIPEDRIVE_BASE_URL)."),
+    ] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="Locale for dates and money (default: the account's).")
+    ] = None,
+) -> None:
+    """Look EMAIL up in one Pipedrive account with every feature on."""
+    from cardin.commands.lookup import run_lookup  # noqa: PLC0415 - keep `cardin --help` fast
+
+    settings = load_settings()
+    api_token = token or (
+        settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else None
+    )
+    if not api_token:
+        _fail(
+            f"No Pipedrive API token: pass --token or set PIPEDRIVE_API_TOKEN "
+            f"(find yours at {TOKEN_HELP_URL}).",
+            ExitCode.USAGE,
+        )
+    code = asyncio.run(
+        run_lookup(
+            email,
+            token=api_token,
+            base_url=base_url or settings.pipedrive_base_url,
+            locale=locale,
+            timeout=settings.pipedrive_timeout,
+            console=Console(),
+            errors=Console(stderr=True),
+        )
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def sandbox(  # noqa: PLR0917 - typer maps each option to a parameter
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    data: Annotated[
+        str | None, typer.Option(help="JSON data file (default: the demo company).")
+    ] = None,
+    latency: Annotated[float, typer.Option(help="Added latency per request, in ms.")] = 0.0,
+    faults: Annotated[
+        str | None,
+        typer.Option(help="Faults, e.g. '429:0.1,timeout@/v1/notes,malformed:0.05'."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the fault randomness.")] = 0,
+) -> None:
+    """Run the Pipedrive API simulator."""
+    from cardin.commands.sandbox import run_sandbox  # noqa: PLC0415
+
+    code = run_sandbox(host=host, port=port, data=data, latency=latency, faults=faults, seed=seed)
+    raise typer.Exit(code)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the demo sandbox.")] = 8765,
+) -> None:
+    """Start the sandbox with the demo company and look its demo persons up."""
+    from cardin.commands.demo import run_demo  # noqa: PLC0415
+
+    raise typer.Exit(run_demo(port=port, console=Console()))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Entry point of the `cardin` script."""
+    app(prog_name="cardin")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,241 @@
+"""Note HTML from Pipedrive reduced to what a Card v1 text widget renders safely.
+
+Two passes: nh3 (a browser-grade HTML5 parser) strips everything unsafe and unknown, then a small
+walker over its well-formed output renames tags, turns blocks and lists into line breaks and
+bullets, and writes canonical markup. The output uses only b, i, u, s, a[href] and br.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import nh3
+
+_INLINE = {
+    "b": "b",
+    "strong": "b",
+    "i": "i",
+    "em": "i",
+    "u": "u",
+    "s": "s",
+    "strike": "s",
+    "del": "s",
+}
+# Block elements: each starts and ends a line.
+_BLOCKS = frozenset(
+    {"p", "div", "blockquote", "pre", "hr", "center", "address", "table", "tr", "figure"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figcaption"}
+    | {"section", "article", "header", "footer"}
+)
+_LISTS = frozenset({"ul", "ol"})
+_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Content of these is dropped with the tag; text inside them was never meant to be read.
+_DROP_CONTENT = frozenset(
+    {"script", "style", "template", "iframe", "object", "embed", "svg", "math", "title"}
+    | {"noscript", "noembed", "noframes", "textarea", "select", "xmp"}
+)
+_SANITIZER = nh3.Cleaner(
+    tags=set(_INLINE) | _BLOCKS | _LISTS | {"a", "br", "li"},
+    clean_content_tags=set(_DROP_CONTENT),
+    attributes={"a": {"href"}},
+    url_schemes=set(_LINK_SCHEMES),
+    url_relative="deny",
+    link_rel=None,
+    strip_comments=True,
+)
+_TAG_START = re.compile(r"<[a-zA-Z!/?]")
+_NEWLINE = re.compile(r"\r\n?|\n")
+_SPACES = re.compile(r"[ \t\n\r\f]+")  # HTML whitespace; a no-break space is content
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_MAX_BREAKS = 2
+_BULLET = "\u2022 "
+_INDENT = "\u00a0\u00a0"
+
+
+def clean_note_html(html_text: str) -> str:
+    """The note reduced to b, i, u, s, a[href] and br: safe for a card, idempotent."""
+    if not _TAG_START.search(html_text):
+        # Plain text (e.g. written through the API): its newlines are the line breaks.
+        html_text = _NEWLINE.sub("<br>", html_text)
+    walker = _NoteWalker()
+    walker.feed(_SANITIZER.clean(html_text))
+    walker.close()
+    return walker.out.result()
+
+
+def note_plain_text(html_text: str) -> str:
+    """The note as plain text for a terminal: same rules, newlines, entities decoded."""
+    reader = _PlainReader()
+    reader.feed(clean_note_html(html_text))
+    reader.close()
+    return "".join(reader.parts)
+
+
+def _safe_href(href: str | None) -> str | None:
+    """The link target if it is an absolute http(s), mailto or tel URL, else None."""
+    if href is None:
+        return None
+    # Browsers ignore tabs and newlines in URLs and trim spaces: check what they would follow.
+    url = _URL_NOISE.sub("", href).strip(" \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f")
+    scheme = _SCHEME.match(url)
+    return url if scheme and scheme.group(1).lower() in _LINK_SCHEMES else None
+
+
+@dataclass
+class _Open:
+    """An inline element on the walker's stack; `markup` is None when it renders as nothing."""
+
+    tag: str
+    markup: str | None
+    emitted: bool = False
+
+
+@dataclass
+class _Output:
+    """Canonical markup builder: breaks, spaces, bullets and open tags wait for visible text."""
+
+    parts: list[str] = field(default_factory=list)
+    stack: list[_Open] = field(default_factory=list)
+    breaks: int = 0
+    space: bool = False
+    bullet: str = ""
+    has_text: bool = False
+    line_has_text: bool = False
+
+    def text(self, data: str) -> None:
+        """Add text; runs of HTML whitespace become one space, dropped at line edges."""
+        data = _SPACES.sub(" ", data)
+        if data.startswith(" "):
+            self.space = True
+        words = data.strip(" ")
+        if words:
+            self._flush()
+            self.parts.append(html.escape(words, quote=False))
+            self.space = data.endswith(" ")
+
+    def line_break(self, *, soft: bool = False) -> None:
+        """End the line; a soft break (block edge) only ends a line that has text."""
+        if soft and not self.line_has_text:
+            return
+        self.breaks += 1
+        self.space = False
+        self.bullet = ""
+        self.line_has_text = False
+
+    def start_bullet(self, depth: int) -> None:
+        """Begin a list item on its own line, indented by its nesting depth."""
+        self.line_break(soft=True)
+        self.bullet = _INDENT * max(depth - 1, 0) + _BULLET
+
+    def open(self, tag: str, markup: str | None) -> None:
+        """Open an inline element; its markup is written before its first text."""
+        outer = {_tag_name(o.markup) for o in self.stack if o.markup}
+        # A tag already open around this one adds nothing (<b><strong>x</strong></b>), and a link
+        # inside a link (which HTML forbids, but table fix-ups can produce) joins the outer one.
+        inner = markup if markup and _tag_name(markup) not in outer else None
+        self.stack.append(_Open(tag, inner))
+
+    def close(self, tag: str) -> None:
+        """Close the innermost open element of that tag, and any left open inside it."""
+        if all(o.tag != tag for o in self.stack):
+            return
+        while self.stack:
+            element = self.stack.pop()
+            if element.emitted and element.markup:
+                self.parts.append(f"</{_tag_name(element.markup)}>")
+            if element.tag == tag:
+                return
+
+    def result(self) -> str:
+        """The markup, with open tags closed and trailing breaks dropped."""
+        while self.stack:
+            self.close(self.stack[-1].tag)
+        return "".join(self.parts)
+
+    def _flush(self) -> None:
+        """Write what waits for text: breaks, the bullet or a space, then pending open tags."""
+        if self.has_text and self.breaks:
+            self.parts.append("<br>" * min(self.breaks, _MAX_BREAKS))
+        elif self.space and self.line_has_text:
+            self.parts.append(" ")
+        self.breaks, self.space = 0, False
+        if self.bullet:
+            self.parts.append(self.bullet)
+            self.bullet = ""
+        for element in self.stack:
+            if element.markup and not element.emitted:
+                self.parts.append(element.markup)
+                element.emitted = True
+        self.has_text = self.line_has_text = True
+
+
+def _tag_name(markup: str) -> str:
+    """The tag name of an opening tag's markup ("<a href=...>" -> "a")."""
+    return markup[1:].split(" ", 1)[0].rstrip(">")
+
+
+class _NoteWalker(HTMLParser):
+    """Walks nh3's output and writes the card subset into an `_Output`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = _Output()
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Map an opening tag to a line break, a bullet or an inline element."""
+        if tag == "br":
+            self.out.line_break()
+        elif tag in _LISTS:
+            self._depth += 1
+            self.out.line_break(soft=True)
+        elif tag == "li":
+            self.out.start_bullet(self._depth)
+        elif tag in _BLOCKS:
+            self.out.line_break(soft=True)
+        elif tag == "a":
+            href = _safe_href(dict(attrs).get("href"))
+            markup = f'<a href="{html.escape(href, quote=True)}">' if href else None
+            self.out.open("a", markup)
+        elif tag in _INLINE:
+            self.out.open(tag, f"<{_INLINE[tag]}>")
+
+    def handle_startendtag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
+        """A self-closed tag: only <br/> means anything here."""
+        if tag == "br":
+            self.out.line_break()
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close an inline element, or end the line of a block or list."""
+        if tag in _LISTS:
+            self._depth = max(self._depth - 1, 0)
+            self.out.line_break(soft=True)
+        elif tag in _BLOCKS or tag == "li":
+            self.out.line_break(soft=True)
+        elif tag == "a" or tag in _INLINE:
+            self.out.close(tag)
+
+    def handle_data(self, data: str) -> None:
+        """Text, entities already decoded."""
+        self.out.text(data)
+
+
+class _PlainReader(HTMLParser):
+    """Reads the card subset back as plain text: br becomes a newline, tags vanish."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
+        """A <br> is a newline; other tags carry no text."""
+        if tag == "br":
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        """Text, entities already decoded."""
+        self.parts.append(data)

@@ -1,0 +1,496 @@
+"""Email → Match | NoMatch: the Pipedrive call plan, its concurrency and its partial results.
+
+The plan, in three network round trips when the account's metadata is cached:
+
+1. the person search (with the metadata calls alongside when they are not cached);
+2. concurrently: the matching persons' details, the best one's notes, deals and activities;
+3. concurrently: the notes and activities of the deals shown in detail, and the names of
+   organizations, persons and users that deals and custom fields refer to.
+
+Nothing pages through the company's deals or activities: every list is filtered by the person or
+the deal, so the token cost depends on what is shown, not on the size of the account. A failure
+of the search or of the account itself (401, 402) fails the lookup; any other failed part is
+marked unavailable on the contact and the rest is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from cardin.cache import Cache
+from cardin.contact.fields import ReferenceNames, referenced_ids, to_field_values
+from cardin.contact.model import (
+    Contact,
+    Deal,
+    FieldValue,
+    LookupResult,
+    Match,
+    MatchReason,
+    NoMatch,
+    Organization,
+    OtherMatch,
+    RefKind,
+    Section,
+    SectionError,
+    Usage,
+)
+from cardin.lookup import assemble
+from cardin.lookup.errors import gather_all, section_error
+from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.pipedrive import PipedriveClient, PipedriveError, RetryPolicy, UsageMeter
+from cardin.pipedrive.client import DEFAULT_BASE_URL
+from cardin.pipedrive.errors import ACCOUNT_ERRORS
+from cardin.pipedrive.models import (
+    ActivityInfo,
+    DealInfo,
+    NoteInfo,
+    Person,
+    PersonSearchItem,
+    SearchOrganization,
+    User,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Which parts of the contact to fetch (a connector's features decide)."""
+
+    custom_fields: bool = True
+    notes: bool = True
+    deals: bool = True
+    deal_notes: bool = True
+    deal_activities: bool = True
+    activities: bool = True
+    owner: bool = True
+    organization: bool = True
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much to fetch: bounds the token cost and the card's size."""
+
+    candidates: int = 5
+    detailed_deals: int = 5
+    notes: int = 100
+    deals: int = 500
+    activities: int = 500
+    deal_notes: int = 20
+    deal_activities: int = 50
+    references: int = 10
+
+
+@dataclass(frozen=True)
+class _PersonData:
+    """Round-2 results for one person."""
+
+    notes: list[NoteInfo] | SectionError | None
+    deals: list[DealInfo] | SectionError | None
+    activities: list[ActivityInfo] | SectionError | None
+
+
+@dataclass(frozen=True)
+class _DealDetails:
+    """Round-3 results for one deal shown in detail."""
+
+    notes: list[NoteInfo] | SectionError | None
+    activities: list[ActivityInfo] | SectionError | None
+
+
+@dataclass
+class _Names:
+    """Names resolved in round 3."""
+
+    organizations: dict[int, str] = field(default_factory=dict)
+    persons: dict[int, str] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """Everything the rounds fetched for the best person."""
+
+    person: Person
+    data: _PersonData
+    deals: list[DealInfo]
+    details: dict[int, _DealDetails]
+    names: _Names
+    picture: str | None
+
+
+class LookupEngine:
+    """Looks email addresses up in Pipedrive accounts; one engine serves every account."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        cache: Cache,
+        *,
+        timeout: float = 8.0,
+        retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._http = http
+        self._cache = cache
+        self._timeout = timeout
+        self._retry = retry
+        self._limits = limits or Limits()
+        self._clock = clock
+
+    def client(self, token: str, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
+        """A client for one account, metering into a fresh UsageMeter."""
+        return PipedriveClient(
+            self._http,
+            token=token,
+            base_url=base_url,
+            timeout=self._timeout,
+            retry=self._retry,
+            meter=UsageMeter(),
+        )
+
+    async def lookup(
+        self,
+        email: str,
+        *,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        parts: Parts | None = None,
+        refresh_metadata: bool = False,
+    ) -> LookupResult:
+        """Find `email` in the account; raises PipedriveError when the search itself fails."""
+        client = self.client(token, base_url)
+        key = metadata_key(base_url, token)
+        meta, hits = await gather_all(
+            load_metadata(client, self._cache, key, refresh=refresh_metadata),
+            client.search_persons_by_email(email, limit=self._limits.candidates * 2),
+        )
+        run = _Run(self, client, meta, email, parts or Parts())
+        return await run.resolve(hits)
+
+
+class _Run:
+    """One lookup in progress: the state shared by its rounds."""
+
+    def __init__(
+        self,
+        engine: LookupEngine,
+        client: PipedriveClient,
+        meta: AccountMetadata,
+        email: str,
+        parts: Parts,
+    ) -> None:
+        self.client = client
+        self.meta = meta
+        self.email = email
+        self.parts = parts
+        self.limits = engine._limits
+        self.now = engine._clock()
+        self.account = assemble.account_from(meta.me)
+        self.links = assemble.Links(self.account.app_url)
+        self.users = {u.id: u for u in meta.users or []}
+
+    async def resolve(self, hits: Sequence[PersonSearchItem]) -> LookupResult:
+        """Rounds 2 and 3 for the search hits."""
+        candidates = [h for h in hits if assemble.has_email(h.emails or [], self.email)]
+        candidates = candidates[: self.limits.candidates]
+        if not candidates:
+            return self._no_match()
+        guess = next(
+            (c for c in candidates if assemble.has_email((c.emails or [])[:1], self.email)),
+            candidates[0],
+        )
+        persons, data = await gather_all(
+            self._persons(candidates, guess.id), self._person_data(guess.id)
+        )
+        ranked = assemble.rank_candidates(persons, self.email) or [
+            (p, _search_reason(self.email)) for p in persons if p.id == guess.id
+        ]
+        best, reason = ranked[0]
+        if best.id != guess.id:
+            data = await self._person_data(best.id)
+        org_hint = next((c.organization for c in candidates if c.id == best.id), None)
+        return await self._match(best, reason, data, ranked[1:], org_hint)
+
+    def _usage(self) -> Usage:
+        meter = self.client.meter
+        return Usage(
+            requests=meter.requests,
+            tokens=meter.tokens,
+            rate_limit_remaining=meter.rate_limit_remaining,
+            rate_limit_limit=meter.rate_limit_limit,
+            daily_requests_left=meter.daily_requests_left,
+        )
+
+    def _no_match(self) -> NoMatch:
+        search_url = f"{self.account.app_url}/search?term={quote(self.email)}"
+        return NoMatch(self.email, self.account, search_url, self._usage())
+
+    # --- round 2 ---------------------------------------------------------------------------------
+
+    async def _persons(self, candidates: Sequence[PersonSearchItem], best_id: int) -> list[Person]:
+        results = await gather_all(
+            *(
+                self.client.person(c.id) if c.id == best_id else _optional(self.client.person(c.id))
+                for c in candidates
+            )
+        )
+        return [p for p in results if isinstance(p, Person)]
+
+    async def _person_data(self, person_id: int) -> _PersonData:
+        parts, limits = self.parts, self.limits
+        notes, deals, activities = await gather_all(
+            _maybe(parts.notes, lambda: self.client.notes(person_id=person_id, limit=limits.notes)),
+            _maybe(
+                parts.deals,
+                lambda: self.client.deals_of_person(person_id, limit=limits.deals),
+            ),
+            _maybe(
+                parts.activities,
+                lambda: self.client.activities(person_id=person_id, limit=limits.activities),
+            ),
+        )
+        return _PersonData(notes, deals, activities)
+
+    # --- round 3 ---------------------------------------------------------------------------------
+
+    async def _match(
+        self,
+        person: Person,
+        reason: MatchReason,
+        data: _PersonData,
+        others: Sequence[tuple[Person, MatchReason]],
+        org_hint: SearchOrganization | None,
+    ) -> Match:
+        deals = assemble.select_deals(data.deals) if isinstance(data.deals, list) else []
+        detailed = deals[: self.limits.detailed_deals]
+        known_orgs = {org_hint.id: org_hint.name} if org_hint and org_hint.name else {}
+        details, names, picture = await gather_all(
+            gather_all(*(self._deal_details(d.id) for d in detailed)),
+            self._names(person, deals, others, known_orgs),
+            self._picture(person),
+        )
+        fetched = _Fetched(
+            person=person,
+            data=data,
+            deals=deals,
+            details=dict(zip([d.id for d in detailed], details, strict=True)),
+            names=names,
+            picture=picture,
+        )
+        return Match(
+            email=self.email,
+            contact=self._contact(fetched),
+            reason=reason,
+            account=self.account,
+            others=tuple(self._other(p, r, names) for p, r in others),
+            usage=self._usage(),
+            fetched_at=self.now,
+        )
+
+    async def _deal_details(self, deal_id: int) -> _DealDetails:
+        parts, limits = self.parts, self.limits
+        notes, activities = await gather_all(
+            _maybe(
+                parts.deal_notes,
+                lambda: self.client.notes(deal_id=deal_id, limit=limits.deal_notes),
+            ),
+            _maybe(
+                parts.deal_activities,
+                lambda: self.client.activities(deal_id=deal_id, limit=limits.deal_activities),
+            ),
+        )
+        return _DealDetails(notes, activities)
+
+    async def _picture(self, person: Person) -> str | None:
+        if person.picture_id is None:
+            return None
+        picture = await _optional(self.client.person_picture(person.id))
+        if isinstance(picture, SectionError) or not picture.pictures:
+            return None
+        return picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
+
+    async def _names(
+        self,
+        person: Person,
+        deals: Sequence[DealInfo],
+        others: Sequence[tuple[Person, MatchReason]],
+        known_orgs: Mapping[int, str],
+    ) -> _Names:
+        names = _Names(organizations=dict(known_orgs))
+        refs = self._references(person)
+        org_ids = {d.org_id for d in deals if d.org_id} | {p.org_id for p, _ in others if p.org_id}
+        if person.org_id and self.parts.organization:
+            org_ids.add(person.org_id)
+        org_ids |= refs.get(RefKind.ORGANIZATION, frozenset())
+        user_ids = set(refs.get(RefKind.USER, frozenset()))
+        if self.parts.owner and person.owner_id:
+            user_ids.add(person.owner_id)
+        await gather_all(
+            self._resolve(org_ids - names.organizations.keys(), names.organizations, self._org),
+            self._resolve(refs.get(RefKind.PERSON, frozenset()), names.persons, self._person),
+            self._resolve(user_ids - self.users.keys(), names.users, self.client.user),
+        )
+        return names
+
+    def _references(self, person: Person) -> dict[RefKind, frozenset[int]]:
+        if not self.parts.custom_fields or not person.custom_fields:
+            return {}
+        definitions = assemble.field_definitions(self.meta.person_fields)
+        return referenced_ids(person.custom_fields, definitions)
+
+    async def _resolve(
+        self, ids: Iterable[int], into: dict[int, R], fetch: Callable[[int], Awaitable[R]]
+    ) -> None:
+        """Fetch what ids name (a bounded number); unknown or failing ones stay unresolved."""
+        chosen = sorted(ids)[: self.limits.references]
+        results = await gather_all(*(_optional(fetch(i)) for i in chosen))
+        into.update(
+            (item_id, result)
+            for item_id, result in zip(chosen, results, strict=True)
+            if not isinstance(result, SectionError)
+        )
+
+    async def _org(self, org_id: int) -> str:
+        return (await self.client.organization(org_id)).name or f"#{org_id}"
+
+    async def _person(self, person_id: int) -> str:
+        return (await self.client.person(person_id)).name or f"#{person_id}"
+
+    # --- assembly --------------------------------------------------------------------------------
+
+    def _contact(self, fetched: _Fetched) -> Contact:
+        person, data, names = fetched.person, fetched.data, fetched.names
+        users = {**self.users, **names.users}
+        titles = {d.id: d.title or f"#{d.id}" for d in fetched.deals}
+        types = assemble.activity_types_by_key(self.meta.activity_types)
+        tz = assemble.zone(self.account.timezone)
+        ctx = assemble.ActivityContext(types, titles, self.links, self.now, tz)
+        activities = _section(
+            data.activities,
+            lambda a: assemble.activities_section(a, ctx, person.activities_count),
+        )
+        owner = users.get(person.owner_id) if self.parts.owner and person.owner_id else None
+        return Contact(
+            id=person.id,
+            name=person.name or self.email,
+            url=self.links.person(person.id),
+            emails=assemble.emails_of(person),
+            phones=assemble.phones_of(person),
+            labels=assemble.labels_of(person, self.meta.person_fields),
+            organization=self._organization(person.org_id, names),
+            fields=self._fields(person, names, users),
+            fields_error=self.meta.fields_error if self.parts.custom_fields else None,
+            is_active=not person.is_deleted,
+            added=person.add_time,
+            updated=person.update_time,
+            picture_url=fetched.picture,
+            job_title=person.job_title,
+            owner=assemble.owner_of(owner),
+            notes=_section(data.notes, lambda n: assemble.notes_section(n, person.notes_count)),
+            deals=_section(data.deals, lambda _: self._deals(fetched, ctx)),
+            deals_overview=(
+                assemble.deals_overview(fetched.deals, person)
+                if isinstance(data.deals, list)
+                else None
+            ),
+            activities=activities,
+            activities_overview=(
+                assemble.activities_overview(activities, person)
+                if isinstance(data.activities, list)
+                else None
+            ),
+        )
+
+    def _fields(
+        self, person: Person, names: _Names, users: Mapping[int, User]
+    ) -> tuple[FieldValue, ...]:
+        if not self.parts.custom_fields or not person.custom_fields:
+            return ()
+        ref_names = ReferenceNames(
+            users={i: u.name for i, u in users.items() if u.name},
+            organizations=names.organizations,
+            persons=names.persons,
+        )
+        return to_field_values(
+            person.custom_fields,
+            assemble.field_definitions(self.meta.person_fields),
+            names=ref_names,
+            app_url=self.account.app_url,
+        )
+
+    def _organization(self, org_id: int | None, names: _Names) -> Organization | None:
+        if not org_id or not self.parts.organization:
+            return None
+        name = names.organizations.get(org_id) or f"#{org_id}"
+        return Organization(org_id, name, self.links.organization(org_id))
+
+    def _deals(self, fetched: _Fetched, ctx: assemble.ActivityContext) -> Section[Deal]:
+        items = []
+        for deal in fetched.deals:
+            details = fetched.details.get(deal.id, _DealDetails(None, None))
+            notes = (
+                _section(details.notes, assemble.notes_section)
+                if details.notes is not None
+                else None
+            )
+            activities = (
+                _section(details.activities, lambda a: assemble.activities_section(a, ctx))
+                if details.activities is not None
+                else None
+            )
+            organization = self._organization(deal.org_id, fetched.names)
+            items.append(
+                assemble.to_deal(
+                    deal,
+                    links=self.links,
+                    organization=organization,
+                    notes=notes,
+                    activities=activities,
+                )
+            )
+        return Section(items=tuple(items), total=len(items))
+
+    def _other(self, person: Person, reason: MatchReason, names: _Names) -> OtherMatch:
+        org = names.organizations.get(person.org_id) if person.org_id else None
+        url = self.links.person(person.id)
+        return OtherMatch(person.id, person.name or self.email, url, org, reason)
+
+
+def _search_reason(email: str) -> MatchReason:
+    return MatchReason(email=email, label="other", is_primary=False)
+
+
+def _section(outcome: T | SectionError | None, build: Callable[[T], Section[S]]) -> Section[S]:
+    """The built section, an empty one for a part not fetched, or the part's error."""
+    if outcome is None:
+        return Section()
+    if isinstance(outcome, SectionError):
+        return Section(error=outcome)
+    return build(outcome)
+
+
+async def _optional(call: Awaitable[T]) -> T | SectionError:
+    """Await a secondary call: account errors propagate, other failures become a SectionError."""
+    try:
+        return await call
+    except ACCOUNT_ERRORS:
+        raise
+    except PipedriveError as exc:
+        return section_error(exc)
+
+
+async def _maybe(wanted: bool, call: Callable[[], Awaitable[T]]) -> T | SectionError | None:  # noqa: FBT001
+    """Run a secondary call only when its part is wanted."""
+    if not wanted:
+        return None
+    return await _optional(call())

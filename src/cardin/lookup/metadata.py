@@ -1,0 +1,102 @@
+"""Per-account metadata (user and company, person fields, activity types, users), cached.
+
+It changes rarely and costs about 52 tokens to fetch, so it is fetched once per token and kept
+for hours. The four calls go out concurrently. `/v1/users/me` is required (it proves the token);
+a failure of the others degrades the contact (no custom fields, plain activity icons) and is not
+cached, so the next lookup tries again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cardin.cache import Cache
+from cardin.contact.model import SectionError
+from cardin.lookup.errors import gather_all, section_error
+from cardin.pipedrive import PipedriveClient, PipedriveError
+from cardin.pipedrive.errors import ACCOUNT_ERRORS
+from cardin.pipedrive.models import ActivityTypeInfo, CurrentUser, PersonField, User
+
+T = TypeVar("T")
+METADATA_TTL = 6 * 3600.0
+_KEY_VERSION = "1"
+
+
+class AccountMetadata(BaseModel):
+    """What every lookup of one account needs besides the person; None parts failed to load."""
+
+    model_config = ConfigDict(frozen=True)
+
+    me: CurrentUser
+    person_fields: list[PersonField] | None = None
+    activity_types: list[ActivityTypeInfo] | None = None
+    users: list[User] | None = None
+    fields_error: SectionError | None = None
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every part loaded (only complete metadata is cached)."""
+        return None not in (self.person_fields, self.activity_types, self.users)
+
+
+def metadata_key(base_url: str, token: str) -> str:
+    """Cache key of an account's metadata; the token is hashed, never stored."""
+    digest = hashlib.sha256(f"{base_url.rstrip('/')}\n{token}".encode()).hexdigest()[:32]
+    return f"cardin:meta:{_KEY_VERSION}:{digest}"
+
+
+async def load_metadata(
+    client: PipedriveClient, cache: Cache, key: str, *, refresh: bool = False
+) -> AccountMetadata:
+    """The account's metadata from the cache, else from Pipedrive (then cached if complete)."""
+    if not refresh:
+        cached = await _cached(cache, key)
+        if cached is not None:
+            return cached
+    metadata = await fetch_metadata(client)
+    if metadata.is_complete:
+        await cache.set(key, metadata.model_dump_json().encode(), METADATA_TTL)
+    return metadata
+
+
+async def _cached(cache: Cache, key: str) -> AccountMetadata | None:
+    raw = await cache.get(key)
+    if raw is None:
+        return None
+    try:
+        return AccountMetadata.model_validate_json(raw)
+    except ValidationError:
+        # An entry written by an older version: fetch afresh.
+        await cache.delete(key)
+        return None
+
+
+async def fetch_metadata(client: PipedriveClient) -> AccountMetadata:
+    """Fetch the four parts concurrently; account errors (401, 402) and a failed `me` propagate."""
+    me, fields, types, users = await gather_all(
+        client.current_user(),
+        _optional(client.person_fields()),
+        _optional(client.activity_types()),
+        _optional(client.users()),
+    )
+    fields_error = fields if isinstance(fields, SectionError) else None
+    return AccountMetadata(
+        me=me,
+        person_fields=None if isinstance(fields, SectionError) else fields,
+        activity_types=None if isinstance(types, SectionError) else types,
+        users=None if isinstance(users, SectionError) else users,
+        fields_error=fields_error,
+    )
+
+
+async def _optional(call: Awaitable[T]) -> T | SectionError:
+    try:
+        return await call
+    except ACCOUNT_ERRORS:
+        raise
+    except PipedriveError as exc:
+        return section_error(exc)

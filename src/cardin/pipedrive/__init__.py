@@ -1,0 +1,29 @@
+"""The Pipedrive API and nothing else: knows no cards, no Google, no database."""
+
+from cardin.pipedrive.client import PipedriveClient, RetryPolicy, UsageMeter
+from cardin.pipedrive.costs import token_cost
+from cardin.pipedrive.errors import (
+    BadResponse,
+    Forbidden,
+    InvalidToken,
+    NotFound,
+    PaymentRequired,
+    PipedriveError,
+    RateLimited,
+    Unavailable,
+)
+
+__all__ = [
+    "BadResponse",
+    "Forbidden",
+    "InvalidToken",
+    "NotFound",
+    "PaymentRequired",
+    "PipedriveClient",
+    "PipedriveError",
+    "RateLimited",
+    "RetryPolicy",
+    "Unavailable",
+    "UsageMeter",
+    "token_cost",
+]

@@ -1,0 +1,382 @@
+"""Async Pipedrive client: one method per endpoint Cardin uses, one private request path.
+
+The request path is the only place that sees httpx: it sends the token in the `x-api-token`
+header (never in the URL), bounds every call by a deadline, retries connection errors, 429 and
+5xx a bounded number of times with jittered backoff (honouring `Retry-After`), maps every failure
+onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from cardin.pipedrive.costs import token_cost
+from cardin.pipedrive.errors import (
+    BadResponse,
+    Forbidden,
+    InvalidToken,
+    NotFound,
+    PaymentRequired,
+    PipedriveError,
+    RateLimited,
+    Unavailable,
+)
+from cardin.pipedrive.models import (
+    ActivityInfo,
+    ActivityTypeInfo,
+    CurrentUser,
+    DealInfo,
+    NoteInfo,
+    OrganizationInfo,
+    Person,
+    PersonField,
+    PersonSearchItem,
+    Picture,
+    SearchResults,
+    User,
+)
+
+M = TypeVar("M", bound=BaseModel)
+Params = Mapping[str, str | int]
+
+DEFAULT_BASE_URL = "https://api.pipedrive.com"
+PERSON_COUNTS = (
+    "open_deals_count,won_deals_count,lost_deals_count,activities_count,"
+    "done_activities_count,undone_activities_count,notes_count"
+)
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry: connection errors, 429 and 5xx only.
+
+    A 429 whose `Retry-After` exceeds `max_wait` is not waited for: the caller gets RateLimited
+    with the delay and can tell the user when to come back.
+    """
+
+    attempts: int = 3
+    base_delay: float = 0.2
+    max_delay: float = 2.0
+    max_wait: float = 2.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential delay before retry number `attempt` (1-based)."""
+        cap = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return self.rng.uniform(0, cap)
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One request as sent: what it cost and how it ended."""
+
+    method: str
+    path: str
+    status: int | None
+    tokens: int
+    seconds: float
+
+
+@dataclass
+class UsageMeter:
+    """Collects what a series of calls cost; shared by the concurrent calls of one lookup."""
+
+    calls: list[CallRecord] = field(default_factory=list)
+    rate_limit_limit: int | None = None
+    rate_limit_remaining: int | None = None
+    daily_requests_left: int | None = None
+
+    @property
+    def requests(self) -> int:
+        """Requests sent, retries included."""
+        return len(self.calls)
+
+    @property
+    def tokens(self) -> int:
+        """Pipedrive tokens charged (every request that reached Pipedrive is charged)."""
+        return sum(c.tokens for c in self.calls)
+
+    def record(self, call: CallRecord, headers: httpx.Headers | None) -> None:
+        """Add a call and remember the latest rate-limit headers."""
+        self.calls.append(call)
+        if headers is None:
+            return
+        self.rate_limit_limit = _int_header(headers, "x-ratelimit-limit", self.rate_limit_limit)
+        self.rate_limit_remaining = _int_header(
+            headers, "x-ratelimit-remaining", self.rate_limit_remaining
+        )
+        self.daily_requests_left = _int_header(
+            headers, "x-daily-requests-left", self.daily_requests_left
+        )
+
+
+def _int_header(headers: httpx.Headers, name: str, default: int | None) -> int | None:
+    raw = headers.get(name)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    for name in ("retry-after", "x-ratelimit-reset"):
+        raw = headers.get(name)
+        if raw is None:
+            continue
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            continue
+    return None
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return str(body["error"])[:200]
+    return f"HTTP {response.status_code}"
+
+
+def _raise_for_status(response: httpx.Response, path: str) -> None:
+    status = response.status_code
+    if status < 400:  # noqa: PLR2004 - HTTP success range
+        return
+    message = _error_message(response)
+    kinds: dict[int, type[PipedriveError]] = {
+        401: InvalidToken,
+        402: PaymentRequired,
+        403: Forbidden,
+        404: NotFound,
+        410: NotFound,
+    }
+    if status == 429:  # noqa: PLR2004
+        raise RateLimited(message, retry_after=_retry_after(response.headers), path=path)
+    if status >= 500:  # noqa: PLR2004
+        raise Unavailable(f"Pipedrive answered {status}", status=status, path=path)
+    raise kinds.get(status, BadResponse)(message, status=status, path=path)
+
+
+class PipedriveClient:
+    """Talks to one Pipedrive account with one API token.
+
+    Cheap to create (per lookup): the httpx client underneath is shared and owned by the caller.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 8.0,
+        retry: RetryPolicy | None = None,
+        meter: UsageMeter | None = None,
+    ) -> None:
+        self._http = http
+        self._token = token
+        self._base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self.meter = meter if meter is not None else UsageMeter()
+
+    # --- endpoints ---------------------------------------------------------------------------
+
+    async def current_user(self) -> CurrentUser:
+        """`GET /v1/users/me`: the token's user, company domain, locale and currency."""
+        return await self._get_one("/v1/users/me", CurrentUser)
+
+    async def users(self) -> list[User]:
+        """`GET /v1/users`: every user of the company (the spec defines no paging)."""
+        return await self._get_list("/v1/users", User)
+
+    async def user(self, user_id: int) -> User:
+        """`GET /v1/users/{id}`."""
+        return await self._get_one(f"/v1/users/{user_id}", User)
+
+    async def activity_types(self) -> list[ActivityTypeInfo]:
+        """`GET /v1/activityTypes`."""
+        return await self._get_list("/v1/activityTypes", ActivityTypeInfo)
+
+    async def person_fields(self) -> list[PersonField]:
+        """`GET /api/v2/personFields`, every page."""
+        return await self._get_pages("/api/v2/personFields", PersonField, {"limit": 500})
+
+    async def search_persons_by_email(
+        self, email: str, *, limit: int = 10
+    ) -> list[PersonSearchItem]:
+        """`GET /api/v2/persons/search`: exact (case-insensitive) match on the email fields."""
+        params: dict[str, str | int] = {
+            "term": email,
+            "fields": "email",
+            "exact_match": "true",
+            "limit": limit,
+        }
+        data = await self._get_data("/api/v2/persons/search", params)
+        results = self._parse(data, SearchResults, "/api/v2/persons/search")
+        return [hit.item for hit in results.items]
+
+    async def person(self, person_id: int) -> Person:
+        """`GET /api/v2/persons/{id}` with deal, activity and note counts."""
+        params = {"include_fields": PERSON_COUNTS}
+        return await self._get_one(f"/api/v2/persons/{person_id}", Person, params)
+
+    async def person_picture(self, person_id: int) -> Picture:
+        """`GET /api/v2/persons/{id}/picture`."""
+        return await self._get_one(f"/api/v2/persons/{person_id}/picture", Picture)
+
+    async def organization(self, org_id: int) -> OrganizationInfo:
+        """`GET /api/v2/organizations/{id}`."""
+        return await self._get_one(f"/api/v2/organizations/{org_id}", OrganizationInfo)
+
+    async def deals_of_person(self, person_id: int, *, limit: int = 500) -> list[DealInfo]:
+        """`GET /api/v2/deals?person_id=`: the person's open, won and lost deals, one page."""
+        params: dict[str, str | int] = {
+            "person_id": person_id,
+            "status": "open,won,lost",
+            "sort_by": "update_time",
+            "sort_direction": "desc",
+            "limit": limit,
+        }
+        return await self._get_list("/api/v2/deals", DealInfo, params)
+
+    async def activities(
+        self, *, person_id: int | None = None, deal_id: int | None = None, limit: int = 500
+    ) -> list[ActivityInfo]:
+        """`GET /api/v2/activities` of a person (primary participant) or of a deal, one page."""
+        params: dict[str, str | int] = {"sort_by": "due_date", "sort_direction": "desc"}
+        params["limit"] = limit
+        if person_id is not None:
+            params["person_id"] = person_id
+        if deal_id is not None:
+            params["deal_id"] = deal_id
+        return await self._get_list("/api/v2/activities", ActivityInfo, params)
+
+    async def notes(
+        self, *, person_id: int | None = None, deal_id: int | None = None, limit: int = 100
+    ) -> list[NoteInfo]:
+        """`GET /v1/notes` of a person or a deal, newest first, one page."""
+        params: dict[str, str | int] = {"sort": "add_time DESC", "start": 0, "limit": limit}
+        if person_id is not None:
+            params["person_id"] = person_id
+        if deal_id is not None:
+            params["deal_id"] = deal_id
+        return await self._get_list("/v1/notes", NoteInfo, params)
+
+    # --- the request path ----------------------------------------------------------------------
+
+    async def _get_one(self, path: str, model: type[M], params: Params | None = None) -> M:
+        return self._parse(await self._get_data(path, params), model, path)
+
+    async def _get_list(self, path: str, model: type[M], params: Params | None = None) -> list[M]:
+        return self._parse_list(await self._get_data(path, params), model, path)
+
+    async def _get_pages(
+        self, path: str, model: type[M], params: Params, max_pages: int = 20
+    ) -> list[M]:
+        items: list[M] = []
+        query = dict(params)
+        for _ in range(max_pages):
+            body = await self._get_body(path, query)
+            items.extend(self._parse_list(body.get("data"), model, path))
+            additional = body.get("additional_data")
+            cursor = additional.get("next_cursor") if isinstance(additional, dict) else None
+            if not isinstance(cursor, str) or not cursor:
+                break
+            query["cursor"] = cursor
+        return items
+
+    async def _get_data(self, path: str, params: Params | None) -> Any:
+        return (await self._get_body(path, params)).get("data")
+
+    async def _get_body(self, path: str, params: Params | None) -> dict[str, Any]:
+        response = await self._send("GET", path, params)
+        try:
+            body = response.json()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadResponse("Pipedrive sent a reply that is not JSON", path=path) from exc
+        if not isinstance(body, dict) or body.get("success") is False:
+            raise BadResponse("Pipedrive sent an unexpected reply", path=path)
+        return body
+
+    @staticmethod
+    def _parse(data: object, model: type[M], path: str) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise BadResponse(
+                f"Pipedrive's reply is not shaped as documented ({exc.error_count()} problems)",
+                path=path,
+            ) from exc
+
+    @classmethod
+    def _parse_list(cls, data: object, model: type[M], path: str) -> list[M]:
+        if data is None:  # Pipedrive answers `"data": null` for an empty list
+            return []
+        if not isinstance(data, list):
+            raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
+        return [cls._parse(item, model, path) for item in data]
+
+    async def _send(self, method: str, path: str, params: Params | None) -> httpx.Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._send_once(method, path, params)
+            except (RateLimited, Unavailable) as exc:
+                delay = self._retry_delay(exc, attempt)
+                if delay is None:
+                    raise
+                await self._retry.sleep(delay)
+
+    def _retry_delay(self, exc: PipedriveError, attempt: int) -> float | None:
+        if attempt >= self._retry.attempts:
+            return None
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            return exc.retry_after if exc.retry_after <= self._retry.max_wait else None
+        return self._retry.backoff(attempt)
+
+    async def _send_once(self, method: str, path: str, params: Params | None) -> httpx.Response:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        response: httpx.Response | None = None
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._http.request(
+                    method,
+                    self._base_url + path,
+                    params=params,
+                    headers={"x-api-token": self._token, "accept": "application/json"},
+                    timeout=self._timeout,
+                )
+                await response.aread()
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise Unavailable(
+                f"Pipedrive did not answer within {self._timeout:g} s", path=path
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"Cannot reach Pipedrive ({type(exc).__name__})", path=path) from exc
+        finally:
+            self._record(method, path, response, loop.time() - started)
+        _raise_for_status(response, path)
+        return response
+
+    def _record(
+        self, method: str, path: str, response: httpx.Response | None, seconds: float
+    ) -> None:
+        status = response.status_code if response is not None else None
+        # Pipedrive charges a request that it answered; one that never arrived costs nothing.
+        tokens = token_cost(method, path) if status is not None else 0
+        call = CallRecord(method, path, status, tokens, seconds)
+        self.meter.record(call, response.headers if response is not None else None)

@@ -1,0 +1,65 @@
+"""The errors of the Pipedrive client, shaped by what the caller does next.
+
+- InvalidToken: ask the user for a new token (reauthorize).
+- PaymentRequired: the company account is inactive; point to billing.
+- Forbidden / NotFound: this item cannot be shown; the rest of the lookup goes on.
+- RateLimited: try again after `retry_after` seconds.
+- Unavailable: Pipedrive is down, slow or unreachable; retry later.
+- BadResponse: Pipedrive answered something we cannot read; report it, retry later.
+
+Messages never contain the API token.
+"""
+
+from __future__ import annotations
+
+
+class PipedriveError(Exception):
+    """Base class: any failure talking to Pipedrive."""
+
+    def __init__(self, message: str, *, status: int | None = None, path: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.path = path
+
+
+class InvalidToken(PipedriveError):
+    """HTTP 401: the API token is wrong, revoked or was changed."""
+
+
+class PaymentRequired(PipedriveError):
+    """HTTP 402: the company account is not open (trial expired, payment failed)."""
+
+
+class Forbidden(PipedriveError):
+    """HTTP 403: not allowed for this user, or blocked after too many 429s."""
+
+
+class NotFound(PipedriveError):
+    """HTTP 404: the item does not exist or is not visible to this user."""
+
+
+class RateLimited(PipedriveError):
+    """HTTP 429: burst or daily token budget exhausted; `retry_after` in seconds when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = 429,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, path=path)
+        self.retry_after = retry_after
+
+
+class Unavailable(PipedriveError):
+    """5xx, timeout or connection failure: Pipedrive could not answer now."""
+
+
+class BadResponse(PipedriveError):
+    """A reply we cannot read: not JSON, cut short, or not shaped as documented."""
+
+
+ACCOUNT_ERRORS = (InvalidToken, PaymentRequired)
+"""Errors that concern the whole account: no partial result makes sense after them."""

@@ -1,0 +1,95 @@
+"""Pipedrive's error answers: the JSON bodies (and HTML pages) the real API sends, and ApiError.
+
+Bodies come from the OpenAPI examples where Pipedrive documents them (401, v1 user 404, generic v1
+404, v2 404); the 402, 429 and 5xx bodies are undocumented, so these follow the same envelope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = dict[str, Any]
+
+GATEWAY_401: JSON = {
+    "success": False,
+    "error": "unauthorized access",
+    "errorCode": 401,
+    "error_info": "Please check developers.pipedrive.com",
+}
+
+_INFO = "Please check developers.pipedrive.com for more information about Pipedrive API."
+
+
+class ApiError(Exception):
+    """A handler's refusal, carried to the gateway as an HTTP status and a Pipedrive body."""
+
+    def __init__(self, status: int, body: JSON) -> None:
+        super().__init__(f"{status}: {body.get('error')}")
+        self.status = status
+        self.body = body
+
+
+def envelope(error: str, info: str = _INFO, **extra: Any) -> JSON:
+    """The generic Pipedrive error envelope with `data` and `additional_data` null."""
+    return {
+        "success": False,
+        "error": error,
+        "error_info": info,
+        **extra,
+        "data": None,
+        "additional_data": None,
+    }
+
+
+def payment_required() -> JSON:
+    """The 402 body of a company whose account is not open."""
+    return envelope(
+        "Company account is not open (possible reason: trial expired, payment details not entered)",
+        errorCode=402,
+    )
+
+
+def rate_limited(reason: str) -> JSON:
+    """The 429 body; `reason` is `burst`, `budget` or `fault`."""
+    detail = {
+        "budget": "Daily API token budget has been exhausted",
+        "burst": "Rate limit has been exceeded",
+    }.get(reason, "Rate limit has been exceeded")
+    return envelope(detail, "Please check developers.pipedrive.com", errorCode=429)
+
+
+def v1_not_found() -> ApiError:
+    """The generic v1 404."""
+    return ApiError(404, envelope("A resource required for this operation was not found."))
+
+
+def v1_user_not_found() -> ApiError:
+    """The 404 of `GET /v1/users/{id}`, exactly as the v1 spec shows it."""
+    return ApiError(404, {"success": False, "error": "User not found or not accessible."})
+
+
+def v2_not_found() -> ApiError:
+    """The v2 404, exactly as the v2 spec shows it."""
+    return ApiError(404, envelope("Entity was not found", "Object was not found."))
+
+
+def bad_request(message: str) -> ApiError:
+    """A 400 for a parameter or body Pipedrive would refuse."""
+    return ApiError(400, envelope(message, code="ERR_SCHEMA_VALIDATION_FAILED"))
+
+
+def server_error_json() -> JSON:
+    """The 500 body."""
+    return envelope("Internal server error", errorCode=500)
+
+
+def gateway_html(status: int) -> str:
+    """An HTML page like the ones a CDN or load balancer sends for 502 and 503."""
+    title = {502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable"}.get(
+        status, f"{status} Error"
+    )
+    return (
+        f"<!DOCTYPE html>\n<html><head><title>{title}</title></head>\n"
+        f"<body><center><h1>{title}</h1></center>\n<hr><center>sandbox</center>\n"
+        "</body></html>\n"
+    )

@@ -1,0 +1,232 @@
+"""The Sandbox: Pipedrive's gateway (auth, 402, rate limits, latency, faults) over a Dataset.
+
+Each API request goes: added latency, fault draw, token check (401 for a missing or unknown token
+and, like Pipedrive's gateway, for an unknown path or method), inactive company (402), burst window
+and daily budget (429 with Retry-After), then the endpoint. Tokens are charged per request with the
+operation's published cost, whatever the answer, once the request is admitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from cardin.pipedrive.costs import path_template, token_cost
+from cardin.sandbox import v1, v2
+from cardin.sandbox.app import build_app
+from cardin.sandbox.calls import Answer, ApiRequest, Call, Handler
+from cardin.sandbox.data import Company, Dataset
+from cardin.sandbox.errors import (
+    GATEWAY_401,
+    ApiError,
+    gateway_html,
+    payment_required,
+    rate_limited,
+    server_error_json,
+)
+from cardin.sandbox.faults import FaultKind, FaultPlan
+from cardin.sandbox.limits import Caller, RateLimiter, Verdict
+
+JSON = dict[str, Any]
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "/v1/users/me"): v1.users_me,
+    ("GET", "/v1/users"): v1.users,
+    ("GET", "/v1/users/{id}"): v1.user,
+    ("GET", "/v1/activityTypes"): v1.activity_types,
+    ("GET", "/v1/currencies"): v1.currencies,
+    ("GET", "/v1/personFields"): v1.person_fields,
+    ("GET", "/v1/notes"): v1.notes,
+    ("GET", "/api/v2/personFields"): v2.person_fields,
+    ("GET", "/api/v2/persons/search"): v2.persons_search,
+    ("GET", "/api/v2/persons"): v2.persons,
+    ("POST", "/api/v2/persons"): v2.create_person,
+    ("GET", "/api/v2/persons/{id}"): v2.person,
+    ("GET", "/api/v2/persons/{id}/picture"): v2.person_picture,
+    ("GET", "/api/v2/organizations"): v2.organizations,
+    ("GET", "/api/v2/organizations/{id}"): v2.organization,
+    ("GET", "/api/v2/deals"): v2.deals,
+    ("GET", "/api/v2/deals/{id}"): v2.deal,
+    ("GET", "/api/v2/activities"): v2.activities,
+    ("GET", "/api/v2/activities/{id}"): v2.activity,
+    ("GET", "/api/v2/pipelines"): v2.pipelines,
+    ("GET", "/api/v2/stages"): v2.stages,
+}
+SEARCH_PATHS = ("/api/v2/persons/search", "/api/v2/itemSearch")
+_PATH_ID = re.compile(r"/(\d+)(?=/|$)")
+_MALFORMED = b"<html><body><h1>Pipedrive</h1><p>Something went wrong.</p></body></html>"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One API request as the sandbox logged it (never the token)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+    cost: int
+    company_id: int | None
+    user_id: int | None
+    fault: str | None
+
+    def to_json(self) -> JSON:
+        """This record as JSON for `GET /_sandbox/requests`."""
+        return asdict(self)
+
+
+def json_answer(status: int, body: JSON, headers: dict[str, str]) -> Answer:
+    """A JSON answer encoded as Pipedrive does (UTF-8, no ASCII escaping)."""
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Answer(status, payload, headers)
+
+
+class Sandbox:
+    """A simulated Pipedrive API over a Dataset; `app` is its ASGI application."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        latency_ms: float = 0.0,
+        faults: FaultPlan | None = None,
+        seed: int = 0,
+        timeout_seconds: float = 30.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        rate_limits: bool = True,
+    ) -> None:
+        self.dataset = dataset
+        self.latency_ms = latency_ms
+        self.timeout_seconds = timeout_seconds
+        self.faults = faults or FaultPlan.none()
+        self.limiter = RateLimiter(clock)
+        self.rate_limits = rate_limits
+        self.requests: list[RecordedRequest] = []
+        self._rng = random.Random(seed)
+        self._token_rng = random.Random(f"tokens/{seed}")
+        self._identities = {
+            token: (company, user_id)
+            for company in dataset.companies
+            for token, user_id in company.tokens.items()
+        }
+        self.app = build_app(self)
+
+    def set_faults(self, faults: FaultPlan) -> None:
+        """Replace the fault plan (FaultPlan.none() clears it)."""
+        self.faults = faults
+
+    def rotate_token(self, old_token: str) -> str:
+        """Give the token's user a new token; the old one answers 401 from now on."""
+        company, user_id = self._identities.pop(old_token)
+        new_token = f"{self._token_rng.getrandbits(160):040x}"
+        del company.tokens[old_token]
+        company.tokens[new_token] = user_id
+        self._identities[new_token] = (company, user_id)
+        return new_token
+
+    def tokens_spent(self, company_id: int) -> int:
+        """Tokens the company has spent today."""
+        return self.limiter.spent(company_id)
+
+    def reset_log(self) -> None:
+        """Forget the recorded requests."""
+        self.requests.clear()
+
+    async def handle(self, request: ApiRequest) -> Answer:
+        """Answer one API request the way Pipedrive would, with latency and faults applied."""
+        if self.latency_ms > 0:
+            await asyncio.sleep(self.latency_ms / 1000)
+        identity = self._identities.get(request.token or "")
+        fault = self.faults.pick(request.path, self._rng)
+        cost = 0
+        if fault is not None and fault.replaces_answer:
+            answer = self._fault_answer(fault, identity)
+        else:
+            if fault is FaultKind.TIMEOUT:
+                await asyncio.sleep(self.timeout_seconds)
+            answer, cost = self._api_answer(request, identity)
+            if fault is FaultKind.TRUNCATED:
+                answer = Answer(answer.status, answer.body[: len(answer.body) // 2], answer.headers)
+        self._record(request, answer, cost, identity, fault)
+        return answer
+
+    def _api_answer(
+        self, request: ApiRequest, identity: tuple[Company, int] | None
+    ) -> tuple[Answer, int]:
+        handler = ROUTES.get((request.method, path_template(request.path)))
+        if identity is None or handler is None:
+            return json_answer(401, GATEWAY_401, self.limiter.idle_headers()), 0
+        company, user_id = identity
+        if not company.is_active:
+            return json_answer(402, payment_required(), self.limiter.idle_headers(company.plan)), 0
+        cost = token_cost(request.method, request.path)
+        verdict = self._admit(request, company, cost)
+        if not verdict.allowed:
+            headers = {**verdict.headers, "Retry-After": str(verdict.retry_after)}
+            return json_answer(429, rate_limited(verdict.reason), headers), 0
+        ids = tuple(int(found) for found in _PATH_ID.findall(request.path))
+        call = Call(company, user_id, request.query, ids, request.body, request.base_url)
+        try:
+            return json_answer(200, handler(call), verdict.headers), cost
+        except ApiError as error:
+            return json_answer(error.status, error.body, verdict.headers), cost
+
+    def _admit(self, request: ApiRequest, company: Company, cost: int) -> Verdict:
+        caller = Caller(
+            token=request.token or "",
+            company_id=company.id,
+            plan=company.plan,
+            seats=company.seats,
+            cost=cost,
+            is_search=request.path in SEARCH_PATHS,
+            is_write=request.method in ("POST", "PUT", "PATCH"),
+        )
+        verdict = self.limiter.admit(caller)
+        if verdict.allowed or self.rate_limits:
+            return verdict
+        # limits off: charge the request anyway so token accounting stays truthful
+        self.limiter.charge(company.id, cost)
+        return Verdict(verdict.headers)
+
+    def _fault_answer(self, fault: FaultKind, identity: tuple[Company, int] | None) -> Answer:
+        plan = identity[0].plan if identity else "lite"
+        headers = self.limiter.idle_headers(plan)
+        if fault is FaultKind.RATE_LIMITED:
+            headers.update(
+                {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2", "Retry-After": "2"}
+            )
+            return json_answer(429, rate_limited("fault"), headers)
+        if fault is FaultKind.SERVER_ERROR:
+            return json_answer(500, server_error_json(), headers)
+        if fault is FaultKind.MALFORMED:
+            return Answer(200, _MALFORMED, headers)
+        status = 502 if fault is FaultKind.BAD_GATEWAY else 503
+        return Answer(status, gateway_html(status).encode(), headers, media_type="text/html")
+
+    def _record(
+        self,
+        request: ApiRequest,
+        answer: Answer,
+        cost: int,
+        identity: tuple[Company, int] | None,
+        fault: FaultKind | None,
+    ) -> None:
+        company_id = identity[0].id if identity else None
+        user_id = identity[1] if identity else None
+        self.requests.append(
+            RecordedRequest(
+                request.method,
+                request.path,
+                dict(request.query),
+                answer.status,
+                cost,
+                company_id,
+                user_id,
+                fault.value if fault else None,
+            )
+        )

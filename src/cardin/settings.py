@@ -1,0 +1,40 @@
+"""The one typed Settings object, read once from the environment and passed down.
+
+Variables carry the prefix `CARDIN_`, except the two Pipedrive ones the command line shares with
+other Pipedrive tools: `PIPEDRIVE_API_TOKEN` and `PIPEDRIVE_BASE_URL`.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cardin.pipedrive.client import DEFAULT_BASE_URL
+
+
+class Settings(BaseSettings):
+    """Configuration of every Cardin process."""
+
+    model_config = SettingsConfigDict(env_prefix="CARDIN_", extra="ignore", frozen=True)
+
+    pipedrive_api_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("PIPEDRIVE_API_TOKEN")
+    )
+    pipedrive_base_url: str = Field(
+        default=DEFAULT_BASE_URL, validation_alias=AliasChoices("PIPEDRIVE_BASE_URL")
+    )
+    pipedrive_timeout: float = Field(default=8.0, gt=0, le=60)
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    cache_url: str = "memory://"
+    public_url: str = "http://127.0.0.1:8000"
+    google_audience: str | None = None
+    google_service_account: str | None = None
+    google_oauth_client_id: str | None = None
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    gmail_api_url: str = "https://gmail.googleapis.com"
+
+
+def load_settings() -> Settings:
+    """Read the environment once."""
+    return Settings()
