@@ -124,7 +124,7 @@ def test_malformed_dates_degrade_to_none_instead_of_failing() -> None:
     assert n.add_time == datetime(2019, 12, 9, 13, 59, 21, tzinfo=UTC)
 
 
-def test_activities_are_sorted_by_relevance() -> None:
+def test_activities_are_sorted_next_planned_first() -> None:
     ctx = assemble.ActivityContext({}, {9: "Big deal"}, assemble.Links("https://a"), NOW, BERLIN)
     raw = [
         ActivityInfo.model_validate(x)
@@ -136,11 +136,11 @@ def test_activities_are_sorted_by_relevance() -> None:
         )
     ]
     section = assemble.activities_section(raw, ctx)
-    assert [a.id for a in section.items] == [3, 2, 4, 1]
-    assert section.items[1].deal_title == "Big deal"
-    assert section.items[1].deal_url == "https://a/deal/9"
-    assert section.items[1].due_time is None
-    assert section.items[0].state is ActivityState.OVERDUE
+    assert [a.id for a in section.items] == [2, 3, 4, 1]
+    assert section.items[0].deal_title == "Big deal"
+    assert section.items[0].deal_url == "https://a/deal/9"
+    assert section.items[0].due_time is None
+    assert section.items[1].state is ActivityState.OVERDUE
 
 
 def test_deals_overview_counts_and_sums_open_value_per_currency() -> None:

@@ -265,12 +265,13 @@ def to_activity(activity: ActivityInfo, ctx: ActivityContext) -> Activity:
     )
 
 
-def activity_sort_key(activity: Activity) -> tuple[int, date, int]:
-    """Relevance: overdue and planned first (soonest due first), then done (latest first)."""
-    due = activity.due_date or date.max
-    if activity.is_done:
-        return (1, date.max, -(activity.due_date or date.min).toordinal())
-    return (0, due, activity.id)
+def activity_sort_key(activity: Activity) -> tuple[int, int, int]:
+    """Relevance: the next planned first (soonest due), then overdue and done (latest due first)."""
+    due = (activity.due_date or date.max).toordinal()
+    rank = {ActivityState.PLANNED: 0, ActivityState.OVERDUE: 1, ActivityState.DONE: 2}
+    if activity.state is ActivityState.PLANNED:
+        return (0, due, activity.id)
+    return (rank[activity.state], -due, activity.id)
 
 
 def activities_section(

@@ -15,6 +15,7 @@ marked unavailable on the contact and the rest is shown.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ from cardin.contact.model import (
     Usage,
 )
 from cardin.lookup import assemble
-from cardin.lookup.errors import gather_all, section_error
+from cardin.lookup.errors import TaskScope, gather_all, section_error
 from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
 from cardin.pipedrive import PipedriveClient, PipedriveError, RetryPolicy, UsageMeter
 from cardin.pipedrive.client import DEFAULT_BASE_URL
@@ -52,7 +53,6 @@ from cardin.pipedrive.models import (
     NoteInfo,
     Person,
     PersonSearchItem,
-    SearchOrganization,
     User,
 )
 
@@ -96,6 +96,21 @@ class _PersonData:
     notes: list[NoteInfo] | SectionError | None
     deals: list[DealInfo] | SectionError | None
     activities: list[ActivityInfo] | SectionError | None
+
+
+@dataclass(frozen=True)
+class _PersonPlan:
+    """The round-2 calls for one person, and the deal details that follow the deals."""
+
+    notes: asyncio.Task[list[NoteInfo] | SectionError | None]
+    deals: asyncio.Task[list[DealInfo] | SectionError | None]
+    activities: asyncio.Task[list[ActivityInfo] | SectionError | None]
+    details: asyncio.Task[dict[int, _DealDetails]]
+
+    def cancel(self) -> None:
+        """Stop these calls (the person turned out not to be the best match)."""
+        for task in (self.notes, self.deals, self.activities, self.details):
+            task.cancel()
 
 
 @dataclass(frozen=True)
@@ -200,7 +215,7 @@ class _Run:
         self.users = {u.id: u for u in meta.users or []}
 
     async def resolve(self, hits: Sequence[PersonSearchItem]) -> LookupResult:
-        """Rounds 2 and 3 for the search hits."""
+        """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived."""
         candidates = [h for h in hits if assemble.has_email(h.emails or [], self.email)]
         candidates = candidates[: self.limits.candidates]
         if not candidates:
@@ -209,17 +224,31 @@ class _Run:
             (c for c in candidates if assemble.has_email((c.emails or [])[:1], self.email)),
             candidates[0],
         )
-        persons, data = await gather_all(
-            self._persons(candidates, guess.id), self._person_data(guess.id)
-        )
-        ranked = assemble.rank_candidates(persons, self.email) or [
-            (p, _search_reason(self.email)) for p in persons if p.id == guess.id
-        ]
-        best, reason = ranked[0]
-        if best.id != guess.id:
-            data = await self._person_data(best.id)
-        org_hint = next((c.organization for c in candidates if c.id == best.id), None)
-        return await self._match(best, reason, data, ranked[1:], org_hint)
+        async with TaskScope() as scope:
+            persons_task = scope.start(self._persons(candidates, guess.id))
+            plan = self._start_person(scope, guess.id)
+            persons = await persons_task
+            ranked = assemble.rank_candidates(persons, self.email) or [
+                (p, _search_reason(self.email)) for p in persons if p.id == guess.id
+            ]
+            best, reason = ranked[0]
+            if best.id != guess.id:  # rare: the search's order misled us; fetch the right one
+                plan.cancel()
+                plan = self._start_person(scope, best.id)
+            hint = next((c.organization for c in candidates if c.id == best.id), None)
+            known_orgs = {hint.id: hint.name} if hint and hint.name else {}
+            picture = scope.start(self._picture(best))
+            names = scope.start(self._names_after(best, plan.deals, ranked[1:], known_orgs))
+            data = _PersonData(await plan.notes, await plan.deals, await plan.activities)
+            fetched = _Fetched(
+                person=best,
+                data=data,
+                deals=_selected(data.deals),
+                details=await plan.details,
+                names=await names,
+                picture=await picture,
+            )
+        return self._match(fetched, reason, ranked[1:])
 
     def _usage(self) -> Usage:
         meter = self.client.meter
@@ -246,56 +275,57 @@ class _Run:
         )
         return [p for p in results if isinstance(p, Person)]
 
-    async def _person_data(self, person_id: int) -> _PersonData:
-        parts, limits = self.parts, self.limits
-        notes, deals, activities = await gather_all(
-            _maybe(parts.notes, lambda: self.client.notes(person_id=person_id, limit=limits.notes)),
-            _maybe(
-                parts.deals,
-                lambda: self.client.deals_of_person(person_id, limit=limits.deals),
-            ),
-            _maybe(
-                parts.activities,
-                lambda: self.client.activities(person_id=person_id, limit=limits.activities),
-            ),
+    def _start_person(self, scope: TaskScope, person_id: int) -> _PersonPlan:
+        parts, limits, client = self.parts, self.limits, self.client
+        deals = scope.start(
+            _maybe(parts.deals, lambda: client.deals_of_person(person_id, limit=limits.deals))
         )
-        return _PersonData(notes, deals, activities)
+        return _PersonPlan(
+            notes=scope.start(
+                _maybe(parts.notes, lambda: client.notes(person_id=person_id, limit=limits.notes))
+            ),
+            deals=deals,
+            activities=scope.start(
+                _maybe(
+                    parts.activities,
+                    lambda: client.activities(person_id=person_id, limit=limits.activities),
+                )
+            ),
+            details=scope.start(self._details_after(deals)),
+        )
 
     # --- round 3 ---------------------------------------------------------------------------------
 
-    async def _match(
-        self,
-        person: Person,
-        reason: MatchReason,
-        data: _PersonData,
-        others: Sequence[tuple[Person, MatchReason]],
-        org_hint: SearchOrganization | None,
+    def _match(
+        self, fetched: _Fetched, reason: MatchReason, others: Sequence[tuple[Person, MatchReason]]
     ) -> Match:
-        deals = assemble.select_deals(data.deals) if isinstance(data.deals, list) else []
-        detailed = deals[: self.limits.detailed_deals]
-        known_orgs = {org_hint.id: org_hint.name} if org_hint and org_hint.name else {}
-        details, names, picture = await gather_all(
-            gather_all(*(self._deal_details(d.id) for d in detailed)),
-            self._names(person, deals, others, known_orgs),
-            self._picture(person),
-        )
-        fetched = _Fetched(
-            person=person,
-            data=data,
-            deals=deals,
-            details=dict(zip([d.id for d in detailed], details, strict=True)),
-            names=names,
-            picture=picture,
-        )
         return Match(
             email=self.email,
             contact=self._contact(fetched),
             reason=reason,
             account=self.account,
-            others=tuple(self._other(p, r, names) for p, r in others),
+            others=tuple(self._other(p, r, fetched.names) for p, r in others),
             usage=self._usage(),
             fetched_at=self.now,
         )
+
+    async def _details_after(
+        self, deals_task: Awaitable[list[DealInfo] | SectionError | None]
+    ) -> dict[int, _DealDetails]:
+        """Notes and activities of the deals shown in detail, as soon as the deals are known."""
+        detailed = _selected(await deals_task)[: self.limits.detailed_deals]
+        details = await gather_all(*(self._deal_details(d.id) for d in detailed))
+        return dict(zip([d.id for d in detailed], details, strict=True))
+
+    async def _names_after(
+        self,
+        person: Person,
+        deals_task: Awaitable[list[DealInfo] | SectionError | None],
+        others: Sequence[tuple[Person, MatchReason]],
+        known_orgs: Mapping[int, str],
+    ) -> _Names:
+        """Names that the deals and custom fields refer to, once the deals are known."""
+        return await self._names(person, _selected(await deals_task), others, known_orgs)
 
     async def _deal_details(self, deal_id: int) -> _DealDetails:
         parts, limits = self.parts, self.limits
@@ -464,6 +494,11 @@ class _Run:
         org = names.organizations.get(person.org_id) if person.org_id else None
         url = self.links.person(person.id)
         return OtherMatch(person.id, person.name or self.email, url, org, reason)
+
+
+def _selected(deals: list[DealInfo] | SectionError | None) -> list[DealInfo]:
+    """The deals to show, most relevant first; none when they could not be fetched."""
+    return assemble.select_deals(deals) if isinstance(deals, list) else []
 
 
 def _search_reason(email: str) -> MatchReason:

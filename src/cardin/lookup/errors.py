@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Coroutine
+from types import TracebackType
+from typing import Any, TypeVar
 
 from cardin.contact.model import SectionError, SectionErrorKind
 from cardin.pipedrive import BadResponse, Forbidden, PipedriveError, RateLimited
+
+T = TypeVar("T")
 
 
 def section_error(exc: PipedriveError) -> SectionError:
@@ -31,3 +34,34 @@ async def gather_all(*calls: Awaitable[Any]) -> list[Any]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+class TaskScope:
+    """Starts tasks as their inputs become ready; leaving the scope cancels any still running.
+
+    Used so that each call of a lookup starts as soon as what it depends on has arrived, and a
+    failure anywhere (an invalid token, say) stops the calls that are no longer needed.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def start(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run `coro` concurrently within this scope."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.append(task)
+        return task
+
+    async def __aenter__(self) -> TaskScope:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pending = [t for t in self._tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
