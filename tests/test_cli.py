@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,7 @@ from cardin.sandbox import (
     Sandbox,
     demo_dataset,
 )
+from tests.cards.validate import assert_valid_response, cards_of
 from tests.conftest import TODAY
 
 runner = CliRunner()
@@ -91,3 +93,40 @@ def test_sandbox_refuses_a_bad_fault_spec() -> None:
     status, out = run("sandbox", "--faults", "418:2")
     assert status == 2
     assert "Cannot start the sandbox" in out
+
+
+def json_of(out: str) -> dict[str, object]:
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("token", "email", "title_or_name"),
+    [
+        (DEMO_TOKEN, RICH_EMAIL, "Élodie Marchand"),
+        (DEMO_TOKEN, UNKNOWN_EMAIL, "nobody@unknown.example"),
+        ("not-a-token", RICH_EMAIL, "Pipedrive"),
+        (INACTIVE_TOKEN, RICH_EMAIL, "Pipedrive"),
+    ],
+    ids=["match", "no-match", "reauth", "payment"],
+)
+def test_lookup_json_prints_the_contextual_trigger_response(
+    server: BackgroundServer, token: str, email: str, title_or_name: str
+) -> None:
+    env = {"CARDIN_PUBLIC_URL": "https://cardin.example"}
+    code, out = run("lookup", email, "--base-url", server.url, "--token", token, "--json", env=env)
+    assert code == 0
+    response = json_of(out)
+    assert_valid_response(response, action_url="https://cardin.example/addon/action")
+    (card,) = cards_of(response)
+    assert title_or_name in json.dumps(card, ensure_ascii=False)
+    assert token not in out
+
+
+def test_lookup_json_of_an_unreachable_api_is_an_error_card() -> None:
+    env = {"CARDIN_PUBLIC_URL": "https://cardin.example/"}
+    args = ("--base-url", "http://127.0.0.1:9", "--token", DEMO_TOKEN, "--json")
+    code, out = run("lookup", RICH_EMAIL, *args, env=env)
+    assert code == 0
+    response = json_of(out)
+    assert_valid_response(response, action_url="https://cardin.example/addon/action")
+    assert "retry" in json.dumps(response)

@@ -33,9 +33,13 @@ def lookup(
     locale: Annotated[
         str | None, typer.Option(help="Locale for dates and money (default: the account's).")
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the add-on's JSON answer to Gmail instead."),
+    ] = False,
 ) -> None:
     """Look EMAIL up in one Pipedrive account with every feature on."""
-    from cardin.commands.lookup import run_lookup  # noqa: PLC0415 - keep `cardin --help` fast
+    from cardin.commands.lookup import LookupRequest, run_lookup  # noqa: PLC0415 - fast --help
 
     settings = load_settings()
     api_token = token or (
@@ -47,17 +51,16 @@ def lookup(
             f"(find yours at {TOKEN_HELP_URL}).",
             ExitCode.USAGE,
         )
-    code = asyncio.run(
-        run_lookup(
-            email,
-            token=api_token,
-            base_url=base_url or settings.pipedrive_base_url,
-            locale=locale,
-            timeout=settings.pipedrive_timeout,
-            console=Console(),
-            errors=Console(stderr=True),
-        )
+    request = LookupRequest(
+        email=email,
+        token=api_token,
+        base_url=base_url or settings.pipedrive_base_url,
+        locale=locale,
+        timeout=settings.pipedrive_timeout,
+        as_json=as_json,
+        public_url=settings.public_url,
     )
+    code = asyncio.run(run_lookup(request, console=Console(), errors=Console(stderr=True)))
     raise typer.Exit(code)
 
 

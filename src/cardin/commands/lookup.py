@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 import httpx
 from rich.console import Console
 
 from cardin.cache import MemoryCache
+from cardin.cards import CardContext, Json, render_outcome_card, trigger_response
 from cardin.commands import BILLING_URL, TOKEN_HELP_URL, ExitCode
+from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import LookupResult
 from cardin.i18n.format import Formatter
 from cardin.lookup import LookupEngine
@@ -18,6 +24,8 @@ from cardin.pipedrive import (
 )
 from cardin.terminal import render_result
 
+CONNECTOR_NAME = "Pipedrive"
+
 
 async def lookup_once(email: str, *, token: str, base_url: str, timeout: float) -> LookupResult:
     """Look `email` up with a fresh engine (one process, one lookup)."""
@@ -26,26 +34,54 @@ async def lookup_once(email: str, *, token: str, base_url: str, timeout: float) 
         return await engine.lookup(email, token=token, base_url=base_url)
 
 
-async def run_lookup(
-    email: str,
-    *,
-    token: str,
-    base_url: str,
-    locale: str | None,
-    timeout: float,
-    console: Console,
-    errors: Console,
-) -> int:
-    """Print the lookup of `email`; the exit status says how it went."""
+@dataclass(frozen=True)
+class LookupRequest:
+    """What `cardin lookup` was asked: the address, the account, and how to print."""
+
+    email: str
+    token: str
+    base_url: str
+    locale: str | None
+    timeout: float
+    as_json: bool
+    public_url: str
+
+
+async def run_lookup(request: LookupRequest, *, console: Console, errors: Console) -> int:
+    """Print the lookup of the address; the exit status says how it went."""
     try:
-        result = await lookup_once(email, token=token, base_url=base_url, timeout=timeout)
+        outcome: LookupResult | PipedriveError = await lookup_once(
+            request.email, token=request.token, base_url=request.base_url, timeout=request.timeout
+        )
     except PipedriveError as exc:
-        message, code = failure_message(exc)
+        outcome = exc
+    if request.as_json:
+        # Written as is: rich would re-indent and wrap what must stay exactly the add-on's JSON.
+        console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
+        return ExitCode.OK
+    if isinstance(outcome, PipedriveError):
+        message, code = failure_message(outcome)
         errors.print(f"[red]{message}[/red]", highlight=False)
         return code
-    account = result.account
-    render_result(result, console, Formatter(locale or account.locale, account.timezone))
+    account = outcome.account
+    render_result(outcome, console, Formatter(request.locale or account.locale, account.timezone))
     return ExitCode.OK
+
+
+def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest) -> Json:
+    """The add-on's answer to a Gmail contextual trigger on a message from the address."""
+    account = None if isinstance(outcome, PipedriveError) else outcome.account
+    public_url = request.public_url.rstrip("/")
+    ctx = CardContext(
+        locale=request.locale or (account.locale if account else "en_US"),
+        timezone=account.timezone if account else "UTC",
+        features=ALL_FEATURES,
+        action_url=f"{public_url}/addon/action",
+        icon_base_url=f"{public_url}/static/icons",
+        now=datetime.now(UTC),
+    )
+    card = render_outcome_card(outcome, ctx, email=request.email, connector_name=CONNECTOR_NAME)
+    return trigger_response(card)
 
 
 def failure_message(exc: PipedriveError) -> tuple[str, int]:

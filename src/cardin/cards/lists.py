@@ -1,0 +1,190 @@
+"""The "show all" cards: one list of the contact in full, itself within Google's widget limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from cardin.cards import activities, deals
+from cardin.cards.actions import ListSection
+from cardin.cards.contact import contact_frame, other_widget
+from cardin.cards.context import CardContext
+from cardin.cards.general import email_widget, field_widget, phone_widget
+from cardin.cards.limits import (
+    LIST_DEAL_ACTIVITIES,
+    LIST_DEAL_NOTES,
+    Budget,
+    count_widgets,
+    fit,
+)
+from cardin.cards.parts import note_widget, section_error, show_all
+from cardin.cards.widgets import GREY, Json, colored, paragraph
+from cardin.cards.widgets import section as make_section
+from cardin.connectors.features import Feature
+from cardin.contact.model import Activity, ActivityState, Deal, DealStatus, Match, Note
+
+T = TypeVar("T")
+_FEATURES = {
+    ListSection.FIELDS: Feature.CUSTOM_FIELDS,
+    ListSection.NOTES: Feature.NOTES,
+    ListSection.DEALS: Feature.DEALS,
+    ListSection.ACTIVITIES: Feature.ACTIVITIES,
+}
+_DEAL_ORDER = (DealStatus.OPEN, DealStatus.WON, DealStatus.LOST)
+_ACTIVITY_ORDER = (ActivityState.OVERDUE, ActivityState.PLANNED, ActivityState.DONE)
+# One widget stays free for the "showing N of M" row under a cut list.
+_CUT_ROW = 1
+
+
+def render_list_card(match: Match, section: str, ctx: CardContext) -> Json:
+    """The pushed card listing one section in full; ValueError for an unknown section name."""
+    which = ListSection(section)
+    feature = _FEATURES.get(which)
+    if feature is not None and not ctx.has(feature):
+        sections = [_nothing(ctx)]
+    else:
+        sections = _BUILDERS[which](match, ctx) or [_nothing(ctx)]
+    return contact_frame(match, ctx, fit(sections), name=f"list_{which.value}")
+
+
+def _nothing(ctx: CardContext) -> Json:
+    return make_section([paragraph(colored(ctx.msgs.text("list.empty"), GREY))])
+
+
+def _flat(
+    match: Match,
+    ctx: CardContext,
+    which: ListSection,
+    items: Sequence[T],
+    *,
+    total: int,
+    render: Callable[[T, CardContext], Json],
+) -> list[Json]:
+    """One section with as many items as fit and a "showing N of M" row when cut."""
+    budget = Budget()
+    budget.take(_CUT_ROW)
+    widgets = [render(item, ctx) for item in items[: budget.left]]
+    shown = len(widgets)
+    more = show_all(ctx, match, which, shown=shown, available=shown, total=max(total, len(items)))
+    header = ctx.msgs.text(f"section.{which.value}")
+    return [make_section([*widgets, more] if more else widgets, header=header)] if widgets else []
+
+
+def _fields(match: Match, ctx: CardContext) -> list[Json]:
+    contact = match.contact
+    if contact.fields_error is not None:
+        return [make_section([section_error(ctx, contact.fields_error, match)])]
+    fields = contact.fields
+    return _flat(match, ctx, ListSection.FIELDS, fields, total=len(fields), render=field_widget)
+
+
+def _emails(match: Match, ctx: CardContext) -> list[Json]:
+    items = match.contact.emails
+    return _flat(match, ctx, ListSection.EMAILS, items, total=len(items), render=email_widget)
+
+
+def _phones(match: Match, ctx: CardContext) -> list[Json]:
+    items = match.contact.phones
+    return _flat(match, ctx, ListSection.PHONES, items, total=len(items), render=phone_widget)
+
+
+def _others(match: Match, ctx: CardContext) -> list[Json]:
+    items = match.others
+    return _flat(match, ctx, ListSection.OTHERS, items, total=len(items), render=other_widget)
+
+
+def _notes(match: Match, ctx: CardContext) -> list[Json]:
+    notes = match.contact.notes
+    if notes.error is not None:
+        return [make_section([section_error(ctx, notes.error, match)])]
+    return _flat(match, ctx, ListSection.NOTES, notes.items, total=notes.total, render=_note)
+
+
+def _note(note: Note, ctx: CardContext) -> Json:
+    return note_widget(ctx, note)
+
+
+def _deals(match: Match, ctx: CardContext) -> list[Json]:
+    """Deals grouped by status (open, won, lost), each with some notes and activities."""
+    found, overview = match.contact.deals, match.contact.deals_overview
+    if found.error is not None:
+        return [make_section([section_error(ctx, found.error, match)])]
+    head = [make_section([deals.overview_widget(overview, ctx)])] if overview else []
+    groups = [(s.value, [d for d in found.items if d.status is s]) for s in _DEAL_ORDER]
+    total = max(found.total, overview.total if overview else 0, len(found.items))
+    return _grouped(
+        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total, render=_deal_block
+    )
+
+
+def _deal_block(deal: Deal, ctx: CardContext) -> list[Json]:
+    return deals.deal_widgets(deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES)
+
+
+def _activities(match: Match, ctx: CardContext) -> list[Json]:
+    """Activities grouped as overdue, planned and done, in the lookup's order of relevance."""
+    found, overview = match.contact.activities, match.contact.activities_overview
+    if found.error is not None:
+        return [make_section([section_error(ctx, found.error, match)])]
+    head = [make_section([activities.overview_widget(overview, ctx)])] if overview else []
+    groups = [(s.value, [a for a in found.items if a.state is s]) for s in _ACTIVITY_ORDER]
+    total = max(found.total, overview.total if overview else 0, len(found.items))
+    return _grouped(
+        match,
+        ctx,
+        ListSection.ACTIVITIES,
+        head=head,
+        groups=groups,
+        total=total,
+        render=_activity_block,
+    )
+
+
+def _activity_block(activity: Activity, ctx: CardContext) -> list[Json]:
+    return [activities.activity_widget(activity, ctx)]
+
+
+def _grouped(
+    match: Match,
+    ctx: CardContext,
+    which: ListSection,
+    *,
+    head: list[Json],
+    groups: Sequence[tuple[str, Sequence[T]]],
+    total: int,
+    render: Callable[[T, CardContext], list[Json]],
+) -> list[Json]:
+    """A section per non-empty group ("Open deals (3)"), items in order while they fit.
+
+    Filling stops at the first item that does not fit, so what is shown is always a prefix of
+    the relevance order, never a later group ahead of a cut earlier one.
+    """
+    budget = Budget()
+    budget.take(_CUT_ROW + count_widgets(head))
+    sections, shown, full = list(head), 0, False
+    for name, items in groups:
+        widgets: list[Json] = []
+        for item in items if not full else ():
+            block = render(item, ctx)
+            if not budget.take(len(block)):
+                full = True
+                break
+            widgets.extend(block)
+            shown += 1
+        if widgets:
+            key = f"list.{which.value}.{name}"
+            header = ctx.msgs.plural(key, len(items), count=ctx.fmt.number(len(items)))
+            sections.append(make_section(widgets, header=header))
+    more = show_all(ctx, match, which, shown=shown, available=shown, total=total)
+    return [*sections, make_section([more])] if more else sections
+
+
+_BUILDERS: dict[ListSection, Callable[[Match, CardContext], list[Json]]] = {
+    ListSection.FIELDS: _fields,
+    ListSection.EMAILS: _emails,
+    ListSection.PHONES: _phones,
+    ListSection.OTHERS: _others,
+    ListSection.NOTES: _notes,
+    ListSection.DEALS: _deals,
+    ListSection.ACTIVITIES: _activities,
+}

@@ -1,0 +1,26 @@
+"""The card for the outcome of one lookup: a match, no match, or the error that stopped it."""
+
+from __future__ import annotations
+
+from cardin.cards.contact import render_contact_card
+from cardin.cards.context import CardContext
+from cardin.cards.states import render_error_card, render_no_match_card
+from cardin.cards.widgets import Json
+from cardin.contact.model import LookupResult, Match
+from cardin.pipedrive import PipedriveError
+
+
+def render_outcome_card(
+    outcome: LookupResult | PipedriveError,
+    ctx: CardContext,
+    *,
+    email: str,
+    connector_name: str,
+    sender_name: str | None = None,
+) -> Json:
+    """The contact card, the no-match prompt, or the reauth/payment/error card."""
+    if isinstance(outcome, PipedriveError):
+        return render_error_card(outcome, ctx, connector_name=connector_name, email=email)
+    if isinstance(outcome, Match):
+        return render_contact_card(outcome, ctx)
+    return render_no_match_card(outcome, ctx, sender_name=sender_name)

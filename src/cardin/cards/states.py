@@ -1,0 +1,165 @@
+"""The cards for everything but a match: no match (SPEC §4), reauth, payment and errors (§5).
+
+None of them shows an error's message or any trace: each says what happened in the reader's
+words and offers the way forward.
+"""
+
+from __future__ import annotations
+
+from cardin.cards import icons
+from cardin.cards.actions import SEARCH_INPUT, Op, call
+from cardin.cards.context import CardContext
+from cardin.cards.parts import cost_text, retry_when
+from cardin.cards.widgets import (
+    Json,
+    bold,
+    button,
+    button_list,
+    card,
+    decorated,
+    lines,
+    open_link,
+    paragraph,
+    section,
+    text_input,
+)
+from cardin.connectors.features import Feature
+from cardin.contact.model import Account, NoMatch
+from cardin.pipedrive.errors import (
+    BadResponse,
+    Forbidden,
+    InvalidToken,
+    PaymentRequired,
+    PipedriveError,
+    RateLimited,
+    Unavailable,
+)
+
+API_SETTINGS_URL = "https://app.pipedrive.com/settings/api"
+BILLING_URL = "https://app.pipedrive.com/settings/billing"
+
+
+def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: str | None) -> Json:
+    """The sender is not in Pipedrive: add them, search Pipedrive, or look up another address."""
+    msgs = ctx.msgs
+    company = no_match.account.company_name or msgs.text("no_match.this_account")
+    who = decorated(
+        bold(no_match.email),
+        top=sender_name,
+        bottom=msgs.text("no_match.not_found", company=company),
+        start_icon=icons.known("PERSON", msgs.text("icon.person")),
+    )
+    buttons = []
+    if ctx.has(Feature.ADD_CONTACT):
+        add = call(ctx, Op.ADD_CONTACT, email=no_match.email, name=sender_name or None)
+        buttons.append(button(msgs.text("action.add_contact"), add, primary=True))
+    buttons.append(button(msgs.text("action.search_pipedrive"), open_link(no_match.search_url)))
+    search = call(ctx, Op.SEARCH_OTHER, required=[SEARCH_INPUT])
+    other = [
+        text_input(
+            SEARCH_INPUT, msgs.text("no_match.input_label"), hint=msgs.text("no_match.hint")
+        ),
+        button_list(button(msgs.text("action.search"), search)),
+    ]
+    sections = [
+        section([who, button_list(*buttons)]),
+        section(other, header=msgs.text("section.search_other")),
+        section([decorated(cost_text(ctx, no_match.usage))]),
+    ]
+    return card(
+        title=sender_name or no_match.email,
+        subtitle=msgs.text("no_match.subtitle"),
+        sections=sections,
+        name="no_match",
+    )
+
+
+def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
+    """The token was refused (HTTP 401): get a new one in Pipedrive, then update the connector."""
+    msgs = ctx.msgs
+    steps = [
+        paragraph(msgs.text("reauth.explain", connector=connector_name)),
+        decorated(
+            msgs.text("reauth.step_token"),
+            start_icon=icons.served(ctx, "activity_key", msgs.text("icon.token")),
+            button=button(msgs.text("action.get_token"), open_link(API_SETTINGS_URL)),
+        ),
+        decorated(
+            msgs.text("reauth.step_update"),
+            start_icon=icons.served(ctx, "activity_cogs", msgs.text("icon.settings")),
+            button=button(msgs.text("action.update_connector"), call(ctx, Op.REAUTH), primary=True),
+        ),
+    ]
+    return _problem_card(ctx, connector_name, "reauth.subtitle", steps, name="reauth")
+
+
+def render_payment_card(ctx: CardContext, *, connector_name: str, account: Account | None) -> Json:
+    """The Pipedrive account is inactive (HTTP 402): subscribe or update payment, then retry."""
+    msgs = ctx.msgs
+    company = account.company_name if account and account.company_name else None
+    explain = (
+        msgs.text("payment.explain.company", company=company)
+        if company
+        else msgs.text("payment.explain")
+    )
+    billing = f"{account.app_url}/settings/billing" if account else BILLING_URL
+    widgets = [
+        paragraph(explain),
+        paragraph(msgs.text("payment.admin")),
+        button_list(
+            button(msgs.text("action.billing"), open_link(billing), primary=True),
+            button(msgs.text("action.retry"), call(ctx, Op.RETRY)),
+        ),
+    ]
+    return _problem_card(ctx, connector_name, "payment.subtitle", widgets, name="payment")
+
+
+def render_error_card(
+    error: PipedriveError, ctx: CardContext, *, connector_name: str, email: str | None = None
+) -> Json:
+    """A failed lookup: what happened (when to retry after a rate limit) and a retry action.
+
+    A refused token or an inactive account get their own cards; `email` is looked up again on
+    retry. The error's own message is never shown.
+    """
+    if isinstance(error, InvalidToken):
+        return render_reauth_card(ctx, connector_name=connector_name)
+    if isinstance(error, PaymentRequired):
+        return render_payment_card(ctx, connector_name=connector_name, account=None)
+    key, detail = _error_words(error, ctx)
+    widgets = [
+        decorated(
+            bold(ctx.msgs.text(f"error.{key}.title")),
+            bottom=lines([ctx.msgs.text(f"error.{key}.explain"), detail]),
+            start_icon=icons.served(ctx, "state_overdue", ctx.msgs.text("icon.error")),
+        ),
+        button_list(
+            button(ctx.msgs.text("action.retry"), call(ctx, Op.RETRY, email=email), primary=True)
+        ),
+    ]
+    return _problem_card(ctx, connector_name, f"error.{key}.subtitle", widgets, name="error")
+
+
+def _error_words(error: PipedriveError, ctx: CardContext) -> tuple[str, str | None]:
+    """The message key of an error and, for a rate limit, when to retry."""
+    if isinstance(error, RateLimited):
+        return "rate_limited", ctx.msgs.text("error.retry", when=retry_when(ctx, error.retry_after))
+    if isinstance(error, Unavailable):
+        return "unavailable", None
+    if isinstance(error, BadResponse):
+        return "bad_response", None
+    if isinstance(error, Forbidden):
+        return "forbidden", None
+    return "other", None
+
+
+def _problem_card(
+    ctx: CardContext, connector_name: str, subtitle_key: str, widgets: list[Json], *, name: str
+) -> Json:
+    """A card about a connector's problem: its name as title, the problem as subtitle."""
+    return card(
+        title=connector_name,
+        subtitle=ctx.msgs.text(subtitle_key),
+        sections=[section(widgets)],
+        name=name,
+    )

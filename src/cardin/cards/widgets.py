@@ -1,0 +1,215 @@
+"""Small typed builders of Card v1 widget dicts, and the HTML escaping rule they enforce.
+
+Fields that Google renders as simple HTML (decoratedText labels and text, textParagraph text,
+section headers) take `str | Html`: a plain `str` is escaped here, an `Html` is trusted as is.
+Plain-text fields (titles, button and chip labels, input labels) are passed through unchanged.
+Only card-v1 features available to Gmail add-ons are produced.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+Json = dict[str, Any]
+
+# Google grey 700: secondary text, as Gmail draws its own secondary labels.
+GREY = "#5f6368"
+GREEN = "#188038"
+RED = "#d93025"
+# Button fill for the one main action of a prompt card (Google blue).
+PRIMARY_COLOR = {"red": 0.102, "green": 0.451, "blue": 0.91}
+
+
+class Html(str):
+    """Markup that is safe in a card's HTML field: escaped text or markup built from it."""
+
+    __slots__ = ()
+
+
+def esc(text: str | Html) -> Html:
+    """The text escaped for an HTML field; markup that is already `Html` is kept as it is."""
+    # Quotes matter only inside attributes, which build their values with quote=True.
+    return text if isinstance(text, Html) else Html(html.escape(text, quote=False))
+
+
+def join(parts: Iterable[str | Html | None], sep: str = " · ") -> Html:
+    """The non-empty parts, each escaped unless already Html, joined by a plain separator."""
+    return Html(html.escape(sep, quote=False).join(esc(part) for part in parts if part))
+
+
+def lines(parts: Iterable[str | Html | None]) -> Html:
+    """The non-empty parts on separate lines."""
+    return Html("<br>".join(esc(part) for part in parts if part))
+
+
+def bold(text: str | Html) -> Html:
+    """The text in bold."""
+    return Html(f"<b>{esc(text)}</b>")
+
+
+def colored(text: str | Html, color: str) -> Html:
+    """The text in a colour ("#rrggbb")."""
+    return Html(f'<font color="{html.escape(color)}">{esc(text)}</font>')
+
+
+def link(text: str | Html, url: str) -> Html:
+    """A hyperlink with the text as its label."""
+    return Html(f'<a href="{html.escape(url)}">{esc(text)}</a>')
+
+
+def multiline(text: str) -> Html:
+    """Plain text whose line breaks are kept."""
+    return Html("<br>".join(html.escape(line, quote=False) for line in text.splitlines()))
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+def open_link(url: str) -> Json:
+    """An onClick that opens the URL (https, mailto: or tel:)."""
+    return {"openLink": {"url": url}}
+
+
+# --- widgets -------------------------------------------------------------------------------
+
+
+def decorated(
+    text: str | Html,
+    *,
+    top: str | Html | None = None,
+    bottom: str | Html | None = None,
+    start_icon: Json | None = None,
+    on_click: Json | None = None,
+    button: Json | None = None,
+    end_icon: Json | None = None,
+    wrap: bool = True,
+) -> Json:
+    """A decoratedText widget; at most one of `button` and `end_icon`."""
+    body: Json = {"text": esc(text)}
+    if top:
+        body["topLabel"] = esc(top)
+    if bottom:
+        body["bottomLabel"] = esc(bottom)
+    if wrap:
+        body["wrapText"] = True
+    if start_icon is not None:
+        body["startIcon"] = start_icon
+    if on_click is not None:
+        body["onClick"] = on_click
+    if button is not None:
+        body["button"] = button
+    elif end_icon is not None:
+        body["endIcon"] = end_icon
+    return {"decoratedText": body}
+
+
+def paragraph(text: str | Html, *, max_lines: int | None = None) -> Json:
+    """A textParagraph; `max_lines` hides the rest behind "show more"."""
+    body: Json = {"text": esc(text)}
+    if max_lines:
+        body["maxLines"] = max_lines
+    return {"textParagraph": body}
+
+
+def button(
+    text: str,
+    on_click: Json,
+    *,
+    primary: bool = False,
+    disabled: bool = False,
+    icon: Json | None = None,
+) -> Json:
+    """A button; `primary` fills it with the main action colour."""
+    body: Json = {"text": text, "onClick": on_click}
+    if primary:
+        body["color"] = PRIMARY_COLOR
+    if disabled:
+        body["disabled"] = True
+    if icon is not None:
+        body["icon"] = icon
+    return body
+
+
+def button_list(*buttons: Json) -> Json:
+    """Buttons side by side, as one widget."""
+    return {"buttonList": {"buttons": list(buttons)}}
+
+
+def chip(label: str, *, icon: Json | None = None, on_click: Json | None = None) -> Json:
+    """A chip (tag) with an optional icon and action."""
+    body: Json = {"label": label}
+    if icon is not None:
+        body["icon"] = icon
+    if on_click is not None:
+        body["onClick"] = on_click
+    return body
+
+
+def chip_list(chips: Sequence[Json]) -> Json:
+    """Chips wrapped over as many lines as they need, as one widget."""
+    return {"chipList": {"layout": "WRAPPED", "chips": list(chips)}}
+
+
+def text_input(name: str, label: str, *, value: str | None = None, hint: str | None = None) -> Json:
+    """A single-line text input whose value is sent in formInputs under `name`."""
+    body: Json = {"name": name, "label": label}
+    if value:
+        body["value"] = value
+    if hint:
+        body["hintText"] = hint
+    return {"textInput": body}
+
+
+def divider() -> Json:
+    """A horizontal line."""
+    return {"divider": {}}
+
+
+# --- structure -----------------------------------------------------------------------------
+
+
+def section(
+    widgets: Sequence[Json], *, header: str | Html | None = None, visible: int | None = None
+) -> Json:
+    """A card section; with `visible`, only the first that many widgets show until expanded."""
+    body: Json = {}
+    if header:
+        body["header"] = esc(header)
+    body["widgets"] = list(widgets)
+    if visible is not None and 0 < visible < len(widgets):
+        body["collapsible"] = True
+        body["uncollapsibleWidgetsCount"] = visible
+    return body
+
+
+def card_action(label: str, on_click: Json) -> Json:
+    """An entry of the card's toolbar menu."""
+    return {"actionLabel": label, "onClick": on_click}
+
+
+def card(
+    *,
+    title: str,
+    sections: Sequence[Json],
+    subtitle: str | None = None,
+    image_url: str | None = None,
+    image_alt: str | None = None,
+    name: str | None = None,
+    actions: Sequence[Json] = (),
+) -> Json:
+    """A card: header (plain-text title, optional circular picture), sections, menu actions."""
+    header: Json = {"title": title}
+    if subtitle:
+        header["subtitle"] = subtitle
+    if image_url:
+        header["imageUrl"] = image_url
+        header["imageType"] = "CIRCLE"
+        header["imageAltText"] = image_alt or title
+    body: Json = {"header": header, "sections": list(sections)}
+    if actions:
+        body["cardActions"] = list(actions)
+    if name:
+        body["name"] = name
+    return body

@@ -1,0 +1,44 @@
+"""The card builders, each output checked by `assert_valid_card`: tests render through these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cardin import cards
+from cardin.cards import CardContext
+from cardin.contact.model import Account, Match, NoMatch
+from cardin.pipedrive.errors import PipedriveError
+from tests.cards.validate import assert_valid_card
+
+Card = dict[str, Any]
+
+
+def _checked(card: Card) -> Card:
+    assert_valid_card(card)
+    return card
+
+
+def render_contact_card(match: Match, ctx: CardContext) -> Card:
+    return _checked(cards.render_contact_card(match, ctx))
+
+
+def render_list_card(match: Match, section: str, ctx: CardContext) -> Card:
+    return _checked(cards.render_list_card(match, section, ctx))
+
+
+def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: str | None) -> Card:
+    return _checked(cards.render_no_match_card(no_match, ctx, sender_name=sender_name))
+
+
+def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Card:
+    return _checked(cards.render_reauth_card(ctx, connector_name=connector_name))
+
+
+def render_payment_card(ctx: CardContext, *, connector_name: str, account: Account | None) -> Card:
+    return _checked(cards.render_payment_card(ctx, connector_name=connector_name, account=account))
+
+
+def render_error_card(
+    error: PipedriveError, ctx: CardContext, *, connector_name: str, email: str | None = None
+) -> Card:
+    return _checked(cards.render_error_card(error, ctx, connector_name=connector_name, email=email))

@@ -1,0 +1,63 @@
+"""Hostile data from Pipedrive comes out escaped in HTML fields and verbatim in plain ones."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cardin.contact.model import Email, FieldValue, Label, Match, Organization, TextValue
+from tests.cards import fixtures
+from tests.cards.checked import render_contact_card, render_list_card, render_no_match_card
+from tests.cards.probe import dump
+from tests.cards.validate import html_fields
+
+EN = fixtures.context()
+SCRIPT = "<script>alert(1)</script>"
+BOLD = "<b>bold</b>"
+LINK = '<a href="javascript:x">click</a>'
+
+
+def _hostile_match() -> Match:
+    match = fixtures.rich_match()
+    contact = replace(
+        match.contact,
+        name=f"Eve {SCRIPT}",
+        job_title=f"{BOLD} & co",
+        organization=Organization(66, f"Evil {BOLD} Ltd", f"{fixtures.APP}/organization/66"),
+        labels=(Label(9, f"{SCRIPT}", '"><img src=x onerror=alert(1)>'),),
+        fields=(FieldValue("f", f"Field {SCRIPT}", "varchar", TextValue(LINK)),),
+        emails=(Email(f"eve+{SCRIPT}@evil.example", "work", is_primary=True),),
+    )  # fmt: skip
+    return replace(match, contact=contact, email="eve@evil.example")
+
+
+def test_hostile_values_are_escaped_in_every_html_field() -> None:
+    card = render_contact_card(_hostile_match(), EN)
+    html = "\n".join(text for _, text in html_fields(card))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+    assert "Evil &lt;b&gt;bold&lt;/b&gt; Ltd" in html
+    assert '&lt;a href="javascript:x"&gt;' in html  # shown as text, never a link
+    assert "<img" not in dump(card)
+
+
+def test_plain_text_fields_keep_the_value_as_typed() -> None:
+    card = render_contact_card(_hostile_match(), EN)
+    assert card["header"]["title"] == f"Eve {SCRIPT}"  # a title is plain text, shown literally
+    chips = [w for s in card["sections"] for w in s["widgets"] if "chipList" in w]
+    assert chips[0]["chipList"]["chips"][0]["label"] == SCRIPT
+    assert chips[0]["chipList"]["chips"][0]["icon"]["iconUrl"].endswith("/label.png")
+
+
+def test_note_html_is_not_escaped_twice() -> None:
+    card = render_list_card(fixtures.rich_match(), "notes", EN)
+    html = "\n".join(text for _, text in html_fields(card))
+    assert "<b>50 seats</b>" in html
+    assert "&lt;b&gt;" not in html
+
+
+def test_hostile_sender_name_on_the_no_match_card() -> None:
+    card = render_no_match_card(fixtures.no_match(), EN, sender_name=SCRIPT)
+    html = "\n".join(text for _, text in html_fields(card))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
