@@ -95,6 +95,59 @@ def demo(
     raise typer.Exit(run_demo(port=port, console=Console()))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the add-on HTTP service (Google calls it)."""
+    from cardin.commands.serve import run_serve  # noqa: PLC0415
+
+    raise typer.Exit(run_serve(load_settings(), host=host, port=port, workers=workers))
+
+
+@app.command()
+def deployment(
+    url: Annotated[str, typer.Option(help="The service's public HTTPS base URL.")],
+) -> None:
+    """Print the deployment.json for `gcloud workspace-add-ons deployments create`."""
+    import json  # noqa: PLC0415
+
+    from cardin.commands.deployment import deployment as descriptor  # noqa: PLC0415
+
+    if not url.startswith("https://"):
+        _fail("The add-on's URL must be https:// (Google calls it over HTTPS).", ExitCode.USAGE)
+    typer.echo(json.dumps(descriptor(url), indent=2))
+
+
+db_app = typer.Typer(help="The connector database: schema migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _database_url() -> str:
+    from cardin.store import default_database_url  # noqa: PLC0415
+
+    settings = load_settings()
+    return settings.database_url or default_database_url(settings.data_dir)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database ($CARDIN_DATABASE_URL or the embedded SQLite) to the newest schema."""
+    from cardin.commands.db import run_db_upgrade  # noqa: PLC0415
+
+    raise typer.Exit(run_db_upgrade(_database_url(), console=Console()))
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's schema revision (status 1 when an upgrade is due)."""
+    from cardin.commands.db import run_db_current  # noqa: PLC0415
+
+    raise typer.Exit(run_db_current(_database_url(), console=Console()))
+
+
 def _fail(message: str, code: int) -> NoReturn:
     Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
     raise typer.Exit(code)

@@ -6,10 +6,20 @@ other Pipedrive tools: `PIPEDRIVE_API_TOKEN` and `PIPEDRIVE_BASE_URL`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cardin.pipedrive.client import DEFAULT_BASE_URL
+
+
+def _default_data_dir() -> Path:
+    # XDG data home, read here because this module is the one place that reads the environment.
+    import os  # noqa: PLC0415
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cardin"
 
 
 class Settings(BaseSettings):
@@ -24,6 +34,9 @@ class Settings(BaseSettings):
         default=DEFAULT_BASE_URL, validation_alias=AliasChoices("PIPEDRIVE_BASE_URL")
     )
     pipedrive_timeout: float = Field(default=8.0, gt=0, le=60)
+    lookup_deadline: float = Field(default=6.0, gt=0, le=25)
+    result_ttl: float = Field(default=600.0, ge=0)
+    data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
     secret_key: SecretStr | None = None
     cache_url: str = "memory://"

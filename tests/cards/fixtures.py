@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from cardin.cards import CardContext
 from cardin.connectors.features import ALL_FEATURES, Feature
+from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
 from cardin.contact.model import (
     Account,
     ActivitiesOverview,
@@ -480,3 +481,58 @@ def _huge_activity(i: int) -> Activity:
                         NOW.date() + timedelta(days=i - 166), time(9))  # fmt: skip
     return activity(1000 + i, f"Done {i}", "task", ActivityState.DONE,
                     NOW.date() - timedelta(days=i - 333))  # fmt: skip
+
+
+# --- connectors (setup, homepage, dashboard) -----------------------------------------------
+
+PD_ACCOUNT = PipedriveAccount(
+    company_id=1, company_name="Acme GmbH", company_domain="acme", user_id=7,
+    user_name="Sam Seller", user_email="sam@acme.example", locale="en_US",
+    timezone="Europe/Berlin",
+)  # fmt: skip
+GLOBEX_ACCOUNT = PipedriveAccount(
+    company_id=2, company_name="Globex Corp", company_domain="globex", user_id=31,
+    user_name="Gina Globex", user_email="gina@globex.example", locale="en_US",
+    timezone="America/New_York",
+)  # fmt: skip
+
+
+def connector(
+    connector_id: str = "conn-1",
+    name: str = "Pipedrive",
+    *,
+    run_mode: RunMode = RunMode.AUTOMATIC,
+    is_default: bool = False,
+    show_in_dashboard: bool = True,
+    account: PipedriveAccount = PD_ACCOUNT,
+    position: int = 0,
+) -> Connector:
+    """A stored connector with every feature on."""
+    return Connector(
+        id=connector_id, owner="google-sub-1", name=name, features=ALL_FEATURES,
+        run_mode=run_mode, show_in_dashboard=show_in_dashboard, is_default=is_default,
+        base_url="https://api.pipedrive.com", account=account, position=position,
+        created_at=NOW - timedelta(days=30), updated_at=NOW - timedelta(days=2),
+    )  # fmt: skip
+
+
+def three_connectors() -> tuple[Connector, ...]:
+    """The default (automatic), another automatic one, and a manual one."""
+    return (
+        connector("conn-1", "Pipedrive", is_default=True),
+        connector("conn-2", "Sales EU", account=GLOBEX_ACCOUNT, position=1),
+        connector("conn-3", "Support", run_mode=RunMode.MANUAL, show_in_dashboard=False,
+                  position=2),
+    )  # fmt: skip
+
+
+def new_settings() -> ConnectorSettings:
+    """What the wizard offers for a user's first connector."""
+    return ConnectorSettings(features=ALL_FEATURES)
+
+
+def settings_of(stored: Connector) -> ConnectorSettings:
+    """A stored connector's choices (what editing pre-fills)."""
+    return ConnectorSettings(
+        stored.name, stored.features, stored.run_mode, stored.show_in_dashboard
+    )

@@ -253,3 +253,30 @@ def test_backoff_is_jittered_and_capped() -> None:
     delays = [policy.backoff(n) for n in range(1, 8)]
     assert all(0 <= d <= 1.0 for d in delays)
     assert len(set(delays)) == len(delays)
+
+
+async def test_a_write_is_not_repeated_after_a_5xx() -> None:
+    client, sleep, seen = make_client(reply(503, {"success": False}))
+    with pytest.raises(Unavailable):
+        await client.create_person(name="Ann", email="ann@x.example", owner_id=1)
+    assert len(seen) == 1
+    assert sleep.delays == []
+
+
+async def test_a_write_refused_with_429_is_sent_again() -> None:
+    person = {"success": True, "data": {"id": 9, "name": "Ann"}}
+    answers = iter(
+        [
+            httpx.Response(429, json={"success": False}, headers={"retry-after": "1"}),
+            httpx.Response(200, json=person),
+        ]
+    )
+    client, sleep, seen = make_client(lambda _r: next(answers))
+    created = await client.create_person(name="Ann", email="ann@x.example", owner_id=None)
+    assert created.id == 9
+    assert len(seen) == 2
+    assert json.loads(seen[1].content) == {
+        "name": "Ann",
+        "emails": [{"value": "ann@x.example", "primary": True, "label": "work"}],
+    }
+    assert sleep.delays == [1.0]

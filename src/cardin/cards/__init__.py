@@ -1,8 +1,28 @@
 """Card v1 JSON for the Gmail side panel: pure builders from the contact model to dicts."""
 
-from cardin.cards.actions import SEARCH_INPUT, ListSection, Op
+from cardin.cards.actions import (
+    DASHBOARD_INPUT,
+    DASHBOARD_ON,
+    FEATURES_INPUT,
+    NAME_INPUT,
+    RUN_MODE_INPUT,
+    SEARCH_INPUT,
+    TOKEN_INPUT,
+    ListSection,
+    Op,
+    decode_features,
+    encode_features,
+)
 from cardin.cards.contact import render_contact_card
 from cardin.cards.context import CardContext
+from cardin.cards.dashboard import (
+    DUPLICATE_SAME_DOMAIN,
+    DUPLICATE_SAME_NAME,
+    DashboardEntry,
+    render_add_contact_confirm,
+    render_dashboard,
+)
+from cardin.cards.home import render_homepage
 from cardin.cards.icons import ICON_DIR, ICON_FILES
 from cardin.cards.limits import MAX_WIDGETS
 from cardin.cards.lists import render_list_card
@@ -15,6 +35,14 @@ from cardin.cards.responses import (
     trigger_response,
     update,
 )
+from cardin.cards.setup import (
+    render_account_change_confirm,
+    render_behaviour_step,
+    render_delete_confirm,
+    render_features_step,
+    render_name_step,
+    render_token_step,
+)
 from cardin.cards.states import (
     render_error_card,
     render_no_match_card,
@@ -24,25 +52,45 @@ from cardin.cards.states import (
 from cardin.cards.widgets import Json
 
 __all__ = [
+    "DASHBOARD_INPUT",
+    "DASHBOARD_ON",
+    "DUPLICATE_SAME_DOMAIN",
+    "DUPLICATE_SAME_NAME",
+    "FEATURES_INPUT",
     "ICON_DIR",
     "ICON_FILES",
     "MAX_WIDGETS",
+    "NAME_INPUT",
+    "RUN_MODE_INPUT",
     "SEARCH_INPUT",
+    "TOKEN_INPUT",
     "CardContext",
+    "DashboardEntry",
     "Json",
     "ListSection",
     "Op",
     "action_response",
+    "decode_features",
+    "encode_features",
     "pop",
     "pop_to_root",
     "push",
+    "render_account_change_confirm",
+    "render_add_contact_confirm",
+    "render_behaviour_step",
     "render_contact_card",
+    "render_dashboard",
+    "render_delete_confirm",
     "render_error_card",
+    "render_features_step",
+    "render_homepage",
     "render_list_card",
+    "render_name_step",
     "render_no_match_card",
     "render_outcome_card",
     "render_payment_card",
     "render_reauth_card",
+    "render_token_step",
     "trigger_response",
     "update",
 ]

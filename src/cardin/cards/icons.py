@@ -52,6 +52,7 @@ ICON_FILES: frozenset[str] = frozenset(
     + [f"state_{state.value}" for state in ActivityState]
     + ["label"]
     + [f"label_{color}" for color in LABEL_COLORS]
+    + ["logo"]
 )
 """Every icon file this package refers to (without `.png`)."""
 

@@ -17,6 +17,7 @@ from cardin.cards.widgets import (
     button_list,
     card,
     decorated,
+    esc,
     lines,
     open_link,
     paragraph,
@@ -163,3 +164,12 @@ def _problem_card(
         sections=[section(widgets)],
         name=name,
     )
+
+
+def render_notice_card(ctx: CardContext, message_id: str) -> Json:
+    """A card that says one thing (from the catalog) with a way to the account list."""
+    widgets = [
+        paragraph(esc(ctx.msgs.text(message_id))),
+        button_list(button(ctx.msgs.text("notice.home"), call(ctx, Op.HOME))),
+    ]
+    return card(title=ctx.msgs.text("notice.title"), sections=[section(widgets)], name="notice")

@@ -217,15 +217,32 @@ class PipedriveClient:
         self, email: str, *, limit: int = 10
     ) -> list[PersonSearchItem]:
         """`GET /api/v2/persons/search`: exact (case-insensitive) match on the email fields."""
+        return await self.search_persons(email, fields="email", exact=True, limit=limit)
+
+    async def search_persons(
+        self, term: str, *, fields: str, exact: bool, limit: int = 10
+    ) -> list[PersonSearchItem]:
+        """`GET /api/v2/persons/search` on the given fields (name, email, ...)."""
         params: dict[str, str | int] = {
-            "term": email,
-            "fields": "email",
-            "exact_match": "true",
+            "term": term,
+            "fields": fields,
+            "exact_match": "true" if exact else "false",
             "limit": limit,
         }
         data = await self._get_data("/api/v2/persons/search", params)
-        results = self._parse(data, SearchResults, "/api/v2/persons/search")
-        return [hit.item for hit in results.items]
+        return [
+            hit.item for hit in self._parse(data, SearchResults, "/api/v2/persons/search").items
+        ]
+
+    async def create_person(self, *, name: str, email: str, owner_id: int | None) -> Person:
+        """`POST /api/v2/persons`: a person with one primary work email (never retried on 5xx)."""
+        body: dict[str, Any] = {
+            "name": name,
+            "emails": [{"value": email, "primary": True, "label": "work"}],
+        }
+        if owner_id is not None:
+            body["owner_id"] = owner_id
+        return await self._post("/api/v2/persons", body, Person)
 
     async def person(self, person_id: int) -> Person:
         """`GET /api/v2/persons/{id}` with deal, activity and note counts."""
@@ -301,7 +318,14 @@ class PipedriveClient:
         return (await self._get_body(path, params)).get("data")
 
     async def _get_body(self, path: str, params: Params | None) -> dict[str, Any]:
-        response = await self._send("GET", path, params)
+        return self._read_body(await self._send("GET", path, params), path)
+
+    async def _post(self, path: str, body: dict[str, Any], model: type[M]) -> M:
+        response = await self._send("POST", path, None, body)
+        return self._parse(self._read_body(response, path).get("data"), model, path)
+
+    @staticmethod
+    def _read_body(response: httpx.Response, path: str) -> dict[str, Any]:
         try:
             body = response.json()
         except (ValueError, UnicodeDecodeError) as exc:
@@ -328,26 +352,34 @@ class PipedriveClient:
             raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
         return [cls._parse(item, model, path) for item in data]
 
-    async def _send(self, method: str, path: str, params: Params | None) -> httpx.Response:
+    async def _send(
+        self, method: str, path: str, params: Params | None, body: object = None
+    ) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._send_once(method, path, params)
+                return await self._send_once(method, path, params, body)
             except (RateLimited, Unavailable) as exc:
-                delay = self._retry_delay(exc, attempt)
+                delay = self._retry_delay(exc, attempt, method)
                 if delay is None:
                     raise
                 await self._retry.sleep(delay)
 
-    def _retry_delay(self, exc: PipedriveError, attempt: int) -> float | None:
+    def _retry_delay(self, exc: PipedriveError, attempt: int, method: str) -> float | None:
         if attempt >= self._retry.attempts:
+            return None
+        # A write that failed on the way back may have been applied: only a 429 (refused before
+        # any work) is safe to send again.
+        if method != "GET" and not isinstance(exc, RateLimited):
             return None
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
             return exc.retry_after if exc.retry_after <= self._retry.max_wait else None
         return self._retry.backoff(attempt)
 
-    async def _send_once(self, method: str, path: str, params: Params | None) -> httpx.Response:
+    async def _send_once(
+        self, method: str, path: str, params: Params | None, body: object = None
+    ) -> httpx.Response:
         loop = asyncio.get_running_loop()
         started = loop.time()
         response: httpx.Response | None = None
@@ -357,6 +389,7 @@ class PipedriveClient:
                     method,
                     self._base_url + path,
                     params=params,
+                    json=body,
                     headers={"x-api-token": self._token, "accept": "application/json"},
                     timeout=self._timeout,
                 )

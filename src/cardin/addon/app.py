@@ -1,0 +1,99 @@
+"""The add-on's HTTP service: the app factory, its routes, and the one request pipeline.
+
+Every add-on request goes: verify Google's ID token for the URL called (401), parse the event
+(400), verify the user's ID token (401), then the handler. A handler that fails unexpectedly is
+logged and answered with an error card: Google never gets a 5xx or a stack trace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from cardin.addon.auth import AuthError
+from cardin.addon.events import MalformedEvent, parse_event
+from cardin.addon.handlers import AddOn
+from cardin.addon.runtime import Runtime, open_runtime
+from cardin.cards import ICON_DIR
+from cardin.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+Handler = Callable[[AddOn], Awaitable[dict[str, Any]]]
+
+
+def create_app(
+    settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The add-on service; `transport` replaces the network for outbound calls (tests, demo)."""
+    config = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime(config, transport=transport) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(
+        title="Cardin", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.add_api_route("/healthz", healthz, methods=["GET"])
+    app.add_api_route("/addon/homepage", homepage, methods=["POST"])
+    app.add_api_route("/addon/message", message, methods=["POST"])
+    app.add_api_route("/addon/action", action, methods=["POST"])
+    app.mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons")
+    return app
+
+
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+async def homepage(request: Request) -> Response:
+    """Gmail homepage trigger (no message open)."""
+    return await _handle(request, AddOn.homepage)
+
+
+async def message(request: Request) -> Response:
+    """Gmail contextual trigger (a message was opened)."""
+    return await _handle(request, AddOn.message)
+
+
+async def action(request: Request) -> Response:
+    """Every card callback, routed by its `op` parameter."""
+    return await _handle(request, AddOn.action)
+
+
+def _audience(runtime: Runtime, request: Request) -> str:
+    # Google signs for the public URL it called; rebuild it from the configured base, not from
+    # the Host header a proxy may have rewritten.
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{runtime.public_url}{request.url.path}{query}"
+
+
+async def _handle(request: Request, handler: Handler) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        await runtime.verifier.verify_request(
+            request.headers.get("authorization"), _audience(runtime, request)
+        )
+        event = parse_event(await request.body())
+        user = await runtime.verifier.verify_user(event.authorization.user_id_token)
+    except AuthError as exc:
+        return JSONResponse({"error": f"unauthorized: {exc}"}, status_code=401)
+    except MalformedEvent as exc:
+        return JSONResponse({"error": f"malformed event: {exc}"}, status_code=400)
+    addon = AddOn(runtime, event, user)
+    try:
+        payload = await handler(addon)
+    except Exception:  # the edge: log it, answer with a card, never a 5xx
+        log.exception("add-on handler failed (user %s)", user.sub)
+        payload = addon.unexpected_error()
+    return JSONResponse(payload)

@@ -1,0 +1,250 @@
+"""Verifies that a request comes from Google: the ID token of the call and the user's ID token.
+
+Signatures, expiry and audience are checked by google-auth's own `jwt.decode` against Google's
+certificates, which `GoogleCertificates` fetches with the shared httpx client and caches as
+Google's `Cache-Control` allows. The issuer is checked here, as `id_token.verify_oauth2_token`
+does. There is deliberately no switch that turns any of this off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from google.auth import exceptions as google_exceptions
+from google.auth import jwt
+
+GOOGLE_ISSUERS = frozenset({"accounts.google.com", "https://accounts.google.com"})
+DEFAULT_MAX_AGE = 3600.0
+MAX_MAX_AGE = 86400.0
+MAX_TOKEN_LENGTH = 16 * 1024
+FAILED_FETCH_PAUSE = 5.0
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+# google-auth raises these for signature, claim and shape problems; the texts are its own
+_DECODE_ERRORS = (ValueError, TypeError, google_exceptions.GoogleAuthError)
+_FAILURE_TEXTS = (
+    ("could not verify token signature", "bad signature"),
+    ("token expired", "token expired"),
+    ("token used too early", "token issued in the future"),
+    ("wrong audience", "wrong audience"),
+    ("does not contain required claim", "token lacks iat or exp"),
+)
+
+
+class AuthError(Exception):
+    """A request is not proven to come from Google; the message says what failed, not the token."""
+
+
+@dataclass(frozen=True)
+class GoogleUser:
+    """The Google user a request is made for: `sub` is stable, `email` only with its scope."""
+
+    sub: str
+    email: str | None
+
+
+class GoogleCertificates:
+    """Google's signing certificates ({kid: PEM}), fetched with a timeout and cached."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        certs_url: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        timeout: float = 5.0,
+        min_refetch_interval: float = 30.0,
+    ) -> None:
+        self._http = http
+        self._url = certs_url
+        self._clock = clock
+        self._timeout = timeout
+        # an unknown kid triggers at most one refetch per interval, so forged kids cannot
+        # make every request hit Google
+        self._min_refetch_interval = min_refetch_interval
+        self._certs: dict[str, str] = {}
+        self._fetched_at: float | None = None
+        self._expires_at = 0.0
+        # after a failed fetch, requests fail fast for a moment instead of queueing for timeouts
+        self._failure: tuple[float, str] | None = None
+        self._lock = asyncio.Lock()
+
+    async def certificate(self, key_id: str) -> str:
+        """The PEM certificate of `key_id`; refetches when the cache is stale or lacks the kid."""
+        async with self._lock:
+            stale = self._clock() >= self._expires_at
+            if stale or (key_id not in self._certs and self._may_refetch()):
+                await self._refresh()
+            try:
+                return self._certs[key_id]
+            except KeyError:
+                raise AuthError("token signed with an unknown key") from None
+
+    def _may_refetch(self) -> bool:
+        fetched_at = self._fetched_at
+        return fetched_at is None or self._clock() - fetched_at >= self._min_refetch_interval
+
+    async def _refresh(self) -> None:
+        if self._failure is not None and self._clock() - self._failure[0] < FAILED_FETCH_PAUSE:
+            raise AuthError(self._failure[1])
+        try:
+            response = await self._fetch()
+            certs = _cert_map(response)
+        except AuthError as exc:
+            self._failure = (self._clock(), str(exc))
+            raise
+        now = self._clock()
+        self._certs, self._fetched_at, self._failure = certs, now, None
+        self._expires_at = now + max_age(response.headers.get("cache-control"))
+
+    async def _fetch(self) -> httpx.Response:
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._http.get(self._url, timeout=self._timeout)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise AuthError(
+                f"Google's certificates did not arrive within {self._timeout:g} s"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise AuthError(f"cannot fetch Google's certificates ({type(exc).__name__})") from exc
+        if response.status_code != 200:  # noqa: PLR2004 - only a full answer carries the certs
+            raise AuthError(f"Google's certificates answered HTTP {response.status_code}")
+        return response
+
+
+def _cert_map(response: httpx.Response) -> dict[str, str]:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise AuthError("Google's certificates are not JSON") from exc
+    if not isinstance(body, dict) or not body:
+        raise AuthError("Google's certificates are not a map of key ids to PEM texts")
+    certs = {k: v for k, v in body.items() if isinstance(k, str) and isinstance(v, str)}
+    if len(certs) != len(body):
+        raise AuthError("Google's certificates are not a map of key ids to PEM texts")
+    return certs
+
+
+def max_age(cache_control: str | None) -> float:
+    """Seconds to cache a reply by its Cache-Control header: max-age, else 1 h; at most a day."""
+    if cache_control is None:
+        return DEFAULT_MAX_AGE
+    if "no-store" in cache_control.lower() or "no-cache" in cache_control.lower():
+        return 0.0
+    found = _MAX_AGE.search(cache_control)
+    if found is None:
+        return DEFAULT_MAX_AGE
+    return min(float(found.group(1)), MAX_MAX_AGE)
+
+
+class RequestVerifier:
+    """Checks the ID tokens Google sends with each add-on request."""
+
+    def __init__(
+        self,
+        certs: GoogleCertificates,
+        *,
+        service_account: str,
+        oauth_client_id: str,
+        clock: Callable[[], float] = time.time,
+        clock_skew: int = 10,
+    ) -> None:
+        self._certs = certs
+        self._service_account = service_account.casefold()
+        self._oauth_client_id = oauth_client_id
+        self._clock = clock
+        self._clock_skew = clock_skew
+
+    async def verify_request(self, authorization: str | None, audience: str) -> dict[str, Any]:
+        """The claims of the `Authorization: Bearer` token Google signed for calling `audience`."""
+        claims = await self._verify(_bearer_token(authorization), audience)
+        email = claims.get("email")
+        if not isinstance(email, str) or email.casefold() != self._service_account:
+            raise AuthError("token not issued to the add-on's service account")
+        if claims.get("email_verified") not in (True, "true"):
+            raise AuthError("service account email not verified")
+        return claims
+
+    async def verify_user(self, user_id_token: str | None) -> GoogleUser:
+        """The user of a `userIdToken` issued for the add-on's OAuth client."""
+        if not user_id_token:
+            raise AuthError("missing user ID token")
+        claims = await self._verify(user_id_token, self._oauth_client_id)
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise AuthError("user ID token has no subject")
+        email = claims.get("email")
+        verified = claims.get("email_verified") in (True, "true")
+        return GoogleUser(sub=sub, email=email if isinstance(email, str) and verified else None)
+
+    async def _verify(self, token: str, audience: str) -> dict[str, Any]:
+        key_id = _key_id(token)
+        certificate = await self._certs.certificate(key_id)
+        try:
+            claims = jwt.decode(  # type: ignore[no-untyped-call]  # google-auth is unannotated
+                token,
+                certs={key_id: certificate},
+                audience=audience,
+                clock_skew_in_seconds=self._clock_skew,
+            )
+        except _DECODE_ERRORS as exc:
+            raise AuthError(_failure(exc)) from exc
+        return self._checked(dict(claims))
+
+    def _checked(self, claims: dict[str, Any]) -> dict[str, Any]:
+        if claims.get("iss") not in GOOGLE_ISSUERS:
+            raise AuthError("wrong issuer")
+        # google-auth checks the times against the system clock; this checks the injected one
+        now = self._clock()
+        exp, iat = _number(claims.get("exp")), _number(claims.get("iat"))
+        if exp is None or iat is None:
+            raise AuthError("token lacks iat or exp")
+        if exp + self._clock_skew < now:
+            raise AuthError("token expired")
+        if iat - self._clock_skew > now:
+            raise AuthError("token issued in the future")
+        return claims
+
+
+def _bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise AuthError("missing bearer token")
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("missing bearer token")
+    return token.strip()
+
+
+def _key_id(token: str) -> str:
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise AuthError("token too long")
+    try:
+        header = jwt.decode_header(token)  # type: ignore[no-untyped-call]  # unannotated
+    except _DECODE_ERRORS:
+        # google-auth's message would quote the token
+        raise AuthError("malformed token") from None
+    if not isinstance(header, Mapping) or header.get("alg") != "RS256":
+        raise AuthError("token not signed with RS256")
+    key_id = header.get("kid")
+    if not isinstance(key_id, str) or not key_id:
+        raise AuthError("token names no signing key")
+    return key_id
+
+
+def _failure(exc: Exception) -> str:
+    text = str(exc).lower()
+    for fragment, failure in _FAILURE_TEXTS:
+        if fragment in text:
+            return failure
+    return f"invalid token ({type(exc).__name__})"
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

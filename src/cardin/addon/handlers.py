@@ -1,0 +1,317 @@
+"""What the add-on answers: the homepage, an opened message, and every card action.
+
+`AddOn` is one verified request: the event, the Google user, and the shared runtime. Its entry
+points return the JSON Google expects (a trigger response or `renderActions`). Every action that
+names a connector looks it up among the user's own connectors only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cardin.addon.auth import GoogleUser
+from cardin.addon.events import Event
+from cardin.addon.gmail import GmailError
+from cardin.addon.participants import Participant, participants_to_look_up
+from cardin.addon.runs import Outcome, Run, look_up, run_all
+from cardin.addon.runtime import Runtime
+from cardin.cards import (
+    CardContext,
+    DashboardEntry,
+    Json,
+    ListSection,
+    Op,
+    action_response,
+    pop,
+    push,
+    render_dashboard,
+    render_homepage,
+    render_list_card,
+    render_outcome_card,
+    trigger_response,
+    update,
+)
+from cardin.cards import actions as params
+from cardin.cards.states import render_notice_card
+from cardin.connectors import ALL_FEATURES
+from cardin.connectors.model import Connector
+from cardin.contact.model import Match
+from cardin.store import ConnectorNotFound
+
+log = logging.getLogger(__name__)
+METADATA_SCOPE = "https://www.googleapis.com/auth/gmail.addons.current.message.metadata"
+
+
+@dataclass
+class AddOn:
+    """One verified request to the add-on."""
+
+    runtime: Runtime
+    event: Event
+    user: GoogleUser
+
+    # --- contexts ------------------------------------------------------------------------------
+
+    def context(self, connector: Connector | None = None) -> CardContext:
+        """How cards are rendered for this user (Gmail's locale and zone first) and connector."""
+        common = self.event.common
+        account = connector.account if connector else None
+        return CardContext(
+            locale=common.locale or (account.locale if account else "en_US"),
+            timezone=common.time_zone_id or (account.timezone if account else "UTC"),
+            features=connector.features if connector else ALL_FEATURES,
+            action_url=self.runtime.action_url,
+            icon_base_url=f"{self.runtime.public_url}/static/icons",
+            now=datetime.now(UTC),
+            connector_id=connector.id if connector else None,
+        )
+
+    async def connectors(self) -> list[Connector]:
+        """The user's connectors, default first."""
+        return await asyncio.to_thread(self.runtime.store.list, self.user.sub)
+
+    async def connector(self, connector_id: str | None) -> Connector:
+        """One of the user's own connectors; ConnectorNotFound for anyone else's or none."""
+        if not connector_id:
+            raise ConnectorNotFound("no connector named")
+        return await asyncio.to_thread(self.runtime.store.get, self.user.sub, connector_id)
+
+    # --- entry points ----------------------------------------------------------------------------
+
+    async def homepage(self) -> Json:
+        """No message open: the connector list, setup and a manual search."""
+        return trigger_response(await self.homepage_card())
+
+    async def homepage_card(self) -> Json:
+        """The homepage card."""
+        return render_homepage(
+            self.context(), connectors=await self.connectors(), user_email=self.user.email
+        )
+
+    async def message(self) -> Json | dict[str, Any]:
+        """A message was opened: look its people up in every automatic connector."""
+        gmail = self.event.gmail
+        if gmail is None or not gmail.message_id:
+            return await self.homepage()
+        scopes = self.event.authorization.authorized_scopes
+        if scopes and METADATA_SCOPE not in scopes:
+            return {"requesting_google_scopes": {"scopes": [METADATA_SCOPE]}}
+        participants = await self.participants()
+        if participants is None:
+            return trigger_response(self.notice("notice.gmail_unreadable"))
+        if not participants:
+            return trigger_response(self.notice("notice.nobody"))
+        first, *others = participants
+        return trigger_response(await self.dashboard(first, others))
+
+    async def participants(self) -> list[Participant] | None:
+        """Who to look up in the open message; None when Gmail would not tell."""
+        gmail, auth = self.event.gmail, self.event.authorization
+        if gmail is None or not gmail.message_id or not auth.user_oauth_token:
+            return None
+        try:
+            headers = await self.runtime.gmail.message_headers(
+                gmail.message_id, oauth_token=auth.user_oauth_token, access_token=gmail.access_token
+            )
+        except GmailError as exc:
+            log.warning("Gmail metadata unavailable: %s", exc)
+            return None
+        return participants_to_look_up(headers, user_email=self.user.email)
+
+    async def action(self) -> Json:
+        """A card action, routed by its `op` parameter."""
+        op = self.event.parameter(params.OP)
+        try:
+            return await self.route(Op(op or ""))
+        except ValueError:
+            return action_response(notification=self.text("notice.unknown_action"))
+        except ConnectorNotFound:
+            return action_response(notification=self.text("notice.connector_gone"))
+
+    async def route(self, op: Op) -> Json:
+        """Dispatch one action."""
+        handler = _ROUTES.get(op)
+        if handler is None:
+            from cardin.addon.setup_flow import route  # noqa: PLC0415 - the two modules refer to each other
+
+            return await route(self, op)
+        return await handler(self)
+
+    def unexpected_error(self) -> Json:
+        """The answer when a handler failed unexpectedly: a notice card, no details."""
+        card = self.notice("notice.unexpected")
+        if self.event.parameter(params.OP):
+            return action_response(push(card))
+        return trigger_response(card)
+
+    # --- building blocks -----------------------------------------------------------------------
+
+    def text(self, message_id: str, **values: str) -> str:
+        """A catalog message in the user's language."""
+        return self.context().msgs.text(message_id, **values)
+
+    def notice(self, message_id: str) -> Json:
+        """A small card that says one thing, with a way home."""
+        return render_notice_card(self.context(), message_id)
+
+    async def dashboard(
+        self, person: Participant, others: list[Participant], *, refresh: str | None = None
+    ) -> Json:
+        """Every connector's answer for one person; the default connector's card in full."""
+        connectors = await self.connectors()
+        if not connectors:
+            return await self.homepage_card()
+        runs = await run_all(self.runtime, connectors, person.email, base_email=person.base_email)
+        if refresh is not None:
+            runs = await self._refreshed(runs, refresh, person)
+        default = next((r for r in runs if r.connector.is_default), runs[0])
+        main = self.outcome_card(default.connector, default.outcome, person)
+        entries = [_entry(r) for r in runs if r is not default]
+        extra = [(p.email, p.name) for p in others]
+        return render_dashboard(
+            self.context(default.connector),
+            email=person.email,
+            sender_name=person.name,
+            main=main,
+            entries=entries,
+            participants=extra,
+        )
+
+    async def _refreshed(
+        self, runs: list[Run], connector_id: str, person: Participant
+    ) -> list[Run]:
+        refreshed = []
+        for run in runs:
+            if run.connector.id != connector_id:
+                refreshed.append(run)
+                continue
+            outcome = await look_up(
+                self.runtime,
+                run.connector,
+                person.email,
+                base_email=person.base_email,
+                refresh=True,
+            )
+            refreshed.append(Run(run.connector, outcome))
+        return refreshed
+
+    def outcome_card(
+        self, connector: Connector, outcome: Outcome | None, person: Participant
+    ) -> Json | None:
+        """A connector's card for the person, None when it has not run (manual)."""
+        if outcome is None:
+            return None
+        return render_outcome_card(
+            outcome,
+            self.context(connector),
+            email=person.email,
+            connector_name=connector.name,
+            sender_name=person.name,
+        )
+
+    def person_from_parameters(self) -> Participant:
+        """The person an action is about (address and name from its parameters)."""
+        email = self.event.parameter(params.EMAIL) or ""
+        return Participant.of(email, self.event.parameter(params.NAME))
+
+
+def _entry(run: Run) -> DashboardEntry:
+    outcome = run.outcome
+    summary = None
+    if isinstance(outcome, Match) and run.connector.show_in_dashboard:
+        org = outcome.contact.organization
+        summary = outcome.contact.name + (f" · {org.name}" if org else "")
+    retry_after = getattr(outcome, "retry_after", None)
+    return DashboardEntry(run.connector, run.state, summary=summary, retry_after=retry_after)
+
+
+# --- actions about contacts ----------------------------------------------------------------------
+
+
+async def _connector_card(addon: AddOn, *, refresh: bool) -> Json:
+    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+    person = addon.person_from_parameters()
+    outcome = await look_up(
+        addon.runtime, connector, person.email, base_email=person.base_email, refresh=refresh
+    )
+    card = addon.outcome_card(connector, outcome, person)
+    assert card is not None  # noqa: S101 - a lookup that ran always has a card
+    return card
+
+
+async def _open_connector(addon: AddOn) -> Json:
+    return action_response(push(await _connector_card(addon, refresh=False)))
+
+
+async def _retry(addon: AddOn) -> Json:
+    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+    person = addon.person_from_parameters()
+    if connector.is_default and addon.event.gmail and addon.event.gmail.message_id:
+        participants = await addon.participants() or [person]
+        first, *others = participants
+        card = await addon.dashboard(first, others, refresh=connector.id)
+        return action_response(update(card), state_changed=True)
+    return action_response(update(await _connector_card(addon, refresh=True)))
+
+
+async def _show_all(addon: AddOn) -> Json:
+    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+    person = addon.person_from_parameters()
+    outcome = await look_up(addon.runtime, connector, person.email, base_email=person.base_email)
+    if not isinstance(outcome, Match):
+        card = addon.outcome_card(connector, outcome, person)
+        return action_response(push(card)) if card else action_response()
+    try:
+        section = ListSection(addon.event.parameter(params.SECTION) or "")
+    except ValueError:
+        return action_response(notification=addon.text("notice.unknown_action"))
+    return action_response(push(render_list_card(outcome, section.value, addon.context(connector))))
+
+
+async def _lookup_address(addon: AddOn) -> Json:
+    email = (
+        addon.event.form_value(params.SEARCH_INPUT) or addon.event.parameter(params.EMAIL) or ""
+    ).strip()
+    if "@" not in email or len(email) > 254:  # noqa: PLR2004 - RFC 5321 address length
+        return action_response(notification=addon.text("notice.bad_address"))
+    person = Participant.of(email, addon.event.parameter(params.NAME))
+    return action_response(push(await addon.dashboard(person, [])))
+
+
+async def _add_contact(addon: AddOn) -> Json:
+    from cardin.addon.contacts import add_contact  # noqa: PLC0415 - only this action needs it
+
+    return await add_contact(addon, confirmed=False)
+
+
+async def _add_contact_confirmed(addon: AddOn) -> Json:
+    from cardin.addon.contacts import add_contact  # noqa: PLC0415
+
+    return await add_contact(addon, confirmed=True)
+
+
+async def _home(addon: AddOn) -> Json:
+    return action_response(update(await addon.homepage_card()))
+
+
+async def _cancel(_addon: AddOn) -> Json:
+    return action_response(pop())
+
+
+_ROUTES = {
+    Op.OPEN_CONNECTOR: _open_connector,
+    Op.RUN_CONNECTOR: _open_connector,
+    Op.RETRY: _retry,
+    Op.REFRESH: _retry,
+    Op.SHOW_ALL: _show_all,
+    Op.SEARCH_OTHER: _lookup_address,
+    Op.LOOKUP: _lookup_address,
+    Op.ADD_CONTACT: _add_contact,
+    Op.ADD_CONTACT_CONFIRM: _add_contact_confirmed,
+    Op.HOME: _home,
+    Op.CANCEL: _cancel,
+}

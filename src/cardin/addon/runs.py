@@ -1,0 +1,128 @@
+"""Running a user's connectors for one address: concurrently, each under its own deadline.
+
+One slow or failing account never blocks or breaks the others: every run ends within the
+deadline with a result or an error, and the error becomes that connector's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cardin.addon.runtime import Runtime
+from cardin.connectors import parts_for
+from cardin.connectors.model import Connector, ConnectorState
+from cardin.contact.model import LookupResult, Match, NoMatch
+from cardin.pipedrive import (
+    InvalidToken,
+    PaymentRequired,
+    PipedriveError,
+    Unavailable,
+)
+from cardin.store import TokenUnreadable
+
+log = logging.getLogger(__name__)
+Outcome = LookupResult | PipedriveError
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One connector's outcome for the address; `outcome` is None when it did not run."""
+
+    connector: Connector
+    outcome: Outcome | None
+
+    @property
+    def state(self) -> ConnectorState:
+        """The dashboard label."""
+        return state_of(self.outcome)
+
+
+def state_of(outcome: Outcome | None) -> ConnectorState:
+    """Has match, no match, reauth, payment, error — or manual when it did not run."""
+    if outcome is None:
+        return ConnectorState.MANUAL
+    if isinstance(outcome, Match):
+        return ConnectorState.HAS_MATCH
+    if isinstance(outcome, NoMatch):
+        return ConnectorState.NO_MATCH
+    if isinstance(outcome, InvalidToken):
+        return ConnectorState.REAUTH
+    if isinstance(outcome, PaymentRequired):
+        return ConnectorState.PAYMENT
+    return ConnectorState.ERROR
+
+
+async def look_up(
+    runtime: Runtime,
+    connector: Connector,
+    email: str,
+    *,
+    base_email: str | None = None,
+    refresh: bool = False,
+) -> Outcome:
+    """One connector's lookup (from the result cache unless `refresh`), within the deadline.
+
+    An address with a +tag that matches nobody is looked up again without the tag.
+    """
+    try:
+        async with asyncio.timeout(runtime.settings.lookup_deadline):
+            return await _look_up(runtime, connector, email, base_email, refresh=refresh)
+    except TimeoutError:
+        return Unavailable("Pipedrive did not answer in time")
+    except PipedriveError as exc:
+        return exc
+
+
+async def _look_up(
+    runtime: Runtime, connector: Connector, email: str, base_email: str | None, *, refresh: bool
+) -> LookupResult:
+    result = await _cached_or_fresh(runtime, connector, email, refresh=refresh)
+    if isinstance(result, NoMatch) and base_email and base_email != email:
+        return await _cached_or_fresh(runtime, connector, base_email, refresh=refresh)
+    return result
+
+
+async def _cached_or_fresh(
+    runtime: Runtime, connector: Connector, email: str, *, refresh: bool
+) -> LookupResult:
+    if not refresh:
+        cached = await runtime.results.get(connector.id, email)
+        if cached is not None:
+            return cached
+    token = await stored_token(runtime, connector)
+    result = await runtime.engine.lookup(
+        email, token=token, base_url=connector.base_url, parts=parts_for(connector.features)
+    )
+    await runtime.results.put(connector.id, email, result)
+    return result
+
+
+async def stored_token(runtime: Runtime, connector: Connector) -> str:
+    """The connector's token; a token the secret key cannot open asks for reauthorization."""
+    try:
+        return await asyncio.to_thread(runtime.store.token, connector.owner, connector.id)
+    except TokenUnreadable as exc:
+        raise InvalidToken("the stored token cannot be read: please reauthorize") from exc
+
+
+async def run_all(
+    runtime: Runtime,
+    connectors: Sequence[Connector],
+    email: str,
+    *,
+    base_email: str | None = None,
+    include: frozenset[str] = frozenset(),
+) -> list[Run]:
+    """Every automatic connector (and those in `include`) looked up at once; manual ones wait."""
+    chosen = [c for c in connectors if c.is_automatic or c.id in include]
+    outcomes = await asyncio.gather(
+        *(look_up(runtime, c, email, base_email=base_email) for c in chosen)
+    )
+    by_id = dict(zip([c.id for c in chosen], outcomes, strict=True))
+    for connector, outcome in by_id.items():
+        if isinstance(outcome, PipedriveError):
+            log.info("connector %s: %s", connector, type(outcome).__name__)
+    return [Run(c, by_id.get(c.id)) for c in connectors]

@@ -1,0 +1,125 @@
+"""What the service shares across requests, opened by the app's lifespan and closed after it.
+
+One httpx client (Pipedrive, Google's certificates, Gmail), one database engine with the
+connector store, one cache (in-process or Redis) behind the lookup engine and the result cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import Engine
+
+from cardin.addon.auth import GoogleCertificates, RequestVerifier
+from cardin.addon.gmail import GmailClient
+from cardin.cache import Cache, MemoryCache
+from cardin.cache_redis import RedisCache
+from cardin.lookup import LookupEngine
+from cardin.lookup.results import ResultCache
+from cardin.settings import Settings
+from cardin.store import (
+    ConnectorStore,
+    TokenCipher,
+    create_database_engine,
+    default_database_url,
+    load_or_create_key,
+    upgrade_database,
+)
+
+USER_AGENT = "Cardin/0.1 (+https://cardin.example)"
+
+
+class ConfigurationError(Exception):
+    """The service cannot start with these settings; the message says which one to set."""
+
+
+@dataclass
+class Runtime:
+    """The shared, lifespan-owned parts of the service."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    store: ConnectorStore
+    engine: LookupEngine
+    results: ResultCache
+    verifier: RequestVerifier
+    gmail: GmailClient
+    cache: Cache
+    cipher: TokenCipher
+
+    @property
+    def action_url(self) -> str:
+        """The absolute URL every card action calls."""
+        return f"{self.public_url}/addon/action"
+
+    @property
+    def public_url(self) -> str:
+        """The service's public base URL, without a trailing slash."""
+        return self.settings.public_url.rstrip("/")
+
+
+def _cache(settings: Settings) -> Cache:
+    if settings.cache_url.startswith(("redis://", "rediss://")):
+        return RedisCache.from_url(settings.cache_url)
+    if settings.cache_url.startswith("memory://"):
+        return MemoryCache()
+    raise ConfigurationError("CARDIN_CACHE_URL must be memory:// or redis://HOST:PORT/DB")
+
+
+def _store(settings: Settings) -> tuple[ConnectorStore, TokenCipher, Engine]:
+    url = settings.database_url or default_database_url(settings.data_dir)
+    engine = create_database_engine(url)
+    upgrade_database(engine)
+    if settings.secret_key is not None:
+        key = settings.secret_key.get_secret_value().encode()
+    else:
+        key = load_or_create_key(settings.data_dir / "secret.key")
+    cipher = TokenCipher(key)
+    return ConnectorStore(engine, cipher), cipher, engine
+
+
+def _verifier(settings: Settings, http: httpx.AsyncClient) -> RequestVerifier:
+    if not settings.google_service_account or not settings.google_oauth_client_id:
+        raise ConfigurationError(
+            "Set CARDIN_GOOGLE_SERVICE_ACCOUNT and CARDIN_GOOGLE_OAUTH_CLIENT_ID "
+            "(from `gcloud workspace-add-ons get-authorization`)."
+        )
+    certs = GoogleCertificates(http, settings.google_certs_url)
+    return RequestVerifier(
+        certs,
+        service_account=settings.google_service_account,
+        oauth_client_id=settings.google_oauth_client_id,
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[Runtime]:
+    """Open every shared part; `transport` replaces the network (tests, the demo)."""
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    async with httpx.AsyncClient(
+        transport=transport, limits=limits, headers={"user-agent": USER_AGENT}
+    ) as http:
+        cache = _cache(settings)
+        store, cipher, database = await asyncio.to_thread(_store, settings)
+        try:
+            yield Runtime(
+                settings=settings,
+                http=http,
+                store=store,
+                engine=LookupEngine(http, cache, timeout=settings.pipedrive_timeout),
+                results=ResultCache(cache, ttl=settings.result_ttl),
+                verifier=_verifier(settings, http),
+                gmail=GmailClient(http, settings.gmail_api_url),
+                cache=cache,
+                cipher=cipher,
+            )
+        finally:
+            database.dispose()
+            if isinstance(cache, RedisCache):
+                await cache.close()

@@ -1,0 +1,289 @@
+"""The message dashboard (SPEC §2, §9): the default connector's card, the other connectors with
+their state, the thread's other people; and the add-contact prompt about possible duplicates.
+
+Google drops a section that pushes a card past 100 widgets and every section after it, so the
+dashboard gives up the participants first, then the last sections of the default card.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cardin.cards import icons
+from cardin.cards.actions import Op, call
+from cardin.cards.context import CardContext
+from cardin.cards.home import more_hidden
+from cardin.cards.limits import MAX_WIDGETS, count_widgets
+from cardin.cards.parts import retry_when
+from cardin.cards.setup import (
+    account_host,
+    cancel_button,
+    colored_button,
+    for_connector,
+    rgb,
+    with_footer,
+)
+from cardin.cards.widgets import (
+    GREEN,
+    GREY,
+    PRIMARY_COLOR,
+    RED,
+    Html,
+    Json,
+    bold,
+    button,
+    button_list,
+    card,
+    card_action,
+    colored,
+    decorated,
+    join,
+    open_link,
+    paragraph,
+    section,
+)
+from cardin.connectors.model import Connector, ConnectorState
+
+# The other connectors rarely number more than a handful; this bounds a pathological list.
+MAX_ENTRIES = 40
+MAX_DUPLICATES = 20
+
+DUPLICATE_SAME_NAME = "same_name"
+"""Reason code of a possible duplicate: a person with the sender's name exists."""
+DUPLICATE_SAME_DOMAIN = "same_domain"
+"""Reason code of a possible duplicate: a person of the organization of the email's domain."""
+_DUPLICATE_REASONS = {
+    DUPLICATE_SAME_NAME: "add_contact.duplicate.same_name",
+    DUPLICATE_SAME_DOMAIN: "add_contact.duplicate.same_domain",
+}
+
+# State → (message id of its label, colour of the label button).
+_LABELS: dict[ConnectorState, tuple[str, dict[str, float]]] = {
+    ConnectorState.HAS_MATCH: ("state.has_match", rgb(GREEN)),
+    ConnectorState.NO_MATCH: ("state.no_match", rgb(GREY)),
+    ConnectorState.REAUTH: ("state.reauth", rgb("#b06000")),
+    ConnectorState.MANUAL: ("state.manual", PRIMARY_COLOR),
+    ConnectorState.ERROR: ("state.error", rgb(RED)),
+    ConnectorState.PAYMENT: ("state.payment", rgb("#8430ce")),
+}
+# What a row says under the name when the service gave no summary.
+_DETAILS = {
+    ConnectorState.HAS_MATCH: "state.has_match.detail",
+    ConnectorState.NO_MATCH: "state.no_match.detail",
+    ConnectorState.REAUTH: "reauth.subtitle",
+    ConnectorState.MANUAL: "state.manual.detail",
+    ConnectorState.PAYMENT: "payment.subtitle",
+}
+# Clicking these searches now; the others open the result the dashboard already has.
+_RUN_ON_CLICK = frozenset({ConnectorState.MANUAL, ConnectorState.ERROR})
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardEntry:
+    """A connector's line on the dashboard: its state for the open email, an optional summary
+    (the matched person's name...) and, after a rate limit, the seconds until a retry."""
+
+    connector: Connector
+    state: ConnectorState
+    summary: str | None = None
+    retry_after: float | None = None
+
+
+def render_dashboard(
+    ctx: CardContext,
+    *,
+    email: str,
+    sender_name: str | None,
+    main: Json | None,
+    entries: Sequence[DashboardEntry],
+    participants: Sequence[tuple[str, str | None]] = (),
+) -> Json:
+    """`main` (the default connector's card, kept as is) followed by "Other accounts" (each
+    of `entries` with its state) and the thread's other people (address, name); without
+    `main`, a card about the sender holding the lists. At most 100 widgets.
+
+    `ctx.connector_id` is the connector whose card `main` is (for "Show everything").
+    """
+    neutral = for_connector(ctx, None)
+    header = "dashboard.others" if main is not None else "dashboard.accounts"
+    extra = _accounts_sections(neutral, entries, email, sender_name, header)
+    people = [_person_row(neutral, address, name) for address, name in participants]
+    manage = card_action(ctx.msgs.text("action.manage_accounts"), call(neutral, Op.HOME))
+    if main is None:
+        sections = extra + _people_sections(neutral, people, MAX_WIDGETS - count_widgets(extra))
+        return _sender_card(neutral, email, sender_name, sections, manage)
+    body = copy.deepcopy(main)
+    note = _trimmed_note(ctx, email, sender_name)
+    body["sections"] = _fitted(neutral, body["sections"], extra, people, note=note)
+    body["cardActions"] = [*body.get("cardActions", []), manage]
+    return body
+
+
+def render_add_contact_confirm(
+    ctx: CardContext, *, name: str, email: str, duplicates: Sequence[tuple[str, str, str]]
+) -> Json:
+    """Pipedrive may already have this person: each (name, reason, url) of `duplicates` linked,
+    then "Add anyway" or Cancel. A reason is DUPLICATE_SAME_NAME, DUPLICATE_SAME_DOMAIN (worded
+    here) or a text already in the reader's words (shown as is)."""
+    msgs = ctx.msgs
+    rows = [paragraph(msgs.text("add_contact.explain", email=email))]
+    rows += [_duplicate_row(ctx, *duplicate) for duplicate in duplicates[:MAX_DUPLICATES]]
+    if len(duplicates) > MAX_DUPLICATES:
+        rows.append(more_hidden(ctx, len(duplicates) - MAX_DUPLICATES))
+    body = card(
+        title=msgs.text("add_contact.title", name=name or email),
+        subtitle=msgs.text("add_contact.subtitle"),
+        sections=[section(rows)],
+        name="add_contact_confirm",
+    )
+    add = call(ctx, Op.ADD_CONTACT_CONFIRM, email=email, name=name or None)
+    return with_footer(
+        body, colored_button(msgs.text("action.add_anyway"), add), cancel_button(ctx)
+    )
+
+
+# --- fitting within the widget limit -------------------------------------------------------
+
+
+def _fitted(
+    ctx: CardContext, main: list[Json], extra: list[Json], people: list[Json], *, note: Json
+) -> list[Json]:
+    """Main's sections, then `extra`, then as many people as fit; main cut (ending with the
+    `note` that says so) only when it and `extra` alone pass the limit."""
+    room = MAX_WIDGETS - count_widgets(extra)
+    if count_widgets(main) <= room:
+        return main + extra + _people_sections(ctx, people, room - count_widgets(main))
+    return [*_cut(main, room - 1), section([note]), *extra]
+
+
+def _cut(sections: list[Json], limit: int) -> list[Json]:
+    """The leading sections that fit in `limit` widgets; the first one shortened if need be."""
+    kept: list[Json] = []
+    used = 0
+    for sec in sections:
+        size = len(sec["widgets"])
+        if used + size > limit:
+            if not kept and limit > 0:
+                kept.append(_head(sec, limit))
+            break
+        kept.append(sec)
+        used += size
+    return kept
+
+
+def _head(sec: Json, count: int) -> Json:
+    """The section with only its first `count` widgets (still a valid collapsible one)."""
+    short = {**sec, "widgets": sec["widgets"][:count]}
+    if short.get("uncollapsibleWidgetsCount", 0) >= count:
+        short.pop("collapsible", None)
+        short.pop("uncollapsibleWidgetsCount", None)
+    return short
+
+
+def _trimmed_note(ctx: CardContext, email: str, sender_name: str | None) -> Json:
+    """Says part of the card was left out; opens the full card when we know its connector."""
+    show = None
+    if ctx.connector_id is not None:
+        full = call(ctx, Op.OPEN_CONNECTOR, email=email, name=sender_name)
+        show = button(ctx.msgs.text("action.show_everything"), full)
+    return decorated(colored(ctx.msgs.text("dashboard.trimmed"), GREY), button=show)
+
+
+def _sender_card(
+    ctx: CardContext, email: str, sender_name: str | None, sections: list[Json], manage: Json
+) -> Json:
+    """The dashboard without a default card: the sender as header, the lists as body."""
+    return card(
+        title=sender_name or email,
+        subtitle=email if sender_name else None,
+        sections=sections or [_empty_section(ctx)],
+        name="dashboard",
+        actions=[manage],
+    )
+
+
+def _empty_section(ctx: CardContext) -> Json:
+    """No connector yet: say so, and offer to add one."""
+    add = button(ctx.msgs.text("action.add_first"), call(ctx, Op.SETUP_START), primary=True)
+    return section([paragraph(ctx.msgs.text("dashboard.empty")), button_list(add)])
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _accounts_sections(
+    ctx: CardContext,
+    entries: Sequence[DashboardEntry],
+    email: str,
+    sender_name: str | None,
+    header_key: str,
+) -> list[Json]:
+    """One section listing the connectors with their states (none without entries)."""
+    if not entries:
+        return []
+    rows = [_entry_row(ctx, entry, email, sender_name) for entry in entries[:MAX_ENTRIES]]
+    if len(entries) > MAX_ENTRIES:
+        rows.append(more_hidden(ctx, len(entries) - MAX_ENTRIES))
+    return [section(rows, header=ctx.msgs.text(header_key))]
+
+
+def _entry_row(
+    ctx: CardContext, entry: DashboardEntry, email: str, sender_name: str | None
+) -> Json:
+    """Name and host of the connector, a detail, and its state as a coloured label on the
+    right; a click opens its result (searches first when manual or after an error)."""
+    connector = entry.connector
+    op = Op.RUN_CONNECTOR if entry.state in _RUN_ON_CLICK else Op.OPEN_CONNECTOR
+    on_click = call(ctx, op, connector=connector.id, email=email, name=sender_name)
+    label, color = _LABELS[entry.state]
+    return decorated(
+        bold(connector.name),
+        top=account_host(connector.account),
+        bottom=_detail(ctx, entry),
+        on_click=on_click,
+        button=colored_button(ctx.msgs.text(label), on_click, color=color),
+    )
+
+
+def _detail(ctx: CardContext, entry: DashboardEntry) -> str | Html:
+    """The summary, or what the state means; after an error, when to retry."""
+    if entry.state is ConnectorState.ERROR:
+        retry = ctx.msgs.text("error.retry", when=retry_when(ctx, entry.retry_after))
+        return join([entry.summary, retry])
+    return entry.summary or ctx.msgs.text(_DETAILS[entry.state])
+
+
+def _people_sections(ctx: CardContext, rows: list[Json], room: int) -> list[Json]:
+    """The thread's other people in at most `room` widgets, the last saying how many are left
+    out (none when not even two fit)."""
+    if not rows or room < 1:
+        return []
+    if len(rows) > room:
+        if room < 2:  # noqa: PLR2004 - one person and the "more" line
+            return []
+        rows = [*rows[: room - 1], more_hidden(ctx, len(rows) - room + 1)]
+    return [section(rows, header=ctx.msgs.text("dashboard.participants"))]
+
+
+def _person_row(ctx: CardContext, address: str, name: str | None) -> Json:
+    """Someone else in the thread, with a button to look them up."""
+    look_up = call(ctx, Op.LOOKUP, email=address, name=name)
+    return decorated(
+        name or address,
+        bottom=address if name else None,
+        start_icon=icons.known("PERSON", ctx.msgs.text("icon.person")),
+        button=button(ctx.msgs.text("action.look_up"), look_up),
+    )
+
+
+def _duplicate_row(ctx: CardContext, person: str, reason: str, url: str) -> Json:
+    """A possible duplicate: the person, why they may be the same, a link to them."""
+    key = _DUPLICATE_REASONS.get(reason)
+    return decorated(
+        bold(person),
+        bottom=ctx.msgs.text(key, name=person) if key else reason,
+        start_icon=icons.known("PERSON", ctx.msgs.text("icon.person")),
+        button=button(ctx.msgs.text("action.open"), open_link(url)),
+    )

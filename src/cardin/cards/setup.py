@@ -1,0 +1,382 @@
+"""The connector setup cards (SPEC §1): the four steps, reauthorization, account change, delete.
+
+Create and edit share the steps. The cards hold no state: each step's submit carries the choices
+made in the other steps as action parameters, its own choice arrives in `formInputs`. A token is
+never put into a card, neither as a parameter nor as a pre-filled value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cardin.cards import icons
+from cardin.cards.actions import (
+    COMPANY_ID,
+    CONNECTOR_NAME,
+    DASHBOARD,
+    DASHBOARD_INPUT,
+    DASHBOARD_ON,
+    FEATURES,
+    FEATURES_INPUT,
+    NAME_INPUT,
+    RUN_MODE,
+    RUN_MODE_INPUT,
+    TOKEN_INPUT,
+    USER_ID,
+    Op,
+    call,
+    encode_features,
+)
+from cardin.cards.context import CardContext
+from cardin.cards.states import API_SETTINGS_URL
+from cardin.cards.widgets import (
+    GREY,
+    PRIMARY_COLOR,
+    RED,
+    Json,
+    bold,
+    button,
+    card,
+    colored,
+    decorated,
+    join,
+    open_link,
+    paragraph,
+    section,
+    text_input,
+)
+from cardin.connectors.features import REGISTRY
+from cardin.connectors.model import (
+    TYPE_NAME,
+    Connector,
+    ConnectorSettings,
+    PipedriveAccount,
+    RunMode,
+)
+
+TOTAL_STEPS = 4
+
+
+# --- shared by the prompt cards ------------------------------------------------------------
+
+
+def rgb(color: str) -> dict[str, float]:
+    """A "#rrggbb" colour as the {red, green, blue} floats buttons take."""
+    value = color.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return {"red": round(red, 3), "green": round(green, 3), "blue": round(blue, 3)}
+
+
+PRIMARY = PRIMARY_COLOR
+SECONDARY = rgb(GREY)
+DANGER = rgb(RED)
+
+
+def colored_button(text: str, on_click: Json, *, color: dict[str, float] = PRIMARY) -> Json:
+    """A filled text button (what a fixed footer requires: text and colour set)."""
+    return {"text": text, "color": color, "onClick": on_click}
+
+
+def with_footer(body: Json, primary: Json, secondary: Json | None = None) -> Json:
+    """The card with a fixed footer: the main action, and optionally a second one."""
+    footer: Json = {"primaryButton": primary}
+    if secondary is not None:
+        footer["secondaryButton"] = secondary
+    body["fixedFooter"] = footer
+    return body
+
+
+def cancel_button(ctx: CardContext, key: str = "action.cancel") -> Json:
+    """The grey footer button that pops the card (Cancel, or Back in the wizard)."""
+    return colored_button(
+        ctx.msgs.text(key), call(for_connector(ctx, None), Op.CANCEL), color=SECONDARY
+    )
+
+
+def account_host(account: PipedriveAccount) -> str:
+    """Where the account lives, as users know it: "acme.pipedrive.com"."""
+    domain = account.company_domain.strip()
+    if not domain:
+        return account.company_name
+    return domain if "." in domain else f"{domain}.pipedrive.com"
+
+
+def for_connector(ctx: CardContext, connector_id: str | None) -> CardContext:
+    """The context whose actions name this connector (None: no connector at all)."""
+    return ctx if ctx.connector_id == connector_id else replace(ctx, connector_id=connector_id)
+
+
+# --- the four steps ------------------------------------------------------------------------
+
+
+def render_name_step(
+    ctx: CardContext, *, settings: ConnectorSettings, connector_id: str | None
+) -> Json:
+    """Step 1: the name, pre-filled; names need not be unique and an empty one is "Pipedrive"."""
+    ctx = for_connector(ctx, connector_id)
+    msgs = ctx.msgs
+    widgets = [
+        text_input(
+            NAME_INPUT,
+            msgs.text("setup.name.label"),
+            value=settings.name,
+            hint=msgs.text("setup.name.hint"),
+        ),
+        decorated(colored(msgs.text("setup.name.note", default=TYPE_NAME), GREY)),
+    ]
+    submit = call(ctx, Op.SETUP_NAME, **_carried(settings, without=CONNECTOR_NAME))
+    return _step(ctx, 1, "setup.name.title", widgets, submit, name="setup_name")
+
+
+def render_features_step(
+    ctx: CardContext, *, settings: ConnectorSettings, connector_id: str | None
+) -> Json:
+    """Step 2: one checkbox per feature of the registry, checked when in `settings.features`."""
+    ctx = for_connector(ctx, connector_id)
+    msgs = ctx.msgs
+    items = [
+        (msgs.text(info.message_id), info.feature.value, info.feature in settings.features)
+        for info in REGISTRY
+    ]
+    widgets = [
+        selection(FEATURES_INPUT, msgs.text("setup.features.label"), "CHECK_BOX", items),
+        decorated(colored(msgs.text("setup.features.note"), GREY)),
+    ]
+    submit = call(ctx, Op.SETUP_FEATURES, **_carried(settings, without=FEATURES))
+    return _step(ctx, 2, "setup.features.title", widgets, submit, name="setup_features")
+
+
+def render_token_step(
+    ctx: CardContext,
+    *,
+    settings: ConnectorSettings,
+    connector_id: str | None,
+    error: str | None = None,
+    reauth: bool = False,
+) -> Json:
+    """Step 3 (or reauthorization, which asks only for the token): the token, where to find it,
+    and the message id `error` ("setup.error.*") under the field.
+
+    Editing may leave the field empty to keep the saved token; creating and reauth require it.
+    """
+    if reauth and connector_id is None:
+        raise ValueError("reauthorization needs the connector's id")
+    ctx = for_connector(ctx, connector_id)
+    msgs = ctx.msgs
+    editing = connector_id is not None and not reauth
+    intro = (
+        msgs.text("setup.reauth.intro", connector=settings.name or TYPE_NAME)
+        if reauth
+        else msgs.text("setup.token.intro")
+    )
+    field = text_input(
+        TOKEN_INPUT,
+        msgs.text("setup.token.label"),
+        hint=msgs.text("setup.token.keep" if editing else "setup.token.hint"),
+    )
+    widgets = [paragraph(intro), field, *_error_rows(ctx, error), _where_is_my_token(ctx)]
+    required = () if editing else (TOKEN_INPUT,)
+    if reauth:
+        return _reauth_card(ctx, settings, widgets, call(ctx, Op.REAUTH_TOKEN, required=required))
+    submit = call(ctx, Op.SETUP_TOKEN, required=required, **_carried(settings))
+    return _step(ctx, 3, "setup.token.title", widgets, submit, name="setup_token")
+
+
+def render_behaviour_step(
+    ctx: CardContext, *, connector: Connector, settings: ConnectorSettings
+) -> Json:
+    """Step 4: automatic or manual, and whether to show in the dashboard; defaults from
+    `settings`, the verified account from `connector`; Save stores the connector."""
+    ctx = for_connector(ctx, connector.id)
+    msgs = ctx.msgs
+    automatic = settings.run_mode is RunMode.AUTOMATIC
+    run_items = [
+        (msgs.text("setup.run.automatic"), RunMode.AUTOMATIC.value, automatic),
+        (msgs.text("setup.run.manual"), RunMode.MANUAL.value, not automatic),
+    ]
+    widgets = [
+        connected_row(ctx, connector.account),
+        selection(RUN_MODE_INPUT, msgs.text("setup.run.label"), "RADIO_BUTTON", run_items),
+        switch_row(
+            msgs.text("setup.dashboard.label"),
+            bottom=msgs.text("setup.dashboard.explain"),
+            name=DASHBOARD_INPUT,
+            selected=settings.show_in_dashboard,
+        ),
+    ]
+    carried = {CONNECTOR_NAME: settings.name, FEATURES: encode_features(settings.features)}
+    save = call(ctx, Op.SETUP_BEHAVIOUR, **carried)
+    return _step(
+        ctx, 4, "setup.behaviour.title", widgets, save, name="setup_behaviour", submit="action.save"
+    )
+
+
+# --- delete and account change -------------------------------------------------------------
+
+
+def render_delete_confirm(ctx: CardContext, *, connector: Connector) -> Json:
+    """ "Delete Sales EU?": what deleting does, Delete (red) and Cancel."""
+    ctx = for_connector(ctx, connector.id)
+    msgs = ctx.msgs
+    account = connector.account
+    widgets = [
+        decorated(bold(connector.name), bottom=join([account.company_name, account_host(account)])),
+        paragraph(msgs.text("delete.explain")),
+    ]
+    if connector.is_default:
+        widgets.append(paragraph(msgs.text("delete.default")))
+    body = card(
+        title=msgs.text("delete.title", connector=connector.name),
+        sections=[section(widgets)],
+        name="delete",
+    )
+    delete = colored_button(msgs.text("action.delete"), call(ctx, Op.DELETE_CONFIRM), color=DANGER)
+    return with_footer(body, delete, cancel_button(ctx))
+
+
+def render_account_change_confirm(
+    ctx: CardContext,
+    *,
+    connector: Connector,
+    new_account: PipedriveAccount,
+    settings: ConnectorSettings | None = None,
+) -> Json:
+    """The new token is another company's or user's: which account it was, which it will be.
+
+    `settings` (edit flow only) are the choices carried on to step 4 after confirming.
+    """
+    ctx = for_connector(ctx, connector.id)
+    msgs = ctx.msgs
+    widgets = [
+        paragraph(msgs.text("account_change.explain", connector=connector.name)),
+        _account_row(ctx, "account_change.before", connector.account),
+        _account_row(ctx, "account_change.after", new_account),
+    ]
+    params: dict[str, str] = _carried(settings) if settings is not None else {}
+    params |= {COMPANY_ID: str(new_account.company_id), USER_ID: str(new_account.user_id)}
+    body = card(
+        title=msgs.text("account_change.title"),
+        subtitle=connector.name,
+        sections=[section(widgets)],
+        name="account_change",
+    )
+    accept = colored_button(
+        msgs.text("action.use_new_account"), call(ctx, Op.REAUTH_CONFIRM, **params)
+    )
+    return with_footer(body, accept, cancel_button(ctx))
+
+
+# --- widgets -------------------------------------------------------------------------------
+
+
+def selection(name: str, label: str, kind: str, items: list[tuple[str, str, bool]]) -> Json:
+    """A selectionInput of `kind` (CHECK_BOX, RADIO_BUTTON, SWITCH, DROPDOWN) from
+    (text, value, selected) items."""
+    return {
+        "selectionInput": {
+            "name": name,
+            "label": label,
+            "type": kind,
+            "items": [{"text": t, "value": v, "selected": on} for t, v, on in items],
+        }
+    }
+
+
+def switch_row(text: str, *, bottom: str, name: str, selected: bool) -> Json:
+    """A decoratedText with a switch; its value "true" is in formInputs only when on."""
+    row = decorated(text, bottom=bottom)
+    row["decoratedText"]["switchControl"] = {
+        "name": name,
+        "value": DASHBOARD_ON,
+        "selected": selected,
+        "controlType": "SWITCH",
+    }
+    return row
+
+
+def connected_row(ctx: CardContext, account: PipedriveAccount) -> Json:
+    """ "Connected to Acme GmbH", as which user and where."""
+    msgs = ctx.msgs
+    as_user = msgs.text("setup.behaviour.as_user", user=account.user_name)
+    return decorated(
+        bold(msgs.text("setup.behaviour.connected", company=account.company_name)),
+        bottom=join([as_user, account_host(account)]),
+        start_icon=icons.known("STORE"),
+    )
+
+
+def _account_row(ctx: CardContext, label_key: str, account: PipedriveAccount) -> Json:
+    """One side of an account change: the user, their email, the company and its host."""
+    return decorated(
+        bold(account.user_name),
+        top=ctx.msgs.text(label_key),
+        bottom=join([account.user_email, account.company_name, account_host(account)]),
+    )
+
+
+def _error_rows(ctx: CardContext, error: str | None) -> list[Json]:
+    """The token's problem in red, under the field (none without an error)."""
+    if error is None:
+        return []
+    icon = icons.served(ctx, "state_overdue", ctx.msgs.text("icon.error"))
+    return [decorated(colored(ctx.msgs.text(error), RED), start_icon=icon)]
+
+
+def _where_is_my_token(ctx: CardContext) -> Json:
+    """ "Where is my token?" with a button to Pipedrive's API settings page."""
+    msgs = ctx.msgs
+    return decorated(
+        msgs.text("setup.token.where"),
+        bottom=msgs.text("setup.token.where_path"),
+        start_icon=icons.served(ctx, "activity_key", msgs.text("icon.token")),
+        button=button(msgs.text("action.open_token_page"), open_link(API_SETTINGS_URL)),
+    )
+
+
+def _carried(settings: ConnectorSettings, *, without: str | None = None) -> dict[str, str]:
+    """The non-secret choices as action parameters, except the one the step itself asks."""
+    values = {
+        CONNECTOR_NAME: settings.name,
+        FEATURES: encode_features(settings.features),
+        RUN_MODE: settings.run_mode.value,
+        DASHBOARD: DASHBOARD_ON if settings.show_in_dashboard else "false",
+    }
+    values.pop(without or "", None)
+    return values
+
+
+def _step(
+    ctx: CardContext,
+    number: int,
+    title_key: str,
+    widgets: list[Json],
+    on_submit: Json,
+    *,
+    name: str,
+    submit: str = "action.next",
+) -> Json:
+    """A wizard step: its title, "Step N of 4", the widgets, Next (or Save) and Back (Cancel)."""
+    msgs = ctx.msgs
+    body = card(
+        title=msgs.text(title_key),
+        subtitle=msgs.text("setup.step", step=number, total=TOTAL_STEPS),
+        sections=[section(widgets)],
+        name=name,
+    )
+    back = cancel_button(ctx, "action.cancel" if number == 1 else "action.back")
+    return with_footer(body, colored_button(msgs.text(submit), on_submit), back)
+
+
+def _reauth_card(
+    ctx: CardContext, settings: ConnectorSettings, widgets: list[Json], on_save: Json
+) -> Json:
+    """The token step alone, titled with the connector's name."""
+    body = card(
+        title=settings.name or TYPE_NAME,
+        subtitle=ctx.msgs.text("reauth.subtitle"),
+        sections=[section(widgets)],
+        name="reauth_token",
+    )
+    return with_footer(
+        body, colored_button(ctx.msgs.text("action.save"), on_save), cancel_button(ctx)
+    )

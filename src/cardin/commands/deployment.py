@@ -1,0 +1,44 @@
+"""`cardin deployment --url BASE_URL`: the deployment.json for `gcloud workspace-add-ons`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The least the add-on needs: run in Gmail, read the open message's headers, know the user,
+# and format in the user's locale and time zone.
+OAUTH_SCOPES = (
+    "https://www.googleapis.com/auth/gmail.addons.execute",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
+    "https://www.googleapis.com/auth/userinfo.email",
+    "https://www.googleapis.com/auth/script.locale",
+)
+
+
+def deployment(base_url: str, *, name: str = "Cardin for Pipedrive") -> dict[str, Any]:
+    """The deployment descriptor for a service reachable at `base_url` (HTTPS)."""
+    base = base_url.rstrip("/")
+    return {
+        "oauthScopes": list(OAUTH_SCOPES),
+        "addOns": {
+            "common": {
+                "name": name,
+                "logoUrl": f"{base}/static/icons/logo.png",
+                "useLocaleFromApp": True,
+                "layoutProperties": {"primaryColor": "#1a73e8", "secondaryColor": "#188038"},
+                "homepageTrigger": {"runFunction": f"{base}/addon/homepage", "enabled": True},
+                "universalActions": [
+                    {"label": "Open Pipedrive", "openLink": "https://app.pipedrive.com/"},
+                ],
+                "openLinkUrlPrefixes": [
+                    "https://app.pipedrive.com/",
+                    "https://*.pipedrive.com/",
+                ],
+            },
+            "gmail": {
+                "contextualTriggers": [
+                    {"unconditional": {}, "onTriggerFunction": f"{base}/addon/message"}
+                ],
+            },
+            "httpOptions": {"authorizationHeader": "SYSTEM_ID_TOKEN"},
+        },
+    }

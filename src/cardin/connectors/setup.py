@@ -1,0 +1,89 @@
+"""The rules of the setup steps: checking a token with a real call, and the offered defaults."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from cardin.connectors.features import default_features
+from cardin.connectors.model import (
+    TYPE_NAME,
+    Connector,
+    ConnectorSettings,
+    PipedriveAccount,
+    RunMode,
+)
+from cardin.pipedrive import (
+    InvalidToken,
+    PaymentRequired,
+    PipedriveClient,
+    PipedriveError,
+)
+from cardin.pipedrive.models import CurrentUser
+
+
+class TokenProblem(enum.StrEnum):
+    """Why a token was refused at setup: the message id shown under the token field."""
+
+    EMPTY = "setup.error.empty"
+    INVALID = "setup.error.invalid_token"
+    INACTIVE = "setup.error.inactive"
+    UNREACHABLE = "setup.error.unreachable"
+
+
+class TokenRejected(Exception):
+    """The token cannot be saved; `problem` says why (nothing stored was changed)."""
+
+    def __init__(self, problem: TokenProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def offered_settings(existing_connectors: int, today: date) -> ConnectorSettings:
+    """The wizard's defaults: the first connector runs automatically and shows in the dashboard."""
+    first = existing_connectors == 0
+    return ConnectorSettings(
+        name=TYPE_NAME,
+        features=default_features(today),
+        run_mode=RunMode.AUTOMATIC if first else RunMode.MANUAL,
+        show_in_dashboard=first,
+    )
+
+
+def settings_of(connector: Connector) -> ConnectorSettings:
+    """A stored connector's choices, to pre-fill the steps when editing."""
+    return ConnectorSettings(
+        connector.name, connector.features, connector.run_mode, connector.show_in_dashboard
+    )
+
+
+def account_of(me: CurrentUser) -> PipedriveAccount:
+    """The account facts recorded with a connector."""
+    return PipedriveAccount(
+        company_id=me.company_id,
+        company_name=me.company_name or "",
+        company_domain=me.company_domain or "app",
+        user_id=me.id,
+        user_name=me.name or "",
+        user_email=me.email or "",
+        locale=me.locale or "en_US",
+        timezone=me.timezone_name or "UTC",
+    )
+
+
+async def check_token(client: PipedriveClient) -> PipedriveAccount:
+    """Prove the token with `GET /v1/users/me`; TokenRejected says why it cannot be used."""
+    try:
+        me = await client.current_user()
+    except InvalidToken as exc:
+        raise TokenRejected(TokenProblem.INVALID) from exc
+    except PaymentRequired as exc:
+        raise TokenRejected(TokenProblem.INACTIVE) from exc
+    except PipedriveError as exc:
+        raise TokenRejected(TokenProblem.UNREACHABLE) from exc
+    return account_of(me)
+
+
+def is_same_account(a: PipedriveAccount, b: PipedriveAccount) -> bool:
+    """Same Pipedrive company and user (Pipedrive's own identity of a user)."""
+    return (a.company_id, a.user_id) == (b.company_id, b.user_id)

@@ -1,0 +1,1 @@
+"""Local stand-ins that let Cardin run and be tested without a Google deployment."""

@@ -1,0 +1,291 @@
+"""`ConnectorStore`: each Google user's connectors, one transaction per call, tokens encrypted."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Protocol, Self, TypeVar
+
+from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from cardin.connectors.features import effective_features
+from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.store.crypto import TokenCipher, same_fingerprint, token_fingerprint
+from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
+from cardin.store.errors import ConnectorNotFound, StoreError
+from cardin.store.tables import connectors as table
+
+# The columns a Connector is read from (never the token's).
+_CONNECTOR_COLUMNS = [c for c in table.c if not c.name.startswith("token_")]
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class ConnectorStore:
+    """Connectors of Google users (`owner`: the verified `sub`); a user sees only their own."""
+
+    def __init__(
+        self, engine: Engine, cipher: TokenCipher, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        self._clock = clock
+
+    def list(self, owner: str) -> builtins.list[Connector]:
+        """The owner's connectors: the default first, then in creation order."""
+        with self._read(owner) as connection:
+            query = _owned(select(*_CONNECTOR_COLUMNS), owner).order_by(
+                table.c.is_default.desc(), table.c.position
+            )
+            return [_to_connector(row) for row in connection.execute(query)]
+
+    def get(self, owner: str, connector_id: str) -> Connector:
+        """The owner's connector; ConnectorNotFound when absent or someone else's."""
+        with self._read(owner) as connection:
+            return _fetch(connection, owner, connector_id)
+
+    def token(self, owner: str, connector_id: str) -> str:
+        """The connector's decrypted API token (TokenUnreadable when the key changed)."""
+        with self._read(owner) as connection:
+            ciphertext = _fetch_token_column(connection, owner, connector_id, "token_ciphertext")
+        return self._cipher.decrypt(ciphertext)
+
+    def is_same_token(self, owner: str, connector_id: str, token: str) -> bool:
+        """Whether `token` is the one stored, judged by fingerprint (no decryption)."""
+        with self._read(owner) as connection:
+            stored = _fetch_token_column(connection, owner, connector_id, "token_fingerprint")
+        return same_fingerprint(token, stored)
+
+    def count(self, owner: str) -> int:
+        """How many connectors the owner has."""
+        with self._read(owner) as connection:
+            query = _owned(select(func.count()).select_from(table), owner)
+            return int(connection.execute(query).scalar_one())
+
+    def create(
+        self,
+        owner: str,
+        settings: ConnectorSettings,
+        *,
+        token: str,
+        base_url: str,
+        account: PipedriveAccount,
+    ) -> Connector:
+        """Store a new connector; the owner's first (or only remaining) one becomes the default."""
+        connector_id = uuid.uuid4().hex
+        now = self._clock()
+        with self._write(owner) as connection:
+            has_default = _owned(select(table.c.id), owner).where(table.c.is_default).exists()
+            last = _owned(select(func.coalesce(func.max(table.c.position), 0)), owner)
+            values = {
+                "id": connector_id,
+                "owner": owner,
+                "position": connection.execute(last).scalar_one() + 1,
+                "is_default": not connection.execute(select(has_default)).scalar_one(),
+                "base_url": base_url,
+                "created_at": now,
+                "updated_at": now,
+            }
+            values |= _settings_values(settings) | self._token_values(token, account)
+            connection.execute(table.insert().values(values))
+            return _fetch(connection, owner, connector_id)
+
+    def update_settings(
+        self, owner: str, connector_id: str, settings: ConnectorSettings
+    ) -> Connector:
+        """Change name, features, run mode and dashboard display (setup steps 1, 2 and 4)."""
+        with self._write(owner) as connection:
+            _update(connection, owner, connector_id, _settings_values(settings), self._clock())
+            return _fetch(connection, owner, connector_id)
+
+    def update_token(
+        self, owner: str, connector_id: str, *, token: str, account: PipedriveAccount
+    ) -> Connector:
+        """Replace the token and the account it belongs to (reauthorization)."""
+        with self._write(owner) as connection:
+            values = self._token_values(token, account)
+            _update(connection, owner, connector_id, values, self._clock())
+            return _fetch(connection, owner, connector_id)
+
+    def set_default(self, owner: str, connector_id: str) -> Connector:
+        """Make this connector the owner's only default one."""
+        with self._write(owner) as connection:
+            _fetch(connection, owner, connector_id)  # ConnectorNotFound before changing anything
+            # Clear first: the unique index allows one default per owner at every moment.
+            clear = _owned(table.update(), owner).where(table.c.is_default)
+            connection.execute(clear.values(is_default=False))
+            _update(connection, owner, connector_id, {"is_default": True}, self._clock())
+            return _fetch(connection, owner, connector_id)
+
+    def delete(self, owner: str, connector_id: str) -> None:
+        """Delete the connector; when it was the default, the next one by position becomes it."""
+        with self._write(owner) as connection:
+            deleted = connection.execute(
+                _owned(table.delete(), owner)
+                .where(table.c.id == connector_id)
+                .returning(table.c.is_default)
+            ).one_or_none()
+            if deleted is None:
+                raise ConnectorNotFound(connector_id)
+            if deleted.is_default:
+                _promote_first(connection, owner, self._clock())
+
+    def _token_values(self, token: str, account: PipedriveAccount) -> dict[str, Any]:
+        """The columns that store a token (encrypted, and its fingerprint) and its account."""
+        return {
+            "token_ciphertext": self._cipher.encrypt(token),
+            "token_fingerprint": token_fingerprint(token),
+            **_account_values(account),
+        }
+
+    @contextmanager
+    def _read(self, owner: str) -> Iterator[Connection]:
+        """A read transaction for one owner."""
+        with _translated_errors(owner), transaction(self._engine) as connection:
+            yield connection
+
+    @contextmanager
+    def _write(self, owner: str) -> Iterator[Connection]:
+        """A write transaction, serialized with the owner's other writes."""
+        with _translated_errors(owner), transaction(self._engine, write=True) as connection:
+            # Reads-then-writes (next position, who is default) must not interleave per owner.
+            lock_for_transaction(connection, OWNER_LOCK, owner)
+            yield connection
+
+
+@contextmanager
+def _translated_errors(owner: str) -> Iterator[None]:
+    """Refuse an empty owner; turn database failures into StoreError (parameters never shown)."""
+    if not owner:
+        raise ValueError("owner is required: the verified Google user id")
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"The connector database failed ({describe(exc)}); "
+            "is it reachable and upgraded (`cardin db upgrade`)?"
+        ) from exc
+
+
+class _Filterable(Protocol):
+    """A SELECT, UPDATE or DELETE statement."""
+
+    def where(self, *clauses: Any) -> Self:
+        """The statement with these WHERE clauses added."""
+
+
+_Statement = TypeVar("_Statement", bound=_Filterable)
+
+
+def _owned(statement: _Statement, owner: str) -> _Statement:
+    """The statement restricted to the owner's rows: every query goes through here."""
+    return statement.where(table.c.owner == owner)
+
+
+def _fetch(connection: Connection, owner: str, connector_id: str) -> Connector:
+    """The owner's connector, read in the caller's transaction."""
+    query = _owned(select(*_CONNECTOR_COLUMNS), owner).where(table.c.id == connector_id)
+    row = connection.execute(query).one_or_none()
+    if row is None:
+        raise ConnectorNotFound(connector_id)
+    return _to_connector(row)
+
+
+def _fetch_token_column(connection: Connection, owner: str, connector_id: str, name: str) -> str:
+    """One token column of the owner's connector."""
+    query = _owned(select(table.c[name]), owner).where(table.c.id == connector_id)
+    value = connection.execute(query).scalar_one_or_none()
+    if value is None:
+        raise ConnectorNotFound(connector_id)
+    return str(value)
+
+
+def _update(
+    connection: Connection,
+    owner: str,
+    connector_id: str,
+    values: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Update the owner's connector and its `updated_at`; ConnectorNotFound when none matched."""
+    statement = _owned(table.update(), owner).where(table.c.id == connector_id)
+    result = connection.execute(statement.values({**values, "updated_at": now}))
+    if result.rowcount != 1:
+        raise ConnectorNotFound(connector_id)
+
+
+def _promote_first(connection: Connection, owner: str, now: datetime) -> None:
+    """Make the owner's first connector by position the default (no-op when none is left)."""
+    first = _owned(select(table.c.id), owner).order_by(table.c.position).limit(1)
+    connector_id = connection.execute(first).scalar_one_or_none()
+    if connector_id is not None:
+        _update(connection, owner, connector_id, {"is_default": True}, now)
+
+
+def _settings_values(settings: ConnectorSettings) -> dict[str, Any]:
+    """The columns of setup steps 1, 2 and 4 (an empty name stored as 'Pipedrive')."""
+    normalized = settings.normalized()
+    return {
+        "name": normalized.name,
+        "features": sorted(feature.value for feature in normalized.features),
+        "run_mode": normalized.run_mode.value,
+        "show_in_dashboard": normalized.show_in_dashboard,
+    }
+
+
+def _account_values(account: PipedriveAccount) -> dict[str, Any]:
+    """The columns recording whose Pipedrive account a token opens."""
+    return {
+        "pipedrive_company_id": account.company_id,
+        "pipedrive_company_name": account.company_name,
+        "pipedrive_company_domain": account.company_domain,
+        "pipedrive_user_id": account.user_id,
+        "pipedrive_user_name": account.user_name,
+        "pipedrive_user_email": account.user_email,
+        "pipedrive_locale": account.locale,
+        "pipedrive_timezone": account.timezone,
+    }
+
+
+def _run_mode(stored: str) -> RunMode:
+    """The stored run mode; one this version does not know (a newer one wrote it) is manual."""
+    # Manual is the safe reading: it never calls Pipedrive unasked.
+    try:
+        return RunMode(stored)
+    except ValueError:
+        return RunMode.MANUAL
+
+
+def _to_connector(row: Row[Any]) -> Connector:
+    """The plain Connector of a row (unknown feature ids are dropped)."""
+    features = row.features if isinstance(row.features, builtins.list) else []
+    return Connector(
+        id=row.id,
+        owner=row.owner,
+        name=row.name,
+        features=effective_features(str(feature) for feature in features),
+        run_mode=_run_mode(row.run_mode),
+        show_in_dashboard=row.show_in_dashboard,
+        is_default=row.is_default,
+        base_url=row.base_url,
+        account=PipedriveAccount(
+            company_id=row.pipedrive_company_id,
+            company_name=row.pipedrive_company_name,
+            company_domain=row.pipedrive_company_domain,
+            user_id=row.pipedrive_user_id,
+            user_name=row.pipedrive_user_name,
+            user_email=row.pipedrive_user_email,
+            locale=row.pipedrive_locale,
+            timezone=row.pipedrive_timezone,
+        ),
+        position=row.position,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,102 @@
+"""The schema as SQLAlchemy Core tables: what the newest migration builds (a test compares them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+# Named constraints, so that later migrations can alter them by name on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite keeps no zone: UTC is implied)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 - SQLAlchemy's signature
+    ) -> datetime | None:
+        """Aware datetimes only, stored as UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the store keeps timezone-aware UTC times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 - SQLAlchemy's signature
+    ) -> datetime | None:
+        """The stored time, aware, in UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+connectors = Table(
+    "connectors",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(255), nullable=False),  # the verified Google `sub`
+    Column("position", Integer, nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("features", JSON, nullable=False),  # a list of Feature ids
+    Column("run_mode", String(16), nullable=False),
+    Column("show_in_dashboard", Boolean, nullable=False),
+    Column("base_url", Text, nullable=False),
+    Column("token_ciphertext", Text, nullable=False),
+    Column("token_fingerprint", String(64), nullable=False),
+    Column("pipedrive_company_id", BigInteger, nullable=False),
+    Column("pipedrive_company_name", Text, nullable=False),
+    Column("pipedrive_company_domain", Text, nullable=False),
+    Column("pipedrive_user_id", BigInteger, nullable=False),
+    Column("pipedrive_user_name", Text, nullable=False),
+    Column("pipedrive_user_email", Text, nullable=False),
+    Column("pipedrive_locale", String(32), nullable=False),
+    Column("pipedrive_timezone", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    # Positions order a user's list; unique so that no two connectors tie.
+    UniqueConstraint("owner", "position"),
+)
+
+# At most one default per owner, enforced by the database itself.
+Index(
+    "uq_connectors_owner_default",
+    connectors.c.owner,
+    unique=True,
+    sqlite_where=connectors.c.is_default,
+    postgresql_where=connectors.c.is_default,
+)

@@ -1,0 +1,187 @@
+"""Card actions end to end: show all, add contact, search, participants, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cardin.connectors.model import RunMode
+from cardin.sandbox import (
+    DEMO_TOKEN,
+    HUGE_EMAIL,
+    MIXED_CASE_EMAIL,
+    RICH_EMAIL,
+    FaultPlan,
+    Sandbox,
+    demo_dataset,
+)
+from tests.cards.validate import assert_valid_response
+from tests.conftest import TODAY
+from tests.service.harness import Harness, action, running, text_of, top_card
+from tests.service.test_flow import ACTION_URL, ANN, add_connector, seed
+
+
+async def hang(scope: Any, receive: Any, send: Any) -> None:
+    """A Pipedrive that never answers."""
+    await asyncio.sleep(3600)
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    async with running(sandbox, tmp_path, extra_apps={"hang.test": hang}) as h:
+        await add_connector(h, ANN)
+        yield h
+
+
+def valid(response: dict[str, Any]) -> dict[str, Any]:
+    assert_valid_response(response, action_url=ACTION_URL)
+    return response
+
+
+async def test_show_all_deals_and_back(harness: Harness) -> None:
+    message = harness.message(sender=HUGE_EMAIL, to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    pushed = valid(await harness.act(ANN, action(opened, "show_all", section="deals")))
+    assert "pushCard" in pushed["renderActions"]["action"]["navigations"][0]
+    assert len(top_card(pushed)["sections"]) >= 1
+    back = valid(await harness.act(ANN, {"op": "cancel"}))
+    assert back["renderActions"]["action"]["navigations"] == [{"pop": True}]
+
+
+async def test_unknown_sender_is_added_then_shown(harness: Harness) -> None:
+    message = harness.message(sender="Zoë Newcomer <zoe@fresh-startup.example>", to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    assert "zoe@fresh-startup.example" in text_of(opened)
+    added = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
+    assert top_card(added)["header"]["title"] == "Zoë Newcomer"
+    assert "notification" in added["renderActions"]["action"]
+    created = [r for r in harness.sandbox.requests if r.method == "POST"]
+    assert len(created) == 1
+    again = valid(await harness.open(ANN, message))
+    assert top_card(again)["header"]["title"] == "Zoë Newcomer"
+
+
+async def test_a_likely_duplicate_is_confirmed_first(harness: Harness) -> None:
+    message = harness.message(sender="Élodie Marchand <elodie@new-address.example>", to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    ask = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
+    assert "Élodie Marchand" in text_of(ask)
+    assert not [r for r in harness.sandbox.requests if r.method == "POST"]
+    added = valid(await harness.act(ANN, action(ask, "add_contact_confirm"), message_id=message))
+    assert [r for r in harness.sandbox.requests if r.method == "POST"]
+    assert top_card(added)["header"]["title"] == "Élodie Marchand"
+
+
+async def test_homepage_search_by_address(harness: Harness) -> None:
+    home = valid((await harness.post("/addon/homepage", ANN)).json())
+    found = valid(
+        await harness.act(ANN, action(home, "lookup"), form={"search_email": [RICH_EMAIL]})
+    )
+    assert top_card(found)["header"]["title"] == "Élodie Marchand"
+    bad = valid(await harness.act(ANN, action(home, "lookup"), form={"search_email": ["nope"]}))
+    assert "notification" in bad["renderActions"]["action"]
+
+
+async def test_a_sent_message_looks_up_its_recipients(harness: Harness) -> None:
+    message = harness.message(
+        sender=ANN.email, to=f"Jonas <{MIXED_CASE_EMAIL}>", cc=RICH_EMAIL, labels=["SENT"]
+    )
+    opened = valid(await harness.open(ANN, message))
+    assert "Jonas" in top_card(opened)["header"]["title"]
+    assert RICH_EMAIL in text_of(opened)  # listed as another participant
+
+
+async def test_a_plus_tag_address_falls_back_to_the_plain_one(harness: Harness) -> None:
+    tagged = RICH_EMAIL.replace("@", "+newsletter@")
+    message = harness.message(sender=tagged, to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    assert top_card(opened)["header"]["title"] == "Élodie Marchand"
+
+
+async def test_a_hanging_account_does_not_hold_up_the_others(harness: Harness) -> None:
+    seed(harness, ANN, "Hangs", DEMO_TOKEN, base_url="http://hang.test")
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    started = time.monotonic()
+    opened = valid(await harness.open(ANN, message))
+    elapsed = time.monotonic() - started
+    assert elapsed < 4  # the deadline is 2 s
+    assert top_card(opened)["header"]["title"] == "Élodie Marchand"
+    assert "Error" in text_of(opened)
+
+
+async def test_pipedrive_down_gives_an_error_card_then_recovers(harness: Harness) -> None:
+    harness.sandbox.set_faults(FaultPlan.parse("503"))
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    failed = valid(await harness.open(ANN, message))
+    assert action(failed, "retry")
+    assert "Traceback" not in text_of(failed)
+    harness.sandbox.set_faults(FaultPlan.none())
+    retried = valid(await harness.act(ANN, action(failed, "retry"), message_id=message))
+    assert top_card(retried)["header"]["title"] == "Élodie Marchand"
+
+
+async def test_an_unreadable_message_says_so(harness: Harness) -> None:
+    opened = valid(await harness.open(ANN, "msg-f:1234"))  # Gmail does not know it
+    assert "Gmail did not share this message's sender" in text_of(opened)
+    assert action(opened, "home")
+
+
+async def test_missing_metadata_scope_asks_for_consent(harness: Harness) -> None:
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    event = harness.google.event(sub=ANN.sub, email=ANN.email, message_id=message)
+    event["authorizationEventObject"]["authorizedScopes"] = [
+        "https://www.googleapis.com/auth/gmail.addons.execute"
+    ]
+    import json  # noqa: PLC0415
+
+    response = await harness.post("/addon/message", ANN, body=json.dumps(event).encode())
+    assert response.json() == {
+        "requesting_google_scopes": {
+            "scopes": ["https://www.googleapis.com/auth/gmail.addons.current.message.metadata"]
+        }
+    }
+
+
+async def test_repeat_opens_cost_no_pipedrive_calls(harness: Harness) -> None:
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    await harness.open(ANN, message)
+    harness.sandbox.reset_log()
+    again = valid(await harness.open(ANN, message))
+    assert harness.sandbox.requests == []
+    assert "No Pipedrive tokens used" in text_of(again)
+
+
+async def test_delete_a_connector(harness: Harness) -> None:
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    ask = valid(await harness.act(ANN, {"op": "delete", "connector": connector.id}))
+    done = valid(await harness.act(ANN, action(ask, "delete_confirm")))
+    assert store.list(ANN.sub) == []
+    assert action(done, "setup_start")
+
+
+async def test_edit_a_connector_keeps_its_token(harness: Harness) -> None:
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    step1 = valid(await harness.act(ANN, {"op": "edit", "connector": connector.id}))
+    step2 = valid(await harness.act(ANN, action(step1, "setup_name"), form={"name_input": ["EU"]}))
+    step3 = valid(
+        await harness.act(ANN, action(step2, "setup_features"), form={"features_input": ["notes"]})
+    )
+    step4 = valid(await harness.act(ANN, action(step3, "setup_token"), form={"token_input": [""]}))
+    valid(
+        await harness.act(
+            ANN, action(step4, "setup_behaviour"), form={"run_mode_input": ["manual"]}
+        )
+    )
+    edited = store.get(ANN.sub, connector.id)
+    assert edited.name == "EU"
+    assert {f.value for f in edited.features} == {"notes"}
+    assert edited.run_mode is RunMode.MANUAL
+    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN

@@ -1,0 +1,258 @@
+"""The add-on end to end: Google's signed events in, cards out, against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from cardin.connectors import ALL_FEATURES
+from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.sandbox import (
+    COLLEAGUE_TOKEN,
+    DEMO_COMPANY_ID,
+    DEMO_TOKEN,
+    INACTIVE_COMPANY_ID,
+    INACTIVE_TOKEN,
+    RICH_EMAIL,
+    SECOND_COMPANY_ID,
+    SECOND_TOKEN,
+    Sandbox,
+    demo_dataset,
+)
+from tests.cards.validate import assert_valid_response
+from tests.conftest import TODAY
+from tests.service.harness import (
+    PUBLIC_URL,
+    SANDBOX_URL,
+    Harness,
+    User,
+    action,
+    actions_of,
+    running,
+    text_of,
+    top_card,
+)
+
+ANN = User("google-sub-ann", "ann@aurora-demo.example")
+ACTION_URL = f"{PUBLIC_URL}/addon/action"
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    async with running(sandbox, tmp_path) as h:
+        yield h
+
+
+def valid(response: dict[str, object]) -> dict[str, object]:
+    assert_valid_response(response, action_url=ACTION_URL)
+    return response
+
+
+async def add_connector(h: Harness, user: User, token: str = DEMO_TOKEN, name: str = "") -> None:
+    """Drive the setup wizard by its own card actions."""
+    home = valid((await h.post("/addon/homepage", user)).json())
+    step1 = valid(await h.act(user, action(home, "setup_start")))
+    step2 = valid(await h.act(user, action(step1, "setup_name"), form={"name_input": [name]}))
+    features = ["custom_fields", "notes", "deals", "deal_notes", "deal_activities"]
+    features += ["activities", "owner", "organization", "add_contact"]
+    step3 = valid(
+        await h.act(user, action(step2, "setup_features"), form={"features_input": features})
+    )
+    step4 = valid(await h.act(user, action(step3, "setup_token"), form={"token_input": [token]}))
+    assert "Step 4" in text_of(step4) or "4" in text_of(step4)
+    done = valid(
+        await h.act(
+            user,
+            action(step4, "setup_behaviour"),
+            form={"run_mode_input": ["automatic"], "dashboard_input": ["true"]},
+        )
+    )
+    assert "notification" in done["renderActions"]["action"]
+
+
+async def test_homepage_without_connectors_offers_setup(harness: Harness) -> None:
+    response = valid((await harness.post("/addon/homepage", ANN)).json())
+    assert action(response, "setup_start")
+
+
+async def test_wizard_then_a_known_sender_shows_the_contact(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    message = harness.message(sender=f"Élodie Marchand <{RICH_EMAIL}>", to=ANN.email)
+    response = valid(await harness.open(ANN, message))
+    card = top_card(response)
+    assert card["header"]["title"] == "Élodie Marchand"
+    assert "Énergies Côte d'Azur" in text_of(response)
+
+
+def account(company_id: int, user_id: int = 1) -> PipedriveAccount:
+    return PipedriveAccount(
+        company_id=company_id,
+        company_name="Co",
+        company_domain="aurora-demo",
+        user_id=user_id,
+        user_name="Maria",
+        user_email="maria@aurora-demo.example",
+        locale="en_US",
+        timezone="Europe/Berlin",
+    )
+
+
+def seed(
+    h: Harness,
+    user: User,
+    name: str,
+    token: str,
+    *,
+    run_mode: RunMode = RunMode.AUTOMATIC,
+    base_url: str = SANDBOX_URL,
+    company_id: int = DEMO_COMPANY_ID,
+) -> Connector:
+    """Store a connector directly (as if its setup had happened)."""
+    settings = ConnectorSettings(name, ALL_FEATURES, run_mode, show_in_dashboard=False)
+    store = h.app.state.runtime.store
+    return store.create(
+        user.sub, settings, token=token, base_url=base_url, account=account(company_id)
+    )  # type: ignore[no-any-return]
+
+
+async def test_the_dashboard_shows_every_state(harness: Harness) -> None:
+    await add_connector(harness, ANN, name="Aurora")
+    colleague = seed(harness, ANN, "Colleague", COLLEAGUE_TOKEN)
+    harness.sandbox.rotate_token(COLLEAGUE_TOKEN)
+    seed(harness, ANN, "Second", SECOND_TOKEN, company_id=SECOND_COMPANY_ID)
+    seed(harness, ANN, "Manual", DEMO_TOKEN, run_mode=RunMode.MANUAL)
+    seed(harness, ANN, "Down", DEMO_TOKEN, base_url="http://unreachable.test")
+    seed(harness, ANN, "Lapsed", INACTIVE_TOKEN, company_id=INACTIVE_COMPANY_ID)
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    response = valid(await harness.open(ANN, message))
+    rows = {a["connector"]: a["op"] for a in actions_of(response) if a.get("connector")}
+    assert rows[colleague.id] in {"open_connector", "reauth"}
+    text = text_of(response)
+    for label in ("No match", "Reauth", "Manual", "Error", "Payment"):
+        assert label in text, label
+    assert top_card(response)["header"]["title"] == "Élodie Marchand"
+
+
+async def test_a_manual_connector_runs_on_click(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    manual = seed(harness, ANN, "Manual", COLLEAGUE_TOKEN, run_mode=RunMode.MANUAL)
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    response = await harness.open(ANN, message)
+    harness.sandbox.reset_log()
+    clicked = valid(await harness.act(ANN, action(response, "run_connector", connector=manual.id)))
+    assert top_card(clicked)["header"]["title"] == "Élodie Marchand"
+    assert harness.sandbox.requests  # it did search Pipedrive now
+
+
+async def test_the_stored_token_is_encrypted(harness: Harness, tmp_path: Path) -> None:
+    await add_connector(harness, ANN)
+    raw = (tmp_path / "cardin.sqlite3").read_bytes()
+    assert DEMO_TOKEN.encode() not in raw
+    runtime = harness.app.state.runtime
+    (connector,) = runtime.store.list(ANN.sub)
+    assert runtime.store.token(ANN.sub, connector.id) == DEMO_TOKEN
+
+
+async def test_a_bad_token_at_setup_stores_nothing(harness: Harness) -> None:
+    home = (await harness.post("/addon/homepage", ANN)).json()
+    step1 = await harness.act(ANN, action(home, "setup_start"))
+    step2 = await harness.act(ANN, action(step1, "setup_name"), form={"name_input": ["X"]})
+    step3 = await harness.act(
+        ANN, action(step2, "setup_features"), form={"features_input": ["notes"]}
+    )
+    again = valid(
+        await harness.act(ANN, action(step3, "setup_token"), form={"token_input": ["bogus"]})
+    )
+    assert "updateCard" in text_of(again)
+    assert harness.app.state.runtime.store.count(ANN.sub) == 0
+    refused = valid(
+        await harness.act(ANN, action(again, "setup_token"), form={"token_input": [INACTIVE_TOKEN]})
+    )
+    assert harness.app.state.runtime.store.count(ANN.sub) == 0
+    assert "setup_token" in text_of(refused)
+    ok = valid(
+        await harness.act(ANN, action(refused, "setup_token"), form={"token_input": [DEMO_TOKEN]})
+    )
+    assert harness.app.state.runtime.store.count(ANN.sub) == 1
+    assert action(ok, "setup_behaviour")
+
+
+async def test_a_bad_token_at_reauth_changes_nothing(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    prompt = await harness.act(ANN, {"op": "reauth", "connector": connector.id})
+    refused = valid(
+        await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": ["nope"]})
+    )
+    assert "reauth_token" in text_of(refused)
+    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert store.get(ANN.sub, connector.id) == connector
+
+
+async def test_reauth_after_the_token_changed_in_pipedrive(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    new_token = harness.sandbox.rotate_token(DEMO_TOKEN)
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    stale = valid(await harness.open(ANN, message))
+    prompt = valid(await harness.act(ANN, action(stale, "reauth", connector=connector.id)))
+    saved = valid(
+        await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": [new_token]})
+    )
+    assert "notification" in text_of(saved)
+    assert store.token(ANN.sub, connector.id) == new_token
+    fresh = valid(
+        await harness.act(
+            ANN,
+            {"op": "refresh", "connector": connector.id, "email": RICH_EMAIL},
+            message_id=message,
+        )
+    )
+    assert "Élodie Marchand" in text_of(fresh)
+
+
+async def test_a_token_of_another_account_asks_first(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    prompt = await harness.act(ANN, {"op": "reauth", "connector": connector.id})
+    ask = valid(
+        await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": [SECOND_TOKEN]})
+    )
+    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN  # not yet
+    accepted = valid(await harness.act(ANN, action(ask, "reauth_confirm")))
+    assert "notification" in text_of(accepted)
+    assert store.token(ANN.sub, connector.id) == SECOND_TOKEN
+    assert store.get(ANN.sub, connector.id).account.company_id == SECOND_COMPANY_ID
+
+
+async def test_connectors_survive_a_restart(tmp_path: Path) -> None:
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    key = Fernet.generate_key().decode()
+    async with running(sandbox, tmp_path, secret_key=key) as first:
+        await add_connector(first, ANN, name="Kept")
+    async with running(sandbox, tmp_path, secret_key=key) as second:
+        home = valid((await second.post("/addon/homepage", ANN)).json())
+        assert "Kept" in text_of(home)
+        message = second.message(sender=RICH_EMAIL, to=ANN.email)
+        assert "Élodie Marchand" in text_of(await second.open(ANN, message))
+
+
+async def test_a_changed_secret_key_asks_for_reauthorization(tmp_path: Path) -> None:
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    async with running(sandbox, tmp_path, secret_key=Fernet.generate_key().decode()) as first:
+        await add_connector(first, ANN)
+    async with running(sandbox, tmp_path, secret_key=Fernet.generate_key().decode()) as second:
+        message = second.message(sender=RICH_EMAIL, to=ANN.email)
+        response = valid(await second.open(ANN, message))
+        assert action(response, "reauth")
+        assert "Traceback" not in text_of(response)

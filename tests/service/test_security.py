@@ -1,0 +1,121 @@
+"""Only Google may call the add-on, and a user sees and changes only their own connectors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from cardin.preview.google import LocalGoogle
+from cardin.sandbox import RICH_EMAIL, Sandbox, demo_dataset
+from tests.conftest import TODAY
+from tests.service.harness import PUBLIC_URL, Harness, User, running, text_of
+from tests.service.test_flow import ANN, add_connector
+
+BOB = User("google-sub-bob", "bob@other.example")
+URL = f"{PUBLIC_URL}/addon/homepage"
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    async with running(sandbox, tmp_path) as h:
+        yield h
+
+
+def bearer(token: str) -> str:
+    return f"Bearer {token}"
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda _g: None,
+        lambda _g: "Basic dXNlcjpwYXNz",
+        lambda _g: bearer("not.a.jwt"),
+        lambda g: bearer(g.system_token(URL).rsplit(".", 1)[0] + "."),  # signature stripped
+        lambda _g: bearer(LocalGoogle().system_token(URL)),  # signed by another key
+        lambda g: bearer(g.system_token(URL, expires_in=-3600, iat=0)),
+        lambda g: bearer(g.system_token(f"{PUBLIC_URL}/addon/message")),  # another endpoint
+        lambda g: bearer(g.system_token(URL, email="someone@evil.example")),
+        lambda g: bearer(g.system_token(URL, email_verified=False)),
+        lambda g: bearer(g.system_token(URL, iss="https://evil.example")),
+    ],
+    ids=[
+        "missing",
+        "not-bearer",
+        "garbage",
+        "unsigned",
+        "other-key",
+        "expired",
+        "wrong-audience",
+        "wrong-service-account",
+        "unverified-email",
+        "wrong-issuer",
+    ],
+)
+async def test_requests_not_signed_for_this_add_on_get_401(harness: Harness, forge: object) -> None:
+    header = forge(harness.google)  # type: ignore[operator]
+    response = await harness.post("/addon/homepage", ANN, authorization=header)
+    assert response.status_code == 401
+    body = response.json()
+    assert set(body) == {"error"}
+    assert "action" not in response.text
+
+
+async def test_a_forged_user_token_gets_401(harness: Harness) -> None:
+    event = harness.google.event(sub=ANN.sub, email=ANN.email)
+    event["authorizationEventObject"]["userIdToken"] = LocalGoogle().user_token(ANN.sub, ANN.email)
+    import json  # noqa: PLC0415
+
+    response = await harness.post("/addon/homepage", ANN, body=json.dumps(event).encode())
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"not json", "JSON"),
+        (b"[1, 2]", "object"),
+        (b'{"commonEventObject": 5}', "commonEventObject"),
+        (b'{"commonEventObject": {}, "gmail": {"messageId": 7}}', "messageId"),
+    ],
+)
+async def test_malformed_events_get_400_naming_the_problem(
+    harness: Harness, body: bytes, says: str
+) -> None:
+    response = await harness.post("/addon/homepage", ANN, body=body)
+    assert response.status_code == 400
+    assert says in response.json()["error"]
+
+
+async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
+    await add_connector(harness, ANN, name="Ann's account")
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    forged = [
+        {"op": "open_connector", "connector": connector.id, "email": RICH_EMAIL},
+        {"op": "run_connector", "connector": connector.id, "email": RICH_EMAIL},
+        {"op": "show_all", "connector": connector.id, "email": RICH_EMAIL, "section": "deals"},
+        {"op": "edit", "connector": connector.id},
+        {"op": "reauth", "connector": connector.id},
+        {"op": "delete", "connector": connector.id},
+        {"op": "delete_confirm", "connector": connector.id},
+        {"op": "setup_behaviour", "connector": connector.id, "connector_name": "Bob's now"},
+        {"op": "add_contact", "connector": connector.id, "email": "x@y.example"},
+    ]
+    for parameters in forged:
+        response = await harness.act(BOB, parameters, form={"run_mode_input": ["manual"]})
+        text = text_of(response)
+        assert "Élodie" not in text, parameters
+        assert "Ann's account" not in text, parameters
+        assert "pushCard" not in text, parameters
+        assert "updateCard" not in text, parameters
+    assert store.list(ANN.sub) == [connector]
+    assert store.list(BOB.sub) == []
+
+
+async def test_healthz_needs_no_token(harness: Harness) -> None:
+    response = await harness.client.get(f"{PUBLIC_URL}/healthz")
+    assert response.json() == {"status": "ok"}

@@ -1,0 +1,79 @@
+"""A user sees and changes only their own connectors (SPEC §8), on every database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.store import ConnectorNotFound, ConnectorStore
+from tests.store.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN
+
+ALICE = "google-sub-alice"
+BOB = "google-sub-bob"
+
+Attempt = Callable[[ConnectorStore, str], object]
+ATTEMPTS: dict[str, Attempt] = {
+    "get": lambda s, i: s.get(BOB, i),
+    "token": lambda s, i: s.token(BOB, i),
+    "is_same_token": lambda s, i: s.is_same_token(BOB, i, TOKEN),
+    "update_settings": lambda s, i: s.update_settings(
+        BOB, i, ConnectorSettings(name="Mine now", run_mode=RunMode.MANUAL)
+    ),
+    "update_token": lambda s, i: s.update_token(BOB, i, token=OTHER_TOKEN, account=OTHER_ACCOUNT),
+    "set_default": lambda s, i: s.set_default(BOB, i),
+    "delete": lambda s, i: s.delete(BOB, i),
+}
+
+
+def _create(store: ConnectorStore, owner: str, name: str) -> Connector:
+    settings = ConnectorSettings(name=name)
+    return store.create(owner, settings, token=TOKEN, base_url="https://a.test", account=ACCOUNT)
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS.values(), ids=ATTEMPTS.keys())
+def test_bob_cannot_touch_alices_connector(store: ConnectorStore, attempt: Attempt) -> None:
+    alices = _create(store, ALICE, "Alice's")
+    _create(store, ALICE, "Alice's second")
+    _create(store, BOB, "Bob's")
+    before = store.list(ALICE)
+    with pytest.raises(ConnectorNotFound) as raised:
+        attempt(store, alices.id)
+    assert store.list(ALICE) == before
+    assert store.token(ALICE, alices.id) == TOKEN
+    assert [c.name for c in store.list(BOB)] == ["Bob's"]
+    assert [c.is_default for c in store.list(BOB)] == [True]
+    # The same answer as for an id that exists nowhere: nothing tells Bob the id is taken.
+    with pytest.raises(ConnectorNotFound) as absent:
+        attempt(store, "f" * 32)
+    assert str(raised.value).replace(alices.id, "f" * 32) == str(absent.value)
+
+
+def test_each_user_lists_and_counts_only_their_own(store: ConnectorStore) -> None:
+    alices = [_create(store, ALICE, "A1"), _create(store, ALICE, "A2")]
+    bobs = [_create(store, BOB, "B1")]
+    assert store.list(ALICE) == alices
+    assert store.list(BOB) == bobs
+    assert (store.count(ALICE), store.count(BOB), store.count("nobody")) == (2, 1, 0)
+    assert store.list("nobody") == []
+
+
+def test_each_user_has_their_own_default_and_positions(store: ConnectorStore) -> None:
+    alices_first = _create(store, ALICE, "A1")
+    bobs_first = _create(store, BOB, "B1")
+    alices_second = _create(store, ALICE, "A2")
+    assert alices_first.is_default
+    assert bobs_first.is_default
+    assert (bobs_first.position, alices_second.position) == (1, 2)
+    store.set_default(ALICE, alices_second.id)
+    assert store.get(BOB, bobs_first.id).is_default
+
+
+def test_deleting_alices_default_does_not_promote_bobs(store: ConnectorStore) -> None:
+    alices = _create(store, ALICE, "A1")
+    _create(store, BOB, "B1")
+    bobs_second = _create(store, BOB, "B2")
+    store.delete(ALICE, alices.id)
+    assert not store.get(BOB, bobs_second.id).is_default
+    assert store.list(ALICE) == []

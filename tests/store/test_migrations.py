@@ -1,0 +1,186 @@
+"""Schema migrations: idempotent, concurrent-safe, matching the tables, and data survives them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+from cardin.connectors.model import ConnectorSettings
+from cardin.store import (
+    ConnectorStore,
+    StoreError,
+    TokenCipher,
+    create_database_engine,
+    database_revision,
+    head_revision,
+    load_or_create_key,
+    upgrade_database,
+)
+from cardin.store.database import MIGRATIONS
+from cardin.store.tables import metadata
+from tests.store.conftest import ACCOUNT, TOKEN
+
+OWNER = "google-sub-ada"
+HEAD = "0001_connectors"
+FAKE_SECOND = '''"""A later release's migration: a column, and a table that refers to connectors."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_sync_state"
+down_revision = "0001_connectors"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("connectors") as batch:
+        batch.add_column(sa.Column("color", sa.String(16), nullable=False, server_default="blue"))
+    op.create_table(
+        "sync_state",
+        sa.Column("connector_id", sa.String(32), sa.ForeignKey("connectors.id"), primary_key=True),
+        sa.Column("cursor", sa.Text(), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("sync_state")
+    with op.batch_alter_table("connectors") as batch:
+        batch.drop_column("color")
+'''
+
+
+# A Cardin process starting: connect, wait for the others, upgrade.
+STARTING_PROCESS = """
+import sys, time
+from pathlib import Path
+from cardin.store import create_database_engine, upgrade_database
+url, folder, number = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+engine = create_database_engine(url)
+engine.connect().close()
+(folder / f"ready-{number}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.002)
+upgrade_database(engine)
+"""
+
+
+def _version_rows(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def _with_second_migration(tmp_path: Path) -> Path:
+    """A copy of the shipped migrations plus a later release's one."""
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "0002_sync_state.py").write_text(FAKE_SECOND)
+    return migrations
+
+
+def test_an_empty_database_upgrades_to_head_and_again_is_a_no_op(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    try:
+        assert database_revision(engine) is None
+        upgrade_database(engine)
+        assert database_revision(engine) == head_revision() == HEAD
+        tables = set(inspect(engine).get_table_names())
+        upgrade_database(engine)
+        assert _version_rows(engine) == [HEAD]
+        assert set(inspect(engine).get_table_names()) == tables == {"alembic_version", "connectors"}
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_tables(db_engine: Engine) -> None:
+    with db_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_migrations_are_numbered_named_and_chained() -> None:
+    scripts = sorted(ScriptDirectory(str(MIGRATIONS)).walk_revisions(), key=lambda s: s.revision)
+    previous = None
+    for number, script in enumerate(scripts, start=1):
+        assert re.fullmatch(rf"{number:04d}_[a-z0-9_]+", script.revision)
+        assert Path(script.path).stem == script.revision
+        assert script.down_revision == previous
+        previous = script.revision
+    assert previous == head_revision()
+
+
+def test_a_later_migration_keeps_the_connectors(
+    db_engine: Engine, store: ConnectorStore, tmp_path: Path
+) -> None:
+    created = store.create(
+        OWNER, ConnectorSettings(name="Kept"), token=TOKEN, base_url="https://a", account=ACCOUNT
+    )
+    upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
+    assert database_revision(db_engine) == "0002_sync_state"
+    assert "sync_state" in inspect(db_engine).get_table_names()
+    assert store.get(OWNER, created.id) == created
+    assert store.token(OWNER, created.id) == TOKEN
+    assert store.create(OWNER, ConnectorSettings(), token=TOKEN, base_url="b", account=ACCOUNT)
+
+
+def test_an_older_cardin_refuses_a_newer_schema(db_engine: Engine, tmp_path: Path) -> None:
+    upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
+    with pytest.raises(StoreError, match=r"0002_sync_state.*does not know"):
+        upgrade_database(db_engine)
+    assert database_revision(db_engine) == "0002_sync_state"
+
+
+def test_processes_starting_at_once_upgrade_once(database_url: str, tmp_path: Path) -> None:
+    arguments = [sys.executable, "-c", STARTING_PROCESS, database_url, str(tmp_path)]
+    # S603: the test's own interpreter running the fixed script above.
+    processes = [subprocess.Popen([*arguments, str(n)]) for n in range(3)]  # noqa: S603
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < len(processes) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (tmp_path / "go").touch()  # every process is connected and waiting: release them together
+    assert [process.wait(timeout=60) for process in processes] == [0] * len(processes)
+    engine = create_database_engine(database_url)
+    try:
+        assert _version_rows(engine) == [HEAD]
+    finally:
+        engine.dispose()
+
+
+def test_a_connector_survives_a_restart(database_url: str, tmp_path: Path) -> None:
+    key_file = tmp_path / "keys" / "secret.key"
+
+    def start() -> tuple[Engine, ConnectorStore]:
+        engine = create_database_engine(database_url)
+        upgrade_database(engine)
+        return engine, ConnectorStore(engine, TokenCipher(load_or_create_key(key_file)))
+
+    engine, store = start()
+    created = store.create(
+        OWNER, ConnectorSettings(name="Kept"), token=TOKEN, base_url="https://a", account=ACCOUNT
+    )
+    engine.dispose()
+    engine, store = start()
+    try:
+        assert store.list(OWNER) == [created]
+        assert store.token(OWNER, created.id) == TOKEN
+    finally:
+        engine.dispose()
+
+
+def test_an_unreachable_database_is_a_store_error() -> None:
+    engine = create_database_engine("postgresql://cardin:hunter2@127.0.0.1:1/cardin")
+    with pytest.raises(StoreError, match="could not be upgraded") as raised:
+        upgrade_database(engine)
+    assert "hunter2" not in str(raised.value)
+    with pytest.raises(StoreError, match="cannot be read"):
+        database_revision(engine)
