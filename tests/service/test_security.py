@@ -119,3 +119,9 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
 async def test_healthz_needs_no_token(harness: Harness) -> None:
     response = await harness.client.get(f"{PUBLIC_URL}/healthz")
     assert response.json() == {"status": "ok"}
+
+
+async def test_an_oversized_event_is_refused_without_reading_it_all(harness: Harness) -> None:
+    response = await harness.post("/addon/homepage", ANN, body=b"{" + b" " * 2_000_000 + b"}")
+    assert response.status_code == 400
+    assert "larger than" in response.json()["error"]

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from cardin.addon.auth import AuthError
-from cardin.addon.events import MalformedEvent, parse_event
+from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
 from cardin.addon.runtime import Runtime, open_runtime
 from cardin.cards import ICON_DIR
@@ -78,13 +78,24 @@ def _audience(runtime: Runtime, request: Request) -> str:
     return f"{runtime.public_url}{request.url.path}{query}"
 
 
+async def _body(request: Request) -> bytes:
+    """The request body, refusing one larger than an event can be before reading it all."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_EVENT_BYTES:
+            raise MalformedEvent(f"the event is larger than {MAX_EVENT_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _handle(request: Request, handler: Handler) -> Response:
     runtime: Runtime = request.app.state.runtime
     try:
         await runtime.verifier.verify_request(
             request.headers.get("authorization"), _audience(runtime, request)
         )
-        event = parse_event(await request.body())
+        event = parse_event(await _body(request))
         user = await runtime.verifier.verify_user(event.authorization.user_id_token)
     except AuthError as exc:
         return JSONResponse({"error": f"unauthorized: {exc}"}, status_code=401)
