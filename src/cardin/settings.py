@@ -41,7 +41,6 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     cache_url: str = "memory://"
     public_url: str = "http://127.0.0.1:8000"
-    google_audience: str | None = None
     google_service_account: str | None = None
     google_oauth_client_id: str | None = None
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"

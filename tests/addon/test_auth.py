@@ -366,14 +366,21 @@ async def test_after_a_failed_fetch_requests_fail_fast_for_a_moment(
     assert google.cert_fetches == 2
 
 
-async def test_a_failed_refresh_keeps_nothing_stale(
+async def test_a_failed_refresh_falls_back_to_the_known_keys_only(
     google: LocalGoogle, verifier: RequestVerifier, clock: FakeClock
 ) -> None:
     token = f"Bearer {google.system_token(AUDIENCE, expires_in=7200)}"
     await verifier.verify_request(token, AUDIENCE)
     google.certs_available = False
     clock.advance(3600)
-    assert "503" in await _rejected(verifier, token)
+    # Google is away after the copy expired: a key it had is still good...
+    claims = await verifier.verify_request(token, AUDIENCE)
+    assert claims["aud"] == AUDIENCE
+    assert google.cert_fetches == 2
+    # ...but a key it never had is not.
+    google.rotate_key("local-2")
+    clock.advance(60)
+    assert "503" in await _rejected(verifier, google.authorization(AUDIENCE))
 
 
 def _certs_behind(handler: httpx.MockTransport, clock: FakeClock) -> GoogleCertificates:

@@ -280,3 +280,10 @@ async def test_a_write_refused_with_429_is_sent_again() -> None:
         "emails": [{"value": "ann@x.example", "primary": True, "label": "work"}],
     }
     assert sleep.delays == [1.0]
+
+
+async def test_a_token_with_characters_no_token_has_is_invalid() -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(reply(200, ME)))
+    client = PipedriveClient(http, token="abc\u00e9\u2028", base_url="https://x.pipedrive.test")
+    with pytest.raises(InvalidToken):
+        await client.current_user()

@@ -18,6 +18,7 @@ from cardin.sandbox import (
     RICH_EMAIL,
     SECOND_COMPANY_ID,
     SECOND_TOKEN,
+    FaultPlan,
     Sandbox,
     demo_dataset,
 )
@@ -62,7 +63,7 @@ async def add_connector(h: Harness, user: User, token: str = DEMO_TOKEN, name: s
         await h.act(user, action(step2, "setup_features"), form={"features_input": features})
     )
     step4 = valid(await h.act(user, action(step3, "setup_token"), form={"token_input": [token]}))
-    assert "Step 4" in text_of(step4) or "4" in text_of(step4)
+    assert action(step4, "setup_behaviour")
     done = valid(
         await h.act(
             user,
@@ -123,13 +124,15 @@ async def test_the_dashboard_shows_every_state(harness: Harness) -> None:
     colleague = seed(harness, ANN, "Colleague", COLLEAGUE_TOKEN)
     harness.sandbox.rotate_token(COLLEAGUE_TOKEN)
     seed(harness, ANN, "Second", SECOND_TOKEN, company_id=SECOND_COMPANY_ID)
-    seed(harness, ANN, "Manual", DEMO_TOKEN, run_mode=RunMode.MANUAL)
-    seed(harness, ANN, "Down", DEMO_TOKEN, base_url="http://unreachable.test")
+    later = seed(harness, ANN, "Later", DEMO_TOKEN, run_mode=RunMode.MANUAL)
+    down = seed(harness, ANN, "Down", DEMO_TOKEN, base_url="http://unreachable.test")
     seed(harness, ANN, "Lapsed", INACTIVE_TOKEN, company_id=INACTIVE_COMPANY_ID)
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     response = valid(await harness.open(ANN, message))
     rows = {a["connector"]: a["op"] for a in actions_of(response) if a.get("connector")}
-    assert rows[colleague.id] in {"open_connector", "reauth"}
+    assert rows[later.id] == "run_connector"
+    assert rows[down.id] == "run_connector"
+    assert rows[colleague.id] == "open_connector"
     text = text_of(response)
     for label in ("No match", "Reauth", "Manual", "Error", "Payment"):
         assert label in text, label
@@ -256,3 +259,42 @@ async def test_a_changed_secret_key_asks_for_reauthorization(tmp_path: Path) -> 
         response = valid(await second.open(ANN, message))
         assert action(response, "reauth")
         assert "Traceback" not in text_of(response)
+
+
+async def test_a_manual_default_connector_is_listed_to_run(harness: Harness) -> None:
+    store = harness.app.state.runtime.store
+    only = seed(harness, ANN, "Only", DEMO_TOKEN, run_mode=RunMode.MANUAL)
+    assert store.get(ANN.sub, only.id).is_default
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    response = valid(await harness.open(ANN, message))
+    assert harness.sandbox.requests == []  # manual: nothing searched yet
+    clicked = valid(await harness.act(ANN, action(response, "run_connector", connector=only.id)))
+    assert top_card(clicked)["header"]["title"] == "Élodie Marchand"
+
+
+async def test_a_changed_connector_is_not_answered_from_the_cache(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    await harness.open(ANN, message)
+    settings = ConnectorSettings(
+        connector.name, frozenset(), connector.run_mode, connector.show_in_dashboard
+    )
+    store.update_settings(ANN.sub, connector.id, settings)
+    harness.sandbox.reset_log()
+    again = valid(await harness.open(ANN, message))
+    assert harness.sandbox.requests  # looked up afresh with the new features
+    assert "Background" not in text_of(again)
+
+
+async def test_a_partial_answer_is_not_kept(harness: Harness) -> None:
+    await add_connector(harness, ANN)
+    harness.sandbox.set_faults(FaultPlan.parse("503@/v1/notes"))
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    await harness.open(ANN, message)
+    harness.sandbox.set_faults(FaultPlan.none())
+    harness.sandbox.reset_log()
+    again = valid(await harness.open(ANN, message))
+    assert any(r.path == "/v1/notes" for r in harness.sandbox.requests)
+    assert "could not be loaded" not in text_of(again)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cardin.preview.google import LocalGoogle
-from cardin.sandbox import RICH_EMAIL, Sandbox, demo_dataset
+from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, Sandbox, demo_dataset
 from tests.conftest import TODAY
 from tests.service.harness import PUBLIC_URL, Harness, User, running, text_of
 from tests.service.test_flow import ANN, add_connector
@@ -104,15 +104,25 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
         {"op": "delete_confirm", "connector": connector.id},
         {"op": "setup_behaviour", "connector": connector.id, "connector_name": "Bob's now"},
         {"op": "add_contact", "connector": connector.id, "email": "x@y.example"},
+        {"op": "add_contact_confirm", "connector": connector.id, "email": "x@y.example"},
+        {"op": "reauth_token", "connector": connector.id},
+        {"op": "reauth_confirm", "connector": connector.id, "company_id": "1", "user_id": "1"},
+        {"op": "setup_name", "connector": connector.id},
+        {"op": "setup_features", "connector": connector.id},
+        {"op": "setup_token", "connector": connector.id},
+        {"op": "retry", "connector": connector.id, "email": RICH_EMAIL},
+        {"op": "refresh", "connector": connector.id, "email": RICH_EMAIL},
     ]
     for parameters in forged:
-        response = await harness.act(BOB, parameters, form={"run_mode_input": ["manual"]})
+        form = {"run_mode_input": ["manual"], "token_input": [DEMO_TOKEN], "name_input": ["B"]}
+        response = await harness.act(BOB, parameters, form=form)
         text = text_of(response)
         assert "Élodie" not in text, parameters
         assert "Ann's account" not in text, parameters
         assert "pushCard" not in text, parameters
         assert "updateCard" not in text, parameters
     assert store.list(ANN.sub) == [connector]
+    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
     assert store.list(BOB.sub) == []
 
 

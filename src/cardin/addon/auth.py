@@ -79,7 +79,13 @@ class GoogleCertificates:
         async with self._lock:
             stale = self._clock() >= self._expires_at
             if stale or (key_id not in self._certs and self._may_refetch()):
-                await self._refresh()
+                try:
+                    await self._refresh()
+                except AuthError:
+                    # Google rotates keys slowly: an expired copy that has the key still proves
+                    # the signature better than refusing every request while Google is away.
+                    if key_id not in self._certs:
+                        raise
             try:
                 return self._certs[key_id]
             except KeyError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from cardin.addon.runs import look_up, stored_token
+from cardin.addon.runs import cache_id, look_up, stored_token
 from cardin.cards import (
     DUPLICATE_SAME_DOMAIN,
     DUPLICATE_SAME_NAME,
@@ -110,7 +110,7 @@ async def add_contact(addon: AddOn, *, confirmed: bool) -> Json:
     except PipedriveError as exc:
         card = render_error_card(exc, ctx, connector_name=connector.name, email=person.email)
         return action_response(push(card))
-    await addon.runtime.results.forget(connector.id, person.email)
+    await addon.runtime.results.forget(cache_id(connector), person.email)
     outcome = await look_up(addon.runtime, connector, person.email, refresh=True)
     shown = addon.outcome_card(connector, outcome, person)
     if shown is None:  # pragma: no cover - a lookup that ran always has a card

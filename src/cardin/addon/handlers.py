@@ -124,11 +124,12 @@ class AddOn:
 
     async def action(self) -> Json:
         """A card action, routed by its `op` parameter."""
-        op = self.event.parameter(params.OP)
         try:
-            return await self.route(Op(op or ""))
+            op = Op(self.event.parameter(params.OP) or "")
         except ValueError:
             return action_response(notification=self.text("notice.unknown_action"))
+        try:
+            return await self.route(op)
         except ConnectorNotFound:
             return action_response(notification=self.text("notice.connector_gone"))
 
@@ -165,12 +166,14 @@ class AddOn:
         connectors = await self.connectors()
         if not connectors:
             return await self.homepage_card()
-        runs = await run_all(self.runtime, connectors, person.email, base_email=person.base_email)
-        if refresh is not None:
-            runs = await self._refreshed(runs, refresh, person)
+        refreshed = frozenset({refresh}) if refresh else frozenset()
+        runs = await run_all(
+            self.runtime, connectors, person.email, base_email=person.base_email, refresh=refreshed
+        )
         default = next((r for r in runs if r.connector.is_default), runs[0])
         main = self.outcome_card(default.connector, default.outcome, person)
-        entries = [_entry(r) for r in runs if r is not default]
+        # A manual default has no card yet: it is listed with the others, to be run on click.
+        entries = [_entry(r) for r in runs if r is not default or main is None]
         extra = [(p.email, p.name) for p in others]
         return render_dashboard(
             self.context(default.connector),
@@ -180,24 +183,6 @@ class AddOn:
             entries=entries,
             participants=extra,
         )
-
-    async def _refreshed(
-        self, runs: list[Run], connector_id: str, person: Participant
-    ) -> list[Run]:
-        refreshed = []
-        for run in runs:
-            if run.connector.id != connector_id:
-                refreshed.append(run)
-                continue
-            outcome = await look_up(
-                self.runtime,
-                run.connector,
-                person.email,
-                base_email=person.base_email,
-                refresh=True,
-            )
-            refreshed.append(Run(run.connector, outcome))
-        return refreshed
 
     def outcome_card(
         self, connector: Connector, outcome: Outcome | None, person: Participant

@@ -88,16 +88,24 @@ async def _look_up(
 async def _cached_or_fresh(
     runtime: Runtime, connector: Connector, email: str, *, refresh: bool
 ) -> LookupResult:
+    key = cache_id(connector)
     if not refresh:
-        cached = await runtime.results.get(connector.id, email)
+        cached = await runtime.results.get(key, email)
         if cached is not None:
             return cached
     token = await stored_token(runtime, connector)
     result = await runtime.engine.lookup(
         email, token=token, base_url=connector.base_url, parts=parts_for(connector.features)
     )
-    await runtime.results.put(connector.id, email, result)
+    # A partial answer is shown but not kept: the next open tries the missing parts again.
+    if not (isinstance(result, Match) and result.is_partial):
+        await runtime.results.put(key, email, result)
     return result
+
+
+def cache_id(connector: Connector) -> str:
+    """The connector as the result cache knows it: any change to it (token, features) is new."""
+    return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
 async def stored_token(runtime: Runtime, connector: Connector) -> str:
@@ -115,11 +123,18 @@ async def run_all(
     *,
     base_email: str | None = None,
     include: frozenset[str] = frozenset(),
+    refresh: frozenset[str] = frozenset(),
 ) -> list[Run]:
-    """Every automatic connector (and those in `include`) looked up at once; manual ones wait."""
-    chosen = [c for c in connectors if c.is_automatic or c.id in include]
+    """Every automatic connector (and those in `include`) looked up at once; manual ones wait.
+
+    Connectors in `refresh` bypass the result cache.
+    """
+    chosen = [c for c in connectors if c.is_automatic or c.id in include or c.id in refresh]
     outcomes = await asyncio.gather(
-        *(look_up(runtime, c, email, base_email=base_email) for c in chosen)
+        *(
+            look_up(runtime, c, email, base_email=base_email, refresh=c.id in refresh)
+            for c in chosen
+        )
     )
     by_id = dict(zip([c.id for c in chosen], outcomes, strict=True))
     for connector, outcome in by_id.items():

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from cardin.addon.handlers import AddOn
 
 PENDING_TTL = 10 * 60.0
+MAX_TOKEN_LENGTH = 256
 
 
 def carried_settings(addon: AddOn, *, defaults: ConnectorSettings) -> ConnectorSettings:
@@ -134,8 +135,15 @@ def _base_url(addon: AddOn, account: PipedriveAccount) -> str:
 
 
 async def _verify(addon: AddOn, token: str) -> PipedriveAccount:
+    """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not."""
+    if not token.isascii() or not token.isprintable() or len(token) > MAX_TOKEN_LENGTH:
+        raise TokenRejected(TokenProblem.INVALID)
     client = addon.runtime.engine.client(token, addon.runtime.settings.pipedrive_base_url)
-    return await check_token(client)
+    try:
+        async with asyncio.timeout(addon.runtime.settings.lookup_deadline):
+            return await check_token(client)
+    except TimeoutError as exc:
+        raise TokenRejected(TokenProblem.UNREACHABLE) from exc
 
 
 async def _token(addon: AddOn) -> Json:
@@ -189,7 +197,12 @@ async def _token_for(
         )
         return action_response(push(card))
     saved = await asyncio.to_thread(
-        addon.runtime.store.update_token, addon.user.sub, connector.id, token=token, account=account
+        addon.runtime.store.update_token,
+        addon.user.sub,
+        connector.id,
+        token=token,
+        account=account,
+        base_url=_base_url(addon, account),
     )
     if settings is not None:
         card = render_behaviour_step(addon.context(saved), connector=saved, settings=settings)
@@ -248,7 +261,12 @@ async def _reauth_confirm(addon: AddOn) -> Json:
     if expected != (str(account.company_id), str(account.user_id)):
         return action_response(notification=addon.text("setup.error.expired"))
     saved = await asyncio.to_thread(
-        addon.runtime.store.update_token, addon.user.sub, connector.id, token=token, account=account
+        addon.runtime.store.update_token,
+        addon.user.sub,
+        connector.id,
+        token=token,
+        account=account,
+        base_url=_base_url(addon, account),
     )
     if addon.event.parameter(params.CONNECTOR_NAME) is not None:  # it came from the edit flow
         settings = carried_settings(addon, defaults=settings_of(saved))

@@ -400,6 +400,9 @@ class PipedriveClient:
             ) from exc
         except httpx.HTTPError as exc:
             raise Unavailable(f"Cannot reach Pipedrive ({type(exc).__name__})", path=path) from exc
+        except UnicodeEncodeError as exc:
+            # Only a token can carry such characters into the request: no Pipedrive token does.
+            raise InvalidToken("the API token contains characters no token has", path=path) from exc
         finally:
             self._record(method, path, response, loop.time() - started)
         _raise_for_status(response, path)

@@ -106,11 +106,19 @@ class ConnectorStore:
             return _fetch(connection, owner, connector_id)
 
     def update_token(
-        self, owner: str, connector_id: str, *, token: str, account: PipedriveAccount
+        self,
+        owner: str,
+        connector_id: str,
+        *,
+        token: str,
+        account: PipedriveAccount,
+        base_url: str | None = None,
     ) -> Connector:
-        """Replace the token and the account it belongs to (reauthorization)."""
+        """Replace the token and the account it belongs to (reauthorization), and its API base."""
         with self._write(owner) as connection:
             values = self._token_values(token, account)
+            if base_url is not None:
+                values["base_url"] = base_url
             _update(connection, owner, connector_id, values, self._clock())
             return _fetch(connection, owner, connector_id)
 
