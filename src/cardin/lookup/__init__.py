@@ -1,6 +1,7 @@
 """Email → Match | NoMatch in one Pipedrive account: the call plan, caching, partial results."""
 
-from cardin.lookup.engine import Limits, LookupEngine, Parts
+from cardin.lookup.engine import LookupEngine
 from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.plan import Limits, Parts
 
 __all__ = ["AccountMetadata", "Limits", "LookupEngine", "Parts", "load_metadata", "metadata_key"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 from urllib.parse import quote
@@ -25,25 +25,29 @@ from urllib.parse import quote
 import httpx
 
 from cardin.cache import Cache
-from cardin.contact.fields import ReferenceNames, referenced_ids, to_field_values
+from cardin.contact.fields import referenced_ids
 from cardin.contact.model import (
-    Contact,
-    Deal,
-    FieldValue,
     LookupResult,
     Match,
     MatchReason,
     NoMatch,
-    Organization,
-    OtherMatch,
     RefKind,
-    Section,
     SectionError,
     Usage,
 )
 from cardin.lookup import assemble
+from cardin.lookup.build import (
+    ContactBuilder,
+    DealDetails,
+    Fetched,
+    Names,
+    PersonData,
+    search_reason,
+    selected,
+)
 from cardin.lookup.errors import TaskScope, gather_all, section_error
 from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.plan import Limits, Parts
 from cardin.pipedrive import PipedriveClient, PipedriveError, RetryPolicy, UsageMeter
 from cardin.pipedrive.client import DEFAULT_BASE_URL
 from cardin.pipedrive.errors import ACCOUNT_ERRORS
@@ -53,7 +57,6 @@ from cardin.pipedrive.models import (
     NoteInfo,
     Person,
     PersonSearchItem,
-    User,
 )
 
 T = TypeVar("T")
@@ -62,84 +65,18 @@ S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class Parts:
-    """Which parts of the contact to fetch (a connector's features decide)."""
-
-    custom_fields: bool = True
-    notes: bool = True
-    deals: bool = True
-    deal_notes: bool = True
-    deal_activities: bool = True
-    activities: bool = True
-    owner: bool = True
-    organization: bool = True
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much to fetch: bounds the token cost and the card's size."""
-
-    candidates: int = 5
-    detailed_deals: int = 5
-    notes: int = 100
-    deals: int = 500
-    activities: int = 500
-    deal_notes: int = 20
-    deal_activities: int = 50
-    references: int = 10
-
-
-@dataclass(frozen=True)
-class _PersonData:
-    """Round-2 results for one person."""
-
-    notes: list[NoteInfo] | SectionError | None
-    deals: list[DealInfo] | SectionError | None
-    activities: list[ActivityInfo] | SectionError | None
-
-
-@dataclass(frozen=True)
-class _PersonPlan:
+class PersonPlan:
     """The round-2 calls for one person, and the deal details that follow the deals."""
 
     notes: asyncio.Task[list[NoteInfo] | SectionError | None]
     deals: asyncio.Task[list[DealInfo] | SectionError | None]
     activities: asyncio.Task[list[ActivityInfo] | SectionError | None]
-    details: asyncio.Task[dict[int, _DealDetails]]
+    details: asyncio.Task[dict[int, DealDetails]]
 
     def cancel(self) -> None:
         """Stop these calls (the person turned out not to be the best match)."""
         for task in (self.notes, self.deals, self.activities, self.details):
             task.cancel()
-
-
-@dataclass(frozen=True)
-class _DealDetails:
-    """Round-3 results for one deal shown in detail."""
-
-    notes: list[NoteInfo] | SectionError | None
-    activities: list[ActivityInfo] | SectionError | None
-
-
-@dataclass
-class _Names:
-    """Names resolved in round 3."""
-
-    organizations: dict[int, str] = field(default_factory=dict)
-    persons: dict[int, str] = field(default_factory=dict)
-    users: dict[int, User] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """Everything the rounds fetched for the best person."""
-
-    person: Person
-    data: _PersonData
-    deals: list[DealInfo]
-    details: dict[int, _DealDetails]
-    names: _Names
-    picture: str | None
 
 
 class LookupEngine:
@@ -213,6 +150,7 @@ class _Run:
         self.account = assemble.account_from(meta.me)
         self.links = assemble.Links(self.account.app_url)
         self.users = {u.id: u for u in meta.users or []}
+        self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 
     async def resolve(self, hits: Sequence[PersonSearchItem]) -> LookupResult:
         """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived."""
@@ -229,7 +167,7 @@ class _Run:
             plan = self._start_person(scope, guess.id)
             persons = await persons_task
             ranked = assemble.rank_candidates(persons, self.email) or [
-                (p, _search_reason(self.email)) for p in persons if p.id == guess.id
+                (p, search_reason(self.email)) for p in persons if p.id == guess.id
             ]
             best, reason = ranked[0]
             if best.id != guess.id:  # rare: the search's order misled us; fetch the right one
@@ -239,11 +177,11 @@ class _Run:
             known_orgs = {hint.id: hint.name} if hint and hint.name else {}
             picture = scope.start(self._picture(best))
             names = scope.start(self._names_after(best, plan.deals, ranked[1:], known_orgs))
-            data = _PersonData(await plan.notes, await plan.deals, await plan.activities)
-            fetched = _Fetched(
+            data = PersonData(await plan.notes, await plan.deals, await plan.activities)
+            fetched = Fetched(
                 person=best,
                 data=data,
-                deals=_selected(data.deals),
+                deals=selected(data.deals),
                 details=await plan.details,
                 names=await names,
                 picture=await picture,
@@ -275,12 +213,12 @@ class _Run:
         )
         return [p for p in results if isinstance(p, Person)]
 
-    def _start_person(self, scope: TaskScope, person_id: int) -> _PersonPlan:
+    def _start_person(self, scope: TaskScope, person_id: int) -> PersonPlan:
         parts, limits, client = self.parts, self.limits, self.client
         deals = scope.start(
             _maybe(parts.deals, lambda: client.deals_of_person(person_id, limit=limits.deals))
         )
-        return _PersonPlan(
+        return PersonPlan(
             notes=scope.start(
                 _maybe(parts.notes, lambda: client.notes(person_id=person_id, limit=limits.notes))
             ),
@@ -297,23 +235,23 @@ class _Run:
     # --- round 3 ---------------------------------------------------------------------------------
 
     def _match(
-        self, fetched: _Fetched, reason: MatchReason, others: Sequence[tuple[Person, MatchReason]]
+        self, fetched: Fetched, reason: MatchReason, others: Sequence[tuple[Person, MatchReason]]
     ) -> Match:
         return Match(
             email=self.email,
-            contact=self._contact(fetched),
+            contact=self.builder.contact(fetched),
             reason=reason,
             account=self.account,
-            others=tuple(self._other(p, r, fetched.names) for p, r in others),
+            others=tuple(self.builder.other(p, r, fetched.names) for p, r in others),
             usage=self._usage(),
             fetched_at=self.now,
         )
 
     async def _details_after(
         self, deals_task: Awaitable[list[DealInfo] | SectionError | None]
-    ) -> dict[int, _DealDetails]:
+    ) -> dict[int, DealDetails]:
         """Notes and activities of the deals shown in detail, as soon as the deals are known."""
-        detailed = _selected(await deals_task)[: self.limits.detailed_deals]
+        detailed = selected(await deals_task)[: self.limits.detailed_deals]
         details = await gather_all(*(self._deal_details(d.id) for d in detailed))
         return dict(zip([d.id for d in detailed], details, strict=True))
 
@@ -323,11 +261,11 @@ class _Run:
         deals_task: Awaitable[list[DealInfo] | SectionError | None],
         others: Sequence[tuple[Person, MatchReason]],
         known_orgs: Mapping[int, str],
-    ) -> _Names:
+    ) -> Names:
         """Names that the deals and custom fields refer to, once the deals are known."""
-        return await self._names(person, _selected(await deals_task), others, known_orgs)
+        return await self._names(person, selected(await deals_task), others, known_orgs)
 
-    async def _deal_details(self, deal_id: int) -> _DealDetails:
+    async def _deal_details(self, deal_id: int) -> DealDetails:
         parts, limits = self.parts, self.limits
         notes, activities = await gather_all(
             _maybe(
@@ -339,7 +277,7 @@ class _Run:
                 lambda: self.client.activities(deal_id=deal_id, limit=limits.deal_activities),
             ),
         )
-        return _DealDetails(notes, activities)
+        return DealDetails(notes, activities)
 
     async def _picture(self, person: Person) -> str | None:
         if person.picture_id is None:
@@ -355,8 +293,8 @@ class _Run:
         deals: Sequence[DealInfo],
         others: Sequence[tuple[Person, MatchReason]],
         known_orgs: Mapping[int, str],
-    ) -> _Names:
-        names = _Names(organizations=dict(known_orgs))
+    ) -> Names:
+        names = Names(organizations=dict(known_orgs))
         refs = self._references(person)
         org_ids = {d.org_id for d in deals if d.org_id} | {p.org_id for p, _ in others if p.org_id}
         if person.org_id and self.parts.organization:
@@ -395,123 +333,6 @@ class _Run:
 
     async def _person(self, person_id: int) -> str:
         return (await self.client.person(person_id)).name or f"#{person_id}"
-
-    # --- assembly --------------------------------------------------------------------------------
-
-    def _contact(self, fetched: _Fetched) -> Contact:
-        person, data, names = fetched.person, fetched.data, fetched.names
-        users = {**self.users, **names.users}
-        titles = {d.id: d.title or f"#{d.id}" for d in fetched.deals}
-        types = assemble.activity_types_by_key(self.meta.activity_types)
-        tz = assemble.zone(self.account.timezone)
-        ctx = assemble.ActivityContext(types, titles, self.links, self.now, tz)
-        activities = _section(
-            data.activities,
-            lambda a: assemble.activities_section(a, ctx, person.activities_count),
-        )
-        owner = users.get(person.owner_id) if self.parts.owner and person.owner_id else None
-        return Contact(
-            id=person.id,
-            name=person.name or self.email,
-            url=self.links.person(person.id),
-            emails=assemble.emails_of(person),
-            phones=assemble.phones_of(person),
-            labels=assemble.labels_of(person, self.meta.person_fields),
-            organization=self._organization(person.org_id, names),
-            fields=self._fields(person, names, users),
-            fields_error=self.meta.fields_error if self.parts.custom_fields else None,
-            is_active=not person.is_deleted,
-            added=person.add_time,
-            updated=person.update_time,
-            picture_url=fetched.picture,
-            job_title=person.job_title,
-            owner=assemble.owner_of(owner),
-            notes=_section(data.notes, lambda n: assemble.notes_section(n, person.notes_count)),
-            deals=_section(data.deals, lambda _: self._deals(fetched, ctx)),
-            deals_overview=(
-                assemble.deals_overview(fetched.deals, person)
-                if isinstance(data.deals, list)
-                else None
-            ),
-            activities=activities,
-            activities_overview=(
-                assemble.activities_overview(activities, person)
-                if isinstance(data.activities, list)
-                else None
-            ),
-        )
-
-    def _fields(
-        self, person: Person, names: _Names, users: Mapping[int, User]
-    ) -> tuple[FieldValue, ...]:
-        if not self.parts.custom_fields or not person.custom_fields:
-            return ()
-        ref_names = ReferenceNames(
-            users={i: u.name for i, u in users.items() if u.name},
-            organizations=names.organizations,
-            persons=names.persons,
-        )
-        return to_field_values(
-            person.custom_fields,
-            assemble.field_definitions(self.meta.person_fields),
-            names=ref_names,
-            app_url=self.account.app_url,
-        )
-
-    def _organization(self, org_id: int | None, names: _Names) -> Organization | None:
-        if not org_id or not self.parts.organization:
-            return None
-        name = names.organizations.get(org_id) or f"#{org_id}"
-        return Organization(org_id, name, self.links.organization(org_id))
-
-    def _deals(self, fetched: _Fetched, ctx: assemble.ActivityContext) -> Section[Deal]:
-        items = []
-        for deal in fetched.deals:
-            details = fetched.details.get(deal.id, _DealDetails(None, None))
-            notes = (
-                _section(details.notes, assemble.notes_section)
-                if details.notes is not None
-                else None
-            )
-            activities = (
-                _section(details.activities, lambda a: assemble.activities_section(a, ctx))
-                if details.activities is not None
-                else None
-            )
-            organization = self._organization(deal.org_id, fetched.names)
-            items.append(
-                assemble.to_deal(
-                    deal,
-                    links=self.links,
-                    organization=organization,
-                    notes=notes,
-                    activities=activities,
-                )
-            )
-        return Section(items=tuple(items), total=len(items))
-
-    def _other(self, person: Person, reason: MatchReason, names: _Names) -> OtherMatch:
-        org = names.organizations.get(person.org_id) if person.org_id else None
-        url = self.links.person(person.id)
-        return OtherMatch(person.id, person.name or self.email, url, org, reason)
-
-
-def _selected(deals: list[DealInfo] | SectionError | None) -> list[DealInfo]:
-    """The deals to show, most relevant first; none when they could not be fetched."""
-    return assemble.select_deals(deals) if isinstance(deals, list) else []
-
-
-def _search_reason(email: str) -> MatchReason:
-    return MatchReason(email=email, label="other", is_primary=False)
-
-
-def _section(outcome: T | SectionError | None, build: Callable[[T], Section[S]]) -> Section[S]:
-    """The built section, an empty one for a part not fetched, or the part's error."""
-    if outcome is None:
-        return Section()
-    if isinstance(outcome, SectionError):
-        return Section(error=outcome)
-    return build(outcome)
 
 
 async def _optional(call: Awaitable[T]) -> T | SectionError:
