@@ -87,12 +87,16 @@ def sandbox(  # noqa: PLR0917 - typer maps each option to a parameter
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port of the demo sandbox.")] = 8765,
+    port: Annotated[int, typer.Option(help="Port of the demo on 127.0.0.1.")] = 8765,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(help="Keep the demo's connectors in this folder (default: a temporary one)."),
+    ] = None,
 ) -> None:
-    """Start the sandbox with the demo company and look its demo persons up."""
+    """Run the sandbox, the add-on and the side-panel preview: open http://127.0.0.1:PORT/."""
     from cardin.commands.demo import run_demo  # noqa: PLC0415
 
-    raise typer.Exit(run_demo(port=port, console=Console()))
+    raise typer.Exit(run_demo(port=port, data_dir=data_dir, console=Console()))
 
 
 @app.command()

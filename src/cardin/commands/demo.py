@@ -1,52 +1,77 @@
-"""`cardin demo`: the sandbox with the demo company, and lookups of its demo persons over HTTP."""
+"""`cardin demo`: the sandbox, the add-on service and the side-panel preview on one local port."""
 
 from __future__ import annotations
 
-import asyncio
+import signal
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console
-from rich.rule import Rule
 
 from cardin.commands import ExitCode
-from cardin.commands.lookup import failure_message, lookup_once
 from cardin.commands.servers import BackgroundServer
-from cardin.i18n.format import Formatter
-from cardin.pipedrive import PipedriveError
-from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, SHARED_EMAIL, UNKNOWN_EMAIL, build_sandbox
-from cardin.terminal import render_result
+from cardin.preview.app import create_demo_app
+from cardin.sandbox import DEMO_TOKEN, SECOND_TOKEN
 
-DEMO_EMAILS = (RICH_EMAIL, SHARED_EMAIL, UNKNOWN_EMAIL)
+HOST = "127.0.0.1"
 
 
-def run_demo(*, port: int, console: Console) -> int:
-    """Start the sandbox on `port`, look the demo persons up through it, then stop."""
-    sandbox = build_sandbox()
-    try:
-        server = BackgroundServer(sandbox.app, port=port)
-        server.start()
-    except (RuntimeError, OSError) as exc:
-        console.print(f"[red]Cannot start the sandbox on port {port}: {exc}[/red]")
-        return ExitCode.USAGE
-    try:
-        console.print(f"Pipedrive sandbox with the demo company on {server.url}")
-        return asyncio.run(_lookups(server.url, console))
-    finally:
-        server.stop()
-
-
-async def _lookups(base_url: str, console: Console) -> int:
-    for email in DEMO_EMAILS:
-        console.print(Rule(f"cardin lookup {email}"))
+def run_demo(
+    *,
+    port: int,
+    console: Console,
+    data_dir: str | Path | None = None,
+    wait: Callable[[], object] | None = None,
+) -> int:
+    """Serve the demo on http://127.0.0.1:PORT/ until Ctrl-C (or until `wait` returns)."""
+    with tempfile.TemporaryDirectory(prefix="cardin-demo-") as scratch:
+        folder = Path(data_dir) if data_dir else Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"http://{HOST}:{port}"
         try:
-            result = await lookup_once(email, token=DEMO_TOKEN, base_url=base_url, timeout=8.0)
-        except PipedriveError as exc:
-            message, code = failure_message(exc)
-            console.print(f"[red]{message}[/red]")
-            return code
-        account = result.account
-        render_result(result, console, Formatter(account.locale, account.timezone))
-    console.print(
-        f"\nTry your own: cardin sandbox --port 8765, then cardin lookup EMAIL "
-        f"--base-url http://127.0.0.1:8765 --token {DEMO_TOKEN}"
-    )
+            _check_free(port)
+            server = BackgroundServer(create_demo_app(url, folder), host=HOST, port=port)
+            server.start(timeout=30.0)
+        except (RuntimeError, OSError) as exc:
+            console.print(f"[red]Cannot start the demo on port {port}: {exc}[/red]")
+            return ExitCode.USAGE
+        try:
+            _greet(console, url, folder, kept=data_dir is not None)
+            (wait or _until_stopped)()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            console.print("Stopping the demo …")
+            server.stop()
     return ExitCode.OK
+
+
+def _check_free(port: int) -> None:
+    # uvicorn reports a busy port from its own thread with a traceback: ask the system first
+    with socket.socket() as probe:
+        probe.bind((HOST, port))
+
+
+def _greet(console: Console, url: str, folder: Path, *, kept: bool) -> None:
+    lines = [
+        "[bold]Cardin demo[/bold]: Pipedrive sandbox + add-on service + side-panel preview",
+        f"  Connected at start: Aurora Demo Trading (token {DEMO_TOKEN})",
+        f"  To try the setup, add Second Sight Studio with {SECOND_TOKEN}",
+        f"  Data: {f'kept in {folder}' if kept else 'temporary, deleted on exit'}",
+        "",
+        f"Open {url}/   (Ctrl-C stops everything)",
+    ]
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
+
+
+def _until_stopped() -> None:
+    # Ctrl-C raises KeyboardInterrupt here; a TERM signal (a service manager, `kill`) stops the
+    # same way, so the temporary data is removed in both cases
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    while not stop.wait(3600):
+        pass

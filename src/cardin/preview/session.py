@@ -1,0 +1,216 @@
+"""One browser's side panel: its card stack, the open message, and Google's event pieces.
+
+`apply_response` applies what the add-on answered (push, update, pop, popToRoot, popToCard,
+notification, link) to a stack the way Gmail does; `form_inputs` turns the panel's inputs into
+Google's `formInputs` shapes. Both are pure, so the tests need no server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+Json = dict[str, Any]
+MAX_SESSIONS = 200
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class UnusableResponse(ValueError):
+    """The add-on answered something Gmail would not show; the message says what."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A response applied to a stack: the new stack and what to tell the user."""
+
+    stack: tuple[Json, ...]
+    notification: str | None = None
+    link: str | None = None
+    updated: bool = False
+
+
+def _action_of(response: Mapping[str, Any], *, trigger: bool) -> Mapping[str, Any]:
+    if "requesting_google_scopes" in response:
+        raise UnusableResponse("the add-on asks for more Google permissions")
+    root = response.get("renderActions", response)
+    if trigger and "action" not in root and ("sections" in root or "header" in root):
+        return {"navigations": [{"pushCard": dict(root)}]}  # a bare card is a trigger answer too
+    action = root.get("action") if isinstance(root, Mapping) else None
+    if not isinstance(action, Mapping):
+        raise UnusableResponse("the answer has no action")
+    return action
+
+
+def navigate(stack: Sequence[Json], navigations: Iterable[Mapping[str, Any]]) -> tuple[Json, ...]:
+    """The stack after Gmail applies `navigations` in order."""
+    cards = list(stack)
+    for step in navigations:
+        if "pushCard" in step:
+            cards.append(step["pushCard"])
+        elif "updateCard" in step:
+            cards[-1:] = [step["updateCard"]]
+        elif step.get("pop"):
+            cards = cards[:-1] if len(cards) > 1 else cards
+        elif step.get("popToRoot"):
+            cards = cards[:1]
+        elif "popToCard" in step:
+            cards = _popped_to(cards, str(step["popToCard"]))
+        else:
+            raise UnusableResponse(f"unknown navigation {sorted(step)}")
+    return tuple(cards)
+
+
+def _popped_to(cards: list[Json], name: str) -> list[Json]:
+    for depth in range(len(cards) - 1, -1, -1):
+        if cards[depth].get("name") == name:
+            return cards[: depth + 1]
+    return cards
+
+
+def apply_response(
+    stack: Sequence[Json], response: Mapping[str, Any], *, trigger: bool = False
+) -> Applied:
+    """Apply an add-on answer; a trigger's answer starts a fresh stack.
+
+    `updated` says the top card was replaced in place (Gmail then keeps what the user typed).
+    """
+    action = _action_of(response, trigger=trigger)
+    navigations = list(action.get("navigations") or [])
+    cards = navigate([] if trigger else stack, navigations)
+    if not cards:
+        raise UnusableResponse("the answer shows no card")
+    notification = (action.get("notification") or {}).get("text")
+    link = (action.get("link") or {}).get("url")
+    updated = bool(navigations) and "updateCard" in navigations[-1]
+    return Applied(cards, notification or None, link or None, updated)
+
+
+def _date_input(kind: str, value: str, offset_minutes: int) -> Json | None:
+    try:
+        if kind == "time":
+            hours, minutes = (int(part) for part in value.split(":")[:2])
+            return {"timeInput": {"hours": hours, "minutes": minutes}}
+        moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    if kind == "date":
+        return {"dateInput": {"msSinceEpoch": str(_ms(moment))}}
+    moment -= timedelta(minutes=offset_minutes)
+    picked = {"msSinceEpoch": str(_ms(moment)), "hasDate": True, "hasTime": True}
+    return {"dateTimeInput": picked}
+
+
+def _ms(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _offset_minutes(entry: Sequence[str]) -> int:
+    # the picker's timezoneOffsetDate travels as the optional fourth item of its entry
+    extra = entry[3:4]
+    return int(extra[0]) if extra and extra[0].lstrip("-").isdigit() else 0
+
+
+def form_inputs(raw: Iterable[Sequence[str]]) -> Json:
+    """Google's `formInputs` from the panel's `[name, kind, value(, offset)]` entries.
+
+    Text, choices and switches become `stringInputs` (an empty text field is left out, as an
+    unchecked box is); date and time pickers become `dateInput`, `dateTimeInput`, `timeInput`.
+    """
+    strings: dict[str, list[str]] = {}
+    dates: Json = {}
+    for entry in raw:
+        name, kind, value = (str(part) for part in entry[:3])
+        if not name or value == "":
+            continue
+        if kind in {"date", "time", "datetime-local"}:
+            offset = _offset_minutes(entry)
+            picked = _date_input("datetime" if kind == "datetime-local" else kind, value, offset)
+            if picked is not None:
+                dates[name] = picked
+        else:
+            strings.setdefault(name, []).append(value)
+    inputs: Json = {name: {"stringInputs": {"value": values}} for name, values in strings.items()}
+    return {**inputs, **dates}
+
+
+def missing_required(click: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
+    """The `requiredWidgets` of a click's action that have no value (Gmail will not send it)."""
+    action = click.get("action") or {}
+    required = [str(name) for name in action.get("requiredWidgets") or []]
+    if action.get("allWidgetsAreRequired"):
+        required = [*required, *inputs]
+    return [name for name in dict.fromkeys(required) if name not in inputs]
+
+
+def text_values(inputs: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The string values of `formInputs`, to refill the fields of an updated card."""
+    return {
+        name: list(value["stringInputs"]["value"])
+        for name, value in inputs.items()
+        if "stringInputs" in value
+    }
+
+
+@dataclass
+class Panel:
+    """One browser's side panel: the card stack, the open message and the drawn clicks."""
+
+    id: str
+    stack: tuple[Json, ...] = ()
+    message_key: str | None = None
+    version: int = 0
+    clicks: tuple[Json, ...] = ()
+    kept_values: dict[str, list[str]] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def top(self) -> Json | None:
+        """The card on top of the stack."""
+        return self.stack[-1] if self.stack else None
+
+    def show(self, applied: Applied, *, kept: Mapping[str, list[str]] | None = None) -> None:
+        """Take the stack of an applied answer; `kept` refills the top card's text fields."""
+        self.stack = applied.stack
+        self.kept_values = dict(kept or {})
+
+    def back(self) -> None:
+        """Gmail's back arrow: pop one card (never the last)."""
+        if len(self.stack) > 1:
+            self.stack = self.stack[:-1]
+        self.kept_values = {}
+
+    def drawn(self, clicks: tuple[Json, ...]) -> int:
+        """Remember the clicks of the top card as drawn; the version the page must send back."""
+        self.version += 1
+        self.clicks = clicks
+        return self.version
+
+    def click(self, version: int, index: int) -> Json | None:
+        """The click the page sent, when it belongs to the card drawn last."""
+        if version != self.version or not 0 <= index < len(self.clicks):
+            return None
+        return self.clicks[index]
+
+
+class Panels:
+    """The panels of every browser, by cookie id; the least recently used are forgotten."""
+
+    def __init__(self, limit: int = MAX_SESSIONS) -> None:
+        self._panels: OrderedDict[str, Panel] = OrderedDict()
+        self._limit = limit
+
+    def get(self, panel_id: str | None) -> Panel:
+        """The browser's panel, or a new one with a fresh id."""
+        panel = self._panels.get(panel_id or "")
+        if panel is None:
+            panel = Panel(secrets.token_urlsafe(18))
+            self._panels[panel.id] = panel
+        self._panels.move_to_end(panel.id)
+        while len(self._panels) > self._limit:
+            self._panels.popitem(last=False)
+        return panel

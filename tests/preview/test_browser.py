@@ -1,0 +1,116 @@
+"""The demo in headless Chromium: what a user clicks through, against the real add-on service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+expect: Any = pytest.importorskip("playwright.sync_api").expect
+
+
+def panel(page: Any) -> Any:
+    """The side panel's content."""
+    return page.locator("#panel-content")
+
+
+def press(page: Any, target: Any) -> None:
+    """Click something in the side panel and wait for the add-on's answer to be drawn."""
+    target.click()
+    page.wait_for_function("() => !document.getElementById('panel').classList.contains('busy')")
+
+
+def button(page: Any, text: str) -> Any:
+    """A card button (or footer button) by its exact text."""
+    return panel(page).locator(".btn", has_text=text).first
+
+
+def open_mail(page: Any, key: str) -> None:
+    """Open a demo mail from the inbox, as a user does."""
+    page.goto(page.url.split("/preview/")[0].rstrip("/") + "/")
+    page.click(f"[data-mail={key}]")
+    expect(panel(page).locator(".card-header")).to_be_visible()
+
+
+def test_a_known_sender_shows_name_labels_deals_and_activities(page: Any) -> None:
+    open_mail(page, "solar-renewal")
+
+    card = panel(page)
+    expect(card.locator(".header-title")).to_have_text("Élodie Marchand")
+    expect(card.locator(".chip", has_text="Customer")).to_be_visible()
+    expect(card.locator(".chip", has_text="VIP")).to_be_visible()
+    for header in ("Deals", "Activities", "Background", "Contact owner"):
+        expect(card.locator(".section-header", has_text=header)).to_be_visible()
+    expect(card.locator(".header-image")).to_have_js_property("naturalWidth", 128)
+    expect(card.locator(".unknown")).to_have_count(0)
+
+
+def test_an_unknown_sender_can_be_added_and_then_has_a_card(page: Any) -> None:
+    open_mail(page, "introduction")
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Not in Pipedrive")
+
+    press(page, button(page, "Add to Pipedrive"))
+
+    expect(page.locator("#toast")).to_contain_text("Robin Hale was added to Pipedrive")
+    expect(panel(page).locator(".header-title")).to_have_text("Robin Hale")
+    expect(panel(page).get_by_text("nobody@unknown.example", exact=True)).to_be_visible()
+    open_mail(page, "introduction")
+    expect(panel(page).locator(".header-title")).to_have_text("Robin Hale")
+    expect(panel(page).get_by_text("Not in Pipedrive")).to_have_count(0)
+
+
+def test_the_setup_wizard_connects_a_second_company(page: Any) -> None:
+    token = page.locator("[data-token=second]").inner_text()
+    press(page, button(page, "Add another account"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 1 of 4")
+    panel(page).locator("input[name=name_input]").fill("Second Sight")
+    press(page, button(page, "Next"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 2 of 4")
+    press(page, button(page, "Next"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 3 of 4")
+    press(page, button(page, "Next"))  # an empty token is refused
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 3 of 4")
+    panel(page).locator("input[name=token_input]").fill(token)
+    press(page, button(page, "Next"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 4 of 4")
+    panel(page).locator("label.choice", has_text="Automatically").click()
+    press(page, button(page, "Save"))
+
+    expect(panel(page).locator(".decorated-text", has_text="Second Sight")).to_be_visible()
+    open_mail(page, "joint-workshop")
+    second = panel(page).locator(".decorated", has_text="Second Sight")
+    expect(second.locator(".btn")).to_have_text("Has match")
+    press(page, second)
+    expect(panel(page).locator(".header-title")).to_have_text("Katharina Weber")
+    expect(panel(page).locator("[data-back]")).to_be_visible()
+
+
+def test_a_changed_token_asks_for_reauthorization_and_a_new_token_fixes_it(page: Any) -> None:
+    page.click("[data-rotate=demo]")
+    new_token = page.locator("[data-token=demo]").inner_text()
+    assert new_token != "demo-0123456789abcdef0123456789abcdef0001"
+
+    open_mail(page, "delivery-question")
+    expect(panel(page).locator(".header-subtitle")).to_have_text("New API token needed")
+    press(page, button(page, "Update the connector"))
+    panel(page).locator("input[name=token_input]").fill(new_token)
+    press(page, button(page, "Save"))
+
+    expect(page.locator("#toast")).to_contain_text("Token updated")
+    open_mail(page, "delivery-question")
+    expect(panel(page).locator(".header-title")).to_have_text("Sam Lee")
+
+
+def test_show_all_deals_pushes_a_card_and_back_returns(page: Any) -> None:
+    open_mail(page, "fleet-order")
+    deals = panel(page).locator(".section", has=page.locator(".section-header", has_text="Deals"))
+
+    press(page, deals.locator(".btn", has_text="Show all 200"))
+
+    expect(panel(page).locator("[data-card-name=list_deals]")).to_be_visible()
+    expect(panel(page).locator(".section-header", has_text="Open deals")).to_be_visible()
+    assert panel(page).locator(".decorated").count() > 20
+    press(page, panel(page).locator("[data-back]"))
+    expect(panel(page).locator(".header-title")).to_have_text("Henrik Lindqvist")
+    expect(panel(page).locator("[data-back]")).to_have_count(0)

@@ -1,0 +1,46 @@
+"""`cardin demo`: serves the whole demo on one loopback port and stops cleanly."""
+
+from __future__ import annotations
+
+import io
+import socket
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from cardin.commands import ExitCode
+from cardin.commands.demo import run_demo
+from cardin.preview.launch import free_port
+
+
+def test_the_demo_serves_a_working_page_and_prints_its_address(tmp_path: Path) -> None:
+    port = free_port()
+    seen: dict[str, httpx.Response] = {}
+
+    def browse() -> None:
+        base = f"http://127.0.0.1:{port}"
+        seen["page"] = httpx.get(f"{base}/preview/mail/solar-renewal", timeout=30)
+        seen["health"] = httpx.get(f"{base}/healthz", timeout=5)
+
+    out = io.StringIO()
+    code = run_demo(port=port, console=Console(file=out), data_dir=tmp_path, wait=browse)
+
+    assert code == ExitCode.OK
+    assert f"Open http://127.0.0.1:{port}/" in out.getvalue()
+    assert 'class="header-title">Élodie Marchand<' in seen["page"].text
+    assert seen["health"].json() == {"status": "ok"}
+    assert any(tmp_path.iterdir()), "the connectors are kept in --data-dir"
+
+
+def test_a_busy_port_is_reported(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = io.StringIO()
+
+        code = run_demo(port=port, console=Console(file=out), data_dir=tmp_path, wait=lambda: None)
+
+    assert code == ExitCode.USAGE
+    assert f"Cannot start the demo on port {port}" in out.getvalue()

@@ -1,0 +1,159 @@
+"""Side-panel screenshots for the README: `.venv/bin/python tools/screenshots.py [--out DIR]`.
+
+Starts the demo itself (its own temporary data, a free loopback port), drives the system Chromium
+through the cases a reader wants to see, and saves PNGs (default: docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, sync_playwright
+
+from cardin.preview.launch import CHROMIUM, CHROMIUM_ARGS, running_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+WINDOW = {"width": 1440, "height": 900}
+BUSY = "() => !document.getElementById('panel').classList.contains('busy')"
+# the window height at which the side panel shows all of its card (top bar and margins added)
+FIT = """() => {
+  const part = (selector) => document.querySelector(selector)?.offsetHeight || 0;
+  const cards = [...document.querySelector('#panel-content .panel-scroll').children];
+  const content = cards.reduce((height, child) => height + child.offsetHeight, 0);
+  const chrome = part('#panel-content .addon-bar') + part('#panel-content .fixed-footer');
+  return 64 + 16 + chrome + content;
+}"""
+
+
+class Shooter:
+    """Drives one browser tab through the demo and saves what the side panel shows."""
+
+    def __init__(self, page: Page, base_url: str, out: Path) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.out = out
+        self.saved: list[Path] = []
+
+    def open(self, key: str | None = None) -> None:
+        """Open the inbox (homepage card) or one demo mail."""
+        self.page.goto(f"{self.base_url}/preview/mail/{key}" if key else f"{self.base_url}/")
+        self.page.wait_for_selector("#panel-content .card-header")
+
+    def press(self, text: str, *, within: str = "#panel-content") -> None:
+        """Click a card button by its text and wait for the add-on's answer to be drawn."""
+        self.page.locator(within).locator(".btn", has_text=text).first.click()
+        self.page.wait_for_function(BUSY)
+
+    def fill(self, name: str, value: str) -> None:
+        """Type into a card's text input."""
+        self.page.locator(f"#panel-content [name={name}]").fill(value)
+
+    def panel(self, name: str, *, height: int = 900, scroll_to: str | None = None) -> None:
+        """Save the side panel alone, as tall as its card but at most `height` pixels."""
+        fitted = min(height, max(560, int(self.page.evaluate(FIT))))
+        self.page.set_viewport_size({"width": WINDOW["width"], "height": fitted})
+        if scroll_to:
+            target = self.page.locator("#panel-content").get_by_text(scroll_to, exact=True).first
+            target.evaluate("(element) => element.scrollIntoView({block: 'start'})")
+        self.page.mouse.move(0, 0)
+        self._save(name, lambda path: self.page.locator("#panel").screenshot(path=path))
+        self.page.set_viewport_size(WINDOW)
+
+    def window(self, name: str) -> None:
+        """Save the whole window: the inbox or mail beside the side panel."""
+        self.page.mouse.move(0, 0)
+        self._save(name, lambda path: self.page.screenshot(path=path))
+
+    def _save(self, name: str, shoot: Callable[[Path], Any]) -> None:
+        path = self.out / f"{name}.png"
+        shoot(path)
+        self.saved.append(path)
+
+
+def tour(shots: Shooter) -> None:
+    """Every case the README shows, in an order that builds on the previous steps."""
+    shots.open("solar-renewal")
+    shots.window("preview")
+    shots.panel("contact-card", height=1500)
+    shots.panel("contact-deals", height=1100, scroll_to="Deals")
+    shots.press("Show all 6")
+    shots.panel("show-all-deals", height=1100)
+    shots.page.locator("#panel-content [data-back]").click()
+    shots.page.wait_for_function(BUSY)
+    shots.open("introduction")
+    shots.panel("no-match")
+    _wizard(shots)
+    _second_login(shots)
+    shots.open()
+    shots.panel("home-accounts")
+    shots.open("joint-workshop")
+    shots.panel("dashboard-accounts", scroll_to="Other accounts")
+    shots.page.locator("[data-rotate=demo]").click()
+    shots.open("delivery-question")
+    shots.panel("reauth")
+
+
+def _wizard(shots: Shooter) -> None:
+    token = shots.page.locator("[data-token=second]").inner_text()
+    shots.open()
+    shots.press("Add another account")
+    shots.fill("name_input", "Second Sight")
+    shots.panel("wizard-1-name")
+    shots.press("Next")
+    shots.panel("wizard-2-features", height=1000)
+    shots.press("Next")
+    shots.fill("token_input", token)
+    shots.panel("wizard-3-token")
+    shots.press("Next")
+    shots.page.locator("#panel-content label.choice", has_text="Automatically").click()
+    shots.panel("wizard-4-behaviour")
+    shots.press("Save")
+
+
+def _second_login(shots: Shooter) -> None:
+    """A colleague's login of the demo company as a third, automatic connector."""
+    token = shots.page.locator("[data-token=colleague]").inner_text()
+    shots.open()
+    shots.press("Add another account")
+    shots.fill("name_input", "Aurora (Jonas)")
+    shots.press("Next")
+    shots.press("Next")
+    shots.fill("token_input", token)
+    shots.press("Next")
+    shots.page.locator("#panel-content label.choice", has_text="Automatically").click()
+    shots.press("Save")
+
+
+def main(argv: list[str]) -> int:
+    """Start the demo, take the screenshots, print where they went."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="cardin-shots-") as data,
+        running_demo(Path(data)) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
+        )
+        context = browser.new_context(viewport=WINDOW, device_scale_factor=1)
+        shots = Shooter(context.new_page(), url, args.out)
+        tour(shots)
+        browser.close()
+    for path in shots.saved:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
