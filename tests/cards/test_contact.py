@@ -337,3 +337,17 @@ def test_a_contact_without_emails_or_dates_still_renders() -> None:
     bare = replace(fixtures.minimal_match(), contact=person)
     card = render_contact_card(bare, EN)
     assert card["header"]["title"] == "X"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en_US", "Unknown user #7"), ("de_DE", "Unbekannter Benutzer #7")],
+)
+def test_a_reference_pipedrive_cannot_resolve_says_so(locale: str, expected: str) -> None:
+    from cardin.contact.model import FieldValue, Reference, RefKind  # noqa: PLC0415
+
+    deleted = FieldValue("a" * 40, "Account manager", "user", Reference(RefKind.USER, 7))
+    match = fixtures.minimal_match()
+    match = replace(match, contact=replace(match.contact, fields=(deleted,)))
+    card = render_contact_card(match, fixtures.context(locale=locale))
+    assert expected in texts(card)

@@ -127,6 +127,9 @@ def field_widget(field: FieldValue, ctx: CardContext) -> Json:
     """One custom field: name above, value (localized), a link for references and phones."""
     value = field.value
     text: str | Html = display_text(value, ctx.fmt)
+    if isinstance(value, Reference) and value.name is None:
+        # Pipedrive no longer knows it (a deleted user, a hidden organization): say so.
+        text = ctx.msgs.text(f"field.reference.unknown.{value.kind.value}", id=str(value.id))
     if isinstance(value, TextValue) and value.multiline:
         text = multiline(value.text)
     on_click = None
