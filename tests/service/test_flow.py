@@ -298,3 +298,32 @@ async def test_a_partial_answer_is_not_kept(harness: Harness) -> None:
     again = valid(await harness.open(ANN, message))
     assert any(r.path == "/v1/notes" for r in harness.sandbox.requests)
     assert "could not be loaded" not in text_of(again)
+
+
+async def test_back_from_step_4_cannot_save_the_connector_twice(harness: Harness) -> None:
+    store = harness.app.state.runtime.store
+    home = (await harness.post("/addon/homepage", ANN)).json()
+    step1 = await harness.act(ANN, action(home, "setup_start"))
+    step2 = await harness.act(ANN, action(step1, "setup_name"), form={"name_input": ["EU"]})
+    step3 = await harness.act(
+        ANN, action(step2, "setup_features"), form={"features_input": ["notes"]}
+    )
+    step4 = valid(
+        await harness.act(ANN, action(step3, "setup_token"), form={"token_input": [DEMO_TOKEN]})
+    )
+    assert store.count(ANN.sub) == 1
+    # Back shows step 3 again as the card the answer updated: it now edits the saved connector.
+    step3_again = step4["renderActions"]["action"]["navigations"][0]["updateCard"]
+    again = await harness.act(
+        ANN,
+        action({"action": {"navigations": [{"pushCard": step3_again}]}}, "setup_token"),
+        form={"token_input": [DEMO_TOKEN]},
+    )
+    assert store.count(ANN.sub) == 1
+    assert action(again, "setup_behaviour")
+    # Even the create-mode step 3 further down the stack only updates the same connector.
+    replay = await harness.act(
+        ANN, action(step3, "setup_token"), form={"token_input": [DEMO_TOKEN]}
+    )
+    assert store.count(ANN.sub) == 1
+    assert action(replay, "setup_behaviour")

@@ -168,17 +168,30 @@ async def _token(addon: AddOn) -> Json:
     except TokenRejected as exc:
         return again(exc.problem)
     if connector is None:
-        created = await asyncio.to_thread(
-            addon.runtime.store.create,
-            addon.user.sub,
-            settings,
-            token=token,
-            base_url=_base_url(addon, account),
-            account=account,
-        )
-        card = render_behaviour_step(addon.context(created), connector=created, settings=settings)
-        return action_response(push(card), state_changed=True)
+        created = await _create_once(addon, settings, token, account)
+        ctx = addon.context(created)
+        # Step 3 becomes the edit of what was just saved, so Back then Next cannot save it twice.
+        step3 = render_token_step(ctx, settings=settings, connector_id=created.id)
+        step4 = render_behaviour_step(ctx, connector=created, settings=settings)
+        return action_response(update(step3), push(step4), state_changed=True)
     return await _token_for(addon, connector, token, account, settings)
+
+
+async def _create_once(
+    addon: AddOn, settings: ConnectorSettings, token: str, account: PipedriveAccount
+) -> Connector:
+    """Store a new connector, unless this token is already one of the user's (then update it)."""
+    store, owner = addon.runtime.store, addon.user.sub
+
+    def create_or_reuse() -> Connector:
+        for existing in store.list(owner):
+            if store.is_same_token(owner, existing.id, token):
+                return store.update_settings(owner, existing.id, settings)
+        return store.create(
+            owner, settings, token=token, base_url=_base_url(addon, account), account=account
+        )
+
+    return await asyncio.to_thread(create_or_reuse)
 
 
 async def _token_for(
