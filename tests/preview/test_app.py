@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -69,7 +71,7 @@ async def test_a_click_runs_the_action_and_answers_with_the_new_panel(client: Cl
     assert 'data-back title="Back"' in answer["html"]
     stale = (await client.post("/preview/click", json={**body, "inputs": []})).json()
     assert stale == {"reload": True}
-    back = (await client.post("/preview/back", json={})).json()
+    back = (await client.post("/preview/back", json={"version": version_of(answer["html"])})).json()
     assert "Your Pipedrive accounts" in back["html"]
 
 
@@ -85,10 +87,12 @@ async def test_a_required_field_left_empty_is_not_sent(client: Client) -> None:
 
 async def test_a_malformed_click_is_refused(client: Client) -> None:
     assert (await client.post("/preview/click", json={"version": "x"})).status_code == 400
-    assert (await client.post("/preview/click", content=b"[]")).status_code == 400
+    as_json = {"content-type": "application/json"}
+    assert (await client.post("/preview/click", content=b"[]", headers=as_json)).status_code == 400
 
 
 async def test_changing_a_token_shows_the_new_one(client: Client) -> None:
+    await client.get("/")  # the page's cookie: the control needs it
     rotated = await client.post(
         "/preview/tokens/demo/rotate", data={"next": "/preview/mail/solar-renewal"}
     )
@@ -110,3 +114,158 @@ async def test_the_service_and_sandbox_share_the_port_and_verify_for_real(client
     assert unsigned.status_code == 401
     me = await client.get("/v1/users/me", headers={"x-api-token": DEMO_TOKEN})
     assert me.json()["data"]["name"] == "Maria Svensson"
+
+
+# --- review fixes: the control endpoints, stale tabs and malformed requests -------------------
+
+OWN_ORIGIN = PUBLIC_URL
+JSON_UTF8 = "application/json; charset=utf-8"
+
+
+async def demo_token(client: Client) -> str:
+    """The demo account's current token, as the sandbox has it."""
+    companies = (await client.get("/_sandbox/tokens")).json()["companies"]
+    aurora = next(c for c in companies if c["name"] == "Aurora Demo Trading")
+    return str(next(t["token"] for t in aurora["tokens"] if t["user_name"] == "Maria Svensson"))
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.evil.example"])
+async def test_a_foreign_host_name_is_refused_everywhere(client: Client, host: str) -> None:
+    for path in ("/_sandbox/tokens", "/", "/healthz", "/preview/static/preview.css"):
+        answer = await client.get(path, headers={"host": host})
+        assert answer.status_code == 400, path
+        assert DEMO_TOKEN not in answer.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "localhost"])
+async def test_the_loopback_host_names_are_served(client: Client, host: str) -> None:
+    assert (await client.get("/_sandbox/tokens", headers={"host": host})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "http://127.0.0.1:9999"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"origin": OWN_ORIGIN, "sec-fetch-site": "same-site"},
+    ],
+)
+async def test_state_changing_posts_from_other_origins_are_refused(
+    client: Client, headers: dict[str, str]
+) -> None:
+    await client.get("/")
+    rotate = await client.post("/preview/tokens/demo/rotate", headers=headers)
+    sandbox = await client.post(
+        "/_sandbox/rotate-token", json={"token": DEMO_TOKEN}, headers=headers
+    )
+    page = (await client.get("/")).text
+    body = {"version": version_of(page), "click": click_of(page, "Add another account")}
+    clicked = await client.post("/preview/click", json={**body, "inputs": []}, headers=headers)
+
+    assert [rotate.status_code, sandbox.status_code, clicked.status_code] == [403, 403, 403]
+    assert await demo_token(client) == DEMO_TOKEN
+
+
+async def test_a_same_origin_post_is_accepted(client: Client) -> None:
+    await client.get("/")
+    same = {"origin": OWN_ORIGIN, "sec-fetch-site": "same-origin"}
+
+    rotated = await client.post("/preview/tokens/demo/rotate", headers=same)
+
+    assert rotated.status_code == 303
+    assert await demo_token(client) != DEMO_TOKEN
+
+
+async def test_changing_a_token_needs_the_pages_cookie(client: Client) -> None:
+    answer = await client.post("/preview/tokens/demo/rotate")
+
+    assert answer.status_code == 403
+    assert await demo_token(client) == DEMO_TOKEN
+
+
+async def test_clicks_must_be_sent_as_json(client: Client) -> None:
+    page = (await client.get("/")).text
+    body = {"version": version_of(page), "click": click_of(page, "Add another account")}
+    text = json.dumps({**body, "inputs": []})
+
+    for kind in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"content-type": kind} if kind else {}
+        answer = await client.post("/preview/click", content=text, headers=headers)
+        assert answer.status_code == 415, kind
+        back = await client.post("/preview/back", content=text, headers=headers)
+        assert back.status_code == 415, kind
+    sent = await client.post("/preview/click", content=text, headers={"content-type": JSON_UTF8})
+    assert "Step 1 of 4" in sent.json()["html"]
+
+
+async def test_a_notification_alone_keeps_the_panel_and_what_was_typed(client: Client) -> None:
+    page = (await client.get("/")).text
+    body = {"version": version_of(page), "click": click_of(page, "Search")}
+
+    answer = await client.post(
+        "/preview/click", json={**body, "inputs": [["search_email", "text", "bob"]]}
+    )
+
+    assert answer.json() == {"notification": "Please enter a valid email address."}
+    again = await client.post(
+        "/preview/click", json={**body, "inputs": [["search_email", "text", "bob"]]}
+    )
+    assert again.json() == {"notification": "Please enter a valid email address."}
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        [["search_email"]],
+        [["search_email", "text"]],
+        [[]],
+        ["search_email"],
+        [["search_email", "text", "a", "0", "extra"]],
+        [["search_email", "text", {"x": 1}]],
+        [["search_email", "text", None]],
+        {"search_email": "x"},
+    ],
+)
+async def test_malformed_inputs_are_refused_with_a_message(client: Client, inputs: Any) -> None:
+    page = (await client.get("/")).text
+    body = {"version": version_of(page), "click": click_of(page, "Search")}
+
+    answer = await client.post("/preview/click", json={**body, "inputs": inputs})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+
+
+async def test_a_token_rotated_through_the_sandbox_can_be_changed_again(client: Client) -> None:
+    await client.get("/")
+    direct = await client.post("/_sandbox/rotate-token", json={"token": DEMO_TOKEN})
+    assert direct.status_code == 200
+
+    page = await client.get("/")
+    assert direct.json()["token"] in page.text
+    rotated = await client.post("/preview/tokens/demo/rotate")
+
+    assert rotated.status_code == 303
+    newest = await demo_token(client)
+    assert newest not in {DEMO_TOKEN, direct.json()["token"]}
+    assert newest in (await client.get(rotated.headers["location"])).text
+
+
+async def test_back_from_a_stale_tab_reloads_instead_of_popping(client: Client) -> None:
+    page = (await client.get("/")).text
+    body = {"version": version_of(page), "click": click_of(page, "Add another account")}
+    first = (await client.post("/preview/click", json={**body, "inputs": []})).json()
+    step1 = version_of(first["html"])
+    name = [["name_input", "text", "Second"]]
+    following = {"version": step1, "click": click_of(first["html"], "Next"), "inputs": name}
+    second = (await client.post("/preview/click", json=following)).json()
+    assert "Step 2 of 4" in second["html"]
+
+    stale = await client.post("/preview/back", json={"version": step1})
+
+    assert stale.json() == {"reload": True}
+    back = await client.post("/preview/back", json={"version": version_of(second["html"])})
+    assert "Step 1 of 4" in back.json()["html"]
+    assert (await client.post("/preview/back", json={})).status_code == 400

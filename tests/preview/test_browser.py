@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+
+from cardin.preview.launch import CHROMIUM, CHROMIUM_ARGS
+from cardin.sandbox import DEMO_TOKEN
 
 pytestmark = pytest.mark.browser
 expect: Any = pytest.importorskip("playwright.sync_api").expect
@@ -114,3 +118,82 @@ def test_show_all_deals_pushes_a_card_and_back_returns(page: Any) -> None:
     press(page, panel(page).locator("[data-back]"))
     expect(panel(page).locator(".header-title")).to_have_text("Henrik Lindqvist")
     expect(panel(page).locator("[data-back]")).to_have_count(0)
+
+
+def test_a_notification_alone_keeps_what_the_user_typed(page: Any) -> None:
+    field = panel(page).locator("input[name=search_email]")
+    field.fill("bob")
+
+    press(page, button(page, "Search"))
+
+    expect(page.locator("#toast")).to_contain_text("Please enter a valid email address.")
+    expect(field).to_have_value("bob")
+    field.fill("nobody@unknown.example")
+    press(page, button(page, "Search"))  # the same drawn card still answers
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Not in Pipedrive")
+
+
+def test_back_in_a_stale_tab_reloads_instead_of_popping_the_other_tabs_card(page: Any) -> None:
+    press(page, button(page, "Add another account"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 1 of 4")
+    other = page.context.new_page()  # same cookie, so the same side panel
+    other.goto(page.url)
+    press(other, button(other, "Add another account"))
+    expect(panel(other).locator(".header-subtitle")).to_have_text("Step 1 of 4")
+    page.evaluate("window.notReloaded = true")
+
+    panel(page).locator("[data-back]").click()
+
+    page.wait_for_function("() => window.notReloaded === undefined")
+    expect(panel(page).locator(".header-title")).to_have_text("Cardin for Pipedrive")
+    other.close()
+
+
+def current_demo_token(demo_url: str) -> str:
+    """The demo account's token as the sandbox has it now."""
+    companies = httpx.get(f"{demo_url}/_sandbox/tokens", timeout=10).json()["companies"]
+    aurora = next(c for c in companies if c["name"] == "Aurora Demo Trading")
+    return str(next(t["token"] for t in aurora["tokens"] if t["user_name"] == "Maria Svensson"))
+
+
+def test_another_site_cannot_change_a_token_or_click(browser: Any, demo_url: str) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(demo_url + "/")  # the user has the demo open in the same browser
+    attacker = """<!doctype html><body>
+      <form id="f" method="post" action="%s/preview/tokens/demo/rotate"></form>
+      <script>
+        fetch("%s/preview/click", {method: "POST", mode: "no-cors", credentials: "include",
+          headers: {"content-type": "text/plain"}, body: '{"version":1,"click":0,"inputs":[]}'});
+        setTimeout(() => document.getElementById("f").submit(), 300);
+      </script></body>"""
+    context.route(
+        "http://evil.example/**",
+        lambda route: route.fulfill(content_type="text/html", body=attacker % (demo_url, demo_url)),
+    )
+    evil = context.new_page()
+    with evil.expect_navigation(url=f"{demo_url}/**"):
+        evil.goto("http://evil.example/")
+
+    assert "Cross-site request refused" in evil.content()
+    assert current_demo_token(demo_url) == DEMO_TOKEN
+    context.close()
+
+
+def test_a_rebound_host_name_cannot_read_the_tokens(browser: Any, demo_url: str) -> None:
+    port = demo_url.rsplit(":", 1)[1]
+    rebound = browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"],
+    )
+    try:
+        tab = rebound.new_page()
+        answer = tab.goto(f"http://evil.example:{port}/_sandbox/tokens")
+        assert answer is not None
+        assert answer.status == 400
+        assert DEMO_TOKEN not in tab.content()
+        loopback = tab.goto(f"http://localhost:{port}/_sandbox/tokens")
+        assert loopback is not None
+        assert loopback.status == 200
+    finally:
+        rebound.close()

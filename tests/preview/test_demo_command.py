@@ -44,3 +44,18 @@ def test_a_busy_port_is_reported(tmp_path: Path) -> None:
 
     assert code == ExitCode.USAGE
     assert f"Cannot start the demo on port {port}" in out.getvalue()
+
+
+def test_a_data_dir_that_is_a_file_is_reported_in_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "hostname"
+    a_file.write_text("not a folder\n")
+    out = io.StringIO()
+
+    code = run_demo(
+        port=free_port(), console=Console(file=out, width=80), data_dir=a_file, wait=lambda: None
+    )
+
+    assert code == ExitCode.USAGE == 2
+    assert out.getvalue().count("\n") == 1
+    assert f"Cannot use {a_file} as the data folder" in out.getvalue()
+    assert "Traceback" not in out.getvalue()

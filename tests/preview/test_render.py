@@ -288,3 +288,33 @@ def test_text_inputs_are_refilled_with_kept_values() -> None:
     html = CardRenderer().render(card, values={"token_input": ["typed <x>"]}).body
 
     assert 'value="typed &lt;x&gt;"' in html
+
+
+def test_the_input_widgets_of_a_card_are_recorded_by_name() -> None:
+    switch = {"name": "notify", "value": "on", "controlType": "SWITCH"}
+    card = {
+        "sections": [
+            {
+                "widgets": [
+                    {"textInput": {"name": "note", "label": "Note"}},
+                    {"decoratedText": {"text": "Notify", "switchControl": switch}},
+                    {"selectionInput": {"name": "stage", "type": "DROPDOWN", "items": []}},
+                ]
+            },
+            {
+                "widgets": [
+                    {
+                        "columns": {
+                            "columnItems": [
+                                {"widgets": [{"dateTimePicker": {"name": "due", "label": "Due"}}]}
+                            ]
+                        }
+                    }
+                ]
+            },
+        ],
+        "fixedFooter": {"primaryButton": BUTTON},
+    }
+
+    assert CardRenderer().render(card).fields == ("note", "stage", "due")
+    assert CardRenderer().render(one_widget({"textParagraph": {"text": "x"}})).fields == ()

@@ -88,6 +88,7 @@ def test_an_action_answer_carries_its_notification_and_link() -> None:
         notification="Saved",
         link="https://app.pipedrive.com/settings/api",
         updated=True,
+        navigated=True,
     )
 
 
@@ -97,6 +98,7 @@ def test_a_notification_alone_keeps_the_stack() -> None:
     assert applied.stack == STACK
     assert applied.notification == "Hi"
     assert not applied.updated
+    assert not applied.navigated  # the page keeps its panel (and what the user typed)
 
 
 @pytest.mark.parametrize(
@@ -173,3 +175,56 @@ def test_panels_are_per_browser_and_bounded() -> None:
     assert second.id != "unknown"
     assert panels.get(first.id) is not first  # the least recently used one was forgotten
     assert panels.get(third.id) is third
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        " JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+    ],
+)
+def test_a_link_with_an_unsafe_scheme_is_dropped(url: str) -> None:
+    response = answer(notification={"text": "Open it"}, link={"url": url})
+
+    applied = apply_response(STACK, response)
+
+    assert applied.link is None
+    assert applied.notification == "Open it"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://app.pipedrive.com/x", "http://127.0.0.1:8765/", "mailto:a@b.example"]
+)
+def test_a_link_with_a_safe_scheme_is_kept(url: str) -> None:
+    assert apply_response(STACK, answer(link={"url": url})).link == url
+
+
+def test_all_widgets_are_required_checks_every_input_of_the_card() -> None:
+    click = {"action": {"function": "f", "allWidgetsAreRequired": True}}
+    inputs = form_inputs([["note", "text", "x"], ["search_email", "text", ""]])
+    fields = ("search_email", "note", "when")
+
+    assert missing_required(click, inputs, fields) == ["search_email", "when"]
+    assert missing_required(click, {}, ()) == []
+    optional = {"action": {"function": "f"}}
+    assert missing_required(optional, inputs, fields) == []
+
+
+def test_a_panel_remembers_the_input_fields_of_the_card_drawn_last() -> None:
+    panel = Panel("p")
+    panel.drawn((), ("a", "b"))
+    assert panel.fields == ("a", "b")
+    panel.drawn(())
+    assert panel.fields == ()
+
+
+@pytest.mark.parametrize("offset", ["²", "٣", "99999999999999", "-99999999999999", "x"])
+def test_odd_picker_offsets_do_not_break_the_click(offset: str) -> None:
+    inputs = form_inputs([["at", "datetime-local", "2026-01-01T11:00", offset]])
+
+    assert set(inputs) <= {"at"}

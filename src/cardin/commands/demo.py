@@ -29,7 +29,17 @@ def run_demo(
     """Serve the demo on http://127.0.0.1:PORT/ until Ctrl-C (or until `wait` returns)."""
     with tempfile.TemporaryDirectory(prefix="cardin-demo-") as scratch:
         folder = Path(data_dir) if data_dir else Path(scratch)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            file = folder.exists() and not folder.is_dir()
+            reason = "it is a file, not a folder" if file else exc.strerror or type(exc).__name__
+            console.print(
+                f"[red]Cannot use {folder} as the data folder: {reason}[/red]",
+                soft_wrap=True,
+                highlight=False,
+            )
+            return ExitCode.USAGE
         url = f"http://{HOST}:{port}"
         try:
             _check_free(port)

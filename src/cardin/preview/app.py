@@ -3,12 +3,17 @@
 `/` and `/preview/...` are the preview (an inbox beside the side panel); Pipedrive's API paths
 and `/_sandbox/...` go to the sandbox; everything else (`/addon/...`, `/healthz`, `/static/...`)
 is the add-on service, so its callback and icon URLs work in the browser as they are.
+
+The demo answers loopback host names only (a DNS-rebound name gets 400), refuses state-changing
+requests sent from another origin (403), and takes the panel's clicks as JSON only (415), so a
+web page the user visits cannot read the sandbox's tokens, change them or click in the panel.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib.resources import files
@@ -18,11 +23,13 @@ from urllib.parse import parse_qs
 
 import httpx
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cardin.preview.client import AddOnClient, AddOnFailure
 from cardin.preview.environment import ACCOUNTS, DEMO_USER, DemoEnvironment
@@ -44,6 +51,10 @@ from cardin.sandbox import Sandbox
 log = logging.getLogger(__name__)
 COOKIE = "cardin_preview"
 SANDBOX_PREFIXES = ("/_sandbox/", "/api/", "/v1/")
+# 127.0.0.1, localhost or [::1], with any port: the names the demo is opened with
+LOOPBACK_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OWN_FETCH_SITES = frozenset({"same-origin", "none"})  # `none`: typed in or bookmarked
 
 
 @dataclass
@@ -66,7 +77,7 @@ class Preview:
         """The side panel's HTML for the card on top of the panel's stack."""
         top = panel.top
         rendered = self.renderer.render(top, values=panel.kept_values) if top else None
-        version = panel.drawn(rendered.clicks if rendered else ())
+        version = panel.drawn(*((rendered.clicks, rendered.fields) if rendered else ((), ())))
         template = self.renderer.environment.get_template("panel.html")
         return template.render(
             card=rendered, depth=len(panel.stack), version=version, problem=problem
@@ -88,9 +99,13 @@ class Preview:
         return None
 
     async def press(self, panel: Panel, on_click: Json, raw_inputs: list[list[str]]) -> Json:
-        """Send one click of the top card and apply the answer; JSON for the page."""
+        """Send one click of the top card and apply the answer; JSON for the page.
+
+        An answer without navigations (a notification or link alone) sends no panel: the page
+        keeps the card as it is, with what the user typed, and its clicks stay valid.
+        """
         inputs = form_inputs(raw_inputs)
-        missing = missing_required(on_click, inputs)
+        missing = missing_required(on_click, inputs, panel.fields)
         if missing:
             return {"invalid": missing}
         try:
@@ -98,6 +113,9 @@ class Preview:
         except (AddOnFailure, UnusableResponse) as exc:
             log.warning("the add-on's action answer cannot be shown: %s", exc)
             return {"notification": f"Preview: {exc}"}
+        if not applied.navigated:
+            told = {"notification": applied.notification, "link": applied.link}
+            return {key: value for key, value in told.items() if value is not None}
         panel.show(applied, kept=text_values(inputs) if applied.updated else None)
         return {
             "html": self.panel_html(panel),
@@ -107,7 +125,7 @@ class Preview:
 
     async def _answer(self, panel: Panel, on_click: Json, inputs: Json) -> Applied:
         if "card" in on_click:
-            return Applied((*panel.stack, on_click["card"]))
+            return Applied((*panel.stack, on_click["card"]), navigated=True)
         action = on_click.get("action") or on_click.get("openDynamicLinkAction") or {}
         parameters = {str(p["key"]): str(p["value"]) for p in action.get("parameters") or []}
         mail = find_mail(panel.message_key or "")
@@ -161,22 +179,71 @@ async def mail_page(request: Request) -> Response:
     return await _page(request, mail)
 
 
-def _click_request(body: Any) -> tuple[int, int, list[list[str]]]:
+class BadRequest(Exception):
+    """A request the panel's page would not send: its status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    # JSON only: a cross-site page can post text/plain or a form without a CORS preflight
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind != "application/json":
+        raise BadRequest(415, "the body must be sent as application/json")
+    try:
+        body = await request.json()
+    except (ValueError, RecursionError):
+        raise BadRequest(400, "the body is not JSON") from None
     if not isinstance(body, dict):
-        raise TypeError("the body must be a JSON object")
-    version, index, inputs = body.get("version"), body.get("click"), body.get("inputs", [])
-    if not isinstance(version, int) or not isinstance(index, int) or not isinstance(inputs, list):
-        raise TypeError("version, click and inputs are required")
-    return version, index, [[str(part) for part in entry] for entry in inputs]
+        raise BadRequest(400, "the body must be a JSON object")
+    return body
+
+
+def _version_of(body: dict[str, Any]) -> int:
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BadRequest(400, "version is required (a number)")
+    return version
+
+
+def _index_of(body: dict[str, Any]) -> int:
+    index = body.get("click")
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise BadRequest(400, "click is required (a number)")
+    return index
+
+
+def _inputs_of(body: dict[str, Any]) -> list[list[str]]:
+    inputs = body.get("inputs", [])
+    if not isinstance(inputs, list):
+        raise BadRequest(400, "inputs must be a list of [name, kind, value(, offset)] entries")
+    for number, entry in enumerate(inputs):
+        if (
+            not isinstance(entry, list)
+            or not 3 <= len(entry) <= 4  # noqa: PLR2004 - name, kind, value and the offset
+            or not all(isinstance(part, str) for part in entry)
+        ):
+            raise BadRequest(
+                400, f"inputs[{number}] must be [name, kind, value] or [name, kind, value, offset]"
+            )
+    return inputs
+
+
+def _refused(error: BadRequest) -> Response:
+    return JSONResponse({"error": error.message}, status_code=error.status)
 
 
 async def click(request: Request) -> Response:
     """A click on the side panel's card: the new panel, a notification or a link to open."""
     preview: Preview = request.app.state.preview
     try:
-        version, index, raw_inputs = _click_request(await request.json())
-    except (ValueError, TypeError) as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        body = await _json_body(request)
+        version, index, raw_inputs = _version_of(body), _index_of(body), _inputs_of(body)
+    except BadRequest as error:
+        return _refused(error)
     panel = _panel_of(preview, request)
     async with panel.lock:
         on_click = panel.click(version, index)
@@ -186,10 +253,16 @@ async def click(request: Request) -> Response:
 
 
 async def back(request: Request) -> Response:
-    """The side panel's back arrow: pop one card."""
+    """The side panel's back arrow: pop one card of the card drawn last (else reload)."""
     preview: Preview = request.app.state.preview
+    try:
+        version = _version_of(await _json_body(request))
+    except BadRequest as error:
+        return _refused(error)
     panel = _panel_of(preview, request)
     async with panel.lock:
+        if not panel.is_current(version):
+            return JSONResponse({"reload": True})  # another tab has drawn since: its card stays
         panel.back()
         return JSONResponse({"html": preview.panel_html(panel)})
 
@@ -197,6 +270,9 @@ async def back(request: Request) -> Response:
 async def rotate_token(request: Request) -> Response:
     """Change a demo account's token in the sandbox; the page shows the new one."""
     preview: Preview = request.app.state.preview
+    if preview.panels.find(request.cookies.get(COOKIE)) is None:
+        # the page's cookie is SameSite=strict: a form on another site cannot send it
+        return JSONResponse({"error": "open the demo's page first"}, status_code=403)
     key = request.path_params["account"]
     if key not in preview.env.tokens:
         return JSONResponse({"error": "unknown account"}, status_code=404)
@@ -212,6 +288,43 @@ async def rotate_token(request: Request) -> Response:
 async def favicon(_request: Request) -> Response:
     """The add-on's logo as the page's icon."""
     return RedirectResponse("/static/icons/logo.png", status_code=301)
+
+
+class LoopbackOnly:
+    """Serves loopback host names only, and state-changing requests from the demo's own origin.
+
+    Another host name means DNS rebinding (a site whose name now points at 127.0.0.1): 400.
+    A POST, PUT or DELETE whose `Origin` is not the address the page was loaded from, or that the
+    browser marks as not same-origin (`Sec-Fetch-Site`), comes from another site: 403. Clients
+    that send neither header (curl, the tests' httpx) are not browsers and pass.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        if not LOOPBACK_HOST.fullmatch(host):
+            response: Response = Response("Invalid host header", status_code=400)
+        elif scope.get("method", "GET") not in SAFE_METHODS and not self._own(scope, headers):
+            response = Response("Cross-site request refused", status_code=403)
+        else:
+            await self.app(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _own(scope: Scope, headers: Headers) -> bool:
+        origin = headers.get("origin")
+        own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".lower()
+        if origin is not None and origin.lower() != own:
+            return False
+        site = headers.get("sec-fetch-site")
+        return site is None or site.lower() in OWN_FETCH_SITES
 
 
 class _Backends:
@@ -256,7 +369,7 @@ def create_demo_app(
         Mount("/preview/static", app=static, name="preview-static"),
         Mount("", app=_Backends(env.sandbox, env.service)),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(LoopbackOnly)])
     app.state.preview = preview
     app.state.environment = env
     return app

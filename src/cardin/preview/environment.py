@@ -27,6 +27,7 @@ from cardin.sandbox import (
     DEMO_TOKEN,
     INACTIVE_TOKEN,
     SECOND_TOKEN,
+    Company,
     Sandbox,
     build_sandbox,
 )
@@ -79,7 +80,12 @@ def demo_settings(public_url: str, data_dir: Path, google: LocalGoogle) -> Setti
 
 
 class DemoEnvironment:
-    """The sandbox, LocalGoogle and the add-on service of one demo, and its current tokens."""
+    """The sandbox, LocalGoogle and the add-on service of one demo, and its current tokens.
+
+    A token can change in the sandbox behind the preview's back (`POST /_sandbox/rotate-token`
+    is served on the demo's port too), so each account is kept as its sandbox login (company and
+    user) and its token is read from the sandbox whenever it is needed.
+    """
 
     def __init__(self, public_url: str, data_dir: Path, *, sandbox: Sandbox | None = None) -> None:
         self.public_url = public_url.rstrip("/")
@@ -89,7 +95,7 @@ class DemoEnvironment:
         host = urlsplit(self.public_url).hostname or "127.0.0.1"
         router = HostRouter({host: self.sandbox.app, GOOGLE_HOST: self.google.app})
         self.service: FastAPI = create_app(self.settings, transport=router)
-        self.tokens = dict(_FIRST_TOKENS)
+        self._logins = {key: self._login_of(token) for key, token in _FIRST_TOKENS.items()}
 
     @property
     def runtime(self) -> Runtime:
@@ -97,17 +103,36 @@ class DemoEnvironment:
         runtime: Runtime = self.service.state.runtime
         return runtime
 
+    @property
+    def tokens(self) -> dict[str, str]:
+        """The current token of every demo account, by account key."""
+        return {key: self.token(key) for key in self._logins}
+
+    def token(self, key: str) -> str:
+        """The current token of the account `key` in the sandbox (KeyError: no such account)."""
+        company, user_id = self._logins[key]
+        # a rotated token is added last, so the newest token of the user is the last one
+        owned = [token for token, owner in company.tokens.items() if owner == user_id]
+        if not owned:
+            raise KeyError(key)
+        return owned[-1]
+
     def rotate(self, key: str) -> str:
         """Give the account `key` a new token in the sandbox (the old one stops working)."""
-        self.tokens[key] = self.sandbox.rotate_token(self.tokens[key])
-        return self.tokens[key]
+        return self.sandbox.rotate_token(self.token(key))
+
+    def _login_of(self, token: str) -> tuple[Company, int]:
+        for company in self.sandbox.dataset.companies:
+            if token in company.tokens:
+                return company, company.tokens[token]
+        raise ValueError("the sandbox has no login for a demo account")
 
     async def connect_first_account(self) -> bool:
         """Create the demo user's first connector (Aurora Demo Trading) unless they have one."""
         store = self.runtime.store
         if await asyncio.to_thread(store.count, DEMO_USER.sub):
             return False
-        token = self.tokens["demo"]
+        token = self.token("demo")
         account = await check_token(self.runtime.engine.client(token, self.public_url))
         settings = offered_settings(0, datetime.now(UTC).date())
         await asyncio.to_thread(

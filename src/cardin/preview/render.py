@@ -36,6 +36,8 @@ WIDGET_KINDS = frozenset(
         "dateTimePicker",
     }
 )
+# The widgets that are form inputs (their `name` is what `allWidgetsAreRequired` requires).
+INPUT_KINDS = frozenset({"textInput", "selectionInput", "dateTimePicker"})
 # Widget fields that are not a widget of their own (alignment, Workspace Studio's ids).
 WIDGET_EXTRAS = frozenset({"horizontalAlignment", "id", "visibility", "eventActions"})
 CARD_KEYS = frozenset(
@@ -63,13 +65,17 @@ class UnknownWidget(ValueError):
 
 @dataclass(frozen=True)
 class RenderedCard:
-    """A card's HTML parts and what its clickable elements do, by their `data-click` index."""
+    """A card's HTML parts and what its clickable elements do, by their `data-click` index.
+
+    `fields` are the names of the card's input widgets, in drawing order.
+    """
 
     body: Markup
     footer: Markup
     menu: Markup
     clicks: tuple[Json, ...]
     unknown: tuple[str, ...]
+    fields: tuple[str, ...] = ()
 
 
 def card_html(text: object) -> Markup:
@@ -116,11 +122,12 @@ class Click:
 
 @dataclass
 class _Scope:
-    """The state of one rendering: registered clicks, unknown parts, element ids."""
+    """The state of one rendering: registered clicks, input names, unknown parts, element ids."""
 
     strict: bool
     values: Mapping[str, Sequence[str]]
     clicks: list[Json] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
@@ -129,11 +136,15 @@ class _Scope:
         return f"{prefix}{next(self._ids)}"
 
     def kind(self, widget: Mapping[str, Any]) -> str:
-        """The widget's kind (its one key), noting a kind the preview cannot draw."""
+        """The widget's kind (its one key), noting a kind the preview cannot draw or an input."""
         keys = [key for key in widget if key not in WIDGET_EXTRAS]
         kind = keys[0] if len(keys) == 1 else "+".join(keys) or "(empty)"
         if kind not in WIDGET_KINDS:
             self.mark(f"widget {kind}")
+        elif kind in INPUT_KINDS and isinstance(widget[kind], Mapping):
+            name = str(widget[kind].get("name") or "")
+            if name and name not in self.fields:
+                self.fields.append(name)
         return kind
 
     def mark(self, what: str) -> Markup:
@@ -264,4 +275,5 @@ class CardRenderer:
         body = Markup(module.card_body(card))  # noqa: S704 - the template escaped its input
         footer = Markup(module.card_footer(card))  # noqa: S704
         menu = Markup(module.card_menu(card))  # noqa: S704
-        return RenderedCard(body, footer, menu, tuple(scope.clicks), tuple(scope.unknown))
+        clicks, unknown, fields = tuple(scope.clicks), tuple(scope.unknown), tuple(scope.fields)
+        return RenderedCard(body, footer, menu, clicks, unknown, fields)

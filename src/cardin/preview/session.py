@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cardin.preview.render import safe_url
+
 Json = dict[str, Any]
 MAX_SESSIONS = 200
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -26,12 +28,17 @@ class UnusableResponse(ValueError):
 
 @dataclass(frozen=True)
 class Applied:
-    """A response applied to a stack: the new stack and what to tell the user."""
+    """A response applied to a stack: the new stack and what to tell the user.
+
+    `navigated` is false for an answer without navigations (a notification or link alone): Gmail
+    then leaves the panel as it is, with what the user typed.
+    """
 
     stack: tuple[Json, ...]
     notification: str | None = None
     link: str | None = None
     updated: bool = False
+    navigated: bool = False
 
 
 def _action_of(response: Mapping[str, Any], *, trigger: bool) -> Mapping[str, Any]:
@@ -78,6 +85,7 @@ def apply_response(
     """Apply an add-on answer; a trigger's answer starts a fresh stack.
 
     `updated` says the top card was replaced in place (Gmail then keeps what the user typed).
+    A link the browser must not open (not http, https, mailto or tel) is dropped.
     """
     action = _action_of(response, trigger=trigger)
     navigations = list(action.get("navigations") or [])
@@ -85,9 +93,9 @@ def apply_response(
     if not cards:
         raise UnusableResponse("the answer shows no card")
     notification = (action.get("notification") or {}).get("text")
-    link = (action.get("link") or {}).get("url")
+    link = safe_url((action.get("link") or {}).get("url"))
     updated = bool(navigations) and "updateCard" in navigations[-1]
-    return Applied(cards, notification or None, link or None, updated)
+    return Applied(cards, notification or None, link or None, updated, bool(navigations))
 
 
 def _date_input(kind: str, value: str, offset_minutes: int) -> Json | None:
@@ -96,11 +104,11 @@ def _date_input(kind: str, value: str, offset_minutes: int) -> Json | None:
             hours, minutes = (int(part) for part in value.split(":")[:2])
             return {"timeInput": {"hours": hours, "minutes": minutes}}
         moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
-    except ValueError:
+        if kind == "date":
+            return {"dateInput": {"msSinceEpoch": str(_ms(moment))}}
+        moment -= timedelta(minutes=offset_minutes)
+    except (ValueError, OverflowError):
         return None
-    if kind == "date":
-        return {"dateInput": {"msSinceEpoch": str(_ms(moment))}}
-    moment -= timedelta(minutes=offset_minutes)
     picked = {"msSinceEpoch": str(_ms(moment)), "hasDate": True, "hasTime": True}
     return {"dateTimeInput": picked}
 
@@ -112,7 +120,10 @@ def _ms(moment: datetime) -> int:
 def _offset_minutes(entry: Sequence[str]) -> int:
     # the picker's timezoneOffsetDate travels as the optional fourth item of its entry
     extra = entry[3:4]
-    return int(extra[0]) if extra and extra[0].lstrip("-").isdigit() else 0
+    try:
+        return int(extra[0]) if extra else 0
+    except ValueError:
+        return 0
 
 
 def form_inputs(raw: Iterable[Sequence[str]]) -> Json:
@@ -138,12 +149,18 @@ def form_inputs(raw: Iterable[Sequence[str]]) -> Json:
     return {**inputs, **dates}
 
 
-def missing_required(click: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
-    """The `requiredWidgets` of a click's action that have no value (Gmail will not send it)."""
+def missing_required(
+    click: Mapping[str, Any], inputs: Mapping[str, Any], fields: Iterable[str] = ()
+) -> list[str]:
+    """The required widgets of a click's action that have no value (Gmail will not send it).
+
+    They are the action's `requiredWidgets`, and with `allWidgetsAreRequired` every input widget
+    of the card (`fields`, the names the renderer recorded).
+    """
     action = click.get("action") or {}
     required = [str(name) for name in action.get("requiredWidgets") or []]
     if action.get("allWidgetsAreRequired"):
-        required = [*required, *inputs]
+        required = [*required, *fields]
     return [name for name in dict.fromkeys(required) if name not in inputs]
 
 
@@ -165,6 +182,7 @@ class Panel:
     message_key: str | None = None
     version: int = 0
     clicks: tuple[Json, ...] = ()
+    fields: tuple[str, ...] = ()
     kept_values: dict[str, list[str]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -184,15 +202,20 @@ class Panel:
             self.stack = self.stack[:-1]
         self.kept_values = {}
 
-    def drawn(self, clicks: tuple[Json, ...]) -> int:
-        """Remember the clicks of the top card as drawn; the version the page must send back."""
+    def drawn(self, clicks: tuple[Json, ...], fields: tuple[str, ...] = ()) -> int:
+        """Remember the clicks and input names of the top card as drawn; the page's version."""
         self.version += 1
         self.clicks = clicks
+        self.fields = fields
         return self.version
+
+    def is_current(self, version: int) -> bool:
+        """Whether the page sent `version` from the card drawn last (not from a stale tab)."""
+        return version == self.version
 
     def click(self, version: int, index: int) -> Json | None:
         """The click the page sent, when it belongs to the card drawn last."""
-        if version != self.version or not 0 <= index < len(self.clicks):
+        if not self.is_current(version) or not 0 <= index < len(self.clicks):
             return None
         return self.clicks[index]
 
@@ -203,6 +226,10 @@ class Panels:
     def __init__(self, limit: int = MAX_SESSIONS) -> None:
         self._panels: OrderedDict[str, Panel] = OrderedDict()
         self._limit = limit
+
+    def find(self, panel_id: str | None) -> Panel | None:
+        """The browser's panel when it has one (a request from the demo's own page)."""
+        return self._panels.get(panel_id or "")
 
     def get(self, panel_id: str | None) -> Panel:
         """The browser's panel, or a new one with a fresh id."""

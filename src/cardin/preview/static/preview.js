@@ -24,6 +24,11 @@
     return out;
   }
 
+  // the card the page shows: the server answers `reload` when another tab has drawn since
+  function panelVersion() {
+    return Number(content.querySelector("[data-version]").dataset.version);
+  }
+
   function notify(text, link) {
     toast.querySelector(".toast-text").textContent = text || "";
     const anchor = toast.querySelector(".toast-link");
@@ -69,10 +74,11 @@
     if (target.dataset.href) {
       window.open(target.dataset.href, "_blank", "noopener");
     } else if ("back" in target.dataset) {
-      send("/preview/back", {});
+      send("/preview/back", { version: panelVersion() });
     } else {
-      const version = Number(content.querySelector("[data-version]").dataset.version);
-      send("/preview/click", { version, click: Number(target.dataset.click), inputs: inputs() });
+      send("/preview/click", {
+        version: panelVersion(), click: Number(target.dataset.click), inputs: inputs(),
+      });
     }
   }
 
@@ -98,8 +104,9 @@
   content.addEventListener("change", (event) => {
     const target = event.target.closest("[data-change]");
     if (!target) return;
-    const version = Number(content.querySelector("[data-version]").dataset.version);
-    send("/preview/click", { version, click: Number(target.dataset.change), inputs: inputs() });
+    send("/preview/click", {
+      version: panelVersion(), click: Number(target.dataset.change), inputs: inputs(),
+    });
   });
   content.addEventListener("input", (event) => {
     const field = event.target.closest(".invalid");
