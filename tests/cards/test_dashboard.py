@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,12 +24,12 @@ from cardin.cards import (
 from cardin.connectors.model import Connector, ConnectorState, RunMode
 from tests.cards import fixtures
 from tests.cards.checked import render_contact_card
+from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
 from tests.cards.probe import actions, headers, links, ops, section, texts, widget_count
-from tests.cards.validate import assert_valid_card, assert_valid_response, html_fields, walk
+from tests.cards.validate import assert_valid_card, html_fields, walk
 
 Card = dict[str, Any]
-GOLDEN = Path(__file__).parent / "golden" / "dashboard"
-UPDATE = os.environ.get("CARDIN_UPDATE_GOLDEN") == "1"
+GOLDEN = GOLDEN_ROOT / "dashboard"
 EN = fixtures.context()  # the default connector's context ("conn-1")
 HOME_CTX = fixtures.context(connector_id=None)
 SENDER = ("ada@engines.example", "Ada Lovelace")
@@ -135,15 +133,7 @@ GOLDEN_CASES: dict[str, Callable[[], Card]] = {
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_card_matches_its_golden_file(name: str) -> None:
-    response = GOLDEN_CASES[name]()
-    assert_valid_response(response)
-    text = json.dumps(response, indent=2, ensure_ascii=False) + "\n"
-    path = GOLDEN / f"{name}.json"
-    if UPDATE:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing {path.name}: run with CARDIN_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed; review the diff"
+    assert_matches_golden(GOLDEN, name, GOLDEN_CASES[name]())
 
 
 def test_every_dashboard_golden_file_has_a_case() -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +10,9 @@ import pytest
 from cardin.cards import action_response, push, trigger_response
 from cardin.pipedrive.errors import RateLimited, Unavailable
 from tests.cards import checked, fixtures
-from tests.cards.validate import assert_valid_response
+from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("CARDIN_UPDATE_GOLDEN") == "1"
+GOLDEN = GOLDEN_ROOT
 
 Builder = Callable[[], dict[str, Any]]
 EN = fixtures.context()
@@ -60,14 +56,7 @@ CASES: dict[str, Builder] = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_card_matches_its_golden_file(name: str) -> None:
-    response = CASES[name]()
-    assert_valid_response(response)
-    text = json.dumps(response, indent=2, ensure_ascii=False) + "\n"
-    path = GOLDEN / f"{name}.json"
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing {path.name}: run with CARDIN_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed; review the diff"
+    assert_matches_golden(GOLDEN, name, CASES[name]())
 
 
 def test_every_golden_file_has_a_case() -> None:

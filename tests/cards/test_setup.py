@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,12 +25,12 @@ from cardin.cards.states import API_SETTINGS_URL
 from cardin.connectors.features import ALL_FEATURES, REGISTRY, Feature
 from cardin.connectors.model import ConnectorSettings, RunMode
 from tests.cards import fixtures
+from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
 from tests.cards.probe import actions, links, texts
-from tests.cards.validate import assert_valid_card, assert_valid_response, html_fields, walk
+from tests.cards.validate import assert_valid_card, html_fields, walk
 
 Card = dict[str, Any]
-GOLDEN = Path(__file__).parent / "golden" / "setup"
-UPDATE = os.environ.get("CARDIN_UPDATE_GOLDEN") == "1"
+GOLDEN = GOLDEN_ROOT / "setup"
 EN = fixtures.context(connector_id=None)
 DE = fixtures.context("de_DE", connector_id=None)
 NEW = fixtures.new_settings()
@@ -123,15 +120,7 @@ GOLDEN_CASES: dict[str, Callable[[], Card]] = {
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_card_matches_its_golden_file(name: str) -> None:
-    response = action_response(push(GOLDEN_CASES[name]()))
-    assert_valid_response(response)
-    text = json.dumps(response, indent=2, ensure_ascii=False) + "\n"
-    path = GOLDEN / f"{name}.json"
-    if UPDATE:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing {path.name}: run with CARDIN_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed; review the diff"
+    assert_matches_golden(GOLDEN, name, action_response(push(GOLDEN_CASES[name]())))
 
 
 def test_every_setup_golden_file_has_a_case() -> None:
