@@ -122,14 +122,13 @@ async def run_all(
     email: str,
     *,
     base_email: str | None = None,
-    include: frozenset[str] = frozenset(),
     refresh: frozenset[str] = frozenset(),
 ) -> list[Run]:
-    """Every automatic connector (and those in `include`) looked up at once; manual ones wait.
+    """Every automatic connector looked up at once; manual ones wait.
 
-    Connectors in `refresh` bypass the result cache.
+    Connectors in `refresh` run (manual or not) and bypass the result cache.
     """
-    chosen = [c for c in connectors if c.is_automatic or c.id in include or c.id in refresh]
+    chosen = [c for c in connectors if c.is_automatic or c.id in refresh]
     outcomes = await asyncio.gather(
         *(
             look_up(runtime, c, email, base_email=base_email, refresh=c.id in refresh)

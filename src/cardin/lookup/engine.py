@@ -148,7 +148,6 @@ class _Run:
         self.limits = engine._limits
         self.now = engine._clock()
         self.account = assemble.account_from(meta.me)
-        self.links = assemble.Links(self.account.app_url)
         self.users = {u.id: u for u in meta.users or []}
         self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 
