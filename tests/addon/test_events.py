@@ -340,6 +340,24 @@ def test_a_malformed_event_names_its_problem(event: Any, problem: str) -> None:
     assert _problem(event) == problem
 
 
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ("authorizationEventObject", "userOAuthToken"),
+        ("authorizationEventObject", "userOauthToken"),
+        ("authorizationEventObject", "userIdToken"),
+        ("authorizationEventObject", "systemIdToken"),
+        ("gmail", "accessToken"),
+    ],
+)
+@pytest.mark.parametrize("token", ["ya29.café", "ya29.a b", "ya29.\u2028x", "ya29.\x00"])
+def test_a_token_that_cannot_go_into_a_header_is_malformed(
+    where: str, field: str, token: str
+) -> None:
+    event = {**HOMEPAGE, where: {field: token}}
+    assert _problem(event) == f"{where}.{field} must be a token of printable ASCII characters"
+
+
 def test_the_problem_never_quotes_the_tokens() -> None:
     secret = "ya29.very-secret-token"
     problem = _problem({**HOMEPAGE, "authorizationEventObject": {"userOAuthToken": [secret]}})

@@ -90,6 +90,24 @@ async def test_malformed_events_get_400_naming_the_problem(
     assert says in response.json()["error"]
 
 
+@pytest.mark.parametrize(
+    ("where", "field"), [("authorizationEventObject", "userOAuthToken"), ("gmail", "accessToken")]
+)
+async def test_a_non_ascii_google_token_gets_400_not_an_error_card(
+    harness: Harness, where: str, field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    event = harness.google.event(sub=ANN.sub, email=ANN.email, message_id=message)
+    event[where][field] = "ya29.tökén"
+    import json  # noqa: PLC0415
+
+    response = await harness.post("/addon/message", ANN, body=json.dumps(event).encode())
+    assert response.status_code == 400
+    assert f"{where}.{field} must be a token of printable ASCII" in response.json()["error"]
+    assert "Traceback" not in caplog.text
+    assert "tök" not in response.text
+
+
 async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
     await add_connector(harness, ANN, name="Ann's account")
     store = harness.app.state.runtime.store

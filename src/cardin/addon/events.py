@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 
 MAX_EVENT_BYTES = 1024 * 1024
@@ -17,6 +18,9 @@ _MS_PER_DAY = 86_400_000
 # the years 1 to 9999, which Python's datetime can represent
 _MIN_MS = -62_135_596_800_000
 _MAX_MS = 253_402_300_799_999
+# OAuth access tokens and JWTs are printable ASCII without spaces (RFC 6750's b64token, RFC 7519);
+# anything else cannot go into an HTTP header and is not a token Google issued.
+_Token = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]*$")]
 
 
 class MalformedEvent(Exception):
@@ -126,18 +130,18 @@ class _Common(_Wire):
 
 
 class _Authorization(_Wire):
-    user_oauth_token: str | None = Field(None, alias="userOAuthToken")
+    user_oauth_token: _Token | None = Field(None, alias="userOAuthToken")
     # Google's prose spells it this way; every sample sends the capital-A form
-    user_oauth_token_prose: str | None = Field(None, alias="userOauthToken")
-    user_id_token: str | None = Field(None, alias="userIdToken")
-    system_id_token: str | None = Field(None, alias="systemIdToken")
+    user_oauth_token_prose: _Token | None = Field(None, alias="userOauthToken")
+    user_id_token: _Token | None = Field(None, alias="userIdToken")
+    system_id_token: _Token | None = Field(None, alias="systemIdToken")
     authorized_scopes: list[str] | None = Field(None, alias="authorizedScopes")
 
 
 class _Gmail(_Wire):
     message_id: str | None = Field(None, alias="messageId")
     thread_id: str | None = Field(None, alias="threadId")
-    access_token: str | None = Field(None, alias="accessToken")
+    access_token: _Token | None = Field(None, alias="accessToken")
 
 
 class _Event(_Wire):
@@ -239,6 +243,7 @@ def _problem(error: ErrorDetails) -> str:
 
 
 _MUSTS = (
+    ("pattern", "must be a token of printable ASCII characters"),
     ("string", "must be a string"),
     ("dict", "must be an object"),
     ("model", "must be an object"),
