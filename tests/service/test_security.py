@@ -144,6 +144,17 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
     assert store.list(BOB.sub) == []
 
 
+async def test_google_certificates_down_is_503_then_recovers(harness: Harness) -> None:
+    harness.google.certs_available = False
+    response = await harness.post("/addon/homepage", ANN)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "certificates" in response.json()["error"]
+    harness.google.certs_available = True
+    harness.app.state.runtime.verifier._certs._failure = None  # skip the 5 s fail-fast pause
+    assert (await harness.post("/addon/homepage", ANN)).status_code == 200
+
+
 async def test_healthz_needs_no_token(harness: Harness) -> None:
     response = await harness.client.get(f"{PUBLIC_URL}/healthz")
     assert response.json() == {"status": "ok"}
