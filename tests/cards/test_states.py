@@ -99,6 +99,21 @@ def test_rate_limited_says_when_to_retry_in_the_reader_zone() -> None:
     assert actions(card) == [{"op": "retry", "connector": "conn-1", "email": "ada@engines.example"}]
 
 
+@pytest.mark.parametrize("seconds", [99_999_999_999, 1e308, float("inf")])
+def test_an_absurd_retry_after_is_shown_as_a_day_with_its_date(seconds: float) -> None:
+    card = render_error_card(
+        RateLimited("429", retry_after=seconds), EN, connector_name="Pipedrive"
+    )
+    text = texts(card)
+    assert "Try again in 1 day (at " in text
+    assert "year" not in text
+
+
+def test_rate_limited_with_nan_retry_after_says_soon() -> None:
+    card = render_error_card(RateLimited("429", retry_after=float("nan")), EN, connector_name="P")
+    assert "Try again in a moment." in texts(card)
+
+
 def test_rate_limited_without_retry_after_says_soon() -> None:
     card = render_error_card(RateLimited("429"), EN, connector_name="Pipedrive")
     assert "Try again in a moment." in texts(card)

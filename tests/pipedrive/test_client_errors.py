@@ -184,6 +184,19 @@ async def test_429_with_long_retry_after_is_not_waited_for() -> None:
     assert len(seen) == 1
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("99999999999", 86_400.0), ("inf", None), ("nan", None), ("-5", 0.0), ("soon", None)],
+)
+async def test_a_broken_retry_after_is_capped_or_ignored(
+    header: str, seconds: float | None
+) -> None:
+    client, _sleep, _seen = make_client(reply(429, {"success": False}, {"retry-after": header}))
+    with pytest.raises(RateLimited) as info:
+        await client.current_user()
+    assert info.value.retry_after == seconds
+
+
 async def test_429_uses_ratelimit_reset_when_no_retry_after() -> None:
     client, sleep, seen = make_client(reply(429, {}, {"x-ratelimit-reset": "1"}), attempts=2)
     with pytest.raises(RateLimited) as info:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from cardin.contact.model import Activity, ActivityState, Match, Note, SectionEr
 from cardin.contact.model import SectionErrorKind as Kind
 
 _JUST_NOW = timedelta(minutes=1)
+MAX_RETRY_WAIT = 86_400.0
 _TEL_CHARS = frozenset("0123456789+*#,;")
 
 
@@ -61,13 +63,17 @@ def due_text(ctx: CardContext, activity: Activity) -> str:
 
 
 def retry_when(ctx: CardContext, seconds: float | None) -> str:
-    """When to try again: "in 2 minutes (2:05 PM)", or "in a moment" without a Retry-After."""
-    if not seconds or seconds <= 0:
+    """When to try again: "in 2 minutes (2:05 PM)", or "in a moment" without a Retry-After.
+
+    A wait longer than a day is shown as a day: Pipedrive's budgets reset daily, so a longer
+    `Retry-After` is a broken header, not a promise.
+    """
+    if not seconds or math.isnan(seconds) or seconds <= 0:
         return ctx.msgs.text("error.retry.soon")
-    when = ctx.now + timedelta(seconds=seconds)
-    return ctx.msgs.text(
-        "error.retry.at", relative=ctx.fmt.relative(when, ctx.now), time=clock_of(ctx, when)
-    )
+    when = ctx.now + timedelta(seconds=min(seconds, MAX_RETRY_WAIT))
+    same_day = local(ctx, when).date() == local(ctx, ctx.now).date()
+    at = clock_of(ctx, when) if same_day else ctx.fmt.datetime(when)
+    return ctx.msgs.text("error.retry.at", relative=ctx.fmt.relative(when, ctx.now), time=at)
 
 
 def updated_text(ctx: CardContext, fetched_at: datetime | None) -> str:

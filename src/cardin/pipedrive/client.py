@@ -9,6 +9,7 @@ onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limi
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ PERSON_COUNTS = (
     "open_deals_count,won_deals_count,lost_deals_count,activities_count,"
     "done_activities_count,undone_activities_count,notes_count"
 )
+MAX_RETRY_AFTER = 86_400.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -133,9 +135,12 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         if raw is None:
             continue
         try:
-            return max(0.0, float(raw))
+            seconds = float(raw)
         except ValueError:
             continue
+        if math.isfinite(seconds):
+            # Pipedrive's budgets reset within a day: a longer wait is a broken header
+            return min(max(0.0, seconds), MAX_RETRY_AFTER)
     return None
 
 
