@@ -132,20 +132,39 @@ async def test_an_unreadable_message_says_so(harness: Harness) -> None:
     assert action(opened, "home")
 
 
-async def test_missing_metadata_scope_asks_for_consent(harness: Harness) -> None:
+SCOPE_REQUEST = {
+    "requesting_google_scopes": {
+        "scopes": ["https://www.googleapis.com/auth/gmail.addons.current.message.metadata"]
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "scopes", [["https://www.googleapis.com/auth/gmail.addons.execute"], [], None]
+)
+async def test_missing_metadata_scope_asks_for_consent(
+    harness: Harness, scopes: list[str] | None
+) -> None:
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     event = harness.google.event(sub=ANN.sub, email=ANN.email, message_id=message)
-    event["authorizationEventObject"]["authorizedScopes"] = [
-        "https://www.googleapis.com/auth/gmail.addons.execute"
-    ]
+    if scopes is None:
+        del event["authorizationEventObject"]["authorizedScopes"]
+    else:
+        event["authorizationEventObject"]["authorizedScopes"] = scopes
     import json  # noqa: PLC0415
 
     response = await harness.post("/addon/message", ANN, body=json.dumps(event).encode())
-    assert response.json() == {
-        "requesting_google_scopes": {
-            "scopes": ["https://www.googleapis.com/auth/gmail.addons.current.message.metadata"]
-        }
+    assert response.json() == SCOPE_REQUEST
+    harness.sandbox.reset_log()
+    (connector,) = harness.app.state.runtime.store.list(ANN.sub)
+    event["commonEventObject"]["parameters"] = {
+        "op": "refresh",
+        "connector": connector.id,
+        "email": RICH_EMAIL,
     }
+    response = await harness.post("/addon/action", ANN, body=json.dumps(event).encode())
+    assert response.json() == SCOPE_REQUEST
+    assert harness.sandbox.requests == []
 
 
 async def test_repeat_opens_cost_no_pipedrive_calls(harness: Harness) -> None:

@@ -97,9 +97,8 @@ class AddOn:
         gmail = self.event.gmail
         if gmail is None or not gmail.message_id:
             return await self.homepage()
-        scopes = self.event.authorization.authorized_scopes
-        if scopes and METADATA_SCOPE not in scopes:
-            return {"requesting_google_scopes": {"scopes": [METADATA_SCOPE]}}
+        if self.lacks_metadata_scope():
+            return scope_request()
         participants = await self.participants()
         if participants is None:
             return trigger_response(self.notice("notice.gmail_unreadable"))
@@ -107,6 +106,14 @@ class AddOn:
             return trigger_response(self.notice("notice.nobody"))
         first, *others = participants
         return trigger_response(await self.dashboard(first, others))
+
+    def lacks_metadata_scope(self) -> bool:
+        """Whether the user has not granted the scope that reads the open message's headers.
+
+        With granular consent a user may grant some scopes and not others; an event without
+        `authorizedScopes` proves nothing was granted, so it asks too.
+        """
+        return METADATA_SCOPE not in self.event.authorization.authorized_scopes
 
     async def participants(self) -> list[Participant] | None:
         """Who to look up in the open message; None when Gmail would not tell."""
@@ -204,6 +211,11 @@ class AddOn:
         return Participant.of(email, self.event.parameter(params.NAME))
 
 
+def scope_request() -> Json:
+    """Google's granular-consent answer: ask for the metadata scope; Google then repeats."""
+    return {"requesting_google_scopes": {"scopes": [METADATA_SCOPE]}}
+
+
 def _entry(run: Run) -> DashboardEntry:
     outcome = run.outcome
     summary = None
@@ -236,6 +248,8 @@ async def _retry(addon: AddOn) -> Json:
     connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
     person = addon.person_from_parameters()
     if connector.is_default and addon.event.gmail and addon.event.gmail.message_id:
+        if addon.lacks_metadata_scope():
+            return scope_request()
         participants = await addon.participants() or [person]
         first, *others = participants
         card = await addon.dashboard(first, others, refresh=connector.id)

@@ -39,6 +39,12 @@ def deployment(base_url: str, *, name: str = "Cardin for Pipedrive") -> dict[str
                     {"unconditional": {}, "onTriggerFunction": f"{base}/addon/message"}
                 ],
             },
-            "httpOptions": {"authorizationHeader": "SYSTEM_ID_TOKEN"},
+            "httpOptions": {
+                "authorizationHeader": "SYSTEM_ID_TOKEN",
+                # Google requires HTTP add-ons to support granular consent; the service answers
+                # `requesting_google_scopes` whenever a scope it needs was not granted. The field
+                # is in Google's own HTTP add-on samples, not yet in the published protos.
+                "granularOauthPermissionSupport": "OPT_IN",
+            },
         },
     }
