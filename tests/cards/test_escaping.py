@@ -60,4 +60,26 @@ def test_hostile_sender_name_on_the_no_match_card() -> None:
     card = render_no_match_card(fixtures.no_match(), EN, sender_name=SCRIPT)
     html = "\n".join(text for _, text in html_fields(card))
     assert "<script>" not in html
-    assert "&lt;script&gt;" in html
+    labels = [w["decoratedText"].get("topLabel") for s in card["sections"] for w in s["widgets"]
+              if "decoratedText" in w]  # fmt: skip
+    assert SCRIPT in labels  # a label is plain text: shown literally, never markup
+
+
+def test_labels_carry_no_markup_of_ours() -> None:
+    for card in (render_contact_card(fixtures.rich_match(), EN),
+                 render_list_card(fixtures.rich_match(), "activities", EN)):  # fmt: skip
+        labels = [w["decoratedText"].get(k, "") for s in card["sections"] for w in s["widgets"]
+                  if "decoratedText" in w for k in ("topLabel", "bottomLabel")]  # fmt: skip
+        assert labels
+        for label in labels:
+            assert not any(mark in label for mark in ("<", "&lt;", "&amp;")), label
+
+
+def test_every_string_is_capped() -> None:
+    huge = "x" * 100_000
+    match = fixtures.rich_match()
+    contact = replace(match.contact, name=huge, job_title=huge,
+                      fields=(FieldValue("f", huge, "varchar", TextValue(huge)),))  # fmt: skip
+    card = render_contact_card(replace(match, contact=contact), EN)
+    assert len(dump(card)) < 30_000
+    assert card["header"]["title"].endswith("…")

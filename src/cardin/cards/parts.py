@@ -12,6 +12,7 @@ from cardin.cards.actions import ListSection, Op, call
 from cardin.cards.context import CardContext
 from cardin.cards.widgets import (
     GREY,
+    MAX_TEXT,
     RED,
     Html,
     Json,
@@ -20,10 +21,12 @@ from cardin.cards.widgets import (
     decorated,
     esc,
     join,
+    multiline,
     open_link,
 )
 from cardin.contact.model import Activity, ActivityState, Match, Note, SectionError, Usage
 from cardin.contact.model import SectionErrorKind as Kind
+from cardin.contact.notes import note_plain_text
 
 _JUST_NOW = timedelta(minutes=1)
 MAX_RETRY_WAIT = 86_400.0
@@ -146,11 +149,20 @@ def show_all(
     return decorated(colored(shown_text, GREY), button=button(label, on_click))
 
 
+def note_body(ctx: CardContext, note: Note) -> Html:
+    """A note's card-safe HTML; one too long for a card is shown as its clipped plain text."""
+    if not note.html.strip():
+        return colored(ctx.msgs.text("note.empty"), GREY)
+    if len(note.html) > MAX_TEXT:
+        return multiline(note_plain_text(note.html))
+    return Html(note.html)
+
+
 def note_widget(ctx: CardContext, note: Note, *, icon: bool = False) -> Json:
     """A note: its card-safe HTML, with author and date under it."""
     when = note.added or note.updated
     meta = join([note.author, day_of(ctx, when) if when else None])
-    body = Html(note.html) if note.html.strip() else colored(ctx.msgs.text("note.empty"), GREY)
+    body = note_body(ctx, note)
     start = icons.known("DESCRIPTION", ctx.msgs.text("icon.note")) if icon else None
     if note.is_pinned:
         meta = join([ctx.msgs.text("note.pinned"), meta])

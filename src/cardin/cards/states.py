@@ -130,8 +130,13 @@ def render_error_card(
     key, detail = _error_words(error, ctx)
     widgets = [
         decorated(
-            bold(ctx.msgs.text(f"error.{key}.title")),
-            bottom=lines([ctx.msgs.text(f"error.{key}.explain"), detail]),
+            lines(
+                [
+                    bold(ctx.msgs.text(f"error.{key}.title")),
+                    ctx.msgs.text(f"error.{key}.explain"),
+                    detail,
+                ]
+            ),
             start_icon=icons.served(ctx, "state_overdue", ctx.msgs.text("icon.error")),
         ),
         button_list(
