@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     google_oauth_client_id: str | None = None
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     gmail_api_url: str = "https://gmail.googleapis.com"
+    card_chips: bool = True
 
 
 def load_settings() -> Settings:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from cardin.contact.model import Email, FieldValue, Label, Match, Organization, TextValue
+from cardin.settings import Settings
 from tests.cards import fixtures
 from tests.cards.checked import render_contact_card, render_list_card, render_no_match_card
 from tests.cards.probe import dump
@@ -83,3 +86,16 @@ def test_every_string_is_capped() -> None:
     card = render_contact_card(replace(match, contact=contact), EN)
     assert len(dump(card)) < 30_000
     assert card["header"]["title"].endswith("…")
+
+
+def test_with_chips_switched_off_labels_are_one_line_of_escaped_text() -> None:
+    card = render_contact_card(_hostile_match(), replace(EN, chips=False))
+    assert "chipList" not in dump(card)
+    html = "\n".join(text for _, text in html_fields(card))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_chips_switch_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().card_chips is True
+    monkeypatch.setenv("CARDIN_CARD_CHIPS", "0")
+    assert Settings().card_chips is False

@@ -68,6 +68,7 @@ class AddOn:
             icon_base_url=f"{self.runtime.public_url}/static/icons",
             now=datetime.now(UTC),
             connector_id=connector.id if connector else None,
+            chips=self.runtime.settings.card_chips,
         )
 
     async def connectors(self) -> list[Connector]:
