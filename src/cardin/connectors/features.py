@@ -53,9 +53,11 @@ REGISTRY: tuple[FeatureInfo, ...] = (
 ALL_FEATURES = frozenset(info.feature for info in REGISTRY)
 
 
-def default_features(created: date) -> frozenset[Feature]:
+def default_features(
+    created: date, registry: Iterable[FeatureInfo] = REGISTRY
+) -> frozenset[Feature]:
     """Features on for a connector created on `created`: those rolled out by then."""
-    return frozenset(info.feature for info in REGISTRY if info.rollout <= created)
+    return frozenset(info.feature for info in registry if info.rollout <= created)
 
 
 def effective_features(enabled: Iterable[str]) -> frozenset[Feature]:
