@@ -204,6 +204,7 @@ def test_token_step_links_to_the_token_and_requires_it() -> None:
         ("setup.error.inactive", "This Pipedrive account is inactive"),
         ("setup.error.unreachable", "Pipedrive could not be reached"),
         ("setup.error.empty", "Paste your API token first."),
+        ("setup.error.unexpected_domain", "Pipedrive reported an unexpected company address"),
     ],
 )
 def test_token_errors_show_in_red_under_the_field(error: str, words: str) -> None:

@@ -125,7 +125,7 @@ async def test_the_dashboard_shows_every_state(harness: Harness) -> None:
     harness.sandbox.rotate_token(COLLEAGUE_TOKEN)
     seed(harness, ANN, "Second", SECOND_TOKEN, company_id=SECOND_COMPANY_ID)
     later = seed(harness, ANN, "Later", DEMO_TOKEN, run_mode=RunMode.MANUAL)
-    down = seed(harness, ANN, "Down", DEMO_TOKEN, base_url="http://unreachable.test")
+    down = seed(harness, ANN, "Down", DEMO_TOKEN, base_url="https://down.pipedrive.com")
     seed(harness, ANN, "Lapsed", INACTIVE_TOKEN, company_id=INACTIVE_COMPANY_ID)
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     response = valid(await harness.open(ANN, message))

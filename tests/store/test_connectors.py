@@ -262,3 +262,20 @@ def test_concurrent_creates_make_one_default_and_distinct_positions(
     listed = store.list(OWNER)
     assert sum(c.is_default for c in listed) == 1
     assert sorted(c.position for c in listed) == list(range(1, workers + 1))
+
+
+def test_a_stored_company_domain_that_is_no_dns_label_needs_reauth(
+    store: ConnectorStore, db_engine: Engine
+) -> None:
+    created = _create(store)
+    assert not created.needs_reauth
+    with db_engine.begin() as connection:
+        statement = update(connectors).where(connectors.c.id == created.id)
+        connection.execute(statement.values(pipedrive_company_domain="evil.example/#"))
+    stored = store.get(OWNER, created.id)
+    assert stored.needs_reauth
+    assert stored.account.company_domain == "app"
+    assert store.list(OWNER)[0].needs_reauth
+    repaired = store.update_token(OWNER, created.id, token=TOKEN, account=ACCOUNT)
+    assert not repaired.needs_reauth
+    assert repaired.account.company_domain == "acme"

@@ -39,7 +39,7 @@ from cardin.connectors.setup import (
     offered_settings,
     settings_of,
 )
-from cardin.pipedrive.client import DEFAULT_BASE_URL
+from cardin.pipedrive.urls import api_base_for
 
 if TYPE_CHECKING:
     from cardin.addon.handlers import AddOn
@@ -126,12 +126,7 @@ async def _features(addon: AddOn) -> Json:
 
 
 def _base_url(addon: AddOn, account: PipedriveAccount) -> str:
-    configured = addon.runtime.settings.pipedrive_base_url.rstrip("/")
-    # Pipedrive answers faster on the company's own domain; a configured base (a proxy, the
-    # sandbox) is kept as it is.
-    if configured == DEFAULT_BASE_URL:
-        return f"https://{account.company_domain}.pipedrive.com"
-    return configured
+    return api_base_for(addon.runtime.settings.pipedrive_base_url, account.company_domain)
 
 
 async def _verify(addon: AddOn, token: str) -> PipedriveAccount:

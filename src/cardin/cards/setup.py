@@ -53,6 +53,7 @@ from cardin.connectors.model import (
     PipedriveAccount,
     RunMode,
 )
+from cardin.pipedrive.urls import web_app_host
 
 TOTAL_STEPS = 4
 
@@ -95,10 +96,7 @@ def cancel_button(ctx: CardContext, key: str = "action.cancel") -> Json:
 
 def account_host(account: PipedriveAccount) -> str:
     """Where the account lives, as users know it: "acme.pipedrive.com"."""
-    domain = account.company_domain.strip()
-    if not domain:
-        return account.company_name
-    return domain if "." in domain else f"{domain}.pipedrive.com"
+    return web_app_host(account.company_domain)
 
 
 def for_connector(ctx: CardContext, connector_id: str | None) -> CardContext:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cardin.connectors.features import effective_features
 from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.pipedrive.urls import GENERIC_APP, is_company_domain
 from cardin.store.crypto import TokenCipher, same_fingerprint, token_fingerprint
 from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
 from cardin.store.errors import ConnectorNotFound, StoreError
@@ -272,8 +273,13 @@ def _run_mode(stored: str) -> RunMode:
 
 
 def _to_connector(row: Row[Any]) -> Connector:
-    """The plain Connector of a row (unknown feature ids are dropped)."""
+    """The plain Connector of a row (unknown feature ids are dropped).
+
+    A company domain that is not a DNS label (stored before Cardin checked it) is not used: the
+    connector reads as needing reauthorization, with Pipedrive's generic web app as its domain.
+    """
     features = row.features if isinstance(row.features, builtins.list) else []
+    trusted = is_company_domain(row.pipedrive_company_domain)
     return Connector(
         id=row.id,
         owner=row.owner,
@@ -286,7 +292,7 @@ def _to_connector(row: Row[Any]) -> Connector:
         account=PipedriveAccount(
             company_id=row.pipedrive_company_id,
             company_name=row.pipedrive_company_name,
-            company_domain=row.pipedrive_company_domain,
+            company_domain=row.pipedrive_company_domain if trusted else GENERIC_APP,
             user_id=row.pipedrive_user_id,
             user_name=row.pipedrive_user_name,
             user_email=row.pipedrive_user_email,
@@ -296,4 +302,5 @@ def _to_connector(row: Row[Any]) -> Connector:
         position=row.position,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        needs_reauth=not trusted,
     )
