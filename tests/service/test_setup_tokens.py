@@ -1,11 +1,13 @@
 """Where a token may go and which connector it belongs to, through the add-on end to end.
 
 A token is sent only to the configured API base or `https://<label>.pipedrive.com`, and a company
-domain that is not a DNS label is refused at setup and reauthorization (issue 8, defect 1).
+domain that is not a DNS label is refused at setup and reauthorization (issue 8, defect 1). A
+token is one connector per user, also when set-ups race (issue 8, defect 2).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from cardin.sandbox import (
     DEMO_COMPANY_DOMAIN,
     DEMO_TOKEN,
     RICH_EMAIL,
+    SECOND_TOKEN,
     Sandbox,
     demo_dataset,
 )
@@ -26,14 +29,17 @@ from cardin.store import create_database_engine
 from cardin.store.tables import connectors as table
 from tests.conftest import TODAY
 from tests.service.harness import (
+    SANDBOX_URL,
     Harness,
     User,
     action,
+    actions_of,
     running,
     text_of,
     top_card,
 )
 from tests.service.test_flow import ANN, add_connector, seed, valid
+from tests.store.conftest import postgres_url  # noqa: F401 - a fixture the tests below use
 
 DEFAULT_BASE = "https://api.pipedrive.com"
 HOSTILE_DOMAIN = "evil.example/#"
@@ -217,3 +223,103 @@ async def test_a_stored_foreign_host_is_never_sent_the_token_and_asks_for_reauth
     again = valid(await public.open(ANN, public.message(sender=RICH_EMAIL, to=ANN.email)))
     assert top_card(again)["header"]["title"] == "Élodie Marchand"
     assert foreign.seen == []
+
+
+# --- defect 2: one connector per token -------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The service's database: an SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cardin.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def harness(sandbox: Sandbox, tmp_path: Path, database_url: str) -> AsyncIterator[Harness]:
+    async with running(sandbox, tmp_path, database_url=database_url) as h:
+        yield h
+
+
+async def test_token_steps_of_several_wizards_at_once_store_one_connector(
+    harness: Harness,
+) -> None:
+    steps = [await token_step(harness, ANN, name=f"Wizard {n}") for n in range(6)]
+    answers = await asyncio.gather(*(submit_token(harness, ANN, s, DEMO_TOKEN) for s in steps))
+    (stored,) = connectors(harness)
+    went_on = [a for a in answers if any(x.get("op") == "setup_behaviour" for x in actions_of(a))]
+    assert len(went_on) == 1
+    for answer in answers:
+        if answer is not went_on[0]:
+            assert f"This account is already set up as “{stored.name}”" in text_of(answer)
+            assert action(answer, "edit", connector=stored.id)
+
+
+async def test_one_token_step_submitted_several_times_at_once_goes_on_every_time(
+    harness: Harness,
+) -> None:
+    step = await token_step(harness, ANN, name="Twice")
+    answers = await asyncio.gather(
+        *(submit_token(harness, ANN, step, DEMO_TOKEN) for _ in range(4))
+    )
+    (stored,) = connectors(harness)
+    for answer in answers:
+        assert action(answer, "setup_behaviour", connector=stored.id)
+
+
+async def test_a_new_wizard_never_rewrites_the_connector_that_has_the_token(
+    harness: Harness,
+) -> None:
+    await add_connector(harness, ANN, name="EU")
+    (before,) = connectors(harness)
+    step = await token_step(harness, ANN, name="Other", features=["notes"])
+    answer = await submit_token(harness, ANN, step, DEMO_TOKEN)
+    assert "This account is already set up as “EU”" in text_of(answer)
+    assert connectors(harness) == [before]
+    opened = valid(await harness.act(ANN, action(answer, "edit", connector=before.id)))
+    assert action(opened, "setup_name", connector=before.id)
+    assert '"value": "EU"' in text_of(opened)
+
+
+async def test_back_to_step_2_and_another_token_edits_the_wizards_own_connector(
+    harness: Harness,
+) -> None:
+    home = valid((await harness.post("/addon/homepage", ANN)).json())
+    step1 = valid(await harness.act(ANN, action(home, "setup_start")))
+    step2 = valid(await harness.act(ANN, action(step1, "setup_name"), form={"name_input": ["EU"]}))
+    step3 = valid(
+        await harness.act(ANN, action(step2, "setup_features"), form={"features_input": ["notes"]})
+    )
+    await submit_token(harness, ANN, step3, DEMO_TOKEN)
+    (own,) = connectors(harness)
+    # Back twice (to step 2, still the create card), Next, and another account's token.
+    step3_again = valid(
+        await harness.act(ANN, action(step2, "setup_features"), form={"features_input": ["deals"]})
+    )
+    ask = await submit_token(harness, ANN, step3_again, SECOND_TOKEN)
+    assert action(ask, "reauth_confirm", connector=own.id)  # the own connector's account change
+    assert [c.id for c in connectors(harness)] == [own.id]
+
+
+async def test_reauth_or_edit_with_another_connectors_token_changes_nothing(
+    harness: Harness,
+) -> None:
+    await add_connector(harness, ANN, name="EU")
+    second = seed(harness, ANN, "Second", SECOND_TOKEN, base_url=SANDBOX_URL)
+    before = connectors(harness)
+    prompt = valid(await harness.act(ANN, {"op": "reauth", "connector": second.id}))
+    refused = valid(
+        await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": [DEMO_TOKEN]})
+    )
+    assert "This account is already set up as “EU”" in text_of(refused)
+    assert action(refused, "reauth_token", connector=second.id)
+    step1 = valid(await harness.act(ANN, {"op": "edit", "connector": second.id}))
+    step2 = valid(await harness.act(ANN, action(step1, "setup_name"), form={"name_input": ["S"]}))
+    step3 = valid(
+        await harness.act(ANN, action(step2, "setup_features"), form={"features_input": ["notes"]})
+    )
+    edited = await submit_token(harness, ANN, step3, DEMO_TOKEN)
+    assert "This account is already set up as “EU”" in text_of(edited)
+    assert connectors(harness) == before
+    assert harness.app.state.runtime.store.token(ANN.sub, second.id) == SECOND_TOKEN
