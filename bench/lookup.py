@@ -172,12 +172,12 @@ async def run_case(
     """`runs` lookups of `email`, each with a fresh cache (cold) or a primed one (warm)."""
     samples = []
     cache = MemoryCache()
-    engine = LookupEngine(http, cache, limits=Limits())
+    engine = LookupEngine(http, cache, api_base=url, limits=Limits())
     if warm:
         await measure(engine, url, email)
     for _ in range(runs):
         if not warm:
-            engine = LookupEngine(http, MemoryCache(), limits=Limits())
+            engine = LookupEngine(http, MemoryCache(), api_base=url, limits=Limits())
         samples.append(await measure(engine, url, email))
     return samples
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cardin.pipedrive.client import DEFAULT_BASE_URL
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 
 
 def _default_data_dir() -> Path:

@@ -62,7 +62,7 @@ ACCOUNT = Account(
     timezone="Europe/Berlin",
     default_currency="EUR",
 )
-APP = ACCOUNT.app_url
+APP = "https://acme.pipedrive.com"  # the web app of ACCOUNT
 
 
 def context(

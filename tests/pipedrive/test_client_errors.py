@@ -54,7 +54,7 @@ def make_client(
     http = httpx.AsyncClient(transport=httpx.MockTransport(recording))
     retry = RetryPolicy(attempts=attempts, sleep=sleep, rng=random.Random(1))
     client = PipedriveClient(
-        http, token=TOKEN, base_url="https://acme.pipedrive.test", retry=retry, timeout=timeout
+        http, token=TOKEN, base_url="https://acme.pipedrive.com", retry=retry, timeout=timeout
     )
     return client, sleep, seen
 
@@ -155,7 +155,14 @@ async def test_slow_reply_times_out_by_the_deadline() -> None:
 
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=slow_app))
     retry = RetryPolicy(attempts=1)
-    client = PipedriveClient(http, token=TOKEN, base_url="http://x", timeout=0.05, retry=retry)
+    client = PipedriveClient(
+        http,
+        token=TOKEN,
+        base_url="http://x",
+        configured_base="http://x",
+        timeout=0.05,
+        retry=retry,
+    )
     with pytest.raises(Unavailable, match=r"did not answer within 0\.05 s"):
         await client.current_user()
 
@@ -297,6 +304,6 @@ async def test_a_write_refused_with_429_is_sent_again() -> None:
 
 async def test_a_token_with_characters_no_token_has_is_invalid() -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(reply(200, ME)))
-    client = PipedriveClient(http, token="abc\u00e9\u2028", base_url="https://x.pipedrive.test")
+    client = PipedriveClient(http, token="abc\u00e9\u2028", base_url="https://x.pipedrive.com")
     with pytest.raises(InvalidToken):
         await client.current_user()

@@ -23,7 +23,7 @@ from cardin.sandbox import (
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
 from tests.service.harness import Harness, action, running, text_of, top_card
-from tests.service.test_flow import ACTION_URL, ANN, add_connector, seed
+from tests.service.test_flow import ACTION_URL, ANN, UNUSED_TOKEN, add_connector, seed
 
 
 async def hang(scope: Any, receive: Any, send: Any) -> None:
@@ -34,7 +34,7 @@ async def hang(scope: Any, receive: Any, send: Any) -> None:
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
-    async with running(sandbox, tmp_path, extra_apps={"hang.test": hang}) as h:
+    async with running(sandbox, tmp_path, extra_apps={"hang.pipedrive.com": hang}) as h:
         await add_connector(h, ANN)
         yield h
 
@@ -105,7 +105,7 @@ async def test_a_plus_tag_address_falls_back_to_the_plain_one(harness: Harness) 
 
 
 async def test_a_hanging_account_does_not_hold_up_the_others(harness: Harness) -> None:
-    seed(harness, ANN, "Hangs", DEMO_TOKEN, base_url="http://hang.test")
+    seed(harness, ANN, "Hangs", UNUSED_TOKEN, base_url="https://hang.pipedrive.com")
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     started = time.monotonic()
     opened = valid(await harness.open(ANN, message))

@@ -37,6 +37,9 @@ from tests.service.harness import (
 )
 
 ANN = User("google-sub-ann", "ann@aurora-demo.example")
+# A token no sandbox company has, for a connector that never reaches the sandbox (a user's
+# tokens are one connector each).
+UNUSED_TOKEN = "unused-0123456789abcdef0123456789abcdef"
 ACTION_URL = f"{PUBLIC_URL}/addon/action"
 
 
@@ -124,8 +127,8 @@ async def test_the_dashboard_shows_every_state(harness: Harness) -> None:
     colleague = seed(harness, ANN, "Colleague", COLLEAGUE_TOKEN)
     harness.sandbox.rotate_token(COLLEAGUE_TOKEN)
     seed(harness, ANN, "Second", SECOND_TOKEN, company_id=SECOND_COMPANY_ID)
-    later = seed(harness, ANN, "Later", DEMO_TOKEN, run_mode=RunMode.MANUAL)
-    down = seed(harness, ANN, "Down", DEMO_TOKEN, base_url="http://unreachable.test")
+    later = seed(harness, ANN, "Later", UNUSED_TOKEN, run_mode=RunMode.MANUAL)
+    down = seed(harness, ANN, "Down", UNUSED_TOKEN[::-1], base_url="https://down.pipedrive.com")
     seed(harness, ANN, "Lapsed", INACTIVE_TOKEN, company_id=INACTIVE_COMPANY_ID)
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     response = valid(await harness.open(ANN, message))

@@ -58,6 +58,11 @@ OTHER_ACCOUNT = PipedriveAccount(
 )
 
 
+def fresh_token() -> str:
+    """A token no other connector has (a user's tokens are one connector each)."""
+    return uuid.uuid4().hex + "00000000"
+
+
 class StepClock:
     """A clock that moves one second forward at every reading."""
 

@@ -8,7 +8,7 @@ import pytest
 
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
 from cardin.store import ConnectorNotFound, ConnectorStore
-from tests.store.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN
+from tests.store.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN, fresh_token
 
 ALICE = "google-sub-alice"
 BOB = "google-sub-bob"
@@ -17,7 +17,6 @@ Attempt = Callable[[ConnectorStore, str], object]
 ATTEMPTS: dict[str, Attempt] = {
     "get": lambda s, i: s.get(BOB, i),
     "token": lambda s, i: s.token(BOB, i),
-    "is_same_token": lambda s, i: s.is_same_token(BOB, i, TOKEN),
     "update_settings": lambda s, i: s.update_settings(
         BOB, i, ConnectorSettings(name="Mine now", run_mode=RunMode.MANUAL)
     ),
@@ -27,14 +26,15 @@ ATTEMPTS: dict[str, Attempt] = {
 }
 
 
-def _create(store: ConnectorStore, owner: str, name: str) -> Connector:
+def _create(store: ConnectorStore, owner: str, name: str, token: str | None = None) -> Connector:
     settings = ConnectorSettings(name=name)
-    return store.create(owner, settings, token=TOKEN, base_url="https://a.test", account=ACCOUNT)
+    token = token or fresh_token()
+    return store.create(owner, settings, token=token, base_url="https://a.test", account=ACCOUNT)
 
 
 @pytest.mark.parametrize("attempt", ATTEMPTS.values(), ids=ATTEMPTS.keys())
 def test_bob_cannot_touch_alices_connector(store: ConnectorStore, attempt: Attempt) -> None:
-    alices = _create(store, ALICE, "Alice's")
+    alices = _create(store, ALICE, "Alice's", TOKEN)
     _create(store, ALICE, "Alice's second")
     _create(store, BOB, "Bob's")
     before = store.list(ALICE)
@@ -77,3 +77,26 @@ def test_deleting_alices_default_does_not_promote_bobs(store: ConnectorStore) ->
     store.delete(ALICE, alices.id)
     assert not store.get(BOB, bobs_second.id).is_default
     assert store.list(ALICE) == []
+
+
+def test_one_token_is_one_connector_per_user_not_across_users(store: ConnectorStore) -> None:
+    alices = _create(store, ALICE, "A1", TOKEN)
+    bobs = _create(store, BOB, "B1", TOKEN)
+    assert alices.id != bobs.id
+    assert store.with_token(ALICE, TOKEN) == alices
+    assert store.with_token(BOB, TOKEN) == bobs
+    assert store.with_token(BOB, OTHER_TOKEN) is None
+    # Bob giving his connector Alice's other token is no clash: it is not his.
+    alices_other = _create(store, ALICE, "A2", OTHER_TOKEN)
+    assert store.update_token(BOB, bobs.id, token=OTHER_TOKEN, account=OTHER_ACCOUNT).id == bobs.id
+    assert store.token(ALICE, alices_other.id) == OTHER_TOKEN
+
+
+def test_a_setup_key_finds_only_the_users_own_connector(store: ConnectorStore) -> None:
+    settings = ConnectorSettings(name="A1")
+    alices = store.create(
+        ALICE, settings, token=TOKEN, base_url="https://a.test", account=ACCOUNT, setup_key="k" * 32
+    )
+    assert store.made_by_setup(ALICE, "k" * 32) == alices
+    assert store.made_by_setup(BOB, "k" * 32) is None
+    assert store.made_by_setup(ALICE, "j" * 32) is None

@@ -65,7 +65,7 @@ async def find_duplicates(
     client: PipedriveClient, connector: Connector, *, name: str, email: str
 ) -> list[tuple[str, str, str]]:
     """Persons that may be this one: the same name, or people at the email's organization."""
-    links = Links(f"https://{connector.account.company_domain}.pipedrive.com")
+    links = Links(connector.account.company_domain)
     domain = email.rsplit("@", 1)[-1].lower()
     same_name, same_domain = await asyncio.gather(
         client.search_persons(name, fields="name", exact=True, limit=MAX_DUPLICATES),

@@ -109,7 +109,10 @@ def cache_id(connector: Connector) -> str:
 
 
 async def stored_token(runtime: Runtime, connector: Connector) -> str:
-    """The connector's token; a token the secret key cannot open asks for reauthorization."""
+    """The connector's token; a token the secret key cannot open, or a connector whose stored
+    account cannot be trusted, asks for reauthorization."""
+    if connector.needs_reauth:
+        raise InvalidToken("the stored company domain is not Pipedrive's: please reauthorize")
     try:
         return await asyncio.to_thread(runtime.store.token, connector.owner, connector.id)
     except TokenUnreadable as exc:

@@ -112,7 +112,12 @@ async def open_runtime(
                 settings=settings,
                 http=http,
                 store=store,
-                engine=LookupEngine(http, cache, timeout=settings.pipedrive_timeout),
+                engine=LookupEngine(
+                    http,
+                    cache,
+                    timeout=settings.pipedrive_timeout,
+                    api_base=settings.pipedrive_base_url,
+                ),
                 results=ResultCache(cache, ttl=settings.result_ttl),
                 verifier=_verifier(settings, http),
                 gmail=GmailClient(http, settings.gmail_api_url),

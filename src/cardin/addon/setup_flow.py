@@ -5,14 +5,28 @@ wizard state. A token is checked with `GET /v1/users/me` before anything is stor
 changes nothing. A new connector is stored when its token passes (step 3); step 4 then saves its
 behaviour. A token of another Pipedrive account waits, encrypted, in the cache until the user
 confirms the change.
+
+A token is one connector per user. A new wizard carries a random setup key from its first step
+on: step 3 of a wizard that already stored its connector (the user went back) edits that
+connector, while a token that another of the user's connectors has changes nothing and offers
+to open that connector instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from cardin.addon.setup_tokens import (
+    api_base,
+    hold_token,
+    save_token,
+    take_held_token,
+    verify_token,
+)
 from cardin.cards import (
     Json,
     Op,
@@ -34,18 +48,16 @@ from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccou
 from cardin.connectors.setup import (
     TokenProblem,
     TokenRejected,
-    check_token,
     is_same_account,
     offered_settings,
     settings_of,
 )
-from cardin.pipedrive.client import DEFAULT_BASE_URL
+from cardin.store import TokenAlreadyConnected
 
 if TYPE_CHECKING:
     from cardin.addon.handlers import AddOn
 
-PENDING_TTL = 10 * 60.0
-MAX_TOKEN_LENGTH = 256
+SETUP_KEY_FORMAT = re.compile(r"[0-9a-f]{32}")
 
 
 def carried_settings(addon: AddOn, *, defaults: ConnectorSettings) -> ConnectorSettings:
@@ -82,9 +94,17 @@ async def _defaults(addon: AddOn, connector: Connector | None) -> ConnectorSetti
     return offered_settings(count, datetime.now(UTC).date())
 
 
+def _setup_key(addon: AddOn) -> str | None:
+    """The wizard's setup key, when the step carries a well-formed one."""
+    key = addon.event.parameter(params.SETUP_KEY)
+    return key if key is not None and SETUP_KEY_FORMAT.fullmatch(key) else None
+
+
 async def _start(addon: AddOn) -> Json:
     settings = await _defaults(addon, None)
-    card = render_name_step(addon.context(), settings=settings, connector_id=None)
+    card = render_name_step(
+        addon.context(), settings=settings, connector_id=None, setup_key=secrets.token_hex(16)
+    )
     return action_response(push(card))
 
 
@@ -101,7 +121,10 @@ async def _name(addon: AddOn) -> Json:
     settings = carried_settings(addon, defaults=await _defaults(addon, connector))
     ctx = addon.context(connector)
     card = render_features_step(
-        ctx, settings=settings.normalized(), connector_id=connector.id if connector else None
+        ctx,
+        settings=settings.normalized(),
+        connector_id=connector.id if connector else None,
+        setup_key=_setup_key(addon),
     )
     return action_response(push(card))
 
@@ -121,29 +144,9 @@ async def _features(addon: AddOn) -> Json:
         addon.context(connector),
         settings=settings,
         connector_id=connector.id if connector else None,
+        setup_key=_setup_key(addon),
     )
     return action_response(push(card))
-
-
-def _base_url(addon: AddOn, account: PipedriveAccount) -> str:
-    configured = addon.runtime.settings.pipedrive_base_url.rstrip("/")
-    # Pipedrive answers faster on the company's own domain; a configured base (a proxy, the
-    # sandbox) is kept as it is.
-    if configured == DEFAULT_BASE_URL:
-        return f"https://{account.company_domain}.pipedrive.com"
-    return configured
-
-
-async def _verify(addon: AddOn, token: str) -> PipedriveAccount:
-    """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not."""
-    if not token.isascii() or not token.isprintable() or len(token) > MAX_TOKEN_LENGTH:
-        raise TokenRejected(TokenProblem.INVALID)
-    client = addon.runtime.engine.client(token, addon.runtime.settings.pipedrive_base_url)
-    try:
-        async with asyncio.timeout(addon.runtime.settings.lookup_deadline):
-            return await check_token(client)
-    except TimeoutError as exc:
-        raise TokenRejected(TokenProblem.UNREACHABLE) from exc
 
 
 async def _token(addon: AddOn) -> Json:
@@ -152,9 +155,12 @@ async def _token(addon: AddOn) -> Json:
     token = (addon.event.form_value(params.TOKEN_INPUT) or "").strip()
     ctx = addon.context(connector)
     connector_id = connector.id if connector else None
+    setup_key = _setup_key(addon) if connector is None else None
 
     def again(problem: TokenProblem) -> Json:
-        card = render_token_step(ctx, settings=settings, connector_id=connector_id, error=problem)
+        card = render_token_step(
+            ctx, settings=settings, connector_id=connector_id, error=problem, setup_key=setup_key
+        )
         return action_response(update(card))
 
     if not token:
@@ -164,34 +170,72 @@ async def _token(addon: AddOn) -> Json:
             push(render_behaviour_step(ctx, connector=connector, settings=settings))
         )
     try:
-        account = await _verify(addon, token)
+        account = await verify_token(addon, token)
     except TokenRejected as exc:
         return again(exc.problem)
-    if connector is None:
-        created = await _create_once(addon, settings, token, account)
-        ctx = addon.context(created)
-        # Step 3 becomes the edit of what was just saved, so Back then Next cannot save it twice.
-        step3 = render_token_step(ctx, settings=settings, connector_id=created.id)
-        step4 = render_behaviour_step(ctx, connector=created, settings=settings)
-        return action_response(update(step3), push(step4), state_changed=True)
-    return await _token_for(addon, connector, token, account, settings)
-
-
-async def _create_once(
-    addon: AddOn, settings: ConnectorSettings, token: str, account: PipedriveAccount
-) -> Connector:
-    """Store a new connector, unless this token is already one of the user's (then update it)."""
-    store, owner = addon.runtime.store, addon.user.sub
-
-    def create_or_reuse() -> Connector:
-        for existing in store.list(owner):
-            if store.is_same_token(owner, existing.id, token):
-                return store.update_settings(owner, existing.id, settings)
-        return store.create(
-            owner, settings, token=token, base_url=_base_url(addon, account), account=account
+    if connector is None and setup_key is not None:
+        # Back to an earlier step and on again: this wizard's connector is edited, not doubled.
+        connector = await asyncio.to_thread(
+            addon.runtime.store.made_by_setup, addon.user.sub, setup_key
         )
+    if connector is not None:
+        return await _token_for(addon, connector, token, account, settings)
+    return await _token_new(addon, settings, token, account, setup_key)
 
-    return await asyncio.to_thread(create_or_reuse)
+
+async def _token_new(
+    addon: AddOn,
+    settings: ConnectorSettings,
+    token: str,
+    account: PipedriveAccount,
+    setup_key: str | None,
+) -> Json:
+    """Store the new connector and go on to step 4, unless another connector has the token.
+
+    The store decides in the insert itself, so set-ups racing with one token store one connector.
+    """
+    store = addon.runtime.store
+    base_url = api_base(addon, account)
+    try:
+        created = await asyncio.to_thread(
+            store.create,
+            addon.user.sub,
+            settings,
+            token=token,
+            base_url=base_url,
+            account=account,
+            setup_key=setup_key,
+        )
+    except TokenAlreadyConnected as exc:
+        if not exc.same_setup:
+            card = render_token_step(
+                addon.context(),
+                settings=settings,
+                connector_id=None,
+                setup_key=setup_key,
+                already=exc.connector,
+            )
+            return action_response(update(card))
+        created = exc.connector  # a double submit of this same step: the other one stored it
+    ctx = addon.context(created)
+    # Step 3 becomes the edit of what was just saved, so Back then Next cannot save it twice.
+    step3 = render_token_step(ctx, settings=settings, connector_id=created.id)
+    step4 = render_behaviour_step(ctx, connector=created, settings=settings)
+    return action_response(update(step3), push(step4), state_changed=True)
+
+
+def _already_connected(
+    addon: AddOn, connector: Connector, settings: ConnectorSettings | None, holder: Connector
+) -> Json:
+    """The token step again, naming the connector that has the token and offering to open it."""
+    card = render_token_step(
+        addon.context(connector),
+        settings=settings or settings_of(connector),
+        connector_id=connector.id,
+        reauth=settings is None,
+        already=holder,
+    )
+    return action_response(update(card))
 
 
 async def _token_for(
@@ -201,22 +245,25 @@ async def _token_for(
     account: PipedriveAccount,
     settings: ConnectorSettings | None,
 ) -> Json:
-    """Save a checked token for an existing connector, or ask first if the account changed."""
+    """Save a checked token for an existing connector, or ask first if the account changed.
+
+    `settings` are the edit flow's choices (None: reauthorization). A token that another of the
+    user's connectors has is refused, naming that connector.
+    """
     ctx = addon.context(connector)
+    holder = await asyncio.to_thread(addon.runtime.store.with_token, addon.user.sub, token)
+    if holder is not None and holder.id != connector.id:
+        return _already_connected(addon, connector, settings, holder)
     if not is_same_account(connector.account, account):
-        await _hold(addon, connector, token)
+        await hold_token(addon, connector, token)
         card = render_account_change_confirm(
             ctx, connector=connector, new_account=account, settings=settings
         )
         return action_response(push(card))
-    saved = await asyncio.to_thread(
-        addon.runtime.store.update_token,
-        addon.user.sub,
-        connector.id,
-        token=token,
-        account=account,
-        base_url=_base_url(addon, account),
-    )
+    try:
+        saved = await save_token(addon, connector, token, account)
+    except TokenAlreadyConnected as exc:
+        return _already_connected(addon, connector, settings, exc.connector)
     if settings is not None:
         card = render_behaviour_step(addon.context(saved), connector=saved, settings=settings)
         return action_response(push(card), state_changed=True)
@@ -243,7 +290,7 @@ async def _reauth_token(addon: AddOn) -> Json:
         problem: TokenProblem | None = TokenProblem.EMPTY
     else:
         try:
-            account = await _verify(addon, token)
+            account = await verify_token(addon, token)
         except TokenRejected as exc:
             problem = exc.problem
         else:
@@ -256,11 +303,11 @@ async def _reauth_token(addon: AddOn) -> Json:
 
 async def _reauth_confirm(addon: AddOn) -> Json:
     connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
-    token = await _take(addon, connector)
+    token = await take_held_token(addon, connector)
     if token is None:
         return action_response(notification=addon.text("setup.error.expired"))
     try:
-        account = await _verify(addon, token)
+        account = await verify_token(addon, token)
     except TokenRejected as exc:
         card = render_token_step(
             addon.context(connector),
@@ -273,15 +320,13 @@ async def _reauth_confirm(addon: AddOn) -> Json:
     expected = (addon.event.parameter(params.COMPANY_ID), addon.event.parameter(params.USER_ID))
     if expected != (str(account.company_id), str(account.user_id)):
         return action_response(notification=addon.text("setup.error.expired"))
-    saved = await asyncio.to_thread(
-        addon.runtime.store.update_token,
-        addon.user.sub,
-        connector.id,
-        token=token,
-        account=account,
-        base_url=_base_url(addon, account),
-    )
-    if addon.event.parameter(params.CONNECTOR_NAME) is not None:  # it came from the edit flow
+    edit_flow = addon.event.parameter(params.CONNECTOR_NAME) is not None
+    try:
+        saved = await save_token(addon, connector, token, account)
+    except TokenAlreadyConnected as exc:
+        carried = carried_settings(addon, defaults=settings_of(connector)) if edit_flow else None
+        return _already_connected(addon, connector, carried, exc.connector)
+    if edit_flow:
         settings = carried_settings(addon, defaults=settings_of(saved))
         card = render_behaviour_step(addon.context(saved), connector=saved, settings=settings)
         return action_response(pop(), push(card), state_changed=True)
@@ -324,27 +369,6 @@ async def _home_after(addon: AddOn, message_id: str) -> Json:
     return action_response(
         pop_to_root(), update(card), notification=addon.text(message_id), state_changed=True
     )
-
-
-# --- the pending token of an account change --------------------------------------------------
-
-
-def _pending_key(addon: AddOn, connector: Connector) -> str:
-    return f"cardin:pending-token:{addon.user.sub}:{connector.id}"
-
-
-async def _hold(addon: AddOn, connector: Connector, token: str) -> None:
-    sealed = addon.runtime.cipher.encrypt(token).encode()
-    await addon.runtime.cache.set(_pending_key(addon, connector), sealed, PENDING_TTL)
-
-
-async def _take(addon: AddOn, connector: Connector) -> str | None:
-    key = _pending_key(addon, connector)
-    sealed = await addon.runtime.cache.get(key)
-    if sealed is None:
-        return None
-    await addon.runtime.cache.delete(key)
-    return addon.runtime.cipher.decrypt(sealed.decode())
 
 
 _ROUTES = {

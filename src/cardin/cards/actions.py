@@ -25,7 +25,8 @@ class Op(enum.StrEnum):
     REAUTH = "reauth"  # connector: open the connector's token step
     # Connector setup (SPEC §1). Every step's submit carries the choices of the other steps
     # (CONNECTOR_NAME, FEATURES, RUN_MODE, DASHBOARD) so the service keeps no wizard state; the
-    # step's own choice arrives in formInputs. CONNECTOR is set when editing, absent when creating.
+    # step's own choice arrives in formInputs. CONNECTOR is set when editing, absent when creating;
+    # then SETUP_KEY names the wizard, so that a repeated step finds the connector it created.
     SETUP_START = "setup_start"  # -: push step 1 of a new connector with the service's defaults
     SETUP_NAME = "setup_name"  # [connector], features, run_mode, dashboard; NAME_INPUT → step 2
     SETUP_FEATURES = "setup_features"  # [connector], connector_name, run_mode, dashboard;
@@ -75,6 +76,7 @@ CONNECTOR_NAME = "connector_name"  # the connector's name as typed (may be empty
 FEATURES = "features"  # Feature values joined by "," in registry order ("" = none)
 RUN_MODE = "run_mode"  # a RunMode value
 DASHBOARD = "dashboard"  # "true" or "false": show the connector's result in the dashboard
+SETUP_KEY = "setup"  # a new connector's wizard: 32 random hex digits from SETUP_START on
 COMPANY_ID = "company_id"  # the Pipedrive company of a pending account change
 USER_ID = "user_id"  # the Pipedrive user of a pending account change
 

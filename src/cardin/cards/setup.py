@@ -21,6 +21,7 @@ from cardin.cards.actions import (
     NAME_INPUT,
     RUN_MODE,
     RUN_MODE_INPUT,
+    SETUP_KEY,
     TOKEN_INPUT,
     USER_ID,
     Op,
@@ -53,6 +54,7 @@ from cardin.connectors.model import (
     PipedriveAccount,
     RunMode,
 )
+from cardin.pipedrive.urls import web_app_host
 
 TOTAL_STEPS = 4
 
@@ -95,10 +97,7 @@ def cancel_button(ctx: CardContext, key: str = "action.cancel") -> Json:
 
 def account_host(account: PipedriveAccount) -> str:
     """Where the account lives, as users know it: "acme.pipedrive.com"."""
-    domain = account.company_domain.strip()
-    if not domain:
-        return account.company_name
-    return domain if "." in domain else f"{domain}.pipedrive.com"
+    return web_app_host(account.company_domain)
 
 
 def for_connector(ctx: CardContext, connector_id: str | None) -> CardContext:
@@ -110,9 +109,16 @@ def for_connector(ctx: CardContext, connector_id: str | None) -> CardContext:
 
 
 def render_name_step(
-    ctx: CardContext, *, settings: ConnectorSettings, connector_id: str | None
+    ctx: CardContext,
+    *,
+    settings: ConnectorSettings,
+    connector_id: str | None,
+    setup_key: str | None = None,
 ) -> Json:
-    """Step 1: the name, pre-filled; names need not be unique and an empty one is "Pipedrive"."""
+    """Step 1: the name, pre-filled; names need not be unique and an empty one is "Pipedrive".
+
+    `setup_key` (creating only) names the wizard; every step passes it on.
+    """
     ctx = for_connector(ctx, connector_id)
     msgs = ctx.msgs
     widgets = [
@@ -124,12 +130,16 @@ def render_name_step(
         ),
         decorated(colored(msgs.text("setup.name.note", default=TYPE_NAME), GREY)),
     ]
-    submit = call(ctx, Op.SETUP_NAME, **_carried(settings, without=CONNECTOR_NAME))
+    submit = call(ctx, Op.SETUP_NAME, **_carried(settings, setup_key, without=CONNECTOR_NAME))
     return _step(ctx, 1, "setup.name.title", widgets, submit, name="setup_name")
 
 
 def render_features_step(
-    ctx: CardContext, *, settings: ConnectorSettings, connector_id: str | None
+    ctx: CardContext,
+    *,
+    settings: ConnectorSettings,
+    connector_id: str | None,
+    setup_key: str | None = None,
 ) -> Json:
     """Step 2: one checkbox per feature of the registry, checked when in `settings.features`."""
     ctx = for_connector(ctx, connector_id)
@@ -142,7 +152,7 @@ def render_features_step(
         selection(FEATURES_INPUT, msgs.text("setup.features.label"), "CHECK_BOX", items),
         decorated(colored(msgs.text("setup.features.note"), GREY)),
     ]
-    submit = call(ctx, Op.SETUP_FEATURES, **_carried(settings, without=FEATURES))
+    submit = call(ctx, Op.SETUP_FEATURES, **_carried(settings, setup_key, without=FEATURES))
     return _step(ctx, 2, "setup.features.title", widgets, submit, name="setup_features")
 
 
@@ -153,11 +163,14 @@ def render_token_step(
     connector_id: str | None,
     error: str | None = None,
     reauth: bool = False,
+    setup_key: str | None = None,
+    already: Connector | None = None,
 ) -> Json:
     """Step 3 (or reauthorization, which asks only for the token): the token, where to find it,
     and the message id `error` ("setup.error.*") under the field.
 
     Editing may leave the field empty to keep the saved token; creating and reauth require it.
+    `already`: the user's connector that already has the token entered, offered to open.
     """
     if reauth and connector_id is None:
         raise ValueError("reauthorization needs the connector's id")
@@ -174,11 +187,12 @@ def render_token_step(
         msgs.text("setup.token.label"),
         hint=msgs.text("setup.token.keep" if editing else "setup.token.hint"),
     )
-    widgets = [paragraph(intro), field, *_error_rows(ctx, error), _where_is_my_token(ctx)]
+    problems = [*_error_rows(ctx, error), *_already_rows(ctx, already)]
+    widgets = [paragraph(intro), field, *problems, _where_is_my_token(ctx)]
     required = () if editing else (TOKEN_INPUT,)
     if reauth:
         return _reauth_card(ctx, settings, widgets, call(ctx, Op.REAUTH_TOKEN, required=required))
-    submit = call(ctx, Op.SETUP_TOKEN, required=required, **_carried(settings))
+    submit = call(ctx, Op.SETUP_TOKEN, required=required, **_carried(settings, setup_key))
     return _step(ctx, 3, "setup.token.title", widgets, submit, name="setup_token")
 
 
@@ -322,6 +336,17 @@ def _error_rows(ctx: CardContext, error: str | None) -> list[Json]:
     return [decorated(colored(ctx.msgs.text(error), RED), start_icon=icon)]
 
 
+def _already_rows(ctx: CardContext, already: Connector | None) -> list[Json]:
+    """ "This account is already set up as “Sales”", in red, with a button that opens it."""
+    if already is None:
+        return []
+    msgs = ctx.msgs
+    icon = icons.served(ctx, "state_overdue", msgs.text("icon.error"))
+    text = msgs.text("setup.error.already_connected", connector=already.name)
+    open_it = button(msgs.text("action.open"), call(for_connector(ctx, already.id), Op.EDIT))
+    return [decorated(colored(text, RED), start_icon=icon, button=open_it)]
+
+
 def _where_is_my_token(ctx: CardContext) -> Json:
     """ "Where is my token?" with a button to Pipedrive's API settings page."""
     msgs = ctx.msgs
@@ -333,7 +358,9 @@ def _where_is_my_token(ctx: CardContext) -> Json:
     )
 
 
-def _carried(settings: ConnectorSettings, *, without: str | None = None) -> dict[str, str]:
+def _carried(
+    settings: ConnectorSettings, setup_key: str | None = None, *, without: str | None = None
+) -> dict[str, str]:
     """The non-secret choices as action parameters, except the one the step itself asks."""
     values = {
         CONNECTOR_NAME: settings.name,
@@ -341,6 +368,8 @@ def _carried(settings: ConnectorSettings, *, without: str | None = None) -> dict
         RUN_MODE: settings.run_mode.value,
         DASHBOARD: DASHBOARD_ON if settings.show_in_dashboard else "false",
     }
+    if setup_key is not None:
+        values[SETUP_KEY] = setup_key
     values.pop(without or "", None)
     return values
 

@@ -35,9 +35,10 @@ from cardin.pipedrive.errors import (
     RateLimited,
     Unavailable,
 )
+from cardin.pipedrive.urls import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_url
 
-API_SETTINGS_URL = "https://app.pipedrive.com/settings/api"
-BILLING_URL = "https://app.pipedrive.com/settings/billing"
+API_SETTINGS_URL = TOKEN_PAGE_URL
+BILLING_URL = BILLING_PAGE_URL
 
 
 def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: str | None) -> Json:
@@ -103,7 +104,7 @@ def render_payment_card(ctx: CardContext, *, connector_name: str, account: Accou
         if company
         else msgs.text("payment.explain")
     )
-    billing = f"{account.app_url}/settings/billing" if account else BILLING_URL
+    billing = web_app_url(account.company_domain, "settings", "billing") if account else BILLING_URL
     widgets = [
         paragraph(explain),
         paragraph(msgs.text("payment.admin")),

@@ -30,7 +30,7 @@ CONNECTOR_NAME = "Pipedrive"
 async def lookup_once(email: str, *, token: str, base_url: str, timeout: float) -> LookupResult:
     """Look `email` up with a fresh engine (one process, one lookup)."""
     async with httpx.AsyncClient(follow_redirects=False) as http:
-        engine = LookupEngine(http, MemoryCache(), timeout=timeout)
+        engine = LookupEngine(http, MemoryCache(), timeout=timeout, api_base=base_url)
         return await engine.lookup(email, token=token, base_url=base_url)
 
 

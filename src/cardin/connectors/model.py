@@ -64,6 +64,9 @@ class Connector:
     position: int
     created_at: datetime
     updated_at: datetime
+    # What was stored about its account cannot be trusted (a company domain that is not a DNS
+    # label, saved before Cardin checked it): it is not used until the user reauthorizes.
+    needs_reauth: bool = False
 
     @property
     def is_automatic(self) -> bool:

@@ -18,8 +18,10 @@ from cardin.pipedrive import (
     PaymentRequired,
     PipedriveClient,
     PipedriveError,
+    UnexpectedCompanyDomain,
 )
 from cardin.pipedrive.models import CurrentUser
+from cardin.pipedrive.urls import GENERIC_APP
 
 
 class TokenProblem(enum.StrEnum):
@@ -29,6 +31,7 @@ class TokenProblem(enum.StrEnum):
     INVALID = "setup.error.invalid_token"
     INACTIVE = "setup.error.inactive"
     UNREACHABLE = "setup.error.unreachable"
+    UNEXPECTED_DOMAIN = "setup.error.unexpected_domain"
 
 
 class TokenRejected(Exception):
@@ -62,7 +65,7 @@ def account_of(me: CurrentUser) -> PipedriveAccount:
     return PipedriveAccount(
         company_id=me.company_id,
         company_name=me.company_name or "",
-        company_domain=me.company_domain or "app",
+        company_domain=me.company_domain or GENERIC_APP,
         user_id=me.id,
         user_name=me.name or "",
         user_email=me.email or "",
@@ -79,6 +82,8 @@ async def check_token(client: PipedriveClient) -> PipedriveAccount:
         raise TokenRejected(TokenProblem.INVALID) from exc
     except PaymentRequired as exc:
         raise TokenRejected(TokenProblem.INACTIVE) from exc
+    except UnexpectedCompanyDomain as exc:
+        raise TokenRejected(TokenProblem.UNEXPECTED_DOMAIN) from exc
     except PipedriveError as exc:
         raise TokenRejected(TokenProblem.UNREACHABLE) from exc
     return account_of(me)

@@ -387,11 +387,6 @@ class Account:
     timezone: str
     default_currency: str
 
-    @property
-    def app_url(self) -> str:
-        """The company's Pipedrive web app, e.g. https://acme.pipedrive.com."""
-        return f"https://{self.company_domain}.pipedrive.com"
-
 
 @dataclass(frozen=True, slots=True)
 class Usage:

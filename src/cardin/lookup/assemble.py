@@ -40,6 +40,7 @@ from cardin.pipedrive.models import (
     PersonField,
     User,
 )
+from cardin.pipedrive.urls import GENERIC_APP, web_app_url
 
 EMAIL_LABELS = frozenset({"work", "home", "other"})
 PHONE_LABELS = frozenset({"work", "home", "mobile", "other"})
@@ -48,25 +49,25 @@ LABEL_FIELD_CODES = ("label_ids", "label")
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """Builds links into the company's Pipedrive web app."""
+    """Builds links into the Pipedrive web app of the company with this domain."""
 
-    app_url: str
+    company_domain: str
 
     def person(self, person_id: int) -> str:
         """The person's page."""
-        return f"{self.app_url}/person/{person_id}"
+        return web_app_url(self.company_domain, "person", person_id)
 
     def organization(self, org_id: int) -> str:
         """The organization's page."""
-        return f"{self.app_url}/organization/{org_id}"
+        return web_app_url(self.company_domain, "organization", org_id)
 
     def deal(self, deal_id: int) -> str:
         """The deal's page."""
-        return f"{self.app_url}/deal/{deal_id}"
+        return web_app_url(self.company_domain, "deal", deal_id)
 
     def user(self, user_id: int) -> str:
         """The user's profile."""
-        return f"{self.app_url}/users/details/{user_id}"
+        return web_app_url(self.company_domain, "users", "details", user_id)
 
 
 def account_from(me: CurrentUser) -> Account:
@@ -75,7 +76,7 @@ def account_from(me: CurrentUser) -> Account:
     return Account(
         company_id=me.company_id,
         company_name=me.company_name or "",
-        company_domain=me.company_domain or "app",
+        company_domain=me.company_domain or GENERIC_APP,
         user_id=me.id,
         user_name=me.name or "",
         user_email=me.email or "",

@@ -78,7 +78,7 @@ class ContactBuilder:
     ) -> None:
         self.meta = meta
         self.account = account
-        self.links = assemble.Links(account.app_url)
+        self.links = assemble.Links(account.company_domain)
         self.parts = parts
         self.now = now
         self.email = email
@@ -141,7 +141,7 @@ class ContactBuilder:
             person.custom_fields,
             assemble.field_definitions(self.meta.person_fields),
             names=ref_names,
-            app_url=self.account.app_url,
+            company_domain=self.account.company_domain,
         )
 
     def _organization(self, org_id: int | None, names: Names) -> Organization | None:

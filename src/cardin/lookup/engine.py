@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
-from urllib.parse import quote
 
 import httpx
 
@@ -49,7 +48,6 @@ from cardin.lookup.errors import TaskScope, gather_all, section_error
 from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
 from cardin.lookup.plan import Limits, Parts
 from cardin.pipedrive import PipedriveClient, PipedriveError, RetryPolicy, UsageMeter
-from cardin.pipedrive.client import DEFAULT_BASE_URL
 from cardin.pipedrive.errors import ACCOUNT_ERRORS
 from cardin.pipedrive.models import (
     ActivityInfo,
@@ -58,6 +56,7 @@ from cardin.pipedrive.models import (
     Person,
     PersonSearchItem,
 )
+from cardin.pipedrive.urls import DEFAULT_BASE_URL, web_app_url
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,6 +87,7 @@ class LookupEngine:
         cache: Cache,
         *,
         timeout: float = 8.0,
+        api_base: str = DEFAULT_BASE_URL,
         retry: RetryPolicy | None = None,
         limits: Limits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -95,6 +95,7 @@ class LookupEngine:
         self._http = http
         self._cache = cache
         self._timeout = timeout
+        self._api_base = api_base  # the configured API base: the clients may send tokens there
         self._retry = retry
         self._limits = limits or Limits()
         self._clock = clock
@@ -105,6 +106,7 @@ class LookupEngine:
             self._http,
             token=token,
             base_url=base_url,
+            configured_base=self._api_base,
             timeout=self._timeout,
             retry=self._retry,
             meter=UsageMeter(),
@@ -198,7 +200,7 @@ class _Run:
         )
 
     def _no_match(self) -> NoMatch:
-        search_url = f"{self.account.app_url}/search?term={quote(self.email)}"
+        search_url = web_app_url(self.account.company_domain, "search", query={"term": self.email})
         return NoMatch(self.email, self.account, search_url, self._usage())
 
     # --- round 2 ---------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from cardin.pipedrive.errors import (
     PipedriveError,
     RateLimited,
     Unavailable,
+    UnexpectedCompanyDomain,
+    UntrustedHost,
 )
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "RateLimited",
     "RetryPolicy",
     "Unavailable",
+    "UnexpectedCompanyDomain",
+    "UntrustedHost",
     "UsageMeter",
     "token_cost",
 ]

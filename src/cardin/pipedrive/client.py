@@ -3,7 +3,9 @@
 The request path is the only place that sees httpx: it sends the token in the `x-api-token`
 header (never in the URL), bounds every call by a deadline, retries connection errors, 429 and
 5xx a bounded number of times with jittered backoff (honouring `Retry-After`), maps every failure
-onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers.
+onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers. It sends
+the token only to the configured API base or `https://<label>.pipedrive.com`: any other host is
+refused with UntrustedHost before anything is sent.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from cardin.pipedrive.errors import (
     PipedriveError,
     RateLimited,
     Unavailable,
+    UnexpectedCompanyDomain,
+    UntrustedHost,
 )
 from cardin.pipedrive.models import (
+    UNEXPECTED_DOMAIN,
     ActivityInfo,
     ActivityTypeInfo,
     CurrentUser,
@@ -43,11 +48,11 @@ from cardin.pipedrive.models import (
     SearchResults,
     User,
 )
+from cardin.pipedrive.urls import DEFAULT_BASE_URL, may_receive_token
 
 M = TypeVar("M", bound=BaseModel)
 Params = Mapping[str, str | int]
 
-DEFAULT_BASE_URL = "https://api.pipedrive.com"
 PERSON_COUNTS = (
     "open_deals_count,won_deals_count,lost_deals_count,activities_count,"
     "done_activities_count,undone_activities_count,notes_count"
@@ -177,6 +182,8 @@ class PipedriveClient:
     """Talks to one Pipedrive account with one API token.
 
     Cheap to create (per lookup): the httpx client underneath is shared and owned by the caller.
+    `base_url` is where this account's calls go (often a stored one); `configured_base` is the
+    operator's API base, the one host besides `https://<label>.pipedrive.com` trusted with tokens.
     """
 
     def __init__(
@@ -185,6 +192,7 @@ class PipedriveClient:
         *,
         token: str,
         base_url: str = DEFAULT_BASE_URL,
+        configured_base: str = DEFAULT_BASE_URL,
         timeout: float = 8.0,
         retry: RetryPolicy | None = None,
         meter: UsageMeter | None = None,
@@ -192,6 +200,7 @@ class PipedriveClient:
         self._http = http
         self._token = token
         self._base_url = base_url.rstrip("/")
+        self._configured_base = configured_base
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self.meter = meter if meter is not None else UsageMeter()
@@ -344,6 +353,10 @@ class PipedriveClient:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
+            if any(error["type"] == UNEXPECTED_DOMAIN for error in exc.errors()):
+                raise UnexpectedCompanyDomain(
+                    "Pipedrive reported a company domain that is not a DNS label", path=path
+                ) from exc
             raise BadResponse(
                 f"Pipedrive's reply is not shaped as documented ({exc.error_count()} problems)",
                 path=path,
@@ -385,6 +398,7 @@ class PipedriveClient:
     async def _send_once(
         self, method: str, path: str, params: Params | None, body: object = None
     ) -> httpx.Response:
+        url = self._url(path)
         loop = asyncio.get_running_loop()
         started = loop.time()
         response: httpx.Response | None = None
@@ -392,7 +406,7 @@ class PipedriveClient:
             async with asyncio.timeout(self._timeout):
                 response = await self._http.request(
                     method,
-                    self._base_url + path,
+                    url,
                     params=params,
                     json=body,
                     headers={"x-api-token": self._token, "accept": "application/json"},
@@ -412,6 +426,17 @@ class PipedriveClient:
             self._record(method, path, response, loop.time() - started)
         _raise_for_status(response, path)
         return response
+
+    def _url(self, path: str) -> httpx.URL:
+        """The URL of `path`; UntrustedHost when the token must not go there."""
+        try:
+            url = httpx.URL(self._base_url + path)
+        except httpx.InvalidURL as exc:
+            raise UntrustedHost("the API base is not a URL", path=path) from exc
+        if not may_receive_token(url, self._configured_base):
+            # The host stays out of the message: it may be text an attacker chose.
+            raise UntrustedHost("the API base is not a Pipedrive host", path=path)
+        return url
 
     def _record(
         self, method: str, path: str, response: httpx.Response | None, seconds: float

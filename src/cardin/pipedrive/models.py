@@ -4,15 +4,24 @@ Tolerant: Pipedrive answers `null` for most absent values (more than its OpenAPI
 so nearly every field is optional; timestamps come as v1 "YYYY-MM-DD HH:MM:SS" (UTC) or v2
 RFC 3339; a malformed date or time becomes None rather than failing the whole payload. Unknown
 properties are ignored. A payload of the wrong shape (a list where an object belongs, a missing
-id) still fails validation, and the client reports it as BadResponse.
+id) still fails validation, and the client reports it as BadResponse. So does a company domain
+that is not a DNS label (UnexpectedCompanyDomain): URLs are built from it, so it is refused, not
+repaired.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from cardin.pipedrive.urls import company_domain
+
+UNEXPECTED_DOMAIN = "unexpected_company_domain"
+"""The validation error type of a `company_domain` that is not a DNS label."""
 
 
 def _parse_datetime(raw: Any) -> datetime | None:
@@ -55,6 +64,17 @@ def _parse_duration(raw: Any) -> timedelta | None:
     return timedelta(hours=hours, minutes=minutes, seconds=rest[0] if rest else 0)
 
 
+def _company_domain(raw: Any) -> str | None:
+    # Links and the API base are built from it: anything but one DNS label is refused, not
+    # repaired, so that the caller can tell "Pipedrive said something unexpected" apart.
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            return company_domain(raw)
+    raise PydanticCustomError(UNEXPECTED_DOMAIN, "the company domain is not a DNS label")
+
+
 def _bool_or_none(raw: Any) -> bool | None:
     # v1 sends 0/1 and sometimes "0"/"1" for flags.
     if raw is None or isinstance(raw, bool):
@@ -69,6 +89,7 @@ Day = Annotated[date | None, BeforeValidator(_parse_date)]
 TimeOfDay = Annotated[time | None, BeforeValidator(_parse_time)]
 Duration = Annotated[timedelta | None, BeforeValidator(_parse_duration)]
 Flag = Annotated[bool | None, BeforeValidator(_bool_or_none)]
+CompanyDomain = Annotated[str | None, BeforeValidator(_company_domain)]
 
 
 class PipedriveModel(BaseModel):
@@ -106,7 +127,7 @@ class CurrentUser(User):
 
     company_id: int
     company_name: str | None = None
-    company_domain: str | None = None
+    company_domain: CompanyDomain = None
     language: Language | None = None
 
 
