@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cardin.addon.runtime import Runtime
-from cardin.connectors import parts_for
+from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.contact.model import LookupResult, Match, NoMatch
+from cardin.lookup import Parts
 from cardin.pipedrive import (
     InvalidToken,
     PaymentRequired,
@@ -143,3 +144,18 @@ async def run_all(
         if isinstance(outcome, PipedriveError):
             log.info("connector %s: %s", connector, type(outcome).__name__)
     return [Run(c, by_id.get(c.id)) for c in connectors]
+
+
+def parts_for(features: Iterable[Feature]) -> Parts:
+    """Which parts of a contact the lookup fetches for these features."""
+    on = frozenset(features)
+    return Parts(
+        custom_fields=Feature.CUSTOM_FIELDS in on,
+        notes=Feature.NOTES in on,
+        deals=Feature.DEALS in on,
+        deal_notes=Feature.DEALS in on and Feature.DEAL_NOTES in on,
+        deal_activities=Feature.DEALS in on and Feature.DEAL_ACTIVITIES in on,
+        activities=Feature.ACTIVITIES in on,
+        owner=Feature.OWNER in on,
+        organization=Feature.ORGANIZATION in on,
+    )

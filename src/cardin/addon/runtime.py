@@ -20,6 +20,7 @@ from cardin.cache import Cache, MemoryCache
 from cardin.cache_redis import RedisCache
 from cardin.lookup import LookupEngine
 from cardin.lookup.results import ResultCache
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.settings import Settings
 from cardin.store import (
     ConnectorStore,
@@ -60,6 +61,11 @@ class Runtime:
     def public_url(self) -> str:
         """The service's public base URL, without a trailing slash."""
         return self.settings.public_url.rstrip("/")
+
+    @property
+    def api_base(self) -> str:
+        """The Pipedrive API base a new token is checked against: configured, else Pipedrive's."""
+        return self.settings.pipedrive_base_url or DEFAULT_BASE_URL
 
 
 def _cache(settings: Settings) -> Cache:
@@ -116,7 +122,7 @@ async def open_runtime(
                     http,
                     cache,
                     timeout=settings.pipedrive_timeout,
-                    api_base=settings.pipedrive_base_url,
+                    api_base=settings.pipedrive_base_url or DEFAULT_BASE_URL,
                 ),
                 results=ResultCache(cache, ttl=settings.result_ttl),
                 verifier=_verifier(settings, http),

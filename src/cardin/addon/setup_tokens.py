@@ -21,14 +21,14 @@ MAX_TOKEN_LENGTH = 256
 
 def api_base(addon: AddOn, account: PipedriveAccount) -> str:
     """The API base to store for a checked account (see `api_base_for`)."""
-    return api_base_for(addon.runtime.settings.pipedrive_base_url, account.company_domain)
+    return api_base_for(addon.runtime.api_base, account.company_domain)
 
 
 async def verify_token(addon: AddOn, token: str) -> PipedriveAccount:
     """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not."""
     if not token.isascii() or not token.isprintable() or len(token) > MAX_TOKEN_LENGTH:
         raise TokenRejected(TokenProblem.INVALID)
-    client = addon.runtime.engine.client(token, addon.runtime.settings.pipedrive_base_url)
+    client = addon.runtime.engine.client(token, addon.runtime.api_base)
     try:
         async with asyncio.timeout(addon.runtime.settings.lookup_deadline):
             return await check_token(client)
