@@ -1,21 +1,23 @@
-"""Pipedrive's addresses: company domains as DNS labels, web app links and API bases from parts."""
+"""Pipedrive's addresses: company domains as DNS labels, web app links and API bases from parts.
+
+The web app's links (`cardin.links`, pure) and the client's API bases (`cardin.pipedrive.urls`)
+each check the company domain; these tests hold both to the same rule.
+"""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from cardin import links
+from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_host, web_app_url
 from cardin.pipedrive.urls import (
-    BILLING_PAGE_URL,
     DEFAULT_BASE_URL,
-    TOKEN_PAGE_URL,
     api_base_for,
     company_api_base,
     company_domain,
     is_company_domain,
     may_receive_token,
-    web_app_host,
-    web_app_url,
 )
 
 GOOD = ["acme", "a", "0", "acme-gmbh", "x" * 63, "xn--mnchen-3ya", "7seas"]
@@ -39,12 +41,14 @@ BAD = [
 @pytest.mark.parametrize("label", GOOD)
 def test_dns_labels_are_company_domains(label: str) -> None:
     assert is_company_domain(label)
+    assert links.is_company_domain(label)  # the client's rule and the links' rule agree
     assert company_domain(label) == label
 
 
 @pytest.mark.parametrize("text", BAD)
 def test_anything_else_is_refused(text: str) -> None:
     assert not is_company_domain(text)
+    assert not links.is_company_domain(text)
     with pytest.raises(ValueError, match="DNS label"):
         company_domain(text)
 

@@ -54,7 +54,7 @@ from cardin.connectors.model import (
     PipedriveAccount,
     RunMode,
 )
-from cardin.pipedrive.urls import web_app_host
+from cardin.links import web_app_host
 
 TOTAL_STEPS = 4
 

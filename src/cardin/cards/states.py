@@ -26,6 +26,7 @@ from cardin.cards.widgets import (
 )
 from cardin.connectors.features import Feature
 from cardin.contact.model import Account, NoMatch
+from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_url
 from cardin.pipedrive.errors import (
     BadResponse,
     Forbidden,
@@ -35,7 +36,6 @@ from cardin.pipedrive.errors import (
     RateLimited,
     Unavailable,
 )
-from cardin.pipedrive.urls import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_url
 
 API_SETTINGS_URL = TOKEN_PAGE_URL
 BILLING_URL = BILLING_PAGE_URL

@@ -1,6 +1,6 @@
 """The work behind each `cardin` command (the CLI module only parses options)."""
 
-from cardin.pipedrive.urls import BILLING_PAGE_URL, TOKEN_PAGE_URL
+from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL
 
 TOKEN_HELP_URL = TOKEN_PAGE_URL
 BILLING_URL = BILLING_PAGE_URL

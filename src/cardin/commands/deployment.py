@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardin.pipedrive.urls import GENERIC_APP, web_app_url
+from cardin.links import GENERIC_APP, web_app_url
 
 # The least the add-on needs: run in Gmail, read the open message's headers, know the user,
 # and format in the user's locale and time zone.

@@ -13,6 +13,7 @@ from cardin.connectors.model import (
     PipedriveAccount,
     RunMode,
 )
+from cardin.links import GENERIC_APP
 from cardin.pipedrive import (
     InvalidToken,
     PaymentRequired,
@@ -21,7 +22,6 @@ from cardin.pipedrive import (
     UnexpectedCompanyDomain,
 )
 from cardin.pipedrive.models import CurrentUser
-from cardin.pipedrive.urls import GENERIC_APP
 
 
 class TokenProblem(enum.StrEnum):

@@ -27,7 +27,7 @@ from cardin.contact.model import (
     TimeSpan,
 )
 from cardin.i18n.format import Formatter
-from cardin.pipedrive.urls import web_app_url
+from cardin.links import web_app_url
 
 _REFERENCE_TYPES: Mapping[str, RefKind] = {
     "user": RefKind.USER,

@@ -29,6 +29,7 @@ from cardin.contact.model import (
     Section,
 )
 from cardin.contact.notes import clean_note_html
+from cardin.links import GENERIC_APP, web_app_url
 from cardin.pipedrive.models import (
     ActivityInfo,
     ActivityTypeInfo,
@@ -40,7 +41,6 @@ from cardin.pipedrive.models import (
     PersonField,
     User,
 )
-from cardin.pipedrive.urls import GENERIC_APP, web_app_url
 
 EMAIL_LABELS = frozenset({"work", "home", "other"})
 PHONE_LABELS = frozenset({"work", "home", "mobile", "other"})

@@ -34,6 +34,7 @@ from cardin.contact.model import (
     SectionError,
     Usage,
 )
+from cardin.links import web_app_url
 from cardin.lookup import assemble
 from cardin.lookup.build import (
     ContactBuilder,
@@ -56,7 +57,7 @@ from cardin.pipedrive.models import (
     Person,
     PersonSearchItem,
 )
-from cardin.pipedrive.urls import DEFAULT_BASE_URL, web_app_url
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -1,24 +1,22 @@
-"""Every Pipedrive address Cardin builds or trusts, built from parts in this one module.
+"""Where the API token may go, and the API base stored for a company: built from parts here.
 
 Pipedrive names a company by its *company domain* (`acme` in `https://acme.pipedrive.com`),
 reported by `GET /v1/users/me`. That text comes from upstream, so it is accepted only as a DNS
 label (`[a-z0-9-]{1,63}`, no hyphen at either end) and a URL is never made by pasting it into a
-string: the API base, the web app's pages ("open in Pipedrive", edit, search, settings, billing)
-and the check of where an API token may go are all here.
+string. The web app's pages are built by `cardin.links`, which applies the same rule (the
+client imports nothing else of Cardin; a test keeps the two rules equal).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from urllib.parse import quote, urlencode
 
 import httpx
 
 DEFAULT_BASE_URL = "https://api.pipedrive.com"
 """Pipedrive's public API base: the default `PIPEDRIVE_BASE_URL`."""
-GENERIC_APP = "app"
-"""The web app's host for whichever company the signed-in user is in (`app.pipedrive.com`)."""
+NO_COMPANY = "app"
+"""The domain Pipedrive's generic host uses: no company of its own."""
 _PARENT = "pipedrive.com"
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
@@ -36,34 +34,9 @@ def company_domain(value: str) -> str:
     return label
 
 
-def web_app_host(domain: str) -> str:
-    """The company's web app host, "acme.pipedrive.com"; "app.pipedrive.com" for a bad domain."""
-    # Every boundary refuses a bad domain already: this is the last line, never a URL from it.
-    label = domain if is_company_domain(domain) else GENERIC_APP
-    return f"{label}.{_PARENT}"
-
-
-def web_app_url(domain: str, *path: str | int, query: Mapping[str, str] | None = None) -> str:
-    """A page of the company's Pipedrive web app: `https://<domain>.pipedrive.com/<path>?<query>`.
-
-    Each path part is one segment (escaped), so no part can change the host or add a query.
-    """
-    segments = "/".join(quote(str(part), safe="") for part in path)
-    url = f"https://{web_app_host(domain)}/{segments}"
-    if query:
-        url += "?" + urlencode(query, quote_via=quote, safe="")
-    return url
-
-
-TOKEN_PAGE_URL = web_app_url(GENERIC_APP, "settings", "api")
-"""Where Pipedrive shows a user their API token."""
-BILLING_PAGE_URL = web_app_url(GENERIC_APP, "settings", "billing")
-"""Where a company subscribes or updates its payment details."""
-
-
 def company_api_base(domain: str) -> str:
     """The company's own API base, `https://<domain>.pipedrive.com`; ValueError for a bad domain."""
-    return f"https://{web_app_host(company_domain(domain))}"
+    return f"https://{company_domain(domain)}.{_PARENT}"
 
 
 def api_base_for(configured: str, domain: str) -> str:
@@ -74,7 +47,7 @@ def api_base_for(configured: str, domain: str) -> str:
     default when Pipedrive reported no domain of its own.
     """
     base = configured.rstrip("/")
-    if base != DEFAULT_BASE_URL or domain == GENERIC_APP or not is_company_domain(domain):
+    if base != DEFAULT_BASE_URL or domain == NO_COMPANY or not is_company_domain(domain):
         return base
     return company_api_base(domain)
 

@@ -22,7 +22,7 @@ from sqlalchemy.sql.dml import Insert
 
 from cardin.connectors.features import effective_features
 from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
-from cardin.pipedrive.urls import GENERIC_APP, is_company_domain
+from cardin.links import GENERIC_APP, is_company_domain
 from cardin.store.crypto import TokenCipher, token_fingerprint
 from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
 from cardin.store.errors import (
