@@ -153,7 +153,7 @@ class _Run:
 
     async def resolve(self, hits: Sequence[PersonSearchItem]) -> LookupResult:
         """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived."""
-        candidates = [h for h in hits if assemble.has_email(h.emails or [], self.email)]
+        candidates = [h for h in hits if assemble.is_candidate(h, self.email)]
         candidates = candidates[: self.limits.candidates]
         if not candidates:
             return self._no_match()

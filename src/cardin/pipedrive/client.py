@@ -9,6 +9,7 @@ onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limi
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from cardin.pipedrive.models import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 Params = Mapping[str, str | int]
 
 DEFAULT_BASE_URL = "https://api.pipedrive.com"
@@ -344,13 +346,25 @@ class PipedriveClient:
                 path=path,
             ) from exc
 
-    @classmethod
-    def _parse_list(cls, data: object, model: type[M], path: str) -> list[M]:
+    @staticmethod
+    def _parse_list(data: object, model: type[M], path: str) -> list[M]:
+        """The readable items; an item without its identity (an id) is dropped, and logged.
+
+        A list with items but none readable is not a list of these: BadResponse.
+        """
         if data is None:  # Pipedrive answers `"data": null` for an empty list
             return []
         if not isinstance(data, list):
             raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
-        return [cls._parse(item, model, path) for item in data]
+        items = []
+        for item in data:
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as exc:
+                log.debug("%s: dropped an unreadable item (%d problems)", path, exc.error_count())
+        if data and not items:
+            raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
+        return items
 
     async def _send(
         self, method: str, path: str, params: Params | None, body: object = None
