@@ -1,7 +1,7 @@
 """A slow Pipedrive under the connector's deadline, end to end: the contact with a part missing.
 
 The per-call timeout (8 s, the default) is longer than the connector's deadline, as in production;
-the deadline is short so that the tests wait well under a second.
+the deadline is the harness's, 2 s, and every test waits for it once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from tests.conftest import TODAY
 from tests.service.harness import Harness, action, actions_of, running, text_of, top_card
 from tests.service.test_flow import ACTION_URL, ANN, add_connector
 
-DEADLINE = 0.75
+# The connector's deadline; the per-call timeout is 8 s and a hung call would wait 30 s. Not
+# shorter: the whole add-on shares the event loop with the in-process sandbox and Google here.
+DEADLINE = 2.0
 
 
 @dataclass
@@ -84,7 +86,8 @@ async def open_in_time(harness: Harness) -> tuple[dict[str, Any], str]:
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     started = time.monotonic()
     opened = valid(await harness.open(ANN, message))
-    assert time.monotonic() - started < DEADLINE + 1.0  # the deadline, and the rest of the request
+    # Well before the 8 s per-call timeout or the 30 s hold could have ended it.
+    assert time.monotonic() - started < DEADLINE + 3.0
     return opened, message
 
 
