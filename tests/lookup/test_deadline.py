@@ -78,11 +78,10 @@ def test_the_calls_end_a_margin_before_the_connector_deadline() -> None:
     assert calls_deadline(0.5, clock=clock).remaining() == pytest.approx(0.4)
 
 
-def no_organization_hint(data: Any) -> int:
+def no_organization_hint(data: Any) -> None:
     """The search without the person's organization, so that the engine has to fetch it."""
     for hit in data["items"]:
         hit["item"]["organization"] = None
-    return 1
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ class Slow:
 
     fault: str = ""
     hold: Call | None = None
-    rewrite: tuple[Call, Callable[[Any], int]] | None = None
+    rewrite: tuple[Call, Callable[[Any], object]] | None = None
     metadata: bool = False  # a call made only when the account's metadata is not cached
 
     def apply(self, sandbox: Sandbox, upstream: DoctoredUpstream) -> None:

@@ -90,20 +90,18 @@ class Payload:
     model: type[PipedriveModel]
     objects: Objects
     # What else to change so that the lookup makes this call at all.
-    setup: tuple[tuple[Call, Callable[[Any], int]], ...] = ()
+    setup: tuple[tuple[Call, Callable[[Any], object]], ...] = ()
 
 
-def no_organization_hint(data: Any) -> int:
+def no_organization_hint(data: Any) -> None:
     """The search hit without its organization: the engine fetches the organization then."""
     for hit in hits(data):
         hit["item"]["organization"] = None
-    return 1
 
 
-def no_users(data: Any) -> int:
+def no_users(data: Any) -> None:
     """An empty user list: the engine fetches the owner by id then."""
     data.clear()
-    return 1
 
 
 SEARCH = Call(r"/api/v2/persons/search")
@@ -190,7 +188,7 @@ class SetField:
     value: Any
     changed: int = 0
 
-    def __call__(self, data: Any) -> int:
+    def __call__(self, data: Any) -> None:
         found = self.objects(data)
         for obj in found:
             if self.value is MISSING:
@@ -200,7 +198,6 @@ class SetField:
             else:
                 obj[self.field] = self.value
         self.changed += len(found)
-        return len(found)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-# Edits a reply's `data` in place; returns how many objects it changed.
-Edit = Callable[[Any], int]
+# Edits a reply's `data` in place.
+Edit = Callable[[Any], object]
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,6 @@ class DoctoredUpstream(httpx.AsyncBaseTransport):
         self.inner = inner
         self.holds: list[Call] = []
         self.edits: list[tuple[Call, Edit]] = []
-        self.edited = 0
-        self.held = 0
         self._released = asyncio.Event()
 
     def hold(self, call: Call) -> None:
@@ -63,7 +61,6 @@ class DoctoredUpstream(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Hold, answer, then rewrite."""
         if any(call.covers(request) for call in self.holds):
-            self.held += 1
             await self._released.wait()
         response = await self.inner.handle_async_request(request)
         edits = [edit for call, edit in self.edits if call.covers(request)]
@@ -71,7 +68,7 @@ class DoctoredUpstream(httpx.AsyncBaseTransport):
             return response
         body = json.loads(await response.aread())
         for edit in edits:
-            self.edited += edit(body["data"])
+            edit(body["data"])
         return httpx.Response(
             response.status_code,
             headers={"content-type": "application/json"},
