@@ -9,7 +9,7 @@ import pytest
 
 from cardin.cards import Op
 from cardin.connectors.features import ALL_FEATURES, Feature
-from cardin.contact.model import Contact, Section, Usage
+from cardin.contact.model import Contact, Section, SectionError, SectionErrorKind, Usage
 from tests.cards import fixtures
 from tests.cards.checked import render_contact_card, render_list_card
 from tests.cards.probe import actions, headers, links, ops, section, texts
@@ -197,6 +197,20 @@ def test_owner_shows_name_email_and_status() -> None:
     owner = section(render_contact_card(inactive, EN), "Contact owner")["widgets"][0]
     assert owner["decoratedText"]["text"] == "Sam Seller"
     assert owner["decoratedText"]["bottomLabel"] == "sam@acme.example · Inactive user"
+
+
+def test_an_owner_that_could_not_be_loaded_says_so_with_retry() -> None:
+    match = fixtures.rich_match()
+    error = SectionError(SectionErrorKind.UNAVAILABLE, "Pipedrive did not answer within 4.2 s")
+    failed = replace(match, contact=replace(match.contact, owner=None, owner_error=error))
+    assert failed.is_partial
+    card = render_contact_card(failed, EN)
+    assert headers(card) == ALL_SECTIONS
+    owner = section(card, "Contact owner")
+    assert "Pipedrive did not answer in time" in texts(owner)
+    assert Op.RETRY in ops(owner)
+    off = fixtures.context(features=ALL_FEATURES - {Feature.OWNER})
+    assert "Contact owner" not in headers(render_contact_card(failed, off))
 
 
 # --- freshness and cost --------------------------------------------------------------------

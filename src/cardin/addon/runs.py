@@ -1,7 +1,9 @@
 """Running a user's connectors for one address: concurrently, each under its own deadline.
 
 One slow or failing account never blocks or breaks the others: every run ends within the
-deadline with a result or an error, and the error becomes that connector's state.
+deadline with a result or an error, and the error becomes that connector's state. The lookup's
+calls end a margin before the deadline (`calls_deadline`), so that a slow part of the contact is
+marked unavailable on a card that still arrives in time.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from cardin.addon.runtime import Runtime
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.contact.model import LookupResult, Match, NoMatch
-from cardin.lookup import Parts
+from cardin.lookup import Parts, calls_deadline
 from cardin.pipedrive import (
+    Deadline,
     InvalidToken,
     PaymentRequired,
     PipedriveError,
@@ -68,9 +71,12 @@ async def look_up(
 
     An address with a +tag that matches nobody is looked up again without the tag.
     """
+    seconds = runtime.settings.lookup_deadline
+    calls = calls_deadline(seconds)
     try:
-        async with asyncio.timeout(runtime.settings.lookup_deadline):
-            return await _look_up(runtime, connector, email, base_email, refresh=refresh)
+        # The calls end by their own deadline; this one is the backstop for everything else.
+        async with asyncio.timeout(seconds):
+            return await _look_up(runtime, connector, email, base_email, calls, refresh=refresh)
     except TimeoutError:
         return Unavailable("Pipedrive did not answer in time")
     except PipedriveError as exc:
@@ -78,16 +84,22 @@ async def look_up(
 
 
 async def _look_up(
-    runtime: Runtime, connector: Connector, email: str, base_email: str | None, *, refresh: bool
+    runtime: Runtime,
+    connector: Connector,
+    email: str,
+    base_email: str | None,
+    deadline: Deadline,
+    *,
+    refresh: bool,
 ) -> LookupResult:
-    result = await _cached_or_fresh(runtime, connector, email, refresh=refresh)
+    result = await _cached_or_fresh(runtime, connector, email, deadline, refresh=refresh)
     if isinstance(result, NoMatch) and base_email and base_email != email:
-        return await _cached_or_fresh(runtime, connector, base_email, refresh=refresh)
+        return await _cached_or_fresh(runtime, connector, base_email, deadline, refresh=refresh)
     return result
 
 
 async def _cached_or_fresh(
-    runtime: Runtime, connector: Connector, email: str, *, refresh: bool
+    runtime: Runtime, connector: Connector, email: str, deadline: Deadline, *, refresh: bool
 ) -> LookupResult:
     key = cache_id(connector)
     if not refresh:
@@ -96,7 +108,11 @@ async def _cached_or_fresh(
             return cached
     token = await stored_token(runtime, connector)
     result = await runtime.engine.lookup(
-        email, token=token, base_url=connector.base_url, parts=parts_for(connector.features)
+        email,
+        token=token,
+        base_url=connector.base_url,
+        parts=parts_for(connector.features),
+        deadline=deadline,
     )
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):

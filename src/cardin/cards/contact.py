@@ -181,8 +181,12 @@ def activities_section(match: Match, ctx: CardContext, caps: Caps) -> Json | Non
 
 def owner_section(match: Match, ctx: CardContext) -> Json | None:
     """Contact owner: name, email and whether the user is active; None when off or unknown."""
-    owner = match.contact.owner
-    if owner is None or not ctx.has(Feature.OWNER):
+    owner, error = match.contact.owner, match.contact.owner_error
+    if not ctx.has(Feature.OWNER):
+        return None
+    if error is not None:
+        return section([section_error(ctx, error, match)], header=ctx.msgs.text("section.owner"))
+    if owner is None:
         return None
     status = ctx.msgs.text("owner.active" if owner.is_active else "owner.inactive")
     widget = decorated(

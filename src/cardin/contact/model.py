@@ -330,6 +330,7 @@ class Contact:
     picture_url: str | None = None
     job_title: str | None = None
     owner: Owner | None = None
+    owner_error: SectionError | None = None
     notes: Section[Note] = field(default_factory=Section)
     deals: Section[Deal] = field(default_factory=Section)
     deals_overview: DealsOverview | None = None
@@ -415,6 +416,8 @@ class Match:
     def is_partial(self) -> bool:
         """Whether some part of the contact could not be fetched."""
         c = self.contact
+        if c.fields_error is not None or c.owner_error is not None:
+            return True
         parts: list[Section[Note] | Section[Deal] | Section[Activity]] = [
             c.notes,
             c.deals,

@@ -39,6 +39,7 @@ from cardin.pipedrive.models import (
     NoteInfo,
     Person,
     PersonField,
+    PersonSearchItem,
     User,
 )
 
@@ -96,6 +97,14 @@ def has_email(addresses: Iterable[str | None], email: str) -> bool:
     """Whether any address equals `email`, case-insensitively."""
     wanted = normalize_email(email)
     return any(a is not None and normalize_email(a) == wanted for a in addresses)
+
+
+def is_candidate(hit: PersonSearchItem, email: str) -> bool:
+    """Whether a hit of the exact search on `email` holds it.
+
+    A hit whose emails could not be read is trusted: the search itself matched on the address.
+    """
+    return hit.emails is None or has_email(hit.emails, email)
 
 
 def match_reason(person: Person, email: str) -> MatchReason | None:

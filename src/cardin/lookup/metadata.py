@@ -50,14 +50,23 @@ def metadata_key(base_url: str, token: str) -> str:
 
 
 async def load_metadata(
-    client: PipedriveClient, cache: Cache, key: str, *, refresh: bool = False
+    client: PipedriveClient,
+    cache: Cache,
+    key: str,
+    *,
+    refresh: bool = False,
+    optional: PipedriveClient | None = None,
 ) -> AccountMetadata:
-    """The account's metadata from the cache, else from Pipedrive (then cached if complete)."""
+    """The account's metadata from the cache, else from Pipedrive (then cached if complete).
+
+    `optional`, when given, fetches the parts the lookup can do without (a client with an
+    earlier deadline, so that a hanging part leaves time for the rest of the lookup).
+    """
     if not refresh:
         cached = await _cached(cache, key)
         if cached is not None:
             return cached
-    metadata = await fetch_metadata(client)
+    metadata = await fetch_metadata(client, optional)
     if metadata.is_complete:
         await cache.set(key, metadata.model_dump_json().encode(), METADATA_TTL)
     return metadata
@@ -75,13 +84,19 @@ async def _cached(cache: Cache, key: str) -> AccountMetadata | None:
         return None
 
 
-async def fetch_metadata(client: PipedriveClient) -> AccountMetadata:
-    """Fetch the four parts concurrently; account errors (401, 402) and a failed `me` propagate."""
+async def fetch_metadata(
+    client: PipedriveClient, optional: PipedriveClient | None = None
+) -> AccountMetadata:
+    """Fetch the four parts concurrently; account errors (401, 402) and a failed `me` propagate.
+
+    The three parts that may fail are fetched with `optional` (default: `client`).
+    """
+    others = optional or client
     me, fields, types, users = await gather_all(
         client.current_user(),
-        _optional(client.person_fields()),
-        _optional(client.activity_types()),
-        _optional(client.users()),
+        _optional(others.person_fields()),
+        _optional(others.activity_types()),
+        _optional(others.users()),
     )
     fields_error = fields if isinstance(fields, SectionError) else None
     return AccountMetadata(

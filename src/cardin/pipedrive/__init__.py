@@ -2,6 +2,7 @@
 
 from cardin.pipedrive.client import PipedriveClient, RetryPolicy, UsageMeter
 from cardin.pipedrive.costs import token_cost
+from cardin.pipedrive.deadline import Deadline
 from cardin.pipedrive.errors import (
     BadResponse,
     Forbidden,
@@ -17,6 +18,7 @@ from cardin.pipedrive.errors import (
 
 __all__ = [
     "BadResponse",
+    "Deadline",
     "Forbidden",
     "InvalidToken",
     "NotFound",

@@ -1,9 +1,10 @@
 """Async Pipedrive client: one method per endpoint Cardin uses, one private request path.
 
 The request path is the only place that sees httpx: it sends the token in the `x-api-token`
-header (never in the URL), bounds every call by a deadline, retries connection errors, 429 and
-5xx a bounded number of times with jittered backoff (honouring `Retry-After`), maps every failure
-onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers. It sends
+header (never in the URL), bounds every call by a timeout and by what is left of the caller's
+deadline, retries connection errors, 429 and 5xx a bounded number of times with jittered backoff
+(honouring `Retry-After`, and only when the deadline leaves time for it), maps every failure onto
+`cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers. It sends
 the token only to the configured API base or `https://<label>.pipedrive.com`: any other host is
 refused with UntrustedHost before anything is sent.
 """
@@ -11,6 +12,8 @@ refused with UntrustedHost before anything is sent.
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,6 +24,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from cardin.pipedrive.costs import token_cost
+from cardin.pipedrive.deadline import Deadline
 from cardin.pipedrive.errors import (
     BadResponse,
     Forbidden,
@@ -51,6 +55,7 @@ from cardin.pipedrive.models import (
 from cardin.pipedrive.urls import DEFAULT_BASE_URL, may_receive_token
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 Params = Mapping[str, str | int]
 
 PERSON_COUNTS = (
@@ -196,6 +201,7 @@ class PipedriveClient:
         timeout: float = 8.0,
         retry: RetryPolicy | None = None,
         meter: UsageMeter | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self._http = http
         self._token = token
@@ -204,6 +210,15 @@ class PipedriveClient:
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self.meter = meter if meter is not None else UsageMeter()
+        self.deadline = deadline
+
+    def within(self, deadline: Deadline | None) -> PipedriveClient:
+        """This client (same account, same meter) with its calls ended by `deadline`."""
+        if deadline is None:
+            return self
+        clone = copy.copy(self)
+        clone.deadline = deadline
+        return clone
 
     # --- endpoints ---------------------------------------------------------------------------
 
@@ -362,13 +377,25 @@ class PipedriveClient:
                 path=path,
             ) from exc
 
-    @classmethod
-    def _parse_list(cls, data: object, model: type[M], path: str) -> list[M]:
+    @staticmethod
+    def _parse_list(data: object, model: type[M], path: str) -> list[M]:
+        """The readable items; an item without its identity (an id) is dropped, and logged.
+
+        A list with items but none readable is not a list of these: BadResponse.
+        """
         if data is None:  # Pipedrive answers `"data": null` for an empty list
             return []
         if not isinstance(data, list):
             raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
-        return [cls._parse(item, model, path) for item in data]
+        items = []
+        for item in data:
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as exc:
+                log.debug("%s: dropped an unreadable item (%d problems)", path, exc.error_count())
+        if data and not items:
+            raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
+        return items
 
     async def _send(
         self, method: str, path: str, params: Params | None, body: object = None
@@ -380,9 +407,22 @@ class PipedriveClient:
                 return await self._send_once(method, path, params, body)
             except (RateLimited, Unavailable) as exc:
                 delay = self._retry_delay(exc, attempt, method)
-                if delay is None:
+                if delay is None or not self._has_time_after(delay):
                     raise
                 await self._retry.sleep(delay)
+
+    def _has_time_after(self, delay: float) -> bool:
+        """Whether the deadline leaves time for another attempt after waiting `delay`."""
+        return self.deadline is None or self.deadline.remaining() > delay
+
+    def _attempt_timeout(self, path: str) -> float:
+        """The configured timeout, cut to what is left of the deadline."""
+        if self.deadline is None:
+            return self._timeout
+        left = self.deadline.remaining()
+        if left <= 0:
+            raise Unavailable("no time was left to ask Pipedrive", path=path)
+        return min(self._timeout, left)
 
     def _retry_delay(self, exc: PipedriveError, attempt: int, method: str) -> float | None:
         if attempt >= self._retry.attempts:
@@ -399,23 +439,24 @@ class PipedriveClient:
         self, method: str, path: str, params: Params | None, body: object = None
     ) -> httpx.Response:
         url = self._url(path)
+        timeout = self._attempt_timeout(path)
         loop = asyncio.get_running_loop()
         started = loop.time()
         response: httpx.Response | None = None
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(timeout):
                 response = await self._http.request(
                     method,
                     url,
                     params=params,
                     json=body,
                     headers={"x-api-token": self._token, "accept": "application/json"},
-                    timeout=self._timeout,
+                    timeout=timeout,
                 )
                 await response.aread()
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise Unavailable(
-                f"Pipedrive did not answer within {self._timeout:g} s", path=path
+                f"Pipedrive did not answer within {timeout:.2g} s", path=path
             ) from exc
         except httpx.HTTPError as exc:
             raise Unavailable(f"Cannot reach Pipedrive ({type(exc).__name__})", path=path) from exc
