@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cardin.sandbox import v1, v2
+from cardin.sandbox import notes, v1, v2
 from cardin.sandbox.calls import Handler
 from cardin.sandbox.errors import ApiError, v1_user_not_found, v2_bad_id
 
@@ -49,7 +49,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/activityTypes", 20, v1.activity_types),
     Route("GET", "/v1/currencies", 20, v1.currencies),
     Route("GET", "/v1/personFields", 20, v1.person_fields),
-    Route("GET", "/v1/notes", 20, v1.notes),
+    Route("GET", "/v1/notes", 20, notes.notes),
     Route("GET", "/api/v2/personFields", 10, v2.person_fields),
     Route("GET", "/api/v2/persons/search", 20, v2.persons_search),
     Route("GET", "/api/v2/persons", 10, v2.persons),
