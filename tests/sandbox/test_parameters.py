@@ -214,6 +214,7 @@ async def test_a_created_person_keeps_the_declared_extras(client: httpx.AsyncCli
     assert created["add_time"] == "2025-01-01T08:20:00Z"
     person = await data(client, f"/api/v2/persons/{created['id']}")
     assert person["last_name"] == "Test"
+    assert person["im"] == []  # like emails and phones: none is an empty list, not null
 
 
 async def test_head_answers_like_get(client: httpx.AsyncClient) -> None:

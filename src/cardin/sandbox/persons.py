@@ -61,7 +61,7 @@ def create_person_from_body(company: Company, body: JSON, user_id: int) -> JSON:
         "label_ids": _labels(company, body.get("label_ids")),
         "picture_id": None,
         "custom_fields": _custom_fields(company, body.get("custom_fields")),
-        "im": _contacts(body.get("im"), "im") if "im" in body else None,
+        "im": _contacts(body.get("im"), "im"),
         "postal_address": _address(body.get("postal_address")),
         "marketing_status": _marketing_status(body.get("marketing_status")),
     }
