@@ -18,10 +18,12 @@ from cardin.i18n.format import Formatter
 from cardin.lookup import LookupEngine
 from cardin.pipedrive import (
     InvalidToken,
+    NotFound,
     PaymentRequired,
     PipedriveError,
     RateLimited,
 )
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.terminal import render_result
 
 CONNECTOR_NAME = "Pipedrive"
@@ -60,7 +62,7 @@ async def run_lookup(request: LookupRequest, *, console: Console, errors: Consol
         console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
         return ExitCode.OK
     if isinstance(outcome, PipedriveError):
-        message, code = failure_message(outcome)
+        message, code = failure_message(outcome, request.base_url)
         errors.print(f"[red]{message}[/red]", highlight=False)
         return code
     account = outcome.account
@@ -84,8 +86,16 @@ def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest)
     return trigger_response(card)
 
 
-def failure_message(exc: PipedriveError) -> tuple[str, int]:
+def failure_message(exc: PipedriveError, base_url: str) -> tuple[str, int]:
     """One line that says what went wrong and what to do, and the exit status."""
+    if isinstance(exc, NotFound):
+        # a lookup's own calls (the search, the account) exist on every Pipedrive API
+        message = (
+            f"{base_url} does not look like Pipedrive's API: it answered 404 (not found) to "
+            f"{exc.path or 'the lookup'}. Check --base-url or PIPEDRIVE_BASE_URL (Pipedrive's is "
+            f"{DEFAULT_BASE_URL})."
+        )
+        return message, ExitCode.UNAVAILABLE
     if isinstance(exc, InvalidToken):
         message = (
             f"Pipedrive refused the API token: copy your current token from {TOKEN_HELP_URL} "
