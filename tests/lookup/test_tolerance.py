@@ -23,6 +23,7 @@ from cardin.cards import CardContext, render_outcome_card, trigger_response
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import Match
 from cardin.lookup import Limits, LookupEngine
+from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import BadResponse, PipedriveError, RetryPolicy, UnexpectedCompanyDomain
 from cardin.pipedrive.models import (
     ActivityInfo,
@@ -295,7 +296,8 @@ async def test_a_bad_field_never_hides_the_person(
     calls = {payload.call, *(call for call, _ in payload.setup)}
     outcome = await look_up_rich(upstream, MemoryCache() if calls & METADATA else warm_cache)
     assert edit.changed, "the lookup never read such an object"
-    card = render_outcome_card(outcome, CONTEXT, email=RICH_EMAIL, connector_name="Pipedrive")
+    shown = failure_of(outcome) if isinstance(outcome, PipedriveError) else outcome
+    card = render_outcome_card(shown, CONTEXT, email=RICH_EMAIL, connector_name="Pipedrive")
     assert_valid_response(trigger_response(card))
     if case.is_refused:
         assert isinstance(outcome, UnexpectedCompanyDomain)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cardin.addon.runs import look_up
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.contact.outcome import Failure, FailureKind
 from cardin.sandbox import (
     COLLEAGUE_TOKEN,
     DEMO_COMPANY_ID,
@@ -262,6 +264,25 @@ async def test_a_changed_secret_key_asks_for_reauthorization(tmp_path: Path) -> 
         response = valid(await second.open(ANN, message))
         assert action(response, "reauth")
         assert "Traceback" not in text_of(response)
+
+
+async def test_an_unreadable_token_is_a_reauth_failure_not_a_pipedrive_error(
+    tmp_path: Path,
+) -> None:
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    async with running(sandbox, tmp_path, secret_key=Fernet.generate_key().decode()) as first:
+        await add_connector(first, ANN)
+    async with running(sandbox, tmp_path, secret_key=Fernet.generate_key().decode()) as second:
+        runtime = second.app.state.runtime
+        [connector] = runtime.store.list(ANN.sub)
+        sandbox.reset_log()
+        outcome = await look_up(runtime, connector, RICH_EMAIL)
+        assert outcome == Failure(
+            FailureKind.REAUTH, "the stored token cannot be read: please reauthorize"
+        )
+        assert sandbox.requests == []  # decided by the store: Pipedrive was never asked
 
 
 async def test_a_manual_default_connector_is_listed_to_run(harness: Harness) -> None:

@@ -14,14 +14,10 @@ from cardin.cards import CardContext, Json, render_outcome_card, trigger_respons
 from cardin.commands import BILLING_URL, TOKEN_HELP_URL, ExitCode
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import LookupResult
+from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.i18n.format import Formatter
 from cardin.lookup import LookupEngine
-from cardin.pipedrive import (
-    InvalidToken,
-    PaymentRequired,
-    PipedriveError,
-    RateLimited,
-)
+from cardin.lookup.outcome import settle
 from cardin.terminal import render_result
 
 CONNECTOR_NAME = "Pipedrive"
@@ -49,17 +45,16 @@ class LookupRequest:
 
 async def run_lookup(request: LookupRequest, *, console: Console, errors: Console) -> int:
     """Print the lookup of the address; the exit status says how it went."""
-    try:
-        outcome: LookupResult | PipedriveError = await lookup_once(
+    outcome = await settle(
+        lookup_once(
             request.email, token=request.token, base_url=request.base_url, timeout=request.timeout
         )
-    except PipedriveError as exc:
-        outcome = exc
+    )
     if request.as_json:
         # Written as is: rich would re-indent and wrap what must stay exactly the add-on's JSON.
         console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
         return ExitCode.OK
-    if isinstance(outcome, PipedriveError):
+    if isinstance(outcome, Failure):
         message, code = failure_message(outcome)
         errors.print(f"[red]{message}[/red]", highlight=False)
         return code
@@ -68,9 +63,9 @@ async def run_lookup(request: LookupRequest, *, console: Console, errors: Consol
     return ExitCode.OK
 
 
-def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest) -> Json:
+def trigger_json(outcome: Outcome, request: LookupRequest) -> Json:
     """The add-on's answer to a Gmail contextual trigger on a message from the address."""
-    account = None if isinstance(outcome, PipedriveError) else outcome.account
+    account = None if isinstance(outcome, Failure) else outcome.account
     public_url = request.public_url.rstrip("/")
     ctx = CardContext(
         locale=request.locale or (account.locale if account else "en_US"),
@@ -84,28 +79,28 @@ def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest)
     return trigger_response(card)
 
 
-def failure_message(exc: PipedriveError) -> tuple[str, int]:
+def failure_message(failure: Failure) -> tuple[str, int]:
     """One line that says what went wrong and what to do, and the exit status."""
-    if isinstance(exc, InvalidToken):
+    if failure.kind is FailureKind.REAUTH:
         message = (
             f"Pipedrive refused the API token: copy your current token from {TOKEN_HELP_URL} "
             "and pass it with --token or PIPEDRIVE_API_TOKEN."
         )
         return message, ExitCode.INVALID_TOKEN
-    if isinstance(exc, PaymentRequired):
+    if failure.kind is FailureKind.PAYMENT:
         message = (
             "This Pipedrive account is inactive (trial ended or payment failed): an admin can "
             f"reactivate it at {BILLING_URL}."
         )
         return message, ExitCode.PAYMENT_REQUIRED
-    if isinstance(exc, RateLimited):
-        wait = f" in {exc.retry_after:g} s" if exc.retry_after is not None else " later"
+    if failure.kind is FailureKind.RATE_LIMITED:
+        wait = f" in {failure.retry_after:g} s" if failure.retry_after is not None else " later"
         return (
             f"Pipedrive's rate limit is reached for this account: try again{wait}.",
             ExitCode.UNAVAILABLE,
         )
     message = (
-        f"Pipedrive could not be reached or answered badly ({exc}): check --base-url or "
+        f"Pipedrive could not be reached or answered badly ({failure.reason}): check --base-url or "
         "PIPEDRIVE_BASE_URL and your connection, then try again."
     )
     return message, ExitCode.UNAVAILABLE

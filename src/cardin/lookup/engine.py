@@ -50,9 +50,10 @@ from cardin.lookup.build import (
     search_reason,
     selected,
 )
-from cardin.lookup.errors import TaskScope, gather_all, section_error
 from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
+from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
     Deadline,
     NotFound,
@@ -232,7 +233,7 @@ class _Run:
         others = _waited_for(self.client, rounds=1)
         results = await gather_all(
             *(
-                self.client.person(c.id) if c.id == best_id else _optional(others.person(c.id))
+                self.client.person(c.id) if c.id == best_id else secondary(others.person(c.id))
                 for c in candidates
             )
         )
@@ -308,7 +309,7 @@ class _Run:
     async def _picture(self, person: Person) -> str | None:
         if person.picture_id is None:
             return None
-        picture = await _optional(self.client.person_picture(person.id))
+        picture = await secondary(self.client.person_picture(person.id))
         if isinstance(picture, SectionError) or not picture.pictures:
             return None
         return picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
@@ -367,18 +368,8 @@ class _Run:
         return (await self.client.person(person_id)).name or f"#{person_id}"
 
 
-async def _optional(call: Awaitable[T]) -> T | SectionError:
-    """Await a secondary call: account errors propagate, other failures become a SectionError."""
-    try:
-        return await call
-    except ACCOUNT_ERRORS:
-        raise
-    except PipedriveError as exc:
-        return section_error(exc)
-
-
 async def _known(call: Awaitable[T]) -> T | SectionError | None:
-    """Await a look-up by id like `_optional`, but None when Pipedrive does not know the id."""
+    """Await a look-up by id like `secondary`, but None when Pipedrive does not know the id."""
     try:
         return await call
     except NotFound:
@@ -402,4 +393,4 @@ async def _maybe(wanted: bool, call: Callable[[], Awaitable[T]]) -> T | SectionE
     """Run a secondary call only when its part is wanted."""
     if not wanted:
         return None
-    return await _optional(call())
+    return await secondary(call())

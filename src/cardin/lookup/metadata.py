@@ -9,19 +9,16 @@ cached, so the next lookup tries again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable
-from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cardin.cache import Cache
 from cardin.contact.model import SectionError
-from cardin.lookup.errors import gather_all, section_error
-from cardin.pipedrive import PipedriveClient, PipedriveError
-from cardin.pipedrive.errors import ACCOUNT_ERRORS
+from cardin.lookup.outcome import secondary
+from cardin.lookup.tasks import gather_all
+from cardin.pipedrive import PipedriveClient
 from cardin.pipedrive.models import ActivityTypeInfo, CurrentUser, PersonField, User
 
-T = TypeVar("T")
 METADATA_TTL = 6 * 3600.0
 _KEY_VERSION = "1"
 
@@ -94,9 +91,9 @@ async def fetch_metadata(
     others = optional or client
     me, fields, types, users = await gather_all(
         client.current_user(),
-        _optional(others.person_fields()),
-        _optional(others.activity_types()),
-        _optional(others.users()),
+        secondary(others.person_fields()),
+        secondary(others.activity_types()),
+        secondary(others.users()),
     )
     fields_error = fields if isinstance(fields, SectionError) else None
     return AccountMetadata(
@@ -106,12 +103,3 @@ async def fetch_metadata(
         users=None if isinstance(users, SectionError) else users,
         fields_error=fields_error,
     )
-
-
-async def _optional(call: Awaitable[T]) -> T | SectionError:
-    try:
-        return await call
-    except ACCOUNT_ERRORS:
-        raise
-    except PipedriveError as exc:
-        return section_error(exc)
