@@ -29,6 +29,7 @@ from typing import TypeVar
 import httpx
 
 from cardin.cache import Cache
+from cardin.connectors.setup import account_of
 from cardin.contact.fields import referenced_ids
 from cardin.contact.model import (
     LookupResult,
@@ -173,7 +174,7 @@ class _Run:
         self.parts = parts
         self.limits = engine._limits
         self.now = engine._clock()
-        self.account = assemble.account_from(meta.me)
+        self.account = account_of(meta.me)
         self.users = {u.id: u for u in meta.users or []}
         self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 

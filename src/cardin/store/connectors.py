@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Insert
 
 from cardin.connectors.features import effective_features
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
 from cardin.links import GENERIC_APP, is_company_domain
 from cardin.store.crypto import TokenCipher, token_fingerprint
 from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
@@ -102,7 +103,7 @@ class ConnectorStore:
         *,
         token: str,
         base_url: str,
-        account: PipedriveAccount,
+        account: Account,
         setup_key: str | None = None,
     ) -> Connector:
         """Store a new connector; the owner's first (or only remaining) one becomes the default.
@@ -145,7 +146,7 @@ class ConnectorStore:
         connector_id: str,
         *,
         token: str,
-        account: PipedriveAccount,
+        account: Account,
         base_url: str | None = None,
     ) -> Connector:
         """Replace the token and the account it belongs to (reauthorization), and its API base.
@@ -186,7 +187,7 @@ class ConnectorStore:
             if deleted.is_default:
                 _promote_first(connection, owner, self._clock())
 
-    def _token_values(self, token: str, account: PipedriveAccount) -> dict[str, Any]:
+    def _token_values(self, token: str, account: Account) -> dict[str, Any]:
         """The columns that store a token (encrypted, and its fingerprint) and its account."""
         return {
             "token_ciphertext": self._cipher.encrypt(token),
@@ -325,7 +326,7 @@ def _settings_values(settings: ConnectorSettings) -> dict[str, Any]:
     }
 
 
-def _account_values(account: PipedriveAccount) -> dict[str, Any]:
+def _account_values(account: Account) -> dict[str, Any]:
     """The columns recording whose Pipedrive account a token opens."""
     return {
         "pipedrive_company_id": account.company_id,
@@ -365,7 +366,7 @@ def _to_connector(row: Row[Any]) -> Connector:
         show_in_dashboard=row.show_in_dashboard,
         is_default=row.is_default,
         base_url=row.base_url,
-        account=PipedriveAccount(
+        account=Account(
             company_id=row.pipedrive_company_id,
             company_name=row.pipedrive_company_name,
             company_domain=row.pipedrive_company_domain if trusted else GENERIC_APP,
