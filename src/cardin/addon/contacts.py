@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from cardin.addon.runs import NeedsReauth, cache_id, look_up, stored_token
+from cardin.addon.runs import NeedsReauth, cache_id, look_up, stored_credential
 from cardin.cards import (
     DUPLICATE_SAME_DOMAIN,
     DUPLICATE_SAME_NAME,
@@ -96,8 +96,8 @@ async def add_contact(addon: AddOn, *, confirmed: bool) -> Json:
     name = display_name(person.name, person.email)
     ctx = addon.context(connector)
     try:
-        token = await stored_token(addon.runtime, connector)
-        client = addon.runtime.engine.client(token, connector.base_url)
+        credential = await stored_credential(addon.runtime, connector)
+        client = addon.runtime.engine.client(credential, connector.base_url)
         if not confirmed:
             duplicates = await find_duplicates(client, connector, name=name, email=person.email)
             if duplicates:

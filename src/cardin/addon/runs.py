@@ -18,9 +18,9 @@ from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.contact.model import Match, NoMatch
 from cardin.contact.outcome import Failure, FailureKind, Outcome
-from cardin.lookup import Parts, calls_deadline
+from cardin.lookup import AccountKey, Parts, calls_deadline
 from cardin.lookup.outcome import settle
-from cardin.pipedrive import Deadline
+from cardin.pipedrive import ApiToken, Deadline
 from cardin.store import TokenUnreadable
 
 log = logging.getLogger(__name__)
@@ -109,11 +109,13 @@ async def _cached_or_fresh(
         cached = await runtime.results.get(key, email)
         if cached is not None:
             return cached
-    token = await stored_token(runtime, connector)
+    credential = await stored_credential(runtime, connector)
+    account = connector.account
     result = await settle(
         runtime.engine.lookup(
             email,
-            token=token,
+            credential=credential,
+            account=AccountKey(account.company_id, account.user_id),
             base_url=connector.base_url,
             parts=parts_for(connector.features),
             deadline=deadline,
@@ -128,17 +130,18 @@ async def _cached_or_fresh(
 
 
 def cache_id(connector: Connector) -> str:
-    """The connector as the result cache knows it: any change to it (token, features) is new."""
+    """The connector as the result cache knows it: any change to it (credential, features) is
+    new."""
     return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
-async def stored_token(runtime: Runtime, connector: Connector) -> str:
-    """The connector's token; NeedsReauth for a token the secret key cannot open, or for a
+async def stored_credential(runtime: Runtime, connector: Connector) -> ApiToken:
+    """The connector's credential; NeedsReauth for one the secret key cannot open, or for a
     connector whose stored account cannot be trusted."""
     if connector.needs_reauth:
         raise NeedsReauth("the stored company domain is not Pipedrive's: please reauthorize")
     try:
-        return await asyncio.to_thread(runtime.store.token, connector.owner, connector.id)
+        return await asyncio.to_thread(runtime.store.credential, connector.owner, connector.id)
     except TokenUnreadable as exc:
         raise NeedsReauth("the stored token cannot be read: please reauthorize") from exc
 

@@ -18,6 +18,7 @@ from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.i18n.format import Formatter
 from cardin.lookup import LookupEngine
 from cardin.lookup.outcome import settle
+from cardin.pipedrive import ApiToken
 from cardin.terminal import render_result
 
 CONNECTOR_NAME = "Pipedrive"
@@ -27,7 +28,9 @@ async def lookup_once(email: str, *, token: str, base_url: str, timeout: float) 
     """Look `email` up with a fresh engine (one process, one lookup)."""
     async with httpx.AsyncClient(follow_redirects=False) as http:
         engine = LookupEngine(http, MemoryCache(), timeout=timeout, api_base=base_url)
-        return await engine.lookup(email, token=token, base_url=base_url)
+        # No connector, so no account known before the call: its metadata is not cached (one
+        # lookup per process would not use it again anyway).
+        return await engine.lookup(email, credential=ApiToken(token), base_url=base_url)
 
 
 @dataclass(frozen=True)

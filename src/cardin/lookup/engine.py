@@ -51,11 +51,12 @@ from cardin.lookup.build import (
     search_reason,
     selected,
 )
-from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
 from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
+    Credential,
     Deadline,
     NotFound,
     PipedriveClient,
@@ -115,11 +116,11 @@ class LookupEngine:
         self._limits = limits or Limits()
         self._clock = clock
 
-    def client(self, token: str, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
+    def client(self, credential: Credential, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
         """A client for one account, metering into a fresh UsageMeter."""
         return PipedriveClient(
             self._http,
-            token=token,
+            auth=credential.auth(),
             base_url=base_url,
             configured_base=self._api_base,
             timeout=self._timeout,
@@ -131,7 +132,8 @@ class LookupEngine:
         self,
         email: str,
         *,
-        token: str,
+        credential: Credential,
+        account: AccountKey | None = None,
         base_url: str = DEFAULT_BASE_URL,
         parts: Parts | None = None,
         refresh_metadata: bool = False,
@@ -139,15 +141,16 @@ class LookupEngine:
     ) -> LookupResult:
         """Find `email` in the account; raises PipedriveError when the search itself fails.
 
+        `account` is whose account the credential opens, when known (a connector knows it): the
+        account's metadata is cached under it. Without it the metadata is fetched and not kept.
         Every call ends by `deadline` when one is given (see the module's docstring).
         """
-        client = self.client(token, base_url).within(deadline)
-        key = metadata_key(base_url, token)
+        client = self.client(credential, base_url).within(deadline)
         meta, hits = await gather_all(
             load_metadata(
                 client,
                 self._cache,
-                key,
+                metadata_key(account) if account is not None else None,
                 refresh=refresh_metadata,
                 optional=_waited_for(client, rounds=2),
             ),
