@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from cardin.connectors.setup import account_of
 from cardin.contact.model import ActivityState, DealStatus, MoneyValue
 from cardin.lookup import assemble
 from cardin.pipedrive.models import (
@@ -94,7 +95,7 @@ def test_labels_take_names_and_colours_from_the_label_field() -> None:
 
 def test_account_defaults_when_preferences_are_missing() -> None:
     me = CurrentUser.model_validate({"id": 3, "company_id": 9})
-    account = assemble.account_from(me)
+    account = account_of(me)
     assert (account.locale, account.timezone, account.language) == ("en_US", "UTC", "en")
     assert account.company_domain == "app"
     assert assemble.Links(account.company_domain).person(1) == "https://app.pipedrive.com/person/1"

@@ -17,11 +17,14 @@ import pytest
 
 from cardin.cache import MemoryCache
 from cardin.contact.model import Match, Reference, SectionErrorKind
-from cardin.lookup import LookupEngine, calls_deadline
-from cardin.pipedrive import RetryPolicy, Unavailable
-from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, FaultPlan, Sandbox
+from cardin.lookup import AccountKey, LookupEngine, calls_deadline
+from cardin.pipedrive import ApiToken, RetryPolicy, Unavailable
+from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, RICH_EMAIL, FaultPlan, Sandbox
 from tests.conftest import NOW, SANDBOX_URL, FakeSleep
 from tests.lookup.upstream import Call, DoctoredUpstream
+
+# The demo account, as a connector records it: its metadata is cached under it.
+DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
 
 DEADLINE = 0.75  # the connector's; its calls end a margin before it
 GENEROUS = 10.0  # for the lookups where nothing hangs: they end when done
@@ -67,7 +70,8 @@ async def look_up(engine: LookupEngine, seconds: float = DEADLINE, *, cold: bool
     async with asyncio.timeout(seconds):
         return await engine.lookup(
             RICH_EMAIL,
-            token=DEMO_TOKEN,
+            credential=ApiToken(DEMO_TOKEN),
+            account=DEMO_ACCOUNT,
             base_url=SANDBOX_URL,
             deadline=calls_deadline(seconds),
             refresh_metadata=cold,

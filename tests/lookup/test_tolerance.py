@@ -22,8 +22,15 @@ from cardin.cache import MemoryCache
 from cardin.cards import CardContext, render_outcome_card, trigger_response
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import Match
-from cardin.lookup import Limits, LookupEngine
-from cardin.pipedrive import BadResponse, PipedriveError, RetryPolicy, UnexpectedCompanyDomain
+from cardin.lookup import AccountKey, Limits, LookupEngine
+from cardin.lookup.outcome import failure_of
+from cardin.pipedrive import (
+    ApiToken,
+    BadResponse,
+    PipedriveError,
+    RetryPolicy,
+    UnexpectedCompanyDomain,
+)
 from cardin.pipedrive.models import (
     ActivityInfo,
     ActivityTypeInfo,
@@ -46,11 +53,21 @@ from cardin.pipedrive.models import (
     SearchOrganization,
     User,
 )
-from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, Sandbox, demo_dataset
+from cardin.sandbox import (
+    DEMO_COMPANY_ID,
+    DEMO_TOKEN,
+    DEMO_USER_ID,
+    RICH_EMAIL,
+    Sandbox,
+    demo_dataset,
+)
 from tests.cards.fixtures import ACTION_URL
 from tests.cards.validate import assert_valid_response
 from tests.conftest import NOW, SANDBOX_URL, TODAY
 from tests.lookup.upstream import Call, DoctoredUpstream, Replaying
+
+# The demo account, as a connector records it: its metadata is cached under it.
+DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
 
 Objects = Callable[[Any], list[dict[str, Any]]]
 MISSING = object()
@@ -275,7 +292,12 @@ async def look_up_rich(upstream: DoctoredUpstream, cache: MemoryCache) -> Match 
             http, cache, timeout=2.0, retry=retry, limits=LIMITS, api_base=SANDBOX_URL
         )
         try:
-            result = await engine.lookup(RICH_EMAIL, token=DEMO_TOKEN, base_url=SANDBOX_URL)
+            result = await engine.lookup(
+                RICH_EMAIL,
+                credential=ApiToken(DEMO_TOKEN),
+                account=DEMO_ACCOUNT,
+                base_url=SANDBOX_URL,
+            )
         except PipedriveError as exc:
             return exc
     assert isinstance(result, Match)
@@ -295,7 +317,8 @@ async def test_a_bad_field_never_hides_the_person(
     calls = {payload.call, *(call for call, _ in payload.setup)}
     outcome = await look_up_rich(upstream, MemoryCache() if calls & METADATA else warm_cache)
     assert edit.changed, "the lookup never read such an object"
-    card = render_outcome_card(outcome, CONTEXT, email=RICH_EMAIL, connector_name="Pipedrive")
+    shown = failure_of(outcome) if isinstance(outcome, PipedriveError) else outcome
+    card = render_outcome_card(shown, CONTEXT, email=RICH_EMAIL, connector_name="Pipedrive")
     assert_valid_response(trigger_response(card))
     if case.is_refused:
         assert isinstance(outcome, UnexpectedCompanyDomain)

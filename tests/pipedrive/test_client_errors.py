@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from cardin.pipedrive import (
+    ApiTokenAuth,
     BadResponse,
     Forbidden,
     InvalidToken,
@@ -54,7 +55,11 @@ def make_client(
     http = httpx.AsyncClient(transport=httpx.MockTransport(recording))
     retry = RetryPolicy(attempts=attempts, sleep=sleep, rng=random.Random(1))
     client = PipedriveClient(
-        http, token=TOKEN, base_url="https://acme.pipedrive.com", retry=retry, timeout=timeout
+        http,
+        auth=ApiTokenAuth(TOKEN),
+        base_url="https://acme.pipedrive.com",
+        retry=retry,
+        timeout=timeout,
     )
     return client, sleep, seen
 
@@ -157,7 +162,7 @@ async def test_slow_reply_times_out_by_the_deadline() -> None:
     retry = RetryPolicy(attempts=1)
     client = PipedriveClient(
         http,
-        token=TOKEN,
+        auth=ApiTokenAuth(TOKEN),
         base_url="http://x",
         configured_base="http://x",
         timeout=0.05,
@@ -304,6 +309,8 @@ async def test_a_write_refused_with_429_is_sent_again() -> None:
 
 async def test_a_token_with_characters_no_token_has_is_invalid() -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(reply(200, ME)))
-    client = PipedriveClient(http, token="abc\u00e9\u2028", base_url="https://x.pipedrive.com")
+    client = PipedriveClient(
+        http, auth=ApiTokenAuth("abc\u00e9\u2028"), base_url="https://x.pipedrive.com"
+    )
     with pytest.raises(InvalidToken):
         await client.current_user()

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from cardin.pipedrive import (
+    ApiTokenAuth,
     BadResponse,
     InvalidToken,
     PipedriveClient,
@@ -33,7 +34,9 @@ def client_for(
         return httpx.Response(200, content=json.dumps(me(domain)).encode())
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    client = PipedriveClient(http, token=TOKEN, base_url=base_url, configured_base=configured)
+    client = PipedriveClient(
+        http, auth=ApiTokenAuth(TOKEN), base_url=base_url, configured_base=configured
+    )
     return client, seen
 
 

@@ -12,7 +12,14 @@ import time
 import httpx
 import pytest
 
-from cardin.pipedrive import Deadline, PipedriveClient, RateLimited, RetryPolicy, Unavailable
+from cardin.pipedrive import (
+    ApiTokenAuth,
+    Deadline,
+    PipedriveClient,
+    RateLimited,
+    RetryPolicy,
+    Unavailable,
+)
 
 ME = {"success": True, "data": {"id": 7, "company_id": 1}}
 
@@ -48,7 +55,11 @@ def client_of(
 ) -> PipedriveClient:
     http = httpx.AsyncClient(transport=transport)
     return PipedriveClient(
-        http, token="t", base_url="https://acme.pipedrive.com", timeout=timeout, retry=retry
+        http,
+        auth=ApiTokenAuth("t"),
+        base_url="https://acme.pipedrive.com",
+        timeout=timeout,
+        retry=retry,
     ).within(deadline)
 
 

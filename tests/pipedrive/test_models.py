@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from cardin.pipedrive import BadResponse, PipedriveClient
+from cardin.pipedrive import ApiTokenAuth, BadResponse, PipedriveClient
 from cardin.pipedrive.models import ActivityTypeInfo, Person, SearchResults, User
 
 SECRET = "do-not-log-this-value"
@@ -82,7 +82,7 @@ def client_answering(data: object) -> PipedriveClient:
         return httpx.Response(200, json={"success": True, "data": data})
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    return PipedriveClient(http, token="t", base_url="https://acme.pipedrive.com")
+    return PipedriveClient(http, auth=ApiTokenAuth("t"), base_url="https://acme.pipedrive.com")
 
 
 async def test_a_list_drops_the_items_without_identity() -> None:

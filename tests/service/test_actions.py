@@ -203,4 +203,4 @@ async def test_edit_a_connector_keeps_its_token(harness: Harness) -> None:
     assert edited.name == "EU"
     assert {f.value for f in edited.features} == {"notes"}
     assert edited.run_mode is RunMode.MANUAL
-    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN

@@ -140,7 +140,7 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
         assert "pushCard" not in text, parameters
         assert "updateCard" not in text, parameters
     assert store.list(ANN.sub) == [connector]
-    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
     assert store.list(BOB.sub) == []
 
 

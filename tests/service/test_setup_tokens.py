@@ -322,4 +322,4 @@ async def test_reauth_or_edit_with_another_connectors_token_changes_nothing(
     edited = await submit_token(harness, ANN, step3, DEMO_TOKEN)
     assert "This account is already set up as “EU”" in text_of(edited)
     assert connectors(harness) == before
-    assert harness.app.state.runtime.store.token(ANN.sub, second.id) == SECOND_TOKEN
+    assert harness.app.state.runtime.store.credential(ANN.sub, second.id).token == SECOND_TOKEN

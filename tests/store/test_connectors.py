@@ -10,6 +10,7 @@ from sqlalchemy import Engine, update
 
 from cardin.connectors.features import ALL_FEATURES, Feature
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.pipedrive import ApiToken
 from cardin.store import (
     ConnectorNotFound,
     ConnectorStore,
@@ -36,7 +37,9 @@ BASE_URL = "https://acme.pipedrive.com"
 def _create(store: ConnectorStore, name: str = "Pipedrive", token: str | None = None) -> Connector:
     settings = ConnectorSettings(name=name, features=ALL_FEATURES)
     token = token or fresh_token()
-    return store.create(OWNER, settings, token=token, base_url=BASE_URL, account=ACCOUNT)
+    return store.create(
+        OWNER, settings, credential=ApiToken(token), base_url=BASE_URL, account=ACCOUNT
+    )
 
 
 def test_create_returns_what_get_and_list_read_back(store: ConnectorStore) -> None:
@@ -48,7 +51,7 @@ def test_create_returns_what_get_and_list_read_back(store: ConnectorStore) -> No
     assert (created.owner, created.name, created.base_url) == (OWNER, "Sales", BASE_URL)
     assert created.account == ACCOUNT
     assert created.features == ALL_FEATURES
-    assert store.token(OWNER, created.id) == TOKEN
+    assert store.credential(OWNER, created.id).token == TOKEN
 
 
 def test_first_connector_is_default_and_later_ones_are_not(store: ConnectorStore) -> None:
@@ -97,7 +100,7 @@ def test_update_settings_changes_the_settings_only(store: ConnectorStore) -> Non
     assert (updated.account, updated.base_url, updated.is_default) == (ACCOUNT, BASE_URL, True)
     assert updated.created_at == created.created_at
     assert updated.updated_at > created.updated_at
-    assert store.token(OWNER, created.id) == TOKEN
+    assert store.credential(OWNER, created.id).token == TOKEN
     assert store.get(OWNER, created.id) == updated
 
 
@@ -108,13 +111,15 @@ def test_update_settings_stores_an_empty_name_as_pipedrive(store: ConnectorStore
 
 def test_update_token_replaces_the_token_and_the_account(store: ConnectorStore) -> None:
     created = _create(store, "Sales")
-    updated = store.update_token(OWNER, created.id, token=OTHER_TOKEN, account=OTHER_ACCOUNT)
-    assert store.token(OWNER, created.id) == OTHER_TOKEN
+    updated = store.update_credential(
+        OWNER, created.id, credential=ApiToken(OTHER_TOKEN), account=OTHER_ACCOUNT
+    )
+    assert store.credential(OWNER, created.id).token == OTHER_TOKEN
     assert updated.account == OTHER_ACCOUNT
     assert (updated.name, updated.features) == (created.name, created.features)
     assert updated.updated_at > created.updated_at
-    assert store.with_token(OWNER, OTHER_TOKEN) == updated
-    assert store.with_token(OWNER, TOKEN) is None
+    assert store.with_credential(OWNER, ApiToken(OTHER_TOKEN)) == updated
+    assert store.with_credential(OWNER, ApiToken(TOKEN)) is None
 
 
 def test_set_default_leaves_exactly_one_default(store: ConnectorStore) -> None:
@@ -167,9 +172,9 @@ def test_positions_keep_creation_order_after_deletes(store: ConnectorStore) -> N
     "call",
     [
         lambda s, i: s.get(OWNER, i),
-        lambda s, i: s.token(OWNER, i),
+        lambda s, i: s.credential(OWNER, i).token,
         lambda s, i: s.update_settings(OWNER, i, ConnectorSettings()),
-        lambda s, i: s.update_token(OWNER, i, token=TOKEN, account=ACCOUNT),
+        lambda s, i: s.update_credential(OWNER, i, credential=ApiToken(TOKEN), account=ACCOUNT),
         lambda s, i: s.set_default(OWNER, i),
         lambda s, i: s.delete(OWNER, i),
     ],
@@ -187,7 +192,9 @@ def test_features_round_trip(store: ConnectorStore) -> None:
     for features in (frozenset(), frozenset({Feature.ADD_CONTACT}), ALL_FEATURES):
         settings = ConnectorSettings(features=features)
         token = fresh_token()
-        created = store.create(OWNER, settings, token=token, base_url=BASE_URL, account=ACCOUNT)
+        created = store.create(
+            OWNER, settings, credential=ApiToken(token), base_url=BASE_URL, account=ACCOUNT
+        )
         assert store.get(OWNER, created.id).features == features
 
 
@@ -205,7 +212,9 @@ def test_unknown_feature_ids_are_ignored(store: ConnectorStore, db_engine: Engin
 
 def test_run_mode_and_dashboard_round_trip(store: ConnectorStore) -> None:
     settings = ConnectorSettings(run_mode=RunMode.MANUAL, show_in_dashboard=False)
-    created = store.create(OWNER, settings, token=TOKEN, base_url=BASE_URL, account=ACCOUNT)
+    created = store.create(
+        OWNER, settings, credential=ApiToken(TOKEN), base_url=BASE_URL, account=ACCOUNT
+    )
     read = store.get(OWNER, created.id)
     assert (read.run_mode, read.show_in_dashboard) == (RunMode.MANUAL, False)
 
@@ -288,7 +297,7 @@ def _create_all_at_once(
                 store.create(
                     OWNER,
                     settings,
-                    token=TOKEN,
+                    credential=ApiToken(TOKEN),
                     base_url=BASE_URL,
                     account=ACCOUNT,
                     setup_key=setup_key,
@@ -327,7 +336,9 @@ def test_a_connected_token_is_not_stored_again_and_changes_nothing(store: Connec
     first = _create(store, "Sales", TOKEN)
     settings = ConnectorSettings("Other", frozenset({Feature.NOTES}), RunMode.MANUAL)
     with pytest.raises(TokenAlreadyConnected) as raised:
-        store.create(OWNER, settings, token=TOKEN, base_url=BASE_URL, account=OTHER_ACCOUNT)
+        store.create(
+            OWNER, settings, credential=ApiToken(TOKEN), base_url=BASE_URL, account=OTHER_ACCOUNT
+        )
     assert raised.value.connector == first
     assert not raised.value.same_setup
     assert store.list(OWNER) == [first]
@@ -337,18 +348,23 @@ def test_a_connected_token_is_not_stored_again_and_changes_nothing(store: Connec
 def test_a_token_of_another_connector_is_refused_on_update(store: ConnectorStore) -> None:
     sales, support = _create(store, "Sales", TOKEN), _create(store, "Support", OTHER_TOKEN)
     with pytest.raises(TokenAlreadyConnected) as raised:
-        store.update_token(OWNER, support.id, token=TOKEN, account=ACCOUNT, base_url="https://x")
+        store.update_credential(
+            OWNER, support.id, credential=ApiToken(TOKEN), account=ACCOUNT, base_url="https://x"
+        )
     assert raised.value.connector == sales
     assert store.list(OWNER) == [sales, support]
-    assert store.token(OWNER, support.id) == OTHER_TOKEN
+    assert store.credential(OWNER, support.id).token == OTHER_TOKEN
     # Its own token again is no clash (a reauthorization with the same token).
-    assert store.update_token(OWNER, sales.id, token=TOKEN, account=ACCOUNT).id == sales.id
+    assert (
+        store.update_credential(OWNER, sales.id, credential=ApiToken(TOKEN), account=ACCOUNT).id
+        == sales.id
+    )
 
 
 def test_with_token_finds_the_connector_that_has_it(store: ConnectorStore) -> None:
     sales = _create(store, "Sales", TOKEN)
-    assert store.with_token(OWNER, TOKEN) == sales
-    assert store.with_token(OWNER, OTHER_TOKEN) is None
+    assert store.with_credential(OWNER, ApiToken(TOKEN)) == sales
+    assert store.with_credential(OWNER, ApiToken(OTHER_TOKEN)) is None
 
 
 def test_a_stored_company_domain_that_is_no_dns_label_needs_reauth(
@@ -363,7 +379,9 @@ def test_a_stored_company_domain_that_is_no_dns_label_needs_reauth(
     assert stored.needs_reauth
     assert stored.account.company_domain == "app"
     assert store.list(OWNER)[0].needs_reauth
-    repaired = store.update_token(OWNER, created.id, token=TOKEN, account=ACCOUNT)
+    repaired = store.update_credential(
+        OWNER, created.id, credential=ApiToken(TOKEN), account=ACCOUNT
+    )
     assert not repaired.needs_reauth
     assert repaired.account.company_domain == "acme"
 
@@ -376,4 +394,4 @@ def test_a_connector_without_a_token_is_unreadable_not_garbage(
         statement = update(connectors).where(connectors.c.id == created.id)
         connection.execute(statement.values(token_ciphertext=""))
     with pytest.raises(TokenUnreadable, match="Reauthorize it"):
-        store.token(OWNER, created.id)
+        store.credential(OWNER, created.id)

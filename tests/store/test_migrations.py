@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from cardin.connectors.model import Connector, ConnectorSettings
+from cardin.pipedrive import ApiToken
 from cardin.store import (
     ConnectorStore,
     StoreError,
@@ -127,15 +128,21 @@ def test_a_later_migration_keeps_the_connectors(
     db_engine: Engine, store: ConnectorStore, tmp_path: Path
 ) -> None:
     created = store.create(
-        OWNER, ConnectorSettings(name="Kept"), token=TOKEN, base_url="https://a", account=ACCOUNT
+        OWNER,
+        ConnectorSettings(name="Kept"),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
     )
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
     assert database_revision(db_engine) == "0003_sync_state"
     assert "sync_state" in inspect(db_engine).get_table_names()
     assert store.get(OWNER, created.id) == created
-    assert store.token(OWNER, created.id) == TOKEN
+    assert store.credential(OWNER, created.id).token == TOKEN
     again = ConnectorSettings()
-    assert store.create(OWNER, again, token=OTHER_TOKEN, base_url="b", account=ACCOUNT)
+    assert store.create(
+        OWNER, again, credential=ApiToken(OTHER_TOKEN), base_url="b", account=ACCOUNT
+    )
 
 
 def test_an_older_cardin_refuses_a_newer_schema(db_engine: Engine, tmp_path: Path) -> None:
@@ -171,13 +178,17 @@ def test_a_connector_survives_a_restart(database_url: str, tmp_path: Path) -> No
 
     engine, store = start()
     created = store.create(
-        OWNER, ConnectorSettings(name="Kept"), token=TOKEN, base_url="https://a", account=ACCOUNT
+        OWNER,
+        ConnectorSettings(name="Kept"),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
     )
     engine.dispose()
     engine, store = start()
     try:
         assert store.list(OWNER) == [created]
-        assert store.token(OWNER, created.id) == TOKEN
+        assert store.credential(OWNER, created.id).token == TOKEN
     finally:
         engine.dispose()
 
@@ -259,19 +270,21 @@ def test_the_upgrade_gives_each_token_to_one_connector_and_keeps_them_all(
         kept = {(c.owner, c.position) for o in (ann, bob) for c in store.list(o)
                 if _readable(store, c)}  # fmt: skip
         assert kept == {(ann, 2), (ann, 4), (bob, 2), (bob, 3)}
-        assert store.with_token(ann, TOKEN) == store.list(ann)[0]
+        assert store.with_credential(ann, ApiToken(TOKEN)) == store.list(ann)[0]
         released = next(c for c in store.list(ann) if c.position == 1)
         assert released.updated_at > released.created_at  # cached results of it are dropped
         with pytest.raises(TokenAlreadyConnected):
-            store.update_token(ann, released.id, token=TOKEN, account=ACCOUNT)
-        assert store.update_token(ann, released.id, token="f" * 40, account=ACCOUNT)
+            store.update_credential(ann, released.id, credential=ApiToken(TOKEN), account=ACCOUNT)
+        assert store.update_credential(
+            ann, released.id, credential=ApiToken("f" * 40), account=ACCOUNT
+        )
     finally:
         engine.dispose()
 
 
 def _readable(store: ConnectorStore, connector: Connector) -> bool:
     try:
-        store.token(connector.owner, connector.id)
+        store.credential(connector.owner, connector.id)
     except TokenUnreadable:
         return False
     return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from cardin.addon.runs import cache_id, look_up, stored_token
+from cardin.addon.runs import NeedsReauth, cache_id, look_up, stored_credential
 from cardin.cards import (
     DUPLICATE_SAME_DOMAIN,
     DUPLICATE_SAME_NAME,
@@ -20,6 +20,7 @@ from cardin.cards.states import render_error_card
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector
 from cardin.lookup.assemble import Links
+from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import PipedriveClient, PipedriveError
 from cardin.pipedrive.models import PersonSearchItem
 
@@ -95,8 +96,8 @@ async def add_contact(addon: AddOn, *, confirmed: bool) -> Json:
     name = display_name(person.name, person.email)
     ctx = addon.context(connector)
     try:
-        token = await stored_token(addon.runtime, connector)
-        client = addon.runtime.engine.client(token, connector.base_url)
+        credential = await stored_credential(addon.runtime, connector)
+        client = addon.runtime.engine.client(credential, connector.base_url)
         if not confirmed:
             duplicates = await find_duplicates(client, connector, name=name, email=person.email)
             if duplicates:
@@ -107,8 +108,9 @@ async def add_contact(addon: AddOn, *, confirmed: bool) -> Json:
         await client.create_person(
             name=name, email=person.email, owner_id=connector.account.user_id
         )
-    except PipedriveError as exc:
-        card = render_error_card(exc, ctx, connector_name=connector.name, email=person.email)
+    except (NeedsReauth, PipedriveError) as exc:
+        failure = exc.failure if isinstance(exc, NeedsReauth) else failure_of(exc)
+        card = render_error_card(failure, ctx, connector_name=connector.name, email=person.email)
         return action_response(push(card))
     await addon.runtime.results.forget(cache_id(connector), person.email)
     outcome = await look_up(addon.runtime, connector, person.email, refresh=True)

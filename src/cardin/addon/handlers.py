@@ -17,7 +17,7 @@ from cardin.addon.auth import GoogleUser
 from cardin.addon.events import Event
 from cardin.addon.gmail import GmailError
 from cardin.addon.participants import Participant, participants_to_look_up
-from cardin.addon.runs import Outcome, Run, look_up, run_all
+from cardin.addon.runs import Run, look_up, run_all
 from cardin.addon.runtime import Runtime
 from cardin.cards import (
     CardContext,
@@ -40,6 +40,7 @@ from cardin.cards.states import render_notice_card
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match
+from cardin.contact.outcome import Failure, Outcome
 from cardin.store import ConnectorNotFound
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,7 @@ def _entry(run: Run) -> DashboardEntry:
     if isinstance(outcome, Match) and run.connector.show_in_dashboard:
         org = outcome.contact.organization
         summary = outcome.contact.name + (f" · {org.name}" if org else "")
-    retry_after = getattr(outcome, "retry_after", None)
+    retry_after = outcome.retry_after if isinstance(outcome, Failure) else None
     return DashboardEntry(run.connector, run.state, summary=summary, retry_after=retry_after)
 
 

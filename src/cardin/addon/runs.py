@@ -16,19 +16,22 @@ from dataclasses import dataclass
 from cardin.addon.runtime import Runtime
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
-from cardin.contact.model import LookupResult, Match, NoMatch
-from cardin.lookup import Parts, calls_deadline
-from cardin.pipedrive import (
-    Deadline,
-    InvalidToken,
-    PaymentRequired,
-    PipedriveError,
-    Unavailable,
-)
+from cardin.contact.model import Match, NoMatch
+from cardin.contact.outcome import Failure, FailureKind, Outcome
+from cardin.lookup import AccountKey, Parts, calls_deadline
+from cardin.lookup.outcome import settle
+from cardin.pipedrive import ApiToken, Deadline
 from cardin.store import TokenUnreadable
 
 log = logging.getLogger(__name__)
-Outcome = LookupResult | PipedriveError
+
+
+class NeedsReauth(Exception):
+    """The connector's stored credential cannot be used; `failure` is the outcome to show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.failure = Failure(FailureKind.REAUTH, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +55,9 @@ def state_of(outcome: Outcome | None) -> ConnectorState:
         return ConnectorState.HAS_MATCH
     if isinstance(outcome, NoMatch):
         return ConnectorState.NO_MATCH
-    if isinstance(outcome, InvalidToken):
+    if outcome.kind is FailureKind.REAUTH:
         return ConnectorState.REAUTH
-    if isinstance(outcome, PaymentRequired):
+    if outcome.kind is FailureKind.PAYMENT:
         return ConnectorState.PAYMENT
     return ConnectorState.ERROR
 
@@ -78,9 +81,9 @@ async def look_up(
         async with asyncio.timeout(seconds):
             return await _look_up(runtime, connector, email, base_email, calls, refresh=refresh)
     except TimeoutError:
-        return Unavailable("Pipedrive did not answer in time")
-    except PipedriveError as exc:
-        return exc
+        return Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
+    except NeedsReauth as exc:
+        return exc.failure
 
 
 async def _look_up(
@@ -91,7 +94,7 @@ async def _look_up(
     deadline: Deadline,
     *,
     refresh: bool,
-) -> LookupResult:
+) -> Outcome:
     result = await _cached_or_fresh(runtime, connector, email, deadline, refresh=refresh)
     if isinstance(result, NoMatch) and base_email and base_email != email:
         return await _cached_or_fresh(runtime, connector, base_email, deadline, refresh=refresh)
@@ -100,20 +103,26 @@ async def _look_up(
 
 async def _cached_or_fresh(
     runtime: Runtime, connector: Connector, email: str, deadline: Deadline, *, refresh: bool
-) -> LookupResult:
+) -> Outcome:
     key = cache_id(connector)
     if not refresh:
         cached = await runtime.results.get(key, email)
         if cached is not None:
             return cached
-    token = await stored_token(runtime, connector)
-    result = await runtime.engine.lookup(
-        email,
-        token=token,
-        base_url=connector.base_url,
-        parts=parts_for(connector.features),
-        deadline=deadline,
+    credential = await stored_credential(runtime, connector)
+    account = connector.account
+    result = await settle(
+        runtime.engine.lookup(
+            email,
+            credential=credential,
+            account=AccountKey(account.company_id, account.user_id),
+            base_url=connector.base_url,
+            parts=parts_for(connector.features),
+            deadline=deadline,
+        )
     )
+    if isinstance(result, Failure):
+        return result
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):
         await runtime.results.put(key, email, result)
@@ -121,19 +130,20 @@ async def _cached_or_fresh(
 
 
 def cache_id(connector: Connector) -> str:
-    """The connector as the result cache knows it: any change to it (token, features) is new."""
+    """The connector as the result cache knows it: any change to it (credential, features) is
+    new."""
     return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
-async def stored_token(runtime: Runtime, connector: Connector) -> str:
-    """The connector's token; a token the secret key cannot open, or a connector whose stored
-    account cannot be trusted, asks for reauthorization."""
+async def stored_credential(runtime: Runtime, connector: Connector) -> ApiToken:
+    """The connector's credential; NeedsReauth for one the secret key cannot open, or for a
+    connector whose stored account cannot be trusted."""
     if connector.needs_reauth:
-        raise InvalidToken("the stored company domain is not Pipedrive's: please reauthorize")
+        raise NeedsReauth("the stored company domain is not Pipedrive's: please reauthorize")
     try:
-        return await asyncio.to_thread(runtime.store.token, connector.owner, connector.id)
+        return await asyncio.to_thread(runtime.store.credential, connector.owner, connector.id)
     except TokenUnreadable as exc:
-        raise InvalidToken("the stored token cannot be read: please reauthorize") from exc
+        raise NeedsReauth("the stored token cannot be read: please reauthorize") from exc
 
 
 async def run_all(
@@ -157,8 +167,8 @@ async def run_all(
     )
     by_id = dict(zip([c.id for c in chosen], outcomes, strict=True))
     for connector, outcome in by_id.items():
-        if isinstance(outcome, PipedriveError):
-            log.info("connector %s: %s", connector, type(outcome).__name__)
+        if isinstance(outcome, Failure):
+            log.info("connector %s: %s", connector, outcome.kind.name)
     return [Run(c, by_id.get(c.id)) for c in connectors]
 
 

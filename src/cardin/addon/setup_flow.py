@@ -52,6 +52,7 @@ from cardin.connectors.setup import (
     offered_settings,
     settings_of,
 )
+from cardin.pipedrive import ApiToken
 from cardin.store import TokenAlreadyConnected
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ async def _token_new(
             store.create,
             addon.user.sub,
             settings,
-            token=token,
+            credential=ApiToken(token),
             base_url=base_url,
             account=account,
             setup_key=setup_key,
@@ -251,7 +252,9 @@ async def _token_for(
     user's connectors has is refused, naming that connector.
     """
     ctx = addon.context(connector)
-    holder = await asyncio.to_thread(addon.runtime.store.with_token, addon.user.sub, token)
+    holder = await asyncio.to_thread(
+        addon.runtime.store.with_credential, addon.user.sub, ApiToken(token)
+    )
     if holder is not None and holder.id != connector.id:
         return _already_connected(addon, connector, settings, holder)
     if not is_same_account(connector.account, account):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from cardin.connectors.model import Connector, PipedriveAccount
 from cardin.connectors.setup import TokenProblem, TokenRejected, check_token
+from cardin.pipedrive import ApiToken
 from cardin.pipedrive.urls import api_base_for
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ async def verify_token(addon: AddOn, token: str) -> PipedriveAccount:
     """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not."""
     if not token.isascii() or not token.isprintable() or len(token) > MAX_TOKEN_LENGTH:
         raise TokenRejected(TokenProblem.INVALID)
-    client = addon.runtime.engine.client(token, addon.runtime.api_base)
+    client = addon.runtime.engine.client(ApiToken(token), addon.runtime.api_base)
     try:
         async with asyncio.timeout(addon.runtime.settings.lookup_deadline):
             return await check_token(client)
@@ -41,10 +42,10 @@ async def save_token(
 ) -> Connector:
     """Store a checked token for the connector (TokenAlreadyConnected: another one has it)."""
     return await asyncio.to_thread(
-        addon.runtime.store.update_token,
+        addon.runtime.store.update_credential,
         addon.user.sub,
         connector.id,
-        token=token,
+        credential=ApiToken(token),
         account=account,
         base_url=api_base(addon, account),
     )

@@ -26,16 +26,8 @@ from cardin.cards.widgets import (
 )
 from cardin.connectors.features import Feature
 from cardin.contact.model import Account, NoMatch
+from cardin.contact.outcome import Failure, FailureKind
 from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_url
-from cardin.pipedrive.errors import (
-    BadResponse,
-    Forbidden,
-    InvalidToken,
-    PaymentRequired,
-    PipedriveError,
-    RateLimited,
-    Unavailable,
-)
 
 API_SETTINGS_URL = TOKEN_PAGE_URL
 BILLING_URL = BILLING_PAGE_URL
@@ -117,18 +109,18 @@ def render_payment_card(ctx: CardContext, *, connector_name: str, account: Accou
 
 
 def render_error_card(
-    error: PipedriveError, ctx: CardContext, *, connector_name: str, email: str | None = None
+    failure: Failure, ctx: CardContext, *, connector_name: str, email: str | None = None
 ) -> Json:
     """A failed lookup: what happened (when to retry after a rate limit) and a retry action.
 
-    A refused token or an inactive account get their own cards; `email` is looked up again on
-    retry. The error's own message is never shown.
+    A refused credential or an inactive account get their own cards; `email` is looked up again
+    on retry. The failure's reason is never shown.
     """
-    if isinstance(error, InvalidToken):
+    if failure.kind is FailureKind.REAUTH:
         return render_reauth_card(ctx, connector_name=connector_name)
-    if isinstance(error, PaymentRequired):
+    if failure.kind is FailureKind.PAYMENT:
         return render_payment_card(ctx, connector_name=connector_name, account=None)
-    key, detail = _error_words(error, ctx)
+    key, detail = _error_words(failure, ctx)
     widgets = [
         decorated(
             lines(
@@ -147,17 +139,12 @@ def render_error_card(
     return _problem_card(ctx, connector_name, f"error.{key}.subtitle", widgets, name="error")
 
 
-def _error_words(error: PipedriveError, ctx: CardContext) -> tuple[str, str | None]:
-    """The message key of an error and, for a rate limit, when to retry."""
-    if isinstance(error, RateLimited):
-        return "rate_limited", ctx.msgs.text("error.retry", when=retry_when(ctx, error.retry_after))
-    if isinstance(error, Unavailable):
-        return "unavailable", None
-    if isinstance(error, BadResponse):
-        return "bad_response", None
-    if isinstance(error, Forbidden):
-        return "forbidden", None
-    return "other", None
+def _error_words(failure: Failure, ctx: CardContext) -> tuple[str, str | None]:
+    """The message key of a failure (its kind's value) and, for a rate limit, when to retry."""
+    if failure.kind is FailureKind.RATE_LIMITED:
+        when = retry_when(ctx, failure.retry_after)
+        return failure.kind.value, ctx.msgs.text("error.retry", when=when)
+    return failure.kind.value, None
 
 
 def _problem_card(

@@ -14,9 +14,12 @@ from cardin.cards import CardContext, Json, render_outcome_card, trigger_respons
 from cardin.commands import BILLING_URL, TOKEN_HELP_URL, ExitCode
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import LookupResult
+from cardin.contact.outcome import Failure, Outcome
 from cardin.i18n.format import Formatter
 from cardin.lookup import LookupEngine
+from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import (
+    ApiToken,
     InvalidToken,
     NotFound,
     PaymentRequired,
@@ -33,7 +36,9 @@ async def lookup_once(email: str, *, token: str, base_url: str, timeout: float) 
     """Look `email` up with a fresh engine (one process, one lookup)."""
     async with httpx.AsyncClient(follow_redirects=False) as http:
         engine = LookupEngine(http, MemoryCache(), timeout=timeout, api_base=base_url)
-        return await engine.lookup(email, token=token, base_url=base_url)
+        # No connector, so no account known before the call: its metadata is not cached (one
+        # lookup per process would not use it again anyway).
+        return await engine.lookup(email, credential=ApiToken(token), base_url=base_url)
 
 
 @dataclass(frozen=True)
@@ -52,27 +57,29 @@ class LookupRequest:
 async def run_lookup(request: LookupRequest, *, console: Console, errors: Console) -> int:
     """Print the lookup of the address; the exit status says how it went."""
     try:
-        outcome: LookupResult | PipedriveError = await lookup_once(
+        outcome: Outcome = await lookup_once(
             request.email, token=request.token, base_url=request.base_url, timeout=request.timeout
         )
     except PipedriveError as exc:
-        outcome = exc
+        if not request.as_json:
+            # the terminal edge says what to do, from the client's own error
+            message, code = failure_message(exc, request.base_url)
+            errors.print(f"[red]{message}[/red]", highlight=False)
+            return code
+        outcome = failure_of(exc)
     if request.as_json:
         # Written as is: rich would re-indent and wrap what must stay exactly the add-on's JSON.
         console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
         return ExitCode.OK
-    if isinstance(outcome, PipedriveError):
-        message, code = failure_message(outcome, request.base_url)
-        errors.print(f"[red]{message}[/red]", highlight=False)
-        return code
+    assert not isinstance(outcome, Failure)  # noqa: S101 - failures returned above
     account = outcome.account
     render_result(outcome, console, Formatter(request.locale or account.locale, account.timezone))
     return ExitCode.OK
 
 
-def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest) -> Json:
+def trigger_json(outcome: Outcome, request: LookupRequest) -> Json:
     """The add-on's answer to a Gmail contextual trigger on a message from the address."""
-    account = None if isinstance(outcome, PipedriveError) else outcome.account
+    account = None if isinstance(outcome, Failure) else outcome.account
     public_url = request.public_url.rstrip("/")
     ctx = CardContext(
         locale=request.locale or (account.locale if account else "en_US"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cardin.connectors.features import Feature
+from cardin.contact.model import Account
 
 TYPE_NAME = "Pipedrive"
 """The connector type's name: the pre-filled name, and the name stored for an empty one."""
@@ -34,18 +35,8 @@ class ConnectorState(enum.StrEnum):
     PAYMENT = "payment"
 
 
-@dataclass(frozen=True, slots=True)
-class PipedriveAccount:
-    """Who a token belongs to, recorded when the token is checked (`GET /v1/users/me`)."""
-
-    company_id: int
-    company_name: str
-    company_domain: str
-    user_id: int
-    user_name: str
-    user_email: str
-    locale: str
-    timezone: str
+PipedriveAccount = Account
+"""The account's former name here, kept while other branches still use it: one model, `Account`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +51,7 @@ class Connector:
     show_in_dashboard: bool
     is_default: bool
     base_url: str
-    account: PipedriveAccount
+    account: Account
     position: int
     created_at: datetime
     updated_at: datetime

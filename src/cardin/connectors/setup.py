@@ -10,9 +10,9 @@ from cardin.connectors.model import (
     TYPE_NAME,
     Connector,
     ConnectorSettings,
-    PipedriveAccount,
     RunMode,
 )
+from cardin.contact.model import Account
 from cardin.links import GENERIC_APP
 from cardin.pipedrive import (
     InvalidToken,
@@ -60,9 +60,13 @@ def settings_of(connector: Connector) -> ConnectorSettings:
     )
 
 
-def account_of(me: CurrentUser) -> PipedriveAccount:
-    """The account facts recorded with a connector."""
-    return PipedriveAccount(
+def account_of(me: CurrentUser) -> Account:
+    """The account a credential opens, with safe defaults for missing preferences.
+
+    Recorded with a connector at setup, and read by every lookup.
+    """
+    language = me.language.language_code if me.language and me.language.language_code else "en"
+    return Account(
         company_id=me.company_id,
         company_name=me.company_name or "",
         company_domain=me.company_domain or GENERIC_APP,
@@ -71,10 +75,12 @@ def account_of(me: CurrentUser) -> PipedriveAccount:
         user_email=me.email or "",
         locale=me.locale or "en_US",
         timezone=me.timezone_name or "UTC",
+        language=language,
+        default_currency=me.default_currency or "USD",
     )
 
 
-async def check_token(client: PipedriveClient) -> PipedriveAccount:
+async def check_token(client: PipedriveClient) -> Account:
     """Prove the token with `GET /v1/users/me`; TokenRejected says why it cannot be used."""
     try:
         me = await client.current_user()
@@ -89,6 +95,6 @@ async def check_token(client: PipedriveClient) -> PipedriveAccount:
     return account_of(me)
 
 
-def is_same_account(a: PipedriveAccount, b: PipedriveAccount) -> bool:
+def is_same_account(a: Account, b: Account) -> bool:
     """Same Pipedrive company and user (Pipedrive's own identity of a user)."""
     return (a.company_id, a.user_id) == (b.company_id, b.user_id)

@@ -375,7 +375,12 @@ class OtherMatch:
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """The Pipedrive company and user a token belongs to, and their formatting preferences."""
+    """The Pipedrive company and user a credential opens, as `GET /v1/users/me` reports them.
+
+    The one account model: a connector records it when its credential is checked, and every
+    lookup reads it afresh. A connector stores the first eight facts only, so a stored account
+    has the defaults for `language` and `default_currency` (nothing shown depends on them).
+    """
 
     company_id: int
     company_name: str
@@ -384,9 +389,9 @@ class Account:
     user_name: str
     user_email: str
     locale: str
-    language: str
     timezone: str
-    default_currency: str
+    language: str = "en"
+    default_currency: str = "USD"
 
 
 @dataclass(frozen=True, slots=True)

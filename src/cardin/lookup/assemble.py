@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cardin.contact.fields import FieldDefinition
 from cardin.contact.model import (
-    Account,
     ActivitiesOverview,
     Activity,
     ActivityState,
@@ -29,12 +28,11 @@ from cardin.contact.model import (
     Section,
 )
 from cardin.contact.notes import clean_note_html
-from cardin.links import GENERIC_APP, web_app_url
+from cardin.links import web_app_url
 from cardin.pipedrive.models import (
     ActivityInfo,
     ActivityTypeInfo,
     ContactPoint,
-    CurrentUser,
     DealInfo,
     NoteInfo,
     Person,
@@ -69,23 +67,6 @@ class Links:
     def user(self, user_id: int) -> str:
         """The user's profile."""
         return web_app_url(self.company_domain, "users", "details", user_id)
-
-
-def account_from(me: CurrentUser) -> Account:
-    """The account a token belongs to, with safe defaults for missing preferences."""
-    language = me.language.language_code if me.language and me.language.language_code else "en"
-    return Account(
-        company_id=me.company_id,
-        company_name=me.company_name or "",
-        company_domain=me.company_domain or GENERIC_APP,
-        user_id=me.id,
-        user_name=me.name or "",
-        user_email=me.email or "",
-        locale=me.locale or "en_US",
-        language=language,
-        timezone=me.timezone_name or "UTC",
-        default_currency=me.default_currency or "USD",
-    )
 
 
 def normalize_email(email: str) -> str:

@@ -29,6 +29,7 @@ from typing import TypeVar
 import httpx
 
 from cardin.cache import Cache
+from cardin.connectors.setup import account_of
 from cardin.contact.fields import referenced_ids
 from cardin.contact.model import (
     LookupResult,
@@ -50,10 +51,12 @@ from cardin.lookup.build import (
     search_reason,
     selected,
 )
-from cardin.lookup.errors import TaskScope, gather_all, section_error
-from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
+from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
+    Credential,
     Deadline,
     NotFound,
     PipedriveClient,
@@ -113,11 +116,11 @@ class LookupEngine:
         self._limits = limits or Limits()
         self._clock = clock
 
-    def client(self, token: str, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
+    def client(self, credential: Credential, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
         """A client for one account, metering into a fresh UsageMeter."""
         return PipedriveClient(
             self._http,
-            token=token,
+            auth=credential.auth(),
             base_url=base_url,
             configured_base=self._api_base,
             timeout=self._timeout,
@@ -129,7 +132,8 @@ class LookupEngine:
         self,
         email: str,
         *,
-        token: str,
+        credential: Credential,
+        account: AccountKey | None = None,
         base_url: str = DEFAULT_BASE_URL,
         parts: Parts | None = None,
         refresh_metadata: bool = False,
@@ -137,15 +141,16 @@ class LookupEngine:
     ) -> LookupResult:
         """Find `email` in the account; raises PipedriveError when the search itself fails.
 
+        `account` is whose account the credential opens, when known (a connector knows it): the
+        account's metadata is cached under it. Without it the metadata is fetched and not kept.
         Every call ends by `deadline` when one is given (see the module's docstring).
         """
-        client = self.client(token, base_url).within(deadline)
-        key = metadata_key(base_url, token)
+        client = self.client(credential, base_url).within(deadline)
         meta, hits = await gather_all(
             load_metadata(
                 client,
                 self._cache,
-                key,
+                metadata_key(account) if account is not None else None,
                 refresh=refresh_metadata,
                 optional=_waited_for(client, rounds=2),
             ),
@@ -172,7 +177,7 @@ class _Run:
         self.parts = parts
         self.limits = engine._limits
         self.now = engine._clock()
-        self.account = assemble.account_from(meta.me)
+        self.account = account_of(meta.me)
         self.users = {u.id: u for u in meta.users or []}
         self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 
@@ -232,7 +237,7 @@ class _Run:
         others = _waited_for(self.client, rounds=1)
         results = await gather_all(
             *(
-                self.client.person(c.id) if c.id == best_id else _optional(others.person(c.id))
+                self.client.person(c.id) if c.id == best_id else secondary(others.person(c.id))
                 for c in candidates
             )
         )
@@ -308,7 +313,7 @@ class _Run:
     async def _picture(self, person: Person) -> str | None:
         if person.picture_id is None:
             return None
-        picture = await _optional(self.client.person_picture(person.id))
+        picture = await secondary(self.client.person_picture(person.id))
         if isinstance(picture, SectionError) or not picture.pictures:
             return None
         return picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
@@ -367,18 +372,8 @@ class _Run:
         return (await self.client.person(person_id)).name or f"#{person_id}"
 
 
-async def _optional(call: Awaitable[T]) -> T | SectionError:
-    """Await a secondary call: account errors propagate, other failures become a SectionError."""
-    try:
-        return await call
-    except ACCOUNT_ERRORS:
-        raise
-    except PipedriveError as exc:
-        return section_error(exc)
-
-
 async def _known(call: Awaitable[T]) -> T | SectionError | None:
-    """Await a look-up by id like `_optional`, but None when Pipedrive does not know the id."""
+    """Await a look-up by id like `secondary`, but None when Pipedrive does not know the id."""
     try:
         return await call
     except NotFound:
@@ -402,4 +397,4 @@ async def _maybe(wanted: bool, call: Callable[[], Awaitable[T]]) -> T | SectionE
     """Run a secondary call only when its part is wanted."""
     if not wanted:
         return None
-    return await _optional(call())
+    return await secondary(call())

@@ -1,5 +1,6 @@
 """The Pipedrive API and nothing else: knows no cards, no Google, no database."""
 
+from cardin.pipedrive.auth import ApiToken, ApiTokenAuth, Credential
 from cardin.pipedrive.client import PipedriveClient, RetryPolicy, UsageMeter
 from cardin.pipedrive.costs import token_cost
 from cardin.pipedrive.deadline import Deadline
@@ -17,7 +18,10 @@ from cardin.pipedrive.errors import (
 )
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenAuth",
     "BadResponse",
+    "Credential",
     "Deadline",
     "Forbidden",
     "InvalidToken",

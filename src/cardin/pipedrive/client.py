@@ -1,7 +1,8 @@
 """Async Pipedrive client: one method per endpoint Cardin uses, one private request path.
 
-The request path is the only place that sees httpx: it sends the token in the `x-api-token`
-header (never in the URL), bounds every call by a timeout and by what is left of the caller's
+The request path is the only place that sees httpx: it sends each request with the account's
+`httpx.Auth` (`cardin.pipedrive.auth`: the token in the `x-api-token` header, never in the
+URL), bounds every call by a timeout and by what is left of the caller's
 deadline, retries connection errors, 429 and 5xx a bounded number of times with jittered backoff
 (honouring `Retry-After`, and only when the deadline leaves time for it), maps every failure onto
 `cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers. It sends
@@ -184,7 +185,7 @@ def _raise_for_status(response: httpx.Response, path: str) -> None:
 
 
 class PipedriveClient:
-    """Talks to one Pipedrive account with one API token.
+    """Talks to one Pipedrive account with one credential, presented by `auth`.
 
     Cheap to create (per lookup): the httpx client underneath is shared and owned by the caller.
     `base_url` is where this account's calls go (often a stored one); `configured_base` is the
@@ -195,7 +196,7 @@ class PipedriveClient:
         self,
         http: httpx.AsyncClient,
         *,
-        token: str,
+        auth: httpx.Auth,
         base_url: str = DEFAULT_BASE_URL,
         configured_base: str = DEFAULT_BASE_URL,
         timeout: float = 8.0,
@@ -204,7 +205,7 @@ class PipedriveClient:
         deadline: Deadline | None = None,
     ) -> None:
         self._http = http
-        self._token = token
+        self._auth = auth
         self._base_url = base_url.rstrip("/")
         self._configured_base = configured_base
         self._timeout = timeout
@@ -450,7 +451,8 @@ class PipedriveClient:
                     url,
                     params=params,
                     json=body,
-                    headers={"x-api-token": self._token, "accept": "application/json"},
+                    headers={"accept": "application/json"},
+                    auth=self._auth,
                     timeout=timeout,
                 )
                 await response.aread()

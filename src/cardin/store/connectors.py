@@ -1,7 +1,11 @@
-"""`ConnectorStore`: each Google user's connectors, one transaction per call, tokens encrypted.
+"""`ConnectorStore`: each Google user's connectors, one transaction per call, credentials encrypted.
+
+The store speaks credentials (`cardin.pipedrive.ApiToken` today); its columns are still shaped
+for a token (`token_ciphertext`, `token_fingerprint`). An OAuth grant would add a column for its
+kind and keep refresh token and expiry in the encrypted value.
 
 A token is one connector per user: the database refuses a second row with the same owner and
-token fingerprint, and `create` and `update_token` turn that into TokenAlreadyConnected, which
+token fingerprint, and `create` and `update_credential` turn that into TokenAlreadyConnected, which
 names the connector that has it. The check is part of the write itself (INSERT … ON CONFLICT),
 never a read in an earlier transaction, so set-ups racing with the same token store one connector.
 """
@@ -21,8 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Insert
 
 from cardin.connectors.features import effective_features
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
 from cardin.links import GENERIC_APP, is_company_domain
+from cardin.pipedrive.auth import ApiToken
 from cardin.store.crypto import TokenCipher, token_fingerprint
 from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
 from cardin.store.errors import (
@@ -69,18 +75,18 @@ class ConnectorStore:
         with self._read(owner) as connection:
             return _fetch(connection, owner, connector_id)
 
-    def token(self, owner: str, connector_id: str) -> str:
-        """The connector's decrypted API token (TokenUnreadable when the key changed or none)."""
+    def credential(self, owner: str, connector_id: str) -> ApiToken:
+        """The connector's decrypted credential (TokenUnreadable when the key changed or none)."""
         with self._read(owner) as connection:
             ciphertext = _fetch_token_column(connection, owner, connector_id, "token_ciphertext")
         if not ciphertext:
             raise TokenUnreadable(RELEASED)
-        return self._cipher.decrypt(ciphertext)
+        return ApiToken(self._cipher.decrypt(ciphertext))
 
-    def with_token(self, owner: str, token: str) -> Connector | None:
-        """The owner's connector that has this token, if any (found by fingerprint)."""
+    def with_credential(self, owner: str, credential: ApiToken) -> Connector | None:
+        """The owner's connector that has this credential, if any (found by fingerprint)."""
         with self._read(owner) as connection:
-            return _with_fingerprint(connection, owner, token_fingerprint(token))
+            return _with_fingerprint(connection, owner, token_fingerprint(credential.token))
 
     def made_by_setup(self, owner: str, setup_key: str) -> Connector | None:
         """The owner's connector that the setup wizard with this key created, if any."""
@@ -100,14 +106,14 @@ class ConnectorStore:
         owner: str,
         settings: ConnectorSettings,
         *,
-        token: str,
+        credential: ApiToken,
         base_url: str,
-        account: PipedriveAccount,
+        account: Account,
         setup_key: str | None = None,
     ) -> Connector:
         """Store a new connector; the owner's first (or only remaining) one becomes the default.
 
-        TokenAlreadyConnected, and nothing stored, when the token is already the owner's.
+        TokenAlreadyConnected, and nothing stored, when the credential is already the owner's.
         `setup_key` names the setup wizard creating it (see `made_by_setup`).
         """
         connector_id = uuid.uuid4().hex
@@ -125,7 +131,7 @@ class ConnectorStore:
                 "created_at": now,
                 "updated_at": now,
             }
-            values |= _settings_values(settings) | self._token_values(token, account)
+            values |= _settings_values(settings) | self._credential_values(credential, account)
             inserted = connection.execute(_insert_unless_connected(connection, values))
             if inserted.scalar_one_or_none() is None:
                 raise _already_connected(connection, owner, values["token_fingerprint"], setup_key)
@@ -139,22 +145,22 @@ class ConnectorStore:
             _update(connection, owner, connector_id, _settings_values(settings), self._clock())
             return _fetch(connection, owner, connector_id)
 
-    def update_token(
+    def update_credential(
         self,
         owner: str,
         connector_id: str,
         *,
-        token: str,
-        account: PipedriveAccount,
+        credential: ApiToken,
+        account: Account,
         base_url: str | None = None,
     ) -> Connector:
-        """Replace the token and the account it belongs to (reauthorization), and its API base.
+        """Replace the credential and the account it opens (reauthorization), and its API base.
 
-        TokenAlreadyConnected, and nothing changed, when another connector has that token.
+        TokenAlreadyConnected, and nothing changed, when another connector has that credential.
         """
         with self._write(owner) as connection:
             _fetch(connection, owner, connector_id)  # ConnectorNotFound before anything else
-            values = self._token_values(token, account)
+            values = self._credential_values(credential, account)
             holder = _with_fingerprint(connection, owner, values["token_fingerprint"])
             if holder is not None and holder.id != connector_id:
                 raise TokenAlreadyConnected(holder)
@@ -186,11 +192,11 @@ class ConnectorStore:
             if deleted.is_default:
                 _promote_first(connection, owner, self._clock())
 
-    def _token_values(self, token: str, account: PipedriveAccount) -> dict[str, Any]:
-        """The columns that store a token (encrypted, and its fingerprint) and its account."""
+    def _credential_values(self, credential: ApiToken, account: Account) -> dict[str, Any]:
+        """The columns that store a credential (encrypted, and its fingerprint) and its account."""
         return {
-            "token_ciphertext": self._cipher.encrypt(token),
-            "token_fingerprint": token_fingerprint(token),
+            "token_ciphertext": self._cipher.encrypt(credential.token),
+            "token_fingerprint": token_fingerprint(credential.token),
             **_account_values(account),
         }
 
@@ -325,7 +331,7 @@ def _settings_values(settings: ConnectorSettings) -> dict[str, Any]:
     }
 
 
-def _account_values(account: PipedriveAccount) -> dict[str, Any]:
+def _account_values(account: Account) -> dict[str, Any]:
     """The columns recording whose Pipedrive account a token opens."""
     return {
         "pipedrive_company_id": account.company_id,
@@ -365,7 +371,7 @@ def _to_connector(row: Row[Any]) -> Connector:
         show_in_dashboard=row.show_in_dashboard,
         is_default=row.is_default,
         base_url=row.base_url,
-        account=PipedriveAccount(
+        account=Account(
             company_id=row.pipedrive_company_id,
             company_name=row.pipedrive_company_name,
             company_domain=row.pipedrive_company_domain if trusted else GENERIC_APP,
