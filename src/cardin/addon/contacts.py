@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from cardin import actions as params
 from cardin.addon.runs import cache_id, look_up, stored_token
 from cardin.cards import (
     DUPLICATE_SAME_DOMAIN,
@@ -15,7 +16,6 @@ from cardin.cards import (
     render_add_contact_confirm,
     update,
 )
-from cardin.cards import actions as params
 from cardin.cards.states import render_error_card
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector

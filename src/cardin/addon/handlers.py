@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cardin import actions as params
 from cardin.addon.auth import GoogleUser
 from cardin.addon.events import Event
 from cardin.addon.gmail import GmailError
@@ -35,7 +36,6 @@ from cardin.cards import (
     trigger_response,
     update,
 )
-from cardin.cards import actions as params
 from cardin.cards.states import render_notice_card
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector

@@ -20,6 +20,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from cardin import actions as params
 from cardin.addon.setup_tokens import (
     api_base,
     hold_token,
@@ -42,7 +43,6 @@ from cardin.cards import (
     render_token_step,
     update,
 )
-from cardin.cards import actions as params
 from cardin.cards.actions import decode_features
 from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
 from cardin.connectors.setup import (
