@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from cardin import actions as params
+from cardin.actions import AddContact, AddContactConfirm
+from cardin.addon.participants import Participant
 from cardin.addon.runs import cache_id, look_up, stored_token
 from cardin.cards import (
     DUPLICATE_SAME_DOMAIN,
@@ -86,12 +87,14 @@ async def _colleagues(client: PipedriveClient, domain: str) -> list[PersonSearch
     return await client.search_persons(f"@{domain}", fields="email", exact=False, limit=10)
 
 
-async def add_contact(addon: AddOn, *, confirmed: bool) -> Json:
-    """Create the person (owner: the connector's user) and show their card."""
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+async def add_contact(addon: AddOn, action: AddContact | AddContactConfirm) -> Json:
+    """Create the person (owner: the connector's user) and show their card; first ask when a
+    likely duplicate exists, unless this is the confirmation."""
+    confirmed = isinstance(action, AddContactConfirm)
+    connector = await addon.connector(action.connector_id)
     if Feature.ADD_CONTACT not in connector.features:
         return action_response(notification=addon.text("notice.feature_off"))
-    person = addon.person_from_parameters()
+    person = Participant.of(action.email, action.name)
     name = display_name(person.name, person.email)
     ctx = addon.context(connector)
     try:

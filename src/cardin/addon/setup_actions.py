@@ -15,12 +15,23 @@ to open that connector instead.
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from cardin import actions as params
+from cardin.actions import (
+    Delete,
+    DeleteConfirm,
+    Edit,
+    Reauth,
+    ReauthConfirm,
+    ReauthToken,
+    SetupBehaviour,
+    SetupFeatures,
+    SetupName,
+    SetupStart,
+    SetupToken,
+)
+from cardin.addon.handlers import AddOn
 from cardin.addon.setup_tokens import (
     api_base,
     hold_token,
@@ -30,7 +41,6 @@ from cardin.addon.setup_tokens import (
 )
 from cardin.cards import (
     Json,
-    Op,
     action_response,
     pop,
     pop_to_root,
@@ -43,8 +53,7 @@ from cardin.cards import (
     render_token_step,
     update,
 )
-from cardin.cards.actions import decode_features
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount
 from cardin.connectors.setup import (
     TokenProblem,
     TokenRejected,
@@ -54,36 +63,8 @@ from cardin.connectors.setup import (
 )
 from cardin.store import TokenAlreadyConnected
 
-if TYPE_CHECKING:
-    from cardin.addon.handlers import AddOn
 
-SETUP_KEY_FORMAT = re.compile(r"[0-9a-f]{32}")
-
-
-def carried_settings(addon: AddOn, *, defaults: ConnectorSettings) -> ConnectorSettings:
-    """The choices the steps carry in parameters (and the current step's form input)."""
-    event = addon.event
-    name = event.form_value(params.NAME_INPUT)
-    if name is None:
-        name = event.parameter(params.CONNECTOR_NAME)
-    features_param = event.parameter(params.FEATURES)
-    features = decode_features(features_param) if features_param is not None else defaults.features
-    run_mode = event.parameter(params.RUN_MODE) or defaults.run_mode.value
-    dashboard = event.parameter(params.DASHBOARD)
-    return ConnectorSettings(
-        name=name if name is not None else defaults.name,
-        features=features,
-        run_mode=RunMode(run_mode)
-        if run_mode in RunMode.__members__.values()
-        else defaults.run_mode,
-        show_in_dashboard=(dashboard == params.DASHBOARD_ON)
-        if dashboard is not None
-        else defaults.show_in_dashboard,
-    )
-
-
-async def _editing(addon: AddOn) -> Connector | None:
-    connector_id = addon.event.parameter(params.CONNECTOR)
+async def _editing(addon: AddOn, connector_id: str | None) -> Connector | None:
     return await addon.connector(connector_id) if connector_id else None
 
 
@@ -94,13 +75,8 @@ async def _defaults(addon: AddOn, connector: Connector | None) -> ConnectorSetti
     return offered_settings(count, datetime.now(UTC).date())
 
 
-def _setup_key(addon: AddOn) -> str | None:
-    """The wizard's setup key, when the step carries a well-formed one."""
-    key = addon.event.parameter(params.SETUP_KEY)
-    return key if key is not None and SETUP_KEY_FORMAT.fullmatch(key) else None
-
-
-async def _start(addon: AddOn) -> Json:
+async def setup_start(addon: AddOn, _action: SetupStart) -> Json:
+    """Step 1 of a new connector, with the offered defaults and a new setup key."""
     settings = await _defaults(addon, None)
     card = render_name_step(
         addon.context(), settings=settings, connector_id=None, setup_key=secrets.token_hex(16)
@@ -108,54 +84,53 @@ async def _start(addon: AddOn) -> Json:
     return action_response(push(card))
 
 
-async def _edit(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+async def edit(addon: AddOn, action: Edit) -> Json:
+    """Step 1 with the connector's stored settings."""
+    connector = await addon.connector(action.connector_id)
     card = render_name_step(
         addon.context(connector), settings=settings_of(connector), connector_id=connector.id
     )
     return action_response(push(card))
 
 
-async def _name(addon: AddOn) -> Json:
-    connector = await _editing(addon)
-    settings = carried_settings(addon, defaults=await _defaults(addon, connector))
+async def setup_name(addon: AddOn, action: SetupName) -> Json:
+    """Step 2, with the name typed in step 1."""
+    connector = await _editing(addon, action.connector_id)
+    settings = action.carried.over(await _defaults(addon, connector), name=action.name)
     ctx = addon.context(connector)
     card = render_features_step(
         ctx,
         settings=settings.normalized(),
         connector_id=connector.id if connector else None,
-        setup_key=_setup_key(addon),
+        setup_key=action.setup_key,
     )
     return action_response(push(card))
 
 
-async def _features(addon: AddOn) -> Json:
-    connector = await _editing(addon)
-    defaults = await _defaults(addon, connector)
-    chosen = addon.event.common.form_inputs.get(params.FEATURES_INPUT, [])
-    settings = carried_settings(addon, defaults=defaults)
+async def setup_features(addon: AddOn, action: SetupFeatures) -> Json:
+    """Step 3, with the features checked in step 2."""
+    connector = await _editing(addon, action.connector_id)
+    carried = action.carried.over(await _defaults(addon, connector))
     settings = ConnectorSettings(
-        settings.name,
-        decode_features(",".join(chosen)),
-        settings.run_mode,
-        settings.show_in_dashboard,
+        carried.name, action.features, carried.run_mode, carried.show_in_dashboard
     )
     card = render_token_step(
         addon.context(connector),
         settings=settings,
         connector_id=connector.id if connector else None,
-        setup_key=_setup_key(addon),
+        setup_key=action.setup_key,
     )
     return action_response(push(card))
 
 
-async def _token(addon: AddOn) -> Json:
-    connector = await _editing(addon)
-    settings = carried_settings(addon, defaults=await _defaults(addon, connector))
-    token = (addon.event.form_value(params.TOKEN_INPUT) or "").strip()
+async def setup_token(addon: AddOn, action: SetupToken) -> Json:
+    """Check the token, store it, then step 4 (or step 3 again with the problem)."""
+    connector = await _editing(addon, action.connector_id)
+    settings = action.carried.over(await _defaults(addon, connector))
+    token = action.token.strip()
     ctx = addon.context(connector)
     connector_id = connector.id if connector else None
-    setup_key = _setup_key(addon) if connector is None else None
+    setup_key = action.setup_key if connector is None else None
 
     def again(problem: TokenProblem) -> Json:
         card = render_token_step(
@@ -270,8 +245,9 @@ async def _token_for(
     return await _home_after(addon, "setup.saved.token")
 
 
-async def _reauth(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+async def reauth(addon: AddOn, action: Reauth) -> Json:
+    """The connector's token step alone."""
+    connector = await addon.connector(action.connector_id)
     card = render_token_step(
         addon.context(connector),
         settings=settings_of(connector),
@@ -281,9 +257,10 @@ async def _reauth(addon: AddOn) -> Json:
     return action_response(push(card))
 
 
-async def _reauth_token(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
-    token = (addon.event.form_value(params.TOKEN_INPUT) or "").strip()
+async def reauth_token(addon: AddOn, action: ReauthToken) -> Json:
+    """Check the new token; save it, or ask first when it is another account's."""
+    connector = await addon.connector(action.connector_id)
+    token = action.token.strip()
     ctx = addon.context(connector)
     settings = settings_of(connector)
     if not token:
@@ -301,8 +278,9 @@ async def _reauth_token(addon: AddOn) -> Json:
     return action_response(update(card))
 
 
-async def _reauth_confirm(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+async def reauth_confirm(addon: AddOn, action: ReauthConfirm) -> Json:
+    """Save the held token of another account, when it is still the one the user saw."""
+    connector = await addon.connector(action.connector_id)
     token = await take_held_token(addon, connector)
     if token is None:
         return action_response(notification=addon.text("setup.error.expired"))
@@ -317,33 +295,29 @@ async def _reauth_confirm(addon: AddOn) -> Json:
             reauth=True,
         )
         return action_response(update(card))
-    expected = (addon.event.parameter(params.COMPANY_ID), addon.event.parameter(params.USER_ID))
-    if expected != (str(account.company_id), str(account.user_id)):
+    if (action.company_id, action.user_id) != (account.company_id, account.user_id):
         return action_response(notification=addon.text("setup.error.expired"))
-    edit_flow = addon.event.parameter(params.CONNECTOR_NAME) is not None
     try:
         saved = await save_token(addon, connector, token, account)
     except TokenAlreadyConnected as exc:
-        carried = carried_settings(addon, defaults=settings_of(connector)) if edit_flow else None
+        carried = action.carried.over(settings_of(connector)) if action.from_edit else None
         return _already_connected(addon, connector, carried, exc.connector)
-    if edit_flow:
-        settings = carried_settings(addon, defaults=settings_of(saved))
+    if action.from_edit:
+        settings = action.carried.over(settings_of(saved))
         card = render_behaviour_step(addon.context(saved), connector=saved, settings=settings)
         return action_response(pop(), push(card), state_changed=True)
     return await _home_after(addon, "setup.saved.token")
 
 
-async def _behaviour(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
-    carried = carried_settings(addon, defaults=settings_of(connector))
-    run_mode = addon.event.form_value(params.RUN_MODE_INPUT) or carried.run_mode.value
+async def setup_behaviour(addon: AddOn, action: SetupBehaviour) -> Json:
+    """Save step 4's choices (and the carried ones), back to the homepage."""
+    connector = await addon.connector(action.connector_id)
+    carried = action.carried.over(settings_of(connector))
     settings = ConnectorSettings(
         name=carried.name,
         features=carried.features,
-        run_mode=RunMode(run_mode)
-        if run_mode in RunMode.__members__.values()
-        else carried.run_mode,
-        show_in_dashboard=addon.event.form_value(params.DASHBOARD_INPUT) == params.DASHBOARD_ON,
+        run_mode=action.run_mode or carried.run_mode,
+        show_in_dashboard=action.show_in_dashboard,
     )
     await asyncio.to_thread(
         addon.runtime.store.update_settings, addon.user.sub, connector.id, settings
@@ -351,15 +325,17 @@ async def _behaviour(addon: AddOn) -> Json:
     return await _home_after(addon, "setup.saved")
 
 
-async def _delete(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+async def delete(addon: AddOn, action: Delete) -> Json:
+    """The delete confirmation."""
+    connector = await addon.connector(action.connector_id)
     return action_response(
         push(render_delete_confirm(addon.context(connector), connector=connector))
     )
 
 
-async def _delete_confirm(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
+async def delete_confirm(addon: AddOn, action: DeleteConfirm) -> Json:
+    """Delete the connector, back to the homepage."""
+    connector = await addon.connector(action.connector_id)
     await asyncio.to_thread(addon.runtime.store.delete, addon.user.sub, connector.id)
     return await _home_after(addon, "setup.deleted")
 
@@ -369,26 +345,3 @@ async def _home_after(addon: AddOn, message_id: str) -> Json:
     return action_response(
         pop_to_root(), update(card), notification=addon.text(message_id), state_changed=True
     )
-
-
-_ROUTES = {
-    Op.SETUP_START: _start,
-    Op.EDIT: _edit,
-    Op.SETUP_NAME: _name,
-    Op.SETUP_FEATURES: _features,
-    Op.SETUP_TOKEN: _token,
-    Op.SETUP_BEHAVIOUR: _behaviour,
-    Op.REAUTH: _reauth,
-    Op.REAUTH_TOKEN: _reauth_token,
-    Op.REAUTH_CONFIRM: _reauth_confirm,
-    Op.DELETE: _delete,
-    Op.DELETE_CONFIRM: _delete_confirm,
-}
-
-
-async def route(addon: AddOn, op: Op) -> Json:
-    """Dispatch a setup action."""
-    handler = _ROUTES.get(op)
-    if handler is None:
-        return action_response(notification=addon.text("notice.unknown_action"))
-    return await handler(addon)
