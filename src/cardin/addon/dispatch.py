@@ -40,7 +40,6 @@ from cardin.actions import (
 )
 from cardin.addon import contact_actions as contact
 from cardin.addon import setup_actions as setup
-from cardin.addon.contacts import add_contact
 from cardin.addon.handlers import AddOn
 from cardin.cards import Json, action_response
 from cardin.store import ConnectorNotFound
@@ -74,8 +73,8 @@ ROUTES: Mapping[Op, Route[Any]] = {
         route(ShowAll, contact.show_all),
         route(Retry, contact.retry),
         route(Refresh, contact.retry),
-        route(AddContact, add_contact),
-        route(AddContactConfirm, add_contact),
+        route(AddContact, contact.add_contact),
+        route(AddContactConfirm, contact.add_contact),
         route(SearchOther, contact.look_up_address),
         route(Lookup, contact.look_up_address),
         route(OpenConnector, contact.open_connector),

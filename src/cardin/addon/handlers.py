@@ -8,7 +8,6 @@ user's own connectors only.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +17,7 @@ from cardin.actions import OP
 from cardin.addon.auth import GoogleUser
 from cardin.addon.events import Event
 from cardin.addon.gmail import GmailError
-from cardin.addon.participants import Participant, participants_to_look_up
-from cardin.addon.runs import Outcome, Run, run_all
+from cardin.addon.participants import participants_to_look_up
 from cardin.addon.runtime import Runtime
 from cardin.cards import (
     CardContext,
@@ -36,7 +34,12 @@ from cardin.cards.states import render_notice_card
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match
-from cardin.store import ConnectorNotFound
+from cardin.usecases import lookups
+from cardin.usecases.connectors import own_connectors
+from cardin.usecases.lookups import Dashboard, NoConnectors
+from cardin.usecases.people import Participant
+from cardin.usecases.runs import Outcome, Run
+from cardin.usecases.services import Services
 
 log = logging.getLogger(__name__)
 METADATA_SCOPE = "https://www.googleapis.com/auth/gmail.addons.current.message.metadata"
@@ -67,15 +70,10 @@ class AddOn:
             chips=self.runtime.settings.card_chips,
         )
 
-    async def connectors(self) -> list[Connector]:
-        """The user's connectors, default first."""
-        return await asyncio.to_thread(self.runtime.store.list, self.user.sub)
-
-    async def connector(self, connector_id: str | None) -> Connector:
-        """One of the user's own connectors; ConnectorNotFound for anyone else's or none."""
-        if not connector_id:
-            raise ConnectorNotFound("no connector named")
-        return await asyncio.to_thread(self.runtime.store.get, self.user.sub, connector_id)
+    @property
+    def services(self) -> Services:
+        """What the use cases work with."""
+        return self.runtime.services
 
     # --- entry points ----------------------------------------------------------------------------
 
@@ -86,7 +84,9 @@ class AddOn:
     async def homepage_card(self) -> Json:
         """The homepage card."""
         return render_homepage(
-            self.context(), connectors=await self.connectors(), user_email=self.user.email
+            self.context(),
+            connectors=await own_connectors(self.services, self.user.sub),
+            user_email=self.user.email,
         )
 
     async def message(self) -> Json | dict[str, Any]:
@@ -147,22 +147,24 @@ class AddOn:
         self, person: Participant, others: list[Participant], *, refresh: str | None = None
     ) -> Json:
         """Every connector's answer for one person; the default connector's card in full."""
-        connectors = await self.connectors()
-        if not connectors:
-            return await self.homepage_card()
-        refreshed = frozenset({refresh}) if refresh else frozenset()
-        runs = await run_all(
-            self.runtime, connectors, person.email, base_email=person.base_email, refresh=refreshed
+        found = await lookups.dashboard(
+            self.services, self.user.sub, person, others, refresh=refresh
         )
-        default = next((r for r in runs if r.connector.is_default), runs[0])
-        main = self.outcome_card(default.connector, default.outcome, person)
+        return await self.dashboard_card(found)
+
+    async def dashboard_card(self, found: Dashboard | NoConnectors) -> Json:
+        """The dashboard card; the homepage while there is no connector."""
+        if isinstance(found, NoConnectors):
+            return await self.homepage_card()
+        default = found.default
+        main = self.outcome_card(default.connector, default.outcome, found.person)
         # A manual default has no card yet: it is listed with the others, to be run on click.
-        entries = [_entry(r) for r in runs if r is not default or main is None]
-        extra = [(p.email, p.name) for p in others]
+        entries = [_entry(r) for r in found.runs if r is not default or main is None]
+        extra = [(p.email, p.name) for p in found.others]
         return render_dashboard(
             self.context(default.connector),
-            email=person.email,
-            sender_name=person.name,
+            email=found.person.email,
+            sender_name=found.person.name,
             main=main,
             entries=entries,
             participants=extra,

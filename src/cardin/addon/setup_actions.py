@@ -62,10 +62,13 @@ from cardin.connectors.setup import (
     settings_of,
 )
 from cardin.store import TokenAlreadyConnected
+from cardin.usecases.connectors import own_connector
 
 
 async def _editing(addon: AddOn, connector_id: str | None) -> Connector | None:
-    return await addon.connector(connector_id) if connector_id else None
+    return (
+        await own_connector(addon.services, addon.user.sub, connector_id) if connector_id else None
+    )
 
 
 async def _defaults(addon: AddOn, connector: Connector | None) -> ConnectorSettings:
@@ -86,7 +89,7 @@ async def setup_start(addon: AddOn, _action: SetupStart) -> Json:
 
 async def edit(addon: AddOn, action: Edit) -> Json:
     """Step 1 with the connector's stored settings."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     card = render_name_step(
         addon.context(connector), settings=settings_of(connector), connector_id=connector.id
     )
@@ -247,7 +250,7 @@ async def _token_for(
 
 async def reauth(addon: AddOn, action: Reauth) -> Json:
     """The connector's token step alone."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     card = render_token_step(
         addon.context(connector),
         settings=settings_of(connector),
@@ -259,7 +262,7 @@ async def reauth(addon: AddOn, action: Reauth) -> Json:
 
 async def reauth_token(addon: AddOn, action: ReauthToken) -> Json:
     """Check the new token; save it, or ask first when it is another account's."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     token = action.token.strip()
     ctx = addon.context(connector)
     settings = settings_of(connector)
@@ -280,7 +283,7 @@ async def reauth_token(addon: AddOn, action: ReauthToken) -> Json:
 
 async def reauth_confirm(addon: AddOn, action: ReauthConfirm) -> Json:
     """Save the held token of another account, when it is still the one the user saw."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     token = await take_held_token(addon, connector)
     if token is None:
         return action_response(notification=addon.text("setup.error.expired"))
@@ -311,7 +314,7 @@ async def reauth_confirm(addon: AddOn, action: ReauthConfirm) -> Json:
 
 async def setup_behaviour(addon: AddOn, action: SetupBehaviour) -> Json:
     """Save step 4's choices (and the carried ones), back to the homepage."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     carried = action.carried.over(settings_of(connector))
     settings = ConnectorSettings(
         name=carried.name,
@@ -327,7 +330,7 @@ async def setup_behaviour(addon: AddOn, action: SetupBehaviour) -> Json:
 
 async def delete(addon: AddOn, action: Delete) -> Json:
     """The delete confirmation."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     return action_response(
         push(render_delete_confirm(addon.context(connector), connector=connector))
     )
@@ -335,7 +338,7 @@ async def delete(addon: AddOn, action: Delete) -> Json:
 
 async def delete_confirm(addon: AddOn, action: DeleteConfirm) -> Json:
     """Delete the connector, back to the homepage."""
-    connector = await addon.connector(action.connector_id)
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
     await asyncio.to_thread(addon.runtime.store.delete, addon.user.sub, connector.id)
     return await _home_after(addon, "setup.deleted")
 

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cardin.addon.runtime import Runtime
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.contact.model import LookupResult, Match, NoMatch
@@ -23,6 +22,7 @@ from cardin.pipedrive import (
     Unavailable,
 )
 from cardin.store import TokenUnreadable
+from cardin.usecases.services import Services
 
 log = logging.getLogger(__name__)
 Outcome = LookupResult | PipedriveError
@@ -57,7 +57,7 @@ def state_of(outcome: Outcome | None) -> ConnectorState:
 
 
 async def look_up(
-    runtime: Runtime,
+    services: Services,
     connector: Connector,
     email: str,
     *,
@@ -69,8 +69,8 @@ async def look_up(
     An address with a +tag that matches nobody is looked up again without the tag.
     """
     try:
-        async with asyncio.timeout(runtime.settings.lookup_deadline):
-            return await _look_up(runtime, connector, email, base_email, refresh=refresh)
+        async with asyncio.timeout(services.lookup_deadline):
+            return await _look_up(services, connector, email, base_email, refresh=refresh)
     except TimeoutError:
         return Unavailable("Pipedrive did not answer in time")
     except PipedriveError as exc:
@@ -78,29 +78,29 @@ async def look_up(
 
 
 async def _look_up(
-    runtime: Runtime, connector: Connector, email: str, base_email: str | None, *, refresh: bool
+    services: Services, connector: Connector, email: str, base_email: str | None, *, refresh: bool
 ) -> LookupResult:
-    result = await _cached_or_fresh(runtime, connector, email, refresh=refresh)
+    result = await _cached_or_fresh(services, connector, email, refresh=refresh)
     if isinstance(result, NoMatch) and base_email and base_email != email:
-        return await _cached_or_fresh(runtime, connector, base_email, refresh=refresh)
+        return await _cached_or_fresh(services, connector, base_email, refresh=refresh)
     return result
 
 
 async def _cached_or_fresh(
-    runtime: Runtime, connector: Connector, email: str, *, refresh: bool
+    services: Services, connector: Connector, email: str, *, refresh: bool
 ) -> LookupResult:
     key = cache_id(connector)
     if not refresh:
-        cached = await runtime.results.get(key, email)
+        cached = await services.results.get(key, email)
         if cached is not None:
             return cached
-    token = await stored_token(runtime, connector)
-    result = await runtime.engine.lookup(
+    token = await stored_token(services, connector)
+    result = await services.engine.lookup(
         email, token=token, base_url=connector.base_url, parts=parts_for(connector.features)
     )
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):
-        await runtime.results.put(key, email, result)
+        await services.results.put(key, email, result)
     return result
 
 
@@ -109,19 +109,19 @@ def cache_id(connector: Connector) -> str:
     return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
-async def stored_token(runtime: Runtime, connector: Connector) -> str:
+async def stored_token(services: Services, connector: Connector) -> str:
     """The connector's token; a token the secret key cannot open, or a connector whose stored
     account cannot be trusted, asks for reauthorization."""
     if connector.needs_reauth:
         raise InvalidToken("the stored company domain is not Pipedrive's: please reauthorize")
     try:
-        return await asyncio.to_thread(runtime.store.token, connector.owner, connector.id)
+        return await asyncio.to_thread(services.store.token, connector.owner, connector.id)
     except TokenUnreadable as exc:
         raise InvalidToken("the stored token cannot be read: please reauthorize") from exc
 
 
 async def run_all(
-    runtime: Runtime,
+    services: Services,
     connectors: Sequence[Connector],
     email: str,
     *,
@@ -135,7 +135,7 @@ async def run_all(
     chosen = [c for c in connectors if c.is_automatic or c.id in refresh]
     outcomes = await asyncio.gather(
         *(
-            look_up(runtime, c, email, base_email=base_email, refresh=c.id in refresh)
+            look_up(services, c, email, base_email=base_email, refresh=c.id in refresh)
             for c in chosen
         )
     )
