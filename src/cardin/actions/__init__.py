@@ -27,8 +27,9 @@ sent at most once) is adding:
    case's decision (a message in the form), not a BadAction;
 2. a use case in `cardin.usecases` that takes the action, the user's `sub` and the `Services`
    it needs, and returns domain results (no cards, no HTTP);
-3. a handler in `cardin.addon` that calls the use case and renders its result, and one entry
-   in the dispatch table, `cardin.addon.dispatch.ROUTES`;
+3. a handler in `cardin.addon` (`contact_actions.py`, `setup_actions.py`, or a module of its
+   own) that calls the use case and renders its result into cards, and one entry in the
+   dispatch table, `cardin.addon.dispatch.ROUTES`: `route(LogEmail, log_email)`;
 4. the card that offers it: `call(ctx, LogEmail(...), required=[SUBJECT_INPUT])`.
 
 The tests check that every `Op` has one dataclass and one route, and that every action survives
