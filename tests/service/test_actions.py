@@ -204,3 +204,36 @@ async def test_edit_a_connector_keeps_its_token(harness: Harness) -> None:
     assert {f.value for f in edited.features} == {"notes"}
     assert edited.run_mode is RunMode.MANUAL
     assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
+
+
+UNKNOWN_ACTION = "That action is not available any more. Please open the message again."
+NOTICE = {"renderActions": {"action": {"notification": {"text": UNKNOWN_ACTION}}}}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "own_connector"),
+    [
+        ({}, False),
+        ({"email": RICH_EMAIL}, False),  # no op
+        ({"op": "save_note"}, False),
+        ({"op": "show_all", "section": "deals", "email": RICH_EMAIL}, False),
+        ({"op": "show_all", "section": "secrets", "email": RICH_EMAIL}, True),
+        ({"op": "refresh", "email": "nobody"}, True),
+        ({"op": "setup_behaviour", "dashboard": "yes"}, True),
+        ({"op": "reauth_confirm", "company_id": "one", "user_id": "1"}, True),
+    ],
+)
+async def test_a_bad_action_is_refused_with_a_notice_not_an_error(
+    harness: Harness, parameters: dict[str, str], own_connector: bool
+) -> None:
+    (connector,) = harness.app.state.runtime.store.list(ANN.sub)
+    if own_connector:  # the connector is the user's: the one fault is the other parameter
+        parameters = {**parameters, "connector": connector.id}
+    harness.sandbox.reset_log()
+    response = await harness.post(
+        "/addon/action", ANN, parameters=parameters, form={"run_mode_input": ["manual"]}
+    )
+    assert response.status_code == 200
+    assert response.json() == NOTICE
+    assert harness.sandbox.requests == []
+    assert harness.app.state.runtime.store.list(ANN.sub) == [connector]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from cardin.addon.runs import look_up
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
 from cardin.contact.outcome import Failure, FailureKind
@@ -25,6 +24,7 @@ from cardin.sandbox import (
     Sandbox,
     demo_dataset,
 )
+from cardin.usecases.runs import look_up
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
 from tests.service.harness import (
@@ -283,7 +283,7 @@ async def test_an_unreadable_token_is_a_reauth_failure_not_a_pipedrive_error(
         runtime = second.app.state.runtime
         [connector] = runtime.store.list(ANN.sub)
         sandbox.reset_log()
-        outcome = await look_up(runtime, connector, RICH_EMAIL)
+        outcome = await look_up(runtime.services, connector, RICH_EMAIL)
         assert outcome == Failure(
             FailureKind.REAUTH, "the stored token cannot be read: please reauthorize"
         )

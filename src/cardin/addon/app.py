@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from cardin.addon.auth import AuthError, CertificatesUnavailable
+from cardin.addon.dispatch import act
 from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
 from cardin.addon.runtime import Runtime, open_runtime
@@ -69,7 +70,7 @@ async def message(request: Request) -> Response:
 
 async def action(request: Request) -> Response:
     """Every card callback, routed by its `op` parameter."""
-    return await _handle(request, AddOn.action)
+    return await _handle(request, act)
 
 
 def _audience(runtime: Runtime, request: Request) -> str:

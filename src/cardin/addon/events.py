@@ -2,6 +2,7 @@
 
 Private wire models mirror Google's names (so a validation error names the field as Google
 spells it); `parse_event` turns them into the public models below. Unknown fields are ignored.
+A card action's parameters and inputs are parsed here too, once, into a typed `Action`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,17 @@ import json
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic_core import ErrorDetails
+
+from cardin.actions import Action, BadAction, parse_action
 
 MAX_EVENT_BYTES = 1024 * 1024
 _MS_PER_DAY = 86_400_000
@@ -71,6 +81,11 @@ class Event(_Frozen):
     common: CommonEvent
     authorization: AuthorizationEvent = Field(default_factory=AuthorizationEvent)
     gmail: GmailEvent | None = None
+    # made by parse_event from `common` (a frozen dataclass: nothing for pydantic to check)
+    action: SkipValidation[Action | None] = None
+    """The card action the parameters stand for; None for a trigger (no parameters), or when
+    `action_problem` says why they are no action (missing or malformed, see `BadAction`)."""
+    action_problem: str | None = None
 
     def parameter(self, name: str) -> str | None:
         """The action parameter `name`, if the clicked widget sent it."""
@@ -167,11 +182,25 @@ def parse_event(body: bytes) -> Event:
         wire = _Event.model_validate(data)
     except ValidationError as exc:
         raise MalformedEvent(_problem(exc.errors()[0])) from None
+    common = _common(wire.common)
+    action, problem = _card_action(common)
     return Event(
-        common=_common(wire.common),
+        common=common,
         authorization=_authorization(wire.authorization),
         gmail=_gmail(wire.gmail),
+        action=action,
+        action_problem=problem,
     )
+
+
+def _card_action(common: CommonEvent) -> tuple[Action | None, str | None]:
+    """The action that the parameters stand for, or why they are none (not for a trigger)."""
+    if not common.parameters:
+        return None, None
+    try:
+        return parse_action(common.parameters, common.form_inputs), None
+    except BadAction as exc:
+        return None, str(exc)
 
 
 def _common(wire: _Common) -> CommonEvent:

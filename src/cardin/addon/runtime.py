@@ -30,6 +30,7 @@ from cardin.store import (
     load_or_create_key,
     upgrade_database,
 )
+from cardin.usecases.services import Services
 
 USER_AGENT = "Cardin/0.1 (+https://cardin.example)"
 
@@ -66,6 +67,19 @@ class Runtime:
     def api_base(self) -> str:
         """The Pipedrive API base a new token is checked against: configured, else Pipedrive's."""
         return self.settings.pipedrive_base_url or DEFAULT_BASE_URL
+
+    @property
+    def services(self) -> Services:
+        """The parts the use cases work with."""
+        return Services(
+            store=self.store,
+            engine=self.engine,
+            results=self.results,
+            cache=self.cache,
+            cipher=self.cipher,
+            api_base=self.api_base,
+            lookup_deadline=self.settings.lookup_deadline,
+        )
 
 
 def _cache(settings: Settings) -> Cache:

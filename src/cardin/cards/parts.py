@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from cardin.actions import Retry, ShowAll
 from cardin.cards import icons
-from cardin.cards.actions import ListSection, Op, call
+from cardin.cards.actions import ListSection, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.widgets import (
     GREY,
@@ -109,7 +110,10 @@ def section_error(ctx: CardContext, error: SectionError, match: Match) -> Json:
     if error.kind is Kind.RATE_LIMITED:
         retry = ctx.msgs.text("error.retry", when=retry_when(ctx, error.retry_after))
         reason = join([reason, retry], sep=" ")
-    on_retry = call(ctx, Op.RETRY, email=match.email, person_id=match.contact.id)
+    on_retry = call(
+        ctx,
+        Retry(connector_id=card_connector(ctx), email=match.email, person_id=match.contact.id),
+    )
     return decorated(
         colored(reason, RED),
         start_icon=icons.state_icon(ctx, ActivityState.OVERDUE, ctx.msgs.text("icon.error")),
@@ -137,9 +141,13 @@ def show_all(
         return None
     label = ctx.msgs.text("action.show_all", count=ctx.fmt.number(count))
     if shown < available:
-        on_click = call(
-            ctx, Op.SHOW_ALL, section=section.value, email=match.email, person_id=match.contact.id
+        show = ShowAll(
+            connector_id=card_connector(ctx),
+            section=section,
+            email=match.email,
+            person_id=match.contact.id,
         )
+        on_click = call(ctx, show)
     else:
         label = ctx.msgs.text("action.all_in_pipedrive", count=ctx.fmt.number(count))
         on_click = open_link(match.contact.url)

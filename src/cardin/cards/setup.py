@@ -9,24 +9,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cardin.actions import (
+    Cancel,
+    Carried,
+    DeleteConfirm,
+    Edit,
+    ReauthConfirm,
+    ReauthToken,
+    SetupBehaviour,
+    SetupFeatures,
+    SetupName,
+    SetupToken,
+)
 from cardin.cards import icons
 from cardin.cards.actions import (
-    COMPANY_ID,
-    CONNECTOR_NAME,
-    DASHBOARD,
     DASHBOARD_INPUT,
     DASHBOARD_ON,
-    FEATURES,
     FEATURES_INPUT,
     NAME_INPUT,
-    RUN_MODE,
     RUN_MODE_INPUT,
-    SETUP_KEY,
     TOKEN_INPUT,
-    USER_ID,
-    Op,
     call,
-    encode_features,
 )
 from cardin.cards.context import CardContext
 from cardin.cards.states import API_SETTINGS_URL
@@ -90,9 +93,7 @@ def with_footer(body: Json, primary: Json, secondary: Json | None = None) -> Jso
 
 def cancel_button(ctx: CardContext, key: str = "action.cancel") -> Json:
     """The grey footer button that pops the card (Cancel, or Back in the wizard)."""
-    return colored_button(
-        ctx.msgs.text(key), call(for_connector(ctx, None), Op.CANCEL), color=SECONDARY
-    )
+    return colored_button(ctx.msgs.text(key), call(ctx, Cancel()), color=SECONDARY)
 
 
 def account_host(account: PipedriveAccount) -> str:
@@ -130,7 +131,9 @@ def render_name_step(
         ),
         decorated(colored(msgs.text("setup.name.note", default=TYPE_NAME), GREY)),
     ]
-    submit = call(ctx, Op.SETUP_NAME, **_carried(settings, setup_key, without=CONNECTOR_NAME))
+    carried = replace(Carried.of(settings), name=None)
+    step = SetupName(connector_id=connector_id, carried=carried, setup_key=setup_key)
+    submit = call(ctx, step)
     return _step(ctx, 1, "setup.name.title", widgets, submit, name="setup_name")
 
 
@@ -152,7 +155,9 @@ def render_features_step(
         selection(FEATURES_INPUT, msgs.text("setup.features.label"), "CHECK_BOX", items),
         decorated(colored(msgs.text("setup.features.note"), GREY)),
     ]
-    submit = call(ctx, Op.SETUP_FEATURES, **_carried(settings, setup_key, without=FEATURES))
+    carried = replace(Carried.of(settings), features=None)
+    step = SetupFeatures(connector_id=connector_id, carried=carried, setup_key=setup_key)
+    submit = call(ctx, step)
     return _step(ctx, 2, "setup.features.title", widgets, submit, name="setup_features")
 
 
@@ -172,8 +177,6 @@ def render_token_step(
     Editing may leave the field empty to keep the saved token; creating and reauth require it.
     `already`: the user's connector that already has the token entered, offered to open.
     """
-    if reauth and connector_id is None:
-        raise ValueError("reauthorization needs the connector's id")
     ctx = for_connector(ctx, connector_id)
     msgs = ctx.msgs
     editing = connector_id is not None and not reauth
@@ -191,8 +194,12 @@ def render_token_step(
     widgets = [paragraph(intro), field, *problems, _where_is_my_token(ctx)]
     required = () if editing else (TOKEN_INPUT,)
     if reauth:
-        return _reauth_card(ctx, settings, widgets, call(ctx, Op.REAUTH_TOKEN, required=required))
-    submit = call(ctx, Op.SETUP_TOKEN, required=required, **_carried(settings, setup_key))
+        if connector_id is None:
+            raise ValueError("reauthorization needs the connector's id")
+        save = call(ctx, ReauthToken(connector_id=connector_id), required=required)
+        return _reauth_card(ctx, settings, widgets, save)
+    step = SetupToken(connector_id=connector_id, carried=Carried.of(settings), setup_key=setup_key)
+    submit = call(ctx, step, required=required)
     return _step(ctx, 3, "setup.token.title", widgets, submit, name="setup_token")
 
 
@@ -218,8 +225,8 @@ def render_behaviour_step(
             selected=settings.show_in_dashboard,
         ),
     ]
-    carried = {CONNECTOR_NAME: settings.name, FEATURES: encode_features(settings.features)}
-    save = call(ctx, Op.SETUP_BEHAVIOUR, **carried)
+    carried = Carried(name=settings.name, features=settings.features)
+    save = call(ctx, SetupBehaviour(connector_id=connector.id, carried=carried))
     return _step(
         ctx, 4, "setup.behaviour.title", widgets, save, name="setup_behaviour", submit="action.save"
     )
@@ -244,7 +251,8 @@ def render_delete_confirm(ctx: CardContext, *, connector: Connector) -> Json:
         sections=[section(widgets)],
         name="delete",
     )
-    delete = colored_button(msgs.text("action.delete"), call(ctx, Op.DELETE_CONFIRM), color=DANGER)
+    confirm = call(ctx, DeleteConfirm(connector_id=connector.id))
+    delete = colored_button(msgs.text("action.delete"), confirm, color=DANGER)
     return with_footer(body, delete, cancel_button(ctx))
 
 
@@ -266,17 +274,19 @@ def render_account_change_confirm(
         _account_row(ctx, "account_change.before", connector.account),
         _account_row(ctx, "account_change.after", new_account),
     ]
-    params: dict[str, str] = _carried(settings) if settings is not None else {}
-    params |= {COMPANY_ID: str(new_account.company_id), USER_ID: str(new_account.user_id)}
+    confirm = ReauthConfirm(
+        connector_id=connector.id,
+        carried=Carried.of(settings) if settings is not None else Carried(),
+        company_id=new_account.company_id,
+        user_id=new_account.user_id,
+    )
     body = card(
         title=msgs.text("account_change.title"),
         subtitle=connector.name,
         sections=[section(widgets)],
         name="account_change",
     )
-    accept = colored_button(
-        msgs.text("action.use_new_account"), call(ctx, Op.REAUTH_CONFIRM, **params)
-    )
+    accept = colored_button(msgs.text("action.use_new_account"), call(ctx, confirm))
     return with_footer(body, accept, cancel_button(ctx))
 
 
@@ -343,7 +353,7 @@ def _already_rows(ctx: CardContext, already: Connector | None) -> list[Json]:
     msgs = ctx.msgs
     icon = icons.served(ctx, "state_overdue", msgs.text("icon.error"))
     text = msgs.text("setup.error.already_connected", connector=already.name)
-    open_it = button(msgs.text("action.open"), call(for_connector(ctx, already.id), Op.EDIT))
+    open_it = button(msgs.text("action.open"), call(ctx, Edit(connector_id=already.id)))
     return [decorated(colored(text, RED), start_icon=icon, button=open_it)]
 
 
@@ -356,22 +366,6 @@ def _where_is_my_token(ctx: CardContext) -> Json:
         start_icon=icons.served(ctx, "activity_key", msgs.text("icon.token")),
         button=button(msgs.text("action.open_token_page"), open_link(API_SETTINGS_URL)),
     )
-
-
-def _carried(
-    settings: ConnectorSettings, setup_key: str | None = None, *, without: str | None = None
-) -> dict[str, str]:
-    """The non-secret choices as action parameters, except the one the step itself asks."""
-    values = {
-        CONNECTOR_NAME: settings.name,
-        FEATURES: encode_features(settings.features),
-        RUN_MODE: settings.run_mode.value,
-        DASHBOARD: DASHBOARD_ON if settings.show_in_dashboard else "false",
-    }
-    if setup_key is not None:
-        values[SETUP_KEY] = setup_key
-    values.pop(without or "", None)
-    return values
 
 
 def _step(

@@ -6,8 +6,9 @@ words and offers the way forward.
 
 from __future__ import annotations
 
+from cardin.actions import AddContact, Home, Reauth, Retry, SearchOther
 from cardin.cards import icons
-from cardin.cards.actions import SEARCH_INPUT, Op, call
+from cardin.cards.actions import SEARCH_INPUT, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.parts import cost_text, retry_when
 from cardin.cards.widgets import (
@@ -45,10 +46,15 @@ def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: st
     )
     buttons = []
     if ctx.has(Feature.ADD_CONTACT):
-        add = call(ctx, Op.ADD_CONTACT, email=no_match.email, name=sender_name or None)
+        add = call(
+            ctx,
+            AddContact(
+                connector_id=card_connector(ctx), email=no_match.email, name=sender_name or None
+            ),
+        )
         buttons.append(button(msgs.text("action.add_contact"), add, primary=True))
     buttons.append(button(msgs.text("action.search_pipedrive"), open_link(no_match.search_url)))
-    search = call(ctx, Op.SEARCH_OTHER, required=[SEARCH_INPUT])
+    search = call(ctx, SearchOther(connector_id=ctx.connector_id), required=[SEARCH_INPUT])
     other = [
         text_input(
             SEARCH_INPUT, msgs.text("no_match.input_label"), hint=msgs.text("no_match.hint")
@@ -71,6 +77,7 @@ def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: st
 def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
     """The token was refused (HTTP 401): get a new one in Pipedrive, then update the connector."""
     msgs = ctx.msgs
+    reauth = call(ctx, Reauth(connector_id=card_connector(ctx)))
     steps = [
         paragraph(msgs.text("reauth.explain", connector=connector_name)),
         decorated(
@@ -81,7 +88,7 @@ def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
         decorated(
             msgs.text("reauth.step_update"),
             start_icon=icons.served(ctx, "activity_cogs", msgs.text("icon.settings")),
-            button=button(msgs.text("action.update_connector"), call(ctx, Op.REAUTH), primary=True),
+            button=button(msgs.text("action.update_connector"), reauth, primary=True),
         ),
     ]
     return _problem_card(ctx, connector_name, "reauth.subtitle", steps, name="reauth")
@@ -102,7 +109,7 @@ def render_payment_card(ctx: CardContext, *, connector_name: str, account: Accou
         paragraph(msgs.text("payment.admin")),
         button_list(
             button(msgs.text("action.billing"), open_link(billing), primary=True),
-            button(msgs.text("action.retry"), call(ctx, Op.RETRY)),
+            button(msgs.text("action.retry"), call(ctx, Retry(connector_id=card_connector(ctx)))),
         ),
     ]
     return _problem_card(ctx, connector_name, "payment.subtitle", widgets, name="payment")
@@ -121,6 +128,7 @@ def render_error_card(
     if failure.kind is FailureKind.PAYMENT:
         return render_payment_card(ctx, connector_name=connector_name, account=None)
     key, detail = _error_words(failure, ctx)
+    retry = call(ctx, Retry(connector_id=card_connector(ctx), email=email))
     widgets = [
         decorated(
             lines(
@@ -132,9 +140,7 @@ def render_error_card(
             ),
             start_icon=icons.served(ctx, "state_overdue", ctx.msgs.text("icon.error")),
         ),
-        button_list(
-            button(ctx.msgs.text("action.retry"), call(ctx, Op.RETRY, email=email), primary=True)
-        ),
+        button_list(button(ctx.msgs.text("action.retry"), retry, primary=True)),
     ]
     return _problem_card(ctx, connector_name, f"error.{key}.subtitle", widgets, name="error")
 
@@ -163,6 +169,6 @@ def render_notice_card(ctx: CardContext, message_id: str) -> Json:
     """A card that says one thing (from the catalog) with a way to the account list."""
     widgets = [
         paragraph(esc(ctx.msgs.text(message_id))),
-        button_list(button(ctx.msgs.text("notice.home"), call(ctx, Op.HOME))),
+        button_list(button(ctx.msgs.text("notice.home"), call(ctx, Home()))),
     ]
     return card(title=ctx.msgs.text("notice.title"), sections=[section(widgets)], name="notice")

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cardin.addon.runtime import Runtime
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.contact.model import Match, NoMatch
@@ -22,6 +21,7 @@ from cardin.lookup import AccountKey, Parts, calls_deadline
 from cardin.lookup.outcome import settle
 from cardin.pipedrive import ApiToken, Deadline
 from cardin.store import TokenUnreadable
+from cardin.usecases.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def state_of(outcome: Outcome | None) -> ConnectorState:
 
 
 async def look_up(
-    runtime: Runtime,
+    services: Services,
     connector: Connector,
     email: str,
     *,
@@ -74,12 +74,12 @@ async def look_up(
 
     An address with a +tag that matches nobody is looked up again without the tag.
     """
-    seconds = runtime.settings.lookup_deadline
+    seconds = services.lookup_deadline
     calls = calls_deadline(seconds)
     try:
         # The calls end by their own deadline; this one is the backstop for everything else.
         async with asyncio.timeout(seconds):
-            return await _look_up(runtime, connector, email, base_email, calls, refresh=refresh)
+            return await _look_up(services, connector, email, base_email, calls, refresh=refresh)
     except TimeoutError:
         return Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
     except NeedsReauth as exc:
@@ -87,7 +87,7 @@ async def look_up(
 
 
 async def _look_up(
-    runtime: Runtime,
+    services: Services,
     connector: Connector,
     email: str,
     base_email: str | None,
@@ -95,24 +95,24 @@ async def _look_up(
     *,
     refresh: bool,
 ) -> Outcome:
-    result = await _cached_or_fresh(runtime, connector, email, deadline, refresh=refresh)
+    result = await _cached_or_fresh(services, connector, email, deadline, refresh=refresh)
     if isinstance(result, NoMatch) and base_email and base_email != email:
-        return await _cached_or_fresh(runtime, connector, base_email, deadline, refresh=refresh)
+        return await _cached_or_fresh(services, connector, base_email, deadline, refresh=refresh)
     return result
 
 
 async def _cached_or_fresh(
-    runtime: Runtime, connector: Connector, email: str, deadline: Deadline, *, refresh: bool
+    services: Services, connector: Connector, email: str, deadline: Deadline, *, refresh: bool
 ) -> Outcome:
     key = cache_id(connector)
     if not refresh:
-        cached = await runtime.results.get(key, email)
+        cached = await services.results.get(key, email)
         if cached is not None:
             return cached
-    credential = await stored_credential(runtime, connector)
+    credential = await stored_credential(services, connector)
     account = connector.account
     result = await settle(
-        runtime.engine.lookup(
+        services.engine.lookup(
             email,
             credential=credential,
             account=AccountKey(account.company_id, account.user_id),
@@ -125,7 +125,7 @@ async def _cached_or_fresh(
         return result
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):
-        await runtime.results.put(key, email, result)
+        await services.results.put(key, email, result)
     return result
 
 
@@ -135,19 +135,19 @@ def cache_id(connector: Connector) -> str:
     return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
-async def stored_credential(runtime: Runtime, connector: Connector) -> ApiToken:
+async def stored_credential(services: Services, connector: Connector) -> ApiToken:
     """The connector's credential; NeedsReauth for one the secret key cannot open, or for a
     connector whose stored account cannot be trusted."""
     if connector.needs_reauth:
         raise NeedsReauth("the stored company domain is not Pipedrive's: please reauthorize")
     try:
-        return await asyncio.to_thread(runtime.store.credential, connector.owner, connector.id)
+        return await asyncio.to_thread(services.store.credential, connector.owner, connector.id)
     except TokenUnreadable as exc:
         raise NeedsReauth("the stored token cannot be read: please reauthorize") from exc
 
 
 async def run_all(
-    runtime: Runtime,
+    services: Services,
     connectors: Sequence[Connector],
     email: str,
     *,
@@ -161,7 +161,7 @@ async def run_all(
     chosen = [c for c in connectors if c.is_automatic or c.id in refresh]
     outcomes = await asyncio.gather(
         *(
-            look_up(runtime, c, email, base_email=base_email, refresh=c.id in refresh)
+            look_up(services, c, email, base_email=base_email, refresh=c.id in refresh)
             for c in chosen
         )
     )
