@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cardin.connectors import ALL_FEATURES
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
 from cardin.contact.outcome import Failure, FailureKind
 from cardin.pipedrive import ApiToken
 from cardin.sandbox import (
@@ -94,8 +95,8 @@ async def test_wizard_then_a_known_sender_shows_the_contact(harness: Harness) ->
     assert "Énergies Côte d'Azur" in text_of(response)
 
 
-def account(company_id: int, user_id: int = 1) -> PipedriveAccount:
-    return PipedriveAccount(
+def account(company_id: int, user_id: int = 1) -> Account:
+    return Account(
         company_id=company_id,
         company_name="Co",
         company_domain="aurora-demo",

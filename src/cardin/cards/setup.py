@@ -50,13 +50,8 @@ from cardin.cards.widgets import (
     text_input,
 )
 from cardin.connectors.features import REGISTRY
-from cardin.connectors.model import (
-    TYPE_NAME,
-    Connector,
-    ConnectorSettings,
-    PipedriveAccount,
-    RunMode,
-)
+from cardin.connectors.model import TYPE_NAME, Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
 from cardin.links import web_app_host
 
 TOTAL_STEPS = 4
@@ -96,7 +91,7 @@ def cancel_button(ctx: CardContext, key: str = "action.cancel") -> Json:
     return colored_button(ctx.msgs.text(key), call(ctx, Cancel()), color=SECONDARY)
 
 
-def account_host(account: PipedriveAccount) -> str:
+def account_host(account: Account) -> str:
     """Where the account lives, as users know it: "acme.pipedrive.com"."""
     return web_app_host(account.company_domain)
 
@@ -260,7 +255,7 @@ def render_account_change_confirm(
     ctx: CardContext,
     *,
     connector: Connector,
-    new_account: PipedriveAccount,
+    new_account: Account,
     settings: ConnectorSettings | None = None,
 ) -> Json:
     """The new token is another company's or user's: which account it was, which it will be.
@@ -318,7 +313,7 @@ def switch_row(text: str, *, bottom: str, name: str, selected: bool) -> Json:
     return row
 
 
-def connected_row(ctx: CardContext, account: PipedriveAccount) -> Json:
+def connected_row(ctx: CardContext, account: Account) -> Json:
     """ "Connected to Acme GmbH", as which user and where."""
     msgs = ctx.msgs
     as_user = msgs.text("setup.behaviour.as_user", user=account.user_name)
@@ -329,7 +324,7 @@ def connected_row(ctx: CardContext, account: PipedriveAccount) -> Json:
     )
 
 
-def _account_row(ctx: CardContext, label_key: str, account: PipedriveAccount) -> Json:
+def _account_row(ctx: CardContext, label_key: str, account: Account) -> Json:
     """One side of an account change: the user, their email, the company and its host."""
     return decorated(
         bold(account.user_name),

@@ -35,10 +35,6 @@ class ConnectorState(enum.StrEnum):
     PAYMENT = "payment"
 
 
-PipedriveAccount = Account
-"""The account's former name here, kept while other branches still use it: one model, `Account`."""
-
-
 @dataclass(frozen=True, slots=True)
 class Connector:
     """A stored connector of one Google user (`owner` is the verified Google `sub`)."""

@@ -28,7 +28,7 @@ from cardin.actions import (
     SetupName,
     SetupToken,
 )
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount
+from cardin.connectors.model import Connector, ConnectorSettings
 from cardin.connectors.setup import (
     TokenProblem,
     TokenRejected,
@@ -36,6 +36,7 @@ from cardin.connectors.setup import (
     offered_settings,
     settings_of,
 )
+from cardin.contact.model import Account
 from cardin.pipedrive import ApiToken
 from cardin.store import TokenAlreadyConnected
 from cardin.usecases.connectors import own_connector
@@ -80,7 +81,7 @@ class AccountChange:
     """The token is another Pipedrive account's: it is held until the user confirms."""
 
     connector: Connector
-    account: PipedriveAccount
+    account: Account
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ async def _token_new(
     settings: ConnectorSettings,
     *,
     token: str,
-    account: PipedriveAccount,
+    account: Account,
     setup_key: str | None,
 ) -> TokenStep:
     """Store the new connector, unless another connector has the token.
@@ -247,7 +248,7 @@ async def _token_for(
     connector: Connector,
     *,
     token: str,
-    account: PipedriveAccount,
+    account: Account,
     settings: ConnectorSettings | None,
 ) -> TokenStep:
     """Save a checked token for an existing connector, or hold it if the account changed.

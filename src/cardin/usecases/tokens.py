@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-from cardin.connectors.model import Connector, PipedriveAccount
+from cardin.connectors.model import Connector
 from cardin.connectors.setup import TokenProblem, TokenRejected, check_token
+from cardin.contact.model import Account
 from cardin.pipedrive import ApiToken
 from cardin.pipedrive.urls import api_base_for
 from cardin.usecases.services import Services
@@ -17,12 +18,12 @@ PENDING_TTL = 10 * 60.0
 MAX_TOKEN_LENGTH = 256
 
 
-def api_base(services: Services, account: PipedriveAccount) -> str:
+def api_base(services: Services, account: Account) -> str:
     """The API base to store for a checked account (see `api_base_for`)."""
     return api_base_for(services.api_base, account.company_domain)
 
 
-async def verify_token(services: Services, token: str) -> PipedriveAccount:
+async def verify_token(services: Services, token: str) -> Account:
     """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not."""
     if not token.isascii() or not token.isprintable() or len(token) > MAX_TOKEN_LENGTH:
         raise TokenRejected(TokenProblem.INVALID)
@@ -35,7 +36,7 @@ async def verify_token(services: Services, token: str) -> PipedriveAccount:
 
 
 async def save_token(
-    services: Services, sub: str, connector: Connector, token: str, account: PipedriveAccount
+    services: Services, sub: str, connector: Connector, token: str, account: Account
 ) -> Connector:
     """Store a checked token for the connector (TokenAlreadyConnected: another one has it)."""
     return await asyncio.to_thread(
