@@ -314,3 +314,16 @@ async def test_a_token_with_characters_no_token_has_is_invalid() -> None:
     )
     with pytest.raises(InvalidToken):
         await client.current_user()
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_json_nested_past_the_stack_is_an_unreadable_reply(status: int) -> None:
+    client, _sleep, _seen = make_client(reply(status, DEEP), attempts=1)
+    with pytest.raises(PipedriveError) as info:
+        await client.current_user()
+    assert not isinstance(info.value, RecursionError)
+    if status == 200:
+        assert isinstance(info.value, BadResponse)

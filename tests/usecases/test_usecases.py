@@ -6,6 +6,7 @@ A real store (SQLite), the lookup engine on the in-process sandbox, and the in-m
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,25 @@ async def test_adding_a_contact_needs_the_feature(services: Services) -> None:
     created = await connected(services, without)
     action = AddContact(connector_id=created.id, email="zoe@fresh-startup.example")
     assert await contacts.add_contact(services, SUB, action) == contacts.FeatureOff()
+
+
+async def test_one_connector_failing_unexpectedly_never_takes_the_others_down(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cardin.contact.outcome import Failure, FailureKind  # noqa: PLC0415
+    from cardin.usecases import runs  # noqa: PLC0415
+
+    good = await connected(services)
+    broken = replace(good, id="broken")
+    real_look_up = runs.look_up
+
+    async def look_up(services: Services, connector: Connector, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if connector.id == "broken":
+            raise RecursionError("maximum recursion depth exceeded")
+        return await real_look_up(services, connector, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runs, "look_up", look_up)
+    found = await runs.run_all(services, [good, broken], RICH_EMAIL)
+    assert isinstance(found[0].outcome, Match)
+    assert found[1].outcome == Failure(FailureKind.INTERNAL, "an unexpected failure (see the log)")
+    assert "connector broken failed unexpectedly" in caplog.text

@@ -158,7 +158,7 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 def _error_message(response: httpx.Response) -> str:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's stack
         return f"HTTP {response.status_code}"
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return str(body["error"])[:200]
@@ -358,7 +358,8 @@ class PipedriveClient:
     def _read_body(response: httpx.Response, path: str) -> dict[str, Any]:
         try:
             body = response.json()
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than Python's stack; unreadable all the same
             raise BadResponse("Pipedrive sent a reply that is not JSON", path=path) from exc
         if not isinstance(body, dict) or body.get("success") is False:
             raise BadResponse("Pipedrive sent an unexpected reply", path=path)

@@ -146,6 +146,17 @@ async def stored_credential(services: Services, connector: Connector) -> ApiToke
         raise NeedsReauth("the stored token cannot be read: please reauthorize") from exc
 
 
+async def _isolated(
+    services: Services, connector: Connector, email: str, *, base_email: str | None, refresh: bool
+) -> Outcome:
+    """One connector's lookup, whose unexpected failure is its own and never the others'."""
+    try:
+        return await look_up(services, connector, email, base_email=base_email, refresh=refresh)
+    except Exception:  # the edge of one connector's run: logged, shown as that one's error
+        log.exception("connector %s failed unexpectedly", connector.id)
+        return Failure(FailureKind.INTERNAL, "an unexpected failure (see the log)")
+
+
 async def run_all(
     services: Services,
     connectors: Sequence[Connector],
@@ -161,7 +172,7 @@ async def run_all(
     chosen = [c for c in connectors if c.is_automatic or c.id in refresh]
     outcomes = await asyncio.gather(
         *(
-            look_up(services, c, email, base_email=base_email, refresh=c.id in refresh)
+            _isolated(services, c, email, base_email=base_email, refresh=c.id in refresh)
             for c in chosen
         )
     )
