@@ -152,6 +152,13 @@ def test_an_inactive_account_becomes_the_payment_card() -> None:
     assert card["name"] == "payment"
 
 
+def test_the_payment_cards_retry_looks_the_address_up_again() -> None:
+    card = render_error_card(
+        failure_of(PaymentRequired("402")), EN, connector_name="P", email="ada@engines.example"
+    )
+    assert {"op": "retry", "connector": "conn-1", "email": "ada@engines.example"} in actions(card)
+
+
 # --- partial data --------------------------------------------------------------------------
 
 

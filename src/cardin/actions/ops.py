@@ -174,7 +174,7 @@ class ShowAll(Action):
 @dataclass(frozen=True, kw_only=True)
 class Retry(Action):
     """Look up again after an error (the whole dashboard, when it is the default connector's
-    card of the open message). Without an address, the payment card's Retry."""
+    card of the open message)."""
 
     op = Op.RETRY
     connector_id: ConnectorId

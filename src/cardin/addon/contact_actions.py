@@ -64,6 +64,8 @@ async def retry(addon: AddOn, action: Retry | Refresh) -> Json:
         first, *others = await addon.participants() or [person]
         card = await addon.dashboard(first, others, refresh=connector.id)
         return action_response(update(card), state_changed=True)
+    if not action.email:  # nothing to look up again (a card from before Retry carried it)
+        return action_response(update(await addon.homepage_card()))
     result = await lookups.result_for(addon.services, connector, person, refresh=True)
     return action_response(update(_card(addon, result)))
 

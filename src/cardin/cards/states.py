@@ -94,8 +94,13 @@ def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
     return _problem_card(ctx, connector_name, "reauth.subtitle", steps, name="reauth")
 
 
-def render_payment_card(ctx: CardContext, *, connector_name: str, account: Account | None) -> Json:
-    """The Pipedrive account is inactive (HTTP 402): subscribe or update payment, then retry."""
+def render_payment_card(
+    ctx: CardContext, *, connector_name: str, account: Account | None, email: str | None = None
+) -> Json:
+    """The Pipedrive account is inactive (HTTP 402): subscribe or update payment, then retry.
+
+    Retry looks `email` up again (the open message's people when it has none).
+    """
     msgs = ctx.msgs
     company = account.company_name if account and account.company_name else None
     explain = (
@@ -109,7 +114,10 @@ def render_payment_card(ctx: CardContext, *, connector_name: str, account: Accou
         paragraph(msgs.text("payment.admin")),
         button_list(
             button(msgs.text("action.billing"), open_link(billing), primary=True),
-            button(msgs.text("action.retry"), call(ctx, Retry(connector_id=card_connector(ctx)))),
+            button(
+                msgs.text("action.retry"),
+                call(ctx, Retry(connector_id=card_connector(ctx), email=email)),
+            ),
         ),
     ]
     return _problem_card(ctx, connector_name, "payment.subtitle", widgets, name="payment")
@@ -126,7 +134,7 @@ def render_error_card(
     if failure.kind is FailureKind.REAUTH:
         return render_reauth_card(ctx, connector_name=connector_name)
     if failure.kind is FailureKind.PAYMENT:
-        return render_payment_card(ctx, connector_name=connector_name, account=None)
+        return render_payment_card(ctx, connector_name=connector_name, account=None, email=email)
     key, detail = _error_words(failure, ctx)
     retry = call(ctx, Retry(connector_id=card_connector(ctx), email=email))
     widgets = [
