@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from cardin.connectors import (
     ALL_FEATURES,
@@ -15,7 +16,8 @@ from cardin.connectors import (
     effective_features,
 )
 from cardin.connectors.model import TYPE_NAME, ConnectorSettings, RunMode
-from cardin.connectors.setup import offered_settings
+from cardin.connectors.setup import account_of, offered_settings
+from cardin.pipedrive.models import CurrentUser
 
 FIRST = date(2026, 11, 1)
 SECOND = date(2027, 3, 1)
@@ -78,3 +80,46 @@ def test_an_empty_name_becomes_the_type_name(typed: str, stored: str) -> None:
 
 def test_a_long_name_is_cut_to_100_characters() -> None:
     assert len(ConnectorSettings(name="x" * 500).normalized().name) == 100
+
+
+def _me(**overrides: object) -> CurrentUser:
+    payload = {"id": 7, "company_id": 9, "company_domain": "acme", "locale": "de_DE",
+               "timezone_name": "Europe/Berlin", "name": "Ada", "company_name": "Acme"}  # fmt: skip
+    return CurrentUser.model_validate({**payload, **overrides})
+
+
+def test_the_account_keeps_what_pipedrive_reported_when_it_fits() -> None:
+    account = account_of(_me())
+    assert (account.locale, account.timezone, account.user_name) == (
+        "de_DE",
+        "Europe/Berlin",
+        "Ada",
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "locale", "timezone"),
+    [
+        ({"locale": "x" * 40}, "en_US", "Europe/Berlin"),
+        ({"locale": "<script>"}, "en_US", "Europe/Berlin"),
+        ({"timezone_name": "Mars/Olympus_Mons"}, "de_DE", "UTC"),
+        ({"timezone_name": "Europe/" + "x" * 80}, "de_DE", "UTC"),
+        ({"timezone_name": "../../etc/passwd"}, "de_DE", "UTC"),
+    ],
+)
+def test_a_preference_the_store_cannot_keep_falls_back(
+    overrides: dict[str, object], locale: str, timezone: str
+) -> None:
+    account = account_of(_me(**overrides))
+    assert (account.locale, account.timezone) == (locale, timezone)
+
+
+def test_names_are_cut_to_what_the_store_keeps() -> None:
+    assert len(account_of(_me(name="n" * 10_000, company_name="c" * 10_000)).user_name) == 255
+
+
+@pytest.mark.parametrize("field", ["id", "company_id"])
+@pytest.mark.parametrize("value", [2**63, -1])
+def test_an_id_no_database_can_hold_is_no_account(field: str, value: int) -> None:
+    with pytest.raises(ValidationError):
+        _me(**{field: value})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cardin.connectors.features import default_features
 from cardin.connectors.model import (
@@ -60,6 +62,22 @@ def settings_of(connector: Connector) -> ConnectorSettings:
     )
 
 
+MAX_NAME = 255
+# "en_US", "de", "pt-BR", "zh_Hant_TW": what Babel reads; the store keeps 32 characters
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{1,8}){0,3}")
+
+
+def _zone_or_utc(name: str | None) -> str:
+    """`name` if it is an IANA time zone this machine knows, else UTC (the store keeps 64)."""
+    if not name or len(name) > 64 or not name.isascii():  # noqa: PLR2004 - the column's size
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return "UTC"
+    return name
+
+
 def account_of(me: CurrentUser) -> Account:
     """The account a credential opens, with safe defaults for missing preferences.
 
@@ -68,13 +86,13 @@ def account_of(me: CurrentUser) -> Account:
     language = me.language.language_code if me.language and me.language.language_code else "en"
     return Account(
         company_id=me.company_id,
-        company_name=me.company_name or "",
+        company_name=(me.company_name or "")[:MAX_NAME],
         company_domain=me.company_domain or GENERIC_APP,
         user_id=me.id,
-        user_name=me.name or "",
-        user_email=me.email or "",
-        locale=me.locale or "en_US",
-        timezone=me.timezone_name or "UTC",
+        user_name=(me.name or "")[:MAX_NAME],
+        user_email=(me.email or "")[:MAX_NAME],
+        locale=me.locale if me.locale and _LOCALE.fullmatch(me.locale) else "en_US",
+        timezone=_zone_or_utc(me.timezone_name),
         language=language,
         default_currency=me.default_currency or "USD",
     )

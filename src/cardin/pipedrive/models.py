@@ -111,6 +111,8 @@ TimeOfDay = Annotated[time | None, BeforeValidator(_parse_time)]
 Duration = Annotated[timedelta | None, BeforeValidator(_parse_duration)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 CompanyDomain = Annotated[str | None, BeforeValidator(_company_domain)]
+# Pipedrive's ids are positive 64-bit integers (and stored as such): anything else is no id
+Id = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class PipedriveModel(BaseModel):
@@ -187,7 +189,7 @@ class Language(PipedriveModel):
 class User(PipedriveModel):
     """A Pipedrive user (`/v1/users`, `/v1/users/{id}`)."""
 
-    id: int
+    id: Id
     name: str | None = None
     email: str | None = None
     active_flag: Flag = True
@@ -201,7 +203,7 @@ class User(PipedriveModel):
 class CurrentUser(User):
     """The token's user with the company data (`/v1/users/me`)."""
 
-    company_id: int
+    company_id: Id
     company_name: str | None = None
     company_domain: CompanyDomain = None
     language: Language | None = None
