@@ -91,6 +91,23 @@ def test_a_base_url_that_is_not_pipedrives_api_says_so(server: BackgroundServer)
     assert "refused the API token" not in out
 
 
+@pytest.mark.parametrize(
+    "base_url", ["api.pipedrive.com", "not-a-url", "http://u:p@127.0.0.1:9", "http://h.test?x=1"]
+)
+def test_a_base_url_the_token_may_not_go_to_is_a_usage_error(base_url: str) -> None:
+    status, out = run("lookup", RICH_EMAIL, "--base-url", base_url, "--token", DEMO_TOKEN)
+    assert status == 2
+    assert "not an address the API token may be sent to" in " ".join(out.split())
+    assert "refused the API token" not in out
+
+
+def test_a_token_pasted_with_a_newline_still_works(server: BackgroundServer) -> None:
+    env = {"PIPEDRIVE_API_TOKEN": f"{DEMO_TOKEN}\r\n", "PIPEDRIVE_BASE_URL": server.url}
+    code, out = run("lookup", RICH_EMAIL, env=env)
+    assert code == 0
+    assert "Élodie Marchand" in out
+
+
 def test_missing_token_is_a_usage_error() -> None:
     status, out = run("lookup", RICH_EMAIL)
     assert status == 2

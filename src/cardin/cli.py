@@ -43,9 +43,10 @@ def lookup(
     from cardin.commands.lookup import LookupRequest, run_lookup  # noqa: PLC0415 - fast --help
 
     settings = load_settings()
-    api_token = token or (
-        settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else None
-    )
+    api_token = (
+        token
+        or (settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else "")
+    ).strip()  # a pasted token often brings a newline or a blank along
     if not api_token:
         _fail(
             f"No Pipedrive API token: pass --token or set PIPEDRIVE_API_TOKEN "

@@ -25,6 +25,7 @@ from cardin.pipedrive import (
     PaymentRequired,
     PipedriveError,
     RateLimited,
+    UntrustedHost,
 )
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.terminal import render_result
@@ -103,6 +104,13 @@ def failure_message(exc: PipedriveError, base_url: str) -> tuple[str, int]:
             f"{DEFAULT_BASE_URL})."
         )
         return message, ExitCode.UNAVAILABLE
+    if isinstance(exc, UntrustedHost):
+        message = (
+            f"{base_url} is not an address the API token may be sent to: use Pipedrive's API "
+            f"({DEFAULT_BASE_URL}) or a full http(s) URL of your proxy or sandbox, without "
+            "credentials, query or fragment, in --base-url or PIPEDRIVE_BASE_URL."
+        )
+        return message, ExitCode.USAGE
     if isinstance(exc, InvalidToken):
         message = (
             f"Pipedrive refused the API token: copy your current token from {TOKEN_HELP_URL} "
