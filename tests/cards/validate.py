@@ -50,7 +50,7 @@ class _TagCollector(HTMLParser):
         for name, value in attrs:
             if name not in ALLOWED_ATTRIBUTES.get(tag, set()):
                 self.problems.append(f"attribute {name} on <{tag}>")
-            if name == "href" and not (value or "").startswith(LINK_SCHEMES):
+            if name == "href" and not (value or "").lower().startswith(LINK_SCHEMES):
                 self.problems.append(f"link {value!r}")
 
     def handle_endtag(self, tag: str) -> None:

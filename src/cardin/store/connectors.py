@@ -5,9 +5,11 @@ for a token (`token_ciphertext`, `token_fingerprint`). An OAuth grant would add 
 kind and keep refresh token and expiry in the encrypted value.
 
 A token is one connector per user: the database refuses a second row with the same owner and
-token fingerprint, and `create` and `update_credential` turn that into TokenAlreadyConnected, which
-names the connector that has it. The check is part of the write itself (INSERT … ON CONFLICT),
-never a read in an earlier transaction, so set-ups racing with the same token store one connector.
+token fingerprint (a unique index). `create` decides in the write itself (INSERT … ON
+CONFLICT), never a read in an earlier transaction, so set-ups racing with the same token store
+one connector; `update_credential` reads the holder and updates under the owner's lock, and the
+index stands behind it. Both report a token another connector holds as TokenAlreadyConnected,
+naming that connector.
 """
 
 from __future__ import annotations
