@@ -8,7 +8,8 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from cardin.commands import TOKEN_HELP_URL, ExitCode
+from cardin.commands import ExitCode
+from cardin.links import TOKEN_PAGE_URL
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.settings import load_settings
 
@@ -50,7 +51,7 @@ def lookup(
     if not api_token:
         _fail(
             f"No Pipedrive API token: pass --token or set PIPEDRIVE_API_TOKEN "
-            f"(find yours at {TOKEN_HELP_URL}).",
+            f"(find yours at {TOKEN_PAGE_URL}).",
             ExitCode.USAGE,
         )
     request = LookupRequest(

@@ -21,9 +21,9 @@ from cardin.cards import (
     encode_features,
     push,
 )
-from cardin.cards.states import API_SETTINGS_URL
 from cardin.connectors.features import ALL_FEATURES, REGISTRY, Feature
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.links import TOKEN_PAGE_URL
 from tests.cards import fixtures
 from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
 from tests.cards.probe import actions, links, texts
@@ -197,7 +197,7 @@ def test_token_step_links_to_the_token_and_requires_it() -> None:
     [field] = widgets(card, "textInput")
     assert field["name"] == TOKEN_INPUT
     assert "value" not in field
-    assert API_SETTINGS_URL in links(card)
+    assert TOKEN_PAGE_URL in links(card)
     assert "Where is my token?" in texts(card)
     action = card["fixedFooter"]["primaryButton"]["onClick"]["action"]
     assert action["requiredWidgets"] == [TOKEN_INPUT]
@@ -275,7 +275,7 @@ def test_reauth_asks_only_for_the_new_token() -> None:
         TOKEN_INPUT
     ]
     assert "Step" not in texts(card)
-    assert API_SETTINGS_URL in links(card)
+    assert TOKEN_PAGE_URL in links(card)
 
 
 def test_reauth_needs_a_connector() -> None:

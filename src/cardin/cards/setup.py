@@ -32,7 +32,6 @@ from cardin.cards.actions import (
     call,
 )
 from cardin.cards.context import CardContext
-from cardin.cards.states import API_SETTINGS_URL
 from cardin.cards.widgets import (
     GREY,
     PRIMARY_COLOR,
@@ -52,7 +51,7 @@ from cardin.cards.widgets import (
 from cardin.connectors.features import REGISTRY
 from cardin.connectors.model import TYPE_NAME, Connector, ConnectorSettings, RunMode
 from cardin.contact.model import Account
-from cardin.links import web_app_host
+from cardin.links import TOKEN_PAGE_URL, web_app_host
 
 TOTAL_STEPS = 4
 
@@ -359,7 +358,7 @@ def _where_is_my_token(ctx: CardContext) -> Json:
         msgs.text("setup.token.where"),
         bottom=msgs.text("setup.token.where_path"),
         start_icon=icons.served(ctx, "activity_key", msgs.text("icon.token")),
-        button=button(msgs.text("action.open_token_page"), open_link(API_SETTINGS_URL)),
+        button=button(msgs.text("action.open_token_page"), open_link(TOKEN_PAGE_URL)),
     )
 
 

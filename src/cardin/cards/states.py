@@ -30,9 +30,6 @@ from cardin.contact.model import Account, NoMatch
 from cardin.contact.outcome import Failure, FailureKind
 from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_url
 
-API_SETTINGS_URL = TOKEN_PAGE_URL
-BILLING_URL = BILLING_PAGE_URL
-
 
 def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: str | None) -> Json:
     """The sender is not in Pipedrive: add them, search Pipedrive, or look up another address."""
@@ -83,7 +80,7 @@ def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
         decorated(
             msgs.text("reauth.step_token"),
             start_icon=icons.served(ctx, "activity_key", msgs.text("icon.token")),
-            button=button(msgs.text("action.get_token"), open_link(API_SETTINGS_URL)),
+            button=button(msgs.text("action.get_token"), open_link(TOKEN_PAGE_URL)),
         ),
         decorated(
             msgs.text("reauth.step_update"),
@@ -108,7 +105,9 @@ def render_payment_card(
         if company
         else msgs.text("payment.explain")
     )
-    billing = web_app_url(account.company_domain, "settings", "billing") if account else BILLING_URL
+    billing = (
+        web_app_url(account.company_domain, "settings", "billing") if account else BILLING_PAGE_URL
+    )
     widgets = [
         paragraph(explain),
         paragraph(msgs.text("payment.admin")),

@@ -1,10 +1,5 @@
 """The work behind each `cardin` command (the CLI module only parses options)."""
 
-from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL
-
-TOKEN_HELP_URL = TOKEN_PAGE_URL
-BILLING_URL = BILLING_PAGE_URL
-
 
 class ExitCode:
     """Exit statuses of `cardin lookup` without --json."""

@@ -11,11 +11,12 @@ from rich.console import Console
 
 from cardin.cache import MemoryCache
 from cardin.cards import CardContext, Json, render_outcome_card, trigger_response
-from cardin.commands import BILLING_URL, TOKEN_HELP_URL, ExitCode
+from cardin.commands import ExitCode
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import LookupResult
 from cardin.contact.outcome import Failure, Outcome
 from cardin.i18n.format import Formatter
+from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL
 from cardin.lookup import LookupEngine
 from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import (
@@ -113,14 +114,14 @@ def failure_message(exc: PipedriveError, base_url: str) -> tuple[str, int]:
         return message, ExitCode.USAGE
     if isinstance(exc, InvalidToken):
         message = (
-            f"Pipedrive refused the API token: copy your current token from {TOKEN_HELP_URL} "
+            f"Pipedrive refused the API token: copy your current token from {TOKEN_PAGE_URL} "
             "and pass it with --token or PIPEDRIVE_API_TOKEN."
         )
         return message, ExitCode.INVALID_TOKEN
     if isinstance(exc, PaymentRequired):
         message = (
             "This Pipedrive account is inactive (trial ended or payment failed): an admin can "
-            f"reactivate it at {BILLING_URL}."
+            f"reactivate it at {BILLING_PAGE_URL}."
         )
         return message, ExitCode.PAYMENT_REQUIRED
     if isinstance(exc, RateLimited):
