@@ -198,7 +198,16 @@ async def test_429_with_long_retry_after_is_not_waited_for() -> None:
 
 @pytest.mark.parametrize(
     ("header", "seconds"),
-    [("99999999999", 86_400.0), ("inf", None), ("nan", None), ("-5", 0.0), ("soon", None)],
+    [
+        ("99999999999", 86_400.0),
+        ("inf", None),
+        ("nan", None),
+        ("-5", 0.0),
+        ("soon", None),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86_400.0),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+        ("Mon, 99 Foo 2026 25:61:61 GMT", None),
+    ],
 )
 async def test_a_broken_retry_after_is_capped_or_ignored(
     header: str, seconds: float | None

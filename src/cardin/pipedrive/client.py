@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import email.utils
 import logging
 import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -140,16 +142,28 @@ def _int_header(headers: httpx.Headers, name: str, default: int | None) -> int |
         return default
 
 
+def _seconds(raw: str) -> float | None:
+    """Seconds from now of a Retry-After value: a number, or an HTTP date (RFC 9110)."""
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": a time in UTC whose sender does not know the zone
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
+
+
 def _retry_after(headers: httpx.Headers) -> float | None:
     for name in ("retry-after", "x-ratelimit-reset"):
         raw = headers.get(name)
         if raw is None:
             continue
-        try:
-            seconds = float(raw)
-        except ValueError:
-            continue
-        if math.isfinite(seconds):
+        seconds = _seconds(raw)
+        if seconds is not None and math.isfinite(seconds):
             # Pipedrive's budgets reset within a day: a longer wait is a broken header
             return min(max(0.0, seconds), MAX_RETRY_AFTER)
     return None
