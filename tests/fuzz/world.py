@@ -59,6 +59,9 @@ PLAIN: Mapping[str, str] = {
     "activity.subject": "Demo call",
     "activity.note": "<p>Bring the <b>slides</b></p>",
     "activity_type.name": "Call",
+    "activity_type.key": "site_visit",
+    "activity_type.icon": "car",
+    "activity.type": "follow_up",
     "note.content": '<p>Wants <b>50 seats</b>, see <a href="https://engines.example/rfp">RFP</a></p>',
     "note.author": "Sam Seller",
     "email.label": "work",
@@ -140,7 +143,12 @@ class World:
 
     def activity_types(self) -> Json:
         t = self.text
-        types = [("call", "call"), ("meeting", "meeting"), ("custom_demo", "presentation")]
+        types = [
+            ("call", "call"),
+            ("meeting", "meeting"),
+            ("custom_demo", "presentation"),
+            (t("activity_type.key"), t("activity_type.icon")),
+        ]
         return envelope(
             [
                 {
@@ -332,6 +340,7 @@ class World:
             (1, "call", False, "2026-12-01", "13:00:00"),
             (2, "meeting", True, "2026-10-01", None),
             (3, "custom_demo", False, "2026-11-02", None),
+            (4, self.text("activity.type"), False, None, None),
         ]
         activities = [
             {
