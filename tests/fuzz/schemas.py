@@ -292,19 +292,37 @@ def _has_null(node: Json) -> bool:
     return False
 
 
-async def lookup_problem(replies: tuple[Reply, ...]) -> str | None:
-    """What is wrong with the lookup's outcome and cards for these replies (None: nothing)."""
+CRASH = "crash: "
+HIDDEN = "the contact is hidden: "
+
+
+@dataclass(frozen=True)
+class Probed:
+    """How one lookup over generated replies ended: the outcome's kind and any problem."""
+
+    outcome: str
+    problem: str | None
+
+
+async def probe_lookup(replies: tuple[Reply, ...]) -> Probed:
+    """The lookup's outcome for these replies, and what is wrong with it or its cards."""
     fake = FakePipedrive(bodies={reply.call: reply.body for reply in replies})
     try:
         outcome = await look_up(fake)
         rendered = render(outcome)
     except Exception as exc:  # noqa: BLE001 - a crash is what the probe reports
-        return "crash: " + "".join(traceback.format_exception(exc))[-2000:]
+        return Probed("crash", CRASH + "".join(traceback.format_exception(exc))[-2000:])
+    kind = type(outcome).__name__
     problem = cards_problem(rendered)
     if problem is not None:
-        return problem
+        return Probed(kind, problem)
     # issue 8 defect 4: nulls in the search or the person still hide the contact
     hidden = not isinstance(outcome, Match)
     if hidden and must_find(replies) and not hides_contact_on_nulls(replies):
-        return f"the contact is hidden: {outcome!r}"
-    return None
+        return Probed(kind, f"{HIDDEN}{outcome!r}")
+    return Probed(kind, None)
+
+
+async def lookup_problem(replies: tuple[Reply, ...]) -> str | None:
+    """What is wrong with the lookup's outcome and cards for these replies (None: nothing)."""
+    return (await probe_lookup(replies)).problem
