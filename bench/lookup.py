@@ -34,14 +34,25 @@ import httpx
 
 from cardin.cache import MemoryCache
 from cardin.contact.model import Match
-from cardin.lookup import Limits, LookupEngine
-from cardin.sandbox import DEMO_TOKEN, MINIMAL_EMAIL, Company, Sandbox, demo_dataset
+from cardin.lookup import AccountKey, Limits, LookupEngine
+from cardin.pipedrive import ApiToken
+from cardin.sandbox import (
+    DEMO_COMPANY_ID,
+    DEMO_TOKEN,
+    DEMO_USER_ID,
+    MINIMAL_EMAIL,
+    Company,
+    Sandbox,
+    demo_dataset,
+)
 
 TODAY = date(2026, 11, 28)
 DEAL_COUNTS = (0, 3, 30)
 LATENCIES = (0.0, 50.0, 100.0)
 COMPANY_SIZES = (100, 10_000)
 JSON = dict[str, Any]
+
+DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
 
 
 def email_for(deals: int) -> str:
@@ -159,7 +170,9 @@ class Sample:
 async def measure(engine: LookupEngine, url: str, email: str) -> Sample:
     """Time one lookup."""
     started = time.perf_counter()
-    result = await engine.lookup(email, token=DEMO_TOKEN, base_url=url)
+    result = await engine.lookup(
+        email, credential=ApiToken(DEMO_TOKEN), account=DEMO_ACCOUNT, base_url=url
+    )
     seconds = time.perf_counter() - started
     assert isinstance(result, Match), email  # noqa: S101 - a benchmark of matches
     detailed = sum(d.notes is not None for d in result.contact.deals.items)
@@ -172,12 +185,12 @@ async def run_case(
     """`runs` lookups of `email`, each with a fresh cache (cold) or a primed one (warm)."""
     samples = []
     cache = MemoryCache()
-    engine = LookupEngine(http, cache, limits=Limits())
+    engine = LookupEngine(http, cache, api_base=url, limits=Limits())
     if warm:
         await measure(engine, url, email)
     for _ in range(runs):
         if not warm:
-            engine = LookupEngine(http, MemoryCache(), limits=Limits())
+            engine = LookupEngine(http, MemoryCache(), api_base=url, limits=Limits())
         samples.append(await measure(engine, url, email))
     return samples
 

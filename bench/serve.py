@@ -31,7 +31,8 @@ from cryptography.fernet import Fernet
 
 from cardin.commands.servers import BackgroundServer
 from cardin.connectors import ALL_FEATURES
-from cardin.connectors.model import ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import ConnectorSettings, RunMode
+from cardin.contact.model import Account
 from cardin.preview.google import LocalGoogle
 from cardin.sandbox import (
     COLLEAGUE_TOKEN,
@@ -63,7 +64,7 @@ def seed(database_url: str, key: str, sandbox_url: str, connectors: int) -> None
     upgrade_database(engine)
     store = ConnectorStore(engine, TokenCipher(key))
     for n, (token, company) in enumerate(TOKENS[:connectors]):
-        account = PipedriveAccount(company, "Co", "aurora-demo", 1, "U", "u@x", "en_US", "UTC")
+        account = Account(company, "Co", "aurora-demo", 1, "U", "u@x", "en_US", "UTC")
         settings = ConnectorSettings(
             f"Account {n}", ALL_FEATURES, RunMode.AUTOMATIC, show_in_dashboard=True
         )

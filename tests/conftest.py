@@ -51,4 +51,6 @@ def fake_sleep() -> FakeSleep:
 def engine(http: httpx.AsyncClient, fake_sleep: FakeSleep) -> LookupEngine:
     """A lookup engine on the sandbox with a short deadline and no real sleeping."""
     retry = RetryPolicy(attempts=2, sleep=fake_sleep)
-    return LookupEngine(http, MemoryCache(), timeout=0.5, retry=retry, clock=lambda: NOW)
+    return LookupEngine(
+        http, MemoryCache(), timeout=0.5, api_base=SANDBOX_URL, retry=retry, clock=lambda: NOW
+    )

@@ -81,3 +81,55 @@ async def test_unreachable_redis_is_a_miss_not_an_error() -> None:
     assert await backend.get("k") is None
     await backend.delete("k")
     await backend.close()
+
+
+class _FlakyRedis:
+    """A stand-in for redis.asyncio.Redis that can be switched off; counts the calls it gets."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.calls = 0
+        self.values: dict[str, bytes] = {}
+
+    def _check(self) -> None:
+        self.calls += 1
+        if self.down:
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    async def get(self, key: str) -> bytes | None:
+        self._check()
+        return self.values.get(key)
+
+    async def set(self, key: str, value: bytes, px: int) -> None:  # noqa: ARG002 - Redis signature
+        self._check()
+        self.values[key] = value
+
+    async def delete(self, key: str) -> None:
+        self._check()
+        self.values.pop(key, None)
+
+
+async def test_a_redis_outage_is_logged_once_skipped_meanwhile_and_recovered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    flaky = _FlakyRedis()
+    backend = RedisCache(flaky, clock=clock)  # type: ignore[arg-type]
+    await backend.set("k", b"v", 60)
+    flaky.down = True
+    with caplog.at_level("WARNING", logger="cardin.cache_redis"):
+        for _ in range(10):
+            assert await backend.get("k") is None
+            await backend.set("k", b"w", 60)
+        assert backend.is_down
+        assert flaky.calls == 2  # the first failure, then skipped during the pause
+        clock.now += 5
+        assert await backend.get("k") is None  # one probe, still down: no second warning
+        flaky.down = False
+        clock.now += 5
+        assert await backend.get("k") == b"v"
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == "Redis cache unreachable (ConnectionError): running without a cache"
+    assert messages[1].startswith("Redis cache reachable again after 10 s")
+    assert len(messages) == 2
+    assert not backend.is_down

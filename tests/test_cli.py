@@ -83,6 +83,14 @@ def test_unreachable_api_says_what_to_do() -> None:
     assert "--base-url" in out
 
 
+def test_a_base_url_that_is_not_pipedrives_api_says_so(server: BackgroundServer) -> None:
+    base_url = f"{server.url}/nonsense"
+    status, out = run("lookup", RICH_EMAIL, "--base-url", base_url, "--token", DEMO_TOKEN)
+    assert status == 5
+    assert "does not look like Pipedrive's API" in " ".join(out.split())
+    assert "refused the API token" not in out
+
+
 def test_missing_token_is_a_usage_error() -> None:
     status, out = run("lookup", RICH_EMAIL)
     assert status == 2

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from cardin.commands import TOKEN_HELP_URL, ExitCode
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.settings import load_settings
 
 app = typer.Typer(
@@ -54,7 +55,7 @@ def lookup(
     request = LookupRequest(
         email=email,
         token=api_token,
-        base_url=base_url or settings.pipedrive_base_url,
+        base_url=base_url or settings.pipedrive_base_url or DEFAULT_BASE_URL,
         locale=locale,
         timeout=settings.pipedrive_timeout,
         as_json=as_json,

@@ -11,8 +11,6 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cardin.pipedrive.client import DEFAULT_BASE_URL
-
 
 def _default_data_dir() -> Path:
     # XDG data home, read here because this module is the one place that reads the environment.
@@ -30,8 +28,9 @@ class Settings(BaseSettings):
     pipedrive_api_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("PIPEDRIVE_API_TOKEN")
     )
-    pipedrive_base_url: str = Field(
-        default=DEFAULT_BASE_URL, validation_alias=AliasChoices("PIPEDRIVE_BASE_URL")
+    # None: Pipedrive's public API (the client's default); set for the sandbox or a proxy
+    pipedrive_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("PIPEDRIVE_BASE_URL")
     )
     pipedrive_timeout: float = Field(default=8.0, gt=0, le=60)
     lookup_deadline: float = Field(default=6.0, gt=0, le=25)
@@ -45,6 +44,7 @@ class Settings(BaseSettings):
     google_oauth_client_id: str | None = None
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     gmail_api_url: str = "https://gmail.googleapis.com"
+    card_chips: bool = True
 
 
 def load_settings() -> Settings:

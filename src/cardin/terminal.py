@@ -245,6 +245,9 @@ def _activities(contact: Contact, fmt: Formatter) -> Panel | None:
 
 def _owner(contact: Contact) -> Panel | None:
     owner = contact.owner
+    if contact.owner_error is not None:
+        message = f"Could not be loaded: {contact.owner_error.message}"
+        return Panel(Text(message, style="red"), title="Contact owner")
     if owner is None:
         return None
     status = "active" if owner.is_active else "inactive"

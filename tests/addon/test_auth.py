@@ -12,6 +12,7 @@ import pytest
 
 from cardin.addon.auth import (
     AuthError,
+    CertificatesUnavailable,
     GoogleCertificates,
     GoogleUser,
     RequestVerifier,
@@ -70,6 +71,12 @@ async def _rejected(verifier: RequestVerifier, authorization: str | None) -> str
     if len(token) > 8:
         assert token not in message
     return message
+
+
+async def _unavailable(verifier: RequestVerifier, authorization: str) -> str:
+    with pytest.raises(CertificatesUnavailable) as caught:
+        await verifier.verify_request(authorization, AUDIENCE)
+    return str(caught.value)
 
 
 # --- the system ID token -----------------------------------------------------------------------
@@ -174,6 +181,8 @@ NOW = int(time.time())
     [
         ({"iat": NOW - 1000, "exp": NOW - 600}, "token expired"),
         ({"iat": NOW + 3600, "exp": NOW + 4000}, "token issued in the future"),
+        ({"nbf": NOW + 3600}, "token not valid yet"),
+        ({"nbf": "soon"}, "token not valid yet"),
         ({"aud": "https://cardin.test/addon/homepage"}, "wrong audience"),
         ({"iss": "https://evil.example"}, "wrong issuer"),
         ({"iss": None}, "wrong issuer"),
@@ -245,6 +254,7 @@ async def test_the_email_needs_its_scope_and_verification(
         ({"aud": "someone-else.apps.googleusercontent.com"}, "wrong audience"),
         ({"iss": "https://login.example"}, "wrong issuer"),
         ({"exp": int(time.time()) - 100}, "token expired"),
+        ({"nbf": int(time.time()) + 600}, "token not valid yet"),
     ],
 )
 async def test_a_forged_user_token_is_refused(
@@ -344,7 +354,7 @@ async def test_certificates_that_are_down_refuse_the_request_and_recover(
     google: LocalGoogle, verifier: RequestVerifier, clock: FakeClock
 ) -> None:
     google.certs_available = False
-    assert "503" in await _rejected(verifier, google.authorization(AUDIENCE))
+    assert "503" in await _unavailable(verifier, google.authorization(AUDIENCE))
     google.certs_available = True
     clock.advance(5)
     await verifier.verify_request(google.authorization(AUDIENCE), AUDIENCE)
@@ -356,13 +366,13 @@ async def test_after_a_failed_fetch_requests_fail_fast_for_a_moment(
 ) -> None:
     google.certs_available = False
     for _ in range(5):
-        assert "503" in await _rejected(verifier, google.authorization(AUDIENCE))
+        assert "503" in await _unavailable(verifier, google.authorization(AUDIENCE))
     assert google.cert_fetches == 1
     clock.advance(4.9)
-    await _rejected(verifier, google.authorization(AUDIENCE))
+    await _unavailable(verifier, google.authorization(AUDIENCE))
     assert google.cert_fetches == 1
     clock.advance(0.1)
-    await _rejected(verifier, google.authorization(AUDIENCE))
+    await _unavailable(verifier, google.authorization(AUDIENCE))
     assert google.cert_fetches == 2
 
 
@@ -380,7 +390,7 @@ async def test_a_failed_refresh_falls_back_to_the_known_keys_only(
     # ...but a key it never had is not.
     google.rotate_key("local-2")
     clock.advance(60)
-    assert "503" in await _rejected(verifier, google.authorization(AUDIENCE))
+    assert "503" in await _unavailable(verifier, google.authorization(AUDIENCE))
 
 
 def _certs_behind(handler: httpx.MockTransport, clock: FakeClock) -> GoogleCertificates:
@@ -415,14 +425,16 @@ async def _hang(request: httpx.Request) -> httpx.Response:
         (lambda _: httpx.Response(500), "HTTP 500"),
     ],
 )
-async def test_a_failed_certificate_fetch_is_an_auth_error(
+async def test_a_failed_certificate_fetch_is_our_outage_not_a_forgery(
     google: LocalGoogle, clock: FakeClock, handler: Any, failure: str
 ) -> None:
     certs = _certs_behind(httpx.MockTransport(handler), clock)
     verifier = RequestVerifier(
         certs, service_account=google.service_account, oauth_client_id=google.oauth_client_id
     )
-    with pytest.raises(AuthError, match=failure.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        CertificatesUnavailable, match=failure.replace("(", r"\(").replace(")", r"\)")
+    ):
         await verifier.verify_request(google.authorization(AUDIENCE), AUDIENCE)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from cardin.actions import Carried, SetupToken
 from cardin.addon.events import (
     MAX_EVENT_BYTES,
     AuthorizationEvent,
@@ -122,6 +123,30 @@ def test_an_action_carries_parameters_and_form_values() -> None:
     assert event.common.form_inputs["tags"] == ["vip", "renewal"]
     assert event.form_value("followUpAt") == "2026-01-01T10:00:00+00:00"
     assert event.form_value("missing") is None
+
+
+def test_an_action_is_parsed_once_with_the_event() -> None:
+    step = _with_common(
+        parameters={"op": "setup_token", "connector_name": "EU"},
+        formInputs={"token_input": {"stringInputs": {"value": ["tok"]}}},
+    )
+    event = _parse(step)
+    assert event.action == SetupToken(carried=Carried(name="EU"), token="tok")
+    assert event.action_problem is None
+
+
+def test_parameters_that_are_no_action_say_why_and_are_still_an_event() -> None:
+    event = _parse(ACTION)  # an op Cardin does not have
+    assert event.action is None
+    assert event.action_problem == "op is not a known action"
+    assert event.parameter("op") == "save_note"
+    bad = _parse(_with_common(parameters={"op": "delete"}))
+    assert (bad.action, bad.action_problem) == (None, "connector is missing")
+
+
+def test_a_trigger_has_no_action() -> None:
+    event = _parse(CONTEXTUAL)
+    assert (event.action, event.action_problem) == (None, None)
 
 
 def test_the_local_google_event_parses(tmp_path: Any) -> None:
@@ -338,6 +363,24 @@ def test_a_body_that_is_no_json_object_is_malformed(body: bytes, problem: str) -
 )
 def test_a_malformed_event_names_its_problem(event: Any, problem: str) -> None:
     assert _problem(event) == problem
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ("authorizationEventObject", "userOAuthToken"),
+        ("authorizationEventObject", "userOauthToken"),
+        ("authorizationEventObject", "userIdToken"),
+        ("authorizationEventObject", "systemIdToken"),
+        ("gmail", "accessToken"),
+    ],
+)
+@pytest.mark.parametrize("token", ["ya29.café", "ya29.a b", "ya29.\u2028x", "ya29.\x00"])
+def test_a_token_that_cannot_go_into_a_header_is_malformed(
+    where: str, field: str, token: str
+) -> None:
+    event = {**HOMEPAGE, where: {field: token}}
+    assert _problem(event) == f"{where}.{field} must be a token of printable ASCII characters"
 
 
 def test_the_problem_never_quotes_the_tokens() -> None:

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardin.addon.gmail import MessageHeaders
-from cardin.addon.participants import Participant, participants_to_look_up
+from cardin.addon.participants import participants_to_look_up
+from cardin.usecases.people import Participant
 
 ME = "sam@acme.example"
 

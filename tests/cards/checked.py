@@ -7,7 +7,7 @@ from typing import Any
 from cardin import cards
 from cardin.cards import CardContext
 from cardin.contact.model import Account, Match, NoMatch
-from cardin.pipedrive.errors import PipedriveError
+from cardin.contact.outcome import Failure
 from tests.cards.validate import assert_valid_card
 
 Card = dict[str, Any]
@@ -39,6 +39,8 @@ def render_payment_card(ctx: CardContext, *, connector_name: str, account: Accou
 
 
 def render_error_card(
-    error: PipedriveError, ctx: CardContext, *, connector_name: str, email: str | None = None
+    failure: Failure, ctx: CardContext, *, connector_name: str, email: str | None = None
 ) -> Card:
-    return _checked(cards.render_error_card(error, ctx, connector_name=connector_name, email=email))
+    return _checked(
+        cards.render_error_card(failure, ctx, connector_name=connector_name, email=email)
+    )

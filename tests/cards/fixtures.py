@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from cardin.cards import CardContext
 from cardin.connectors.features import ALL_FEATURES, Feature
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
 from cardin.contact.model import (
     Account,
     ActivitiesOverview,
@@ -62,7 +62,7 @@ ACCOUNT = Account(
     timezone="Europe/Berlin",
     default_currency="EUR",
 )
-APP = ACCOUNT.app_url
+APP = "https://acme.pipedrive.com"  # the web app of ACCOUNT
 
 
 def context(
@@ -485,12 +485,12 @@ def _huge_activity(i: int) -> Activity:
 
 # --- connectors (setup, homepage, dashboard) -----------------------------------------------
 
-PD_ACCOUNT = PipedriveAccount(
+PD_ACCOUNT = Account(
     company_id=1, company_name="Acme GmbH", company_domain="acme", user_id=7,
     user_name="Sam Seller", user_email="sam@acme.example", locale="en_US",
     timezone="Europe/Berlin",
 )  # fmt: skip
-GLOBEX_ACCOUNT = PipedriveAccount(
+GLOBEX_ACCOUNT = Account(
     company_id=2, company_name="Globex Corp", company_domain="globex", user_id=31,
     user_name="Gina Globex", user_email="gina@globex.example", locale="en_US",
     timezone="America/New_York",
@@ -504,7 +504,7 @@ def connector(
     run_mode: RunMode = RunMode.AUTOMATIC,
     is_default: bool = False,
     show_in_dashboard: bool = True,
-    account: PipedriveAccount = PD_ACCOUNT,
+    account: Account = PD_ACCOUNT,
     position: int = 0,
 ) -> Connector:
     """A stored connector with every feature on."""

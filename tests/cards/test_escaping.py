@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from cardin.contact.model import Email, FieldValue, Label, Match, Organization, TextValue
+from cardin.settings import Settings
 from tests.cards import fixtures
 from tests.cards.checked import render_contact_card, render_list_card, render_no_match_card
 from tests.cards.probe import dump
@@ -60,4 +63,39 @@ def test_hostile_sender_name_on_the_no_match_card() -> None:
     card = render_no_match_card(fixtures.no_match(), EN, sender_name=SCRIPT)
     html = "\n".join(text for _, text in html_fields(card))
     assert "<script>" not in html
-    assert "&lt;script&gt;" in html
+    labels = [w["decoratedText"].get("topLabel") for s in card["sections"] for w in s["widgets"]
+              if "decoratedText" in w]  # fmt: skip
+    assert SCRIPT in labels  # a label is plain text: shown literally, never markup
+
+
+def test_labels_carry_no_markup_of_ours() -> None:
+    for card in (render_contact_card(fixtures.rich_match(), EN),
+                 render_list_card(fixtures.rich_match(), "activities", EN)):  # fmt: skip
+        labels = [w["decoratedText"].get(k, "") for s in card["sections"] for w in s["widgets"]
+                  if "decoratedText" in w for k in ("topLabel", "bottomLabel")]  # fmt: skip
+        assert labels
+        for label in labels:
+            assert not any(mark in label for mark in ("<", "&lt;", "&amp;")), label
+
+
+def test_every_string_is_capped() -> None:
+    huge = "x" * 100_000
+    match = fixtures.rich_match()
+    contact = replace(match.contact, name=huge, job_title=huge,
+                      fields=(FieldValue("f", huge, "varchar", TextValue(huge)),))  # fmt: skip
+    card = render_contact_card(replace(match, contact=contact), EN)
+    assert len(dump(card)) < 30_000
+    assert card["header"]["title"].endswith("…")
+
+
+def test_with_chips_switched_off_labels_are_one_line_of_escaped_text() -> None:
+    card = render_contact_card(_hostile_match(), replace(EN, chips=False))
+    assert "chipList" not in dump(card)
+    html = "\n".join(text for _, text in html_fields(card))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_chips_switch_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().card_chips is True
+    monkeypatch.setenv("CARDIN_CARD_CHIPS", "0")
+    assert Settings().card_chips is False

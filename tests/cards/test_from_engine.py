@@ -9,11 +9,15 @@ import pytest
 from cardin.cards import CardContext, render_list_card, render_outcome_card, trigger_response
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import Match
-from cardin.lookup import LookupEngine
-from cardin.sandbox import DEMO_TOKEN, FaultPlan, Sandbox
+from cardin.lookup import AccountKey, LookupEngine
+from cardin.pipedrive import ApiToken
+from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, FaultPlan, Sandbox
 from tests.cards.fixtures import ACTION_URL
 from tests.cards.validate import assert_valid_card, assert_valid_response, count_widgets
 from tests.conftest import NOW, SANDBOX_URL
+
+# The demo account, as a connector records it: its metadata is cached under it.
+DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
 
 
 def context(locale: str) -> CardContext:
@@ -41,7 +45,9 @@ async def test_every_demo_person_renders_a_valid_card(
     emails = demo_emails(sandbox)
     assert len(emails) > 40
     for email in emails:
-        outcome = await engine.lookup(email, token=DEMO_TOKEN, base_url=SANDBOX_URL)
+        outcome = await engine.lookup(
+            email, credential=ApiToken(DEMO_TOKEN), account=DEMO_ACCOUNT, base_url=SANDBOX_URL
+        )
         card = render_outcome_card(outcome, ctx, email=email, connector_name="Pipedrive")
         assert_valid_response(trigger_response(card))
         if isinstance(outcome, Match):
@@ -55,7 +61,7 @@ async def test_partial_lookup_card_says_what_is_missing(
     from cardin.sandbox import RICH_EMAIL  # noqa: PLC0415
 
     sandbox.set_faults(FaultPlan.parse("429@/v1/notes,503@/api/v2/activities"))
-    outcome = await engine.lookup(RICH_EMAIL, token=DEMO_TOKEN, base_url=SANDBOX_URL)
+    outcome = await engine.lookup(RICH_EMAIL, credential=ApiToken(DEMO_TOKEN), base_url=SANDBOX_URL)
     card = render_outcome_card(outcome, context("en_US"), email=RICH_EMAIL, connector_name="P")
     assert_valid_card(card)
     text = json.dumps(card)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cardin.cards import action_response, push, trigger_response
+from cardin.lookup.outcome import failure_of
 from cardin.pipedrive.errors import RateLimited, Unavailable
 from tests.cards import checked, fixtures
 from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
@@ -39,11 +40,14 @@ CASES: dict[str, Builder] = {
     ),
     "rate_limited_error": lambda: trigger_response(
         checked.render_error_card(
-            RateLimited("429", retry_after=120), EN, connector_name="Pipedrive", email="a@b.example"
+            failure_of(RateLimited("429", retry_after=120)),
+            EN,
+            connector_name="Pipedrive",
+            email="a@b.example",
         )
     ),
     "unavailable_error": lambda: trigger_response(
-        checked.render_error_card(Unavailable("timeout"), EN, connector_name="Sales")
+        checked.render_error_card(failure_of(Unavailable("timeout")), EN, connector_name="Sales")
     ),
     "rich_deals_list": lambda: action_response(
         push(checked.render_list_card(fixtures.rich_match(), "deals", EN))

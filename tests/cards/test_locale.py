@@ -76,7 +76,11 @@ def test_the_language_follows_the_locale_with_english_as_fallback(locale: str, w
 
 def test_the_time_zone_moves_due_times() -> None:
     activities = section(_card("en_US", "America/New_York"), "Activities")["widgets"]
-    demo = next(w["decoratedText"] for w in activities if w["decoratedText"]["text"] == "Demo call")
+    demo = next(
+        w["decoratedText"]
+        for w in activities
+        if w["decoratedText"]["text"].startswith("Demo call<br>")
+    )
     assert demo["topLabel"] == f"Planned · Nov 24, 2026, 8:00{NNBSP}AM · 30 min"
 
 

@@ -23,7 +23,7 @@ from cardin.cards import (
 )
 from cardin.cards.states import API_SETTINGS_URL
 from cardin.connectors.features import ALL_FEATURES, REGISTRY, Feature
-from cardin.connectors.model import ConnectorSettings, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
 from tests.cards import fixtures
 from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
 from tests.cards.probe import actions, links, texts
@@ -38,7 +38,8 @@ SALES = fixtures.connector("conn-2", "Sales EU", account=fixtures.GLOBEX_ACCOUNT
 EDITED = fixtures.settings_of(SALES)
 # Keys a setup action may send; anything else (a token above all) must not appear.
 ALLOWED_KEYS = {"op", "connector", "connector_name", "features", "run_mode", "dashboard",
-                "company_id", "user_id"}  # fmt: skip
+                "company_id", "user_id", "setup"}  # fmt: skip
+SETUP_KEY = "0123456789abcdef0123456789abcdef"
 
 
 def checked(card: Card) -> Card:
@@ -67,9 +68,17 @@ def token_step(
     error: str | None = None,
     reauth: bool = False,
     ctx: cards.CardContext = EN,
+    setup_key: str | None = None,
+    already: Connector | None = None,
 ) -> Card:
     card = cards.render_token_step(
-        ctx, settings=settings, connector_id=connector_id, error=error, reauth=reauth
+        ctx,
+        settings=settings,
+        connector_id=connector_id,
+        error=error,
+        reauth=reauth,
+        setup_key=setup_key,
+        already=already,
     )
     return checked(card)
 
@@ -111,6 +120,7 @@ GOLDEN_CASES: dict[str, Callable[[], Card]] = {
     "features_step": features_step,
     "token_step": token_step,
     "token_step_invalid": lambda: token_step(error="setup.error.invalid_token"),
+    "token_step_already_connected": lambda: token_step(setup_key=SETUP_KEY, already=SALES),
     "behaviour_step": behaviour_step,
     "reauth_token_step": lambda: token_step(EDITED, "conn-2", reauth=True),
     "account_change": account_change,
@@ -204,6 +214,7 @@ def test_token_step_links_to_the_token_and_requires_it() -> None:
         ("setup.error.inactive", "This Pipedrive account is inactive"),
         ("setup.error.unreachable", "Pipedrive could not be reached"),
         ("setup.error.empty", "Paste your API token first."),
+        ("setup.error.unexpected_domain", "Pipedrive reported an unexpected company address"),
     ],
 )
 def test_token_errors_show_in_red_under_the_field(error: str, words: str) -> None:
@@ -212,6 +223,39 @@ def test_token_errors_show_in_red_under_the_field(error: str, words: str) -> Non
     shown = rows[field + 1]["decoratedText"]["text"]
     assert shown.startswith('<font color="#d93025">')
     assert words in shown
+
+
+def test_a_connected_token_names_its_connector_and_offers_to_open_it() -> None:
+    card = token_step(setup_key=SETUP_KEY, already=SALES)
+    rows = card["sections"][0]["widgets"]
+    field = next(i for i, w in enumerate(rows) if "textInput" in w)
+    shown = rows[field + 1]["decoratedText"]
+    assert shown["text"] == (
+        '<font color="#d93025">This account is already set up as “Sales EU”.</font>'
+    )
+    opened = {p["key"]: p["value"] for p in shown["button"]["onClick"]["action"]["parameters"]}
+    assert opened == {"op": "edit", "connector": "conn-2"}
+    assert shown["button"]["text"] == "Open"
+    assert footer_params(card)["setup"] == SETUP_KEY  # the wizard stays a create
+    assert "connector" not in footer_params(card)
+
+
+def test_a_connector_name_is_escaped_in_the_already_connected_row() -> None:
+    named = fixtures.connector("conn-3", "<b>A&B</b>", account=fixtures.GLOBEX_ACCOUNT)
+    text = texts(token_step(already=named))
+    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in text
+    assert "<b>A&B</b>" not in text
+
+
+def test_a_new_wizard_carries_its_setup_key_through_steps_1_to_3() -> None:
+    steps = [
+        cards.render_name_step(EN, settings=NEW, connector_id=None, setup_key=SETUP_KEY),
+        cards.render_features_step(EN, settings=NEW, connector_id=None, setup_key=SETUP_KEY),
+        cards.render_token_step(EN, settings=NEW, connector_id=None, setup_key=SETUP_KEY),
+    ]
+    for card in steps:
+        assert footer_params(checked(card))["setup"] == SETUP_KEY
+    assert "setup" not in footer_params(name_step())
 
 
 def test_editing_may_keep_the_saved_token() -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from cardin.cards import SEARCH_INPUT, Op
 from cardin.connectors.features import ALL_FEATURES, Feature
+from cardin.lookup.outcome import failure_of
 from cardin.pipedrive.errors import (
     BadResponse,
     Forbidden,
@@ -90,7 +91,7 @@ def test_payment_without_an_account_links_to_the_generic_billing_page() -> None:
 
 def test_rate_limited_says_when_to_retry_in_the_reader_zone() -> None:
     card = render_error_card(
-        RateLimited("429 from /v1/x", retry_after=120), EN, connector_name="Pipedrive",
+        failure_of(RateLimited("429 from /v1/x", retry_after=120)), EN, connector_name="Pipedrive",
         email="ada@engines.example",
     )  # fmt: skip
     assert card["header"]["subtitle"] == "Rate limit reached"
@@ -99,8 +100,25 @@ def test_rate_limited_says_when_to_retry_in_the_reader_zone() -> None:
     assert actions(card) == [{"op": "retry", "connector": "conn-1", "email": "ada@engines.example"}]
 
 
+@pytest.mark.parametrize("seconds", [99_999_999_999, 1e308, float("inf")])
+def test_an_absurd_retry_after_is_shown_as_a_day_with_its_date(seconds: float) -> None:
+    card = render_error_card(
+        failure_of(RateLimited("429", retry_after=seconds)), EN, connector_name="Pipedrive"
+    )
+    text = texts(card)
+    assert "Try again in 1 day (at " in text
+    assert "year" not in text
+
+
+def test_rate_limited_with_nan_retry_after_says_soon() -> None:
+    card = render_error_card(
+        failure_of(RateLimited("429", retry_after=float("nan"))), EN, connector_name="P"
+    )
+    assert "Try again in a moment." in texts(card)
+
+
 def test_rate_limited_without_retry_after_says_soon() -> None:
-    card = render_error_card(RateLimited("429"), EN, connector_name="Pipedrive")
+    card = render_error_card(failure_of(RateLimited("429")), EN, connector_name="Pipedrive")
     assert "Try again in a moment." in texts(card)
 
 
@@ -117,7 +135,7 @@ def test_rate_limited_without_retry_after_says_soon() -> None:
 def test_every_error_offers_retry_and_never_shows_its_message(
     error: PipedriveError, subtitle: str
 ) -> None:
-    card = render_error_card(error, EN, connector_name="Pipedrive")
+    card = render_error_card(failure_of(error), EN, connector_name="Pipedrive")
     assert card["header"]["subtitle"] == subtitle
     assert ops(card) == {Op.RETRY}
     assert str(error) not in texts(card)
@@ -125,13 +143,20 @@ def test_every_error_offers_retry_and_never_shows_its_message(
 
 
 def test_a_refused_token_becomes_the_reauth_card() -> None:
-    card = render_error_card(InvalidToken("401"), EN, connector_name="Pipedrive")
+    card = render_error_card(failure_of(InvalidToken("401")), EN, connector_name="Pipedrive")
     assert card["name"] == "reauth"
 
 
 def test_an_inactive_account_becomes_the_payment_card() -> None:
-    card = render_error_card(PaymentRequired("402"), EN, connector_name="Pipedrive")
+    card = render_error_card(failure_of(PaymentRequired("402")), EN, connector_name="Pipedrive")
     assert card["name"] == "payment"
+
+
+def test_the_payment_cards_retry_looks_the_address_up_again() -> None:
+    card = render_error_card(
+        failure_of(PaymentRequired("402")), EN, connector_name="P", email="ada@engines.example"
+    )
+    assert {"op": "retry", "connector": "conn-1", "email": "ada@engines.example"} in actions(card)
 
 
 # --- partial data --------------------------------------------------------------------------

@@ -86,9 +86,8 @@ def html_fields(card: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if key == "textParagraph":
             yield f"{path}.textParagraph.text", value["text"]
         elif key == "decoratedText":
-            for field in ("text", "topLabel", "bottomLabel"):
-                if field in value:
-                    yield f"{path}.decoratedText.{field}", value[field]
+            # topLabel and bottomLabel are plain text: Google documents no markup there
+            yield f"{path}.decoratedText.text", value["text"]
 
 
 def count_widgets(card: dict[str, Any]) -> int:

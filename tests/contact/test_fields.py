@@ -33,6 +33,7 @@ from cardin.contact.model import (
 )
 from cardin.i18n import Formatter
 
+DOMAIN = "acme"
 APP = "https://acme.pipedrive.com"
 KEY = "d4de1c1518b4531717c676029a45911c340390a6"
 NAMES = ReferenceNames(
@@ -73,7 +74,9 @@ def definition(
 
 def parse(field_type: str, raw: object, names: ReferenceNames = NAMES) -> FieldData | None:
     """The typed value of one raw value of that type, None when the field is dropped."""
-    values = to_field_values({KEY: raw}, [definition(field_type)], names=names, app_url=APP)
+    values = to_field_values(
+        {KEY: raw}, [definition(field_type)], names=names, company_domain=DOMAIN
+    )
     assert len(values) <= 1
     return values[0].value if values else None
 
@@ -350,9 +353,11 @@ def test_unknown_reference_names_are_none_but_still_linked() -> None:
     assert parse("user", 8, NO_NAMES) == Reference(RefKind.USER, 8, None, f"{APP}/users/details/8")
 
 
-def test_app_url_trailing_slash_is_ignored() -> None:
-    values = to_field_values({KEY: 123}, [definition("people")], names=NAMES, app_url=APP + "/")
-    assert values[0].value == Reference(RefKind.PERSON, 123, "Jane Doe", f"{APP}/person/123")
+@pytest.mark.parametrize("domain", ["acme/", "evil.example/#", "evil.example", "-acme", ""])
+def test_a_company_domain_that_is_no_dns_label_never_makes_a_link(domain: str) -> None:
+    values = to_field_values({KEY: 123}, [definition("people")], names=NAMES, company_domain=domain)
+    expected = "https://app.pipedrive.com/person/123"
+    assert values[0].value == Reference(RefKind.PERSON, 123, "Jane Doe", expected)
 
 
 def test_referenced_ids_collects_each_kind() -> None:
@@ -387,7 +392,7 @@ def test_fields_come_in_definition_order_with_names_and_types() -> None:
         definition("varchar", key="d", name="Not on person", order=4),
     ]
     custom = {"b": "text", "a": 192, "c": None, "unknown-key": "ignored"}
-    values = to_field_values(custom, definitions, names=NAMES, app_url=APP)
+    values = to_field_values(custom, definitions, names=NAMES, company_domain=DOMAIN)
     assert values == (
         FieldValue("a", "First", "enum", OptionsValue(("Government",))),
         FieldValue("b", "Second", "varchar", TextValue("text")),
@@ -397,12 +402,14 @@ def test_fields_come_in_definition_order_with_names_and_types() -> None:
 def test_equal_order_keeps_the_given_sequence_and_duplicates_count_once() -> None:
     definitions = [definition("varchar", key="z"), definition("varchar", key="a")]
     custom = {"z": "Z", "a": "A"}
-    values = to_field_values(custom, [*definitions, definitions[0]], names=NAMES, app_url=APP)
+    values = to_field_values(
+        custom, [*definitions, definitions[0]], names=NAMES, company_domain=DOMAIN
+    )
     assert [v.key for v in values] == ["z", "a"]
 
 
 def test_fields_absent_from_definitions_are_skipped() -> None:
-    assert to_field_values({KEY: "orphan"}, [], names=NAMES, app_url=APP) == ()
+    assert to_field_values({KEY: "orphan"}, [], names=NAMES, company_domain=DOMAIN) == ()
 
 
 # --- display -------------------------------------------------------------------------------------
@@ -479,7 +486,7 @@ def test_no_input_makes_parsing_or_display_raise(field_type: str, raw: object) -
     custom = {KEY: raw}
     definitions = [definition(field_type)]
     referenced_ids(custom, definitions)
-    for value in to_field_values(custom, definitions, names=NAMES, app_url=APP):
+    for value in to_field_values(custom, definitions, names=NAMES, company_domain=DOMAIN):
         assert value.key == KEY
         text = display_text(value.value, EN) + display_text(value.value, DE)
         assert not set(text) & set("{}[]'\""), text

@@ -45,7 +45,6 @@ def test_inline_formatting(note: str, expected: str) -> None:
             '<a href="https://x.example/p?a=1&amp;b=2">x</a>',
             '<a href="https://x.example/p?a=1&amp;b=2">x</a>',
         ),
-        ('<a href="http://x.example">x</a>', '<a href="http://x.example">x</a>'),
         (
             '<a href="mailto:jane@acme.example">mail</a>',
             '<a href="mailto:jane@acme.example">mail</a>',
@@ -68,6 +67,64 @@ def test_inline_formatting(note: str, expected: str) -> None:
 )
 def test_links_keep_only_safe_hrefs(note: str, expected: str) -> None:
     assert clean_note_html(note) == expected
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://x.example/p",
+        "HTTPS://x.example/p",
+        "HtTpS://x.example/p",
+        "&#104;ttps://x.example/p",
+        "https&#58;//x.example/p",
+        " https://x.example/p",
+        "mailto:jane@acme.example",
+        "MailTo:jane@acme.example",
+        "tel:+3725555",
+        "TEL:+3725555",
+    ],
+)
+def test_https_mailto_and_tel_links_survive(href: str) -> None:
+    cleaned = clean_note_html(f'<a href="{href}">x</a>')
+    target = html.unescape(href).strip()
+    assert cleaned == f'<a href="{html.escape(target)}">x</a>'
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "http://x.example/p",
+        "HTTP://x.example/p",
+        "hTtP://x.example/p",
+        "&#104;ttp://x.example/p",
+        "&#x68;&#x74;&#x74;&#x70;://x.example/p",
+        "http&#58;//x.example/p",
+        " http://x.example/p",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "&#106;avascript:alert(1)",
+        "&#x6A;avascript&colon;alert(1)",
+        "java&#x09;script:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "DATA:text/html,<b>x</b>",
+        "vbscript:msgbox(1)",
+        "VBScript:msgbox(1)",
+        "file:///etc/passwd",
+        "ftp://x.example/p",
+        "ws://x.example/p",
+        "/relative/path",
+        "relative/path",
+        "../up",
+        "?q=1",
+        "#fragment",
+        "//evil.example/p",
+        "\\\\evil.example/p",
+        "/\\evil.example/p",
+        "",
+    ],
+)
+def test_links_to_any_other_target_become_their_text(href: str) -> None:
+    assert clean_note_html(f'<a href="{href}">x</a>') == "x"
 
 
 @pytest.mark.parametrize(
@@ -244,7 +301,7 @@ def assert_card_safe(cleaned: str) -> None:
         assert [name for name, _ in attrs] == (["href"] if tag == "a" else []), cleaned
         if tag == "a":
             href = attrs[0][1] or ""
-            assert re.match(r"(https?|mailto|tel):", href, re.IGNORECASE), cleaned
+            assert re.match(r"(https|mailto|tel):", href, re.IGNORECASE), cleaned
     lowered = cleaned.lower()
     assert "<script" not in lowered
     assert "javascript:" not in lowered
@@ -263,6 +320,8 @@ FRAGMENTS = [
     '<a href="data:text/html,<script>alert(8)</script>">',
     '<a href="https://ok.example/?a=1&b=2" onclick="x">',
     '<a href="mailto:x@y.example">',
+    '<a href="http://plain.example">',
+    '<a href="//evil.example">',
     "</a>",
     "<b>",
     "</b>",

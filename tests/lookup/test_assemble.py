@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from cardin.connectors.setup import account_of
 from cardin.contact.model import ActivityState, DealStatus, MoneyValue
 from cardin.lookup import assemble
 from cardin.pipedrive.models import (
@@ -94,9 +95,10 @@ def test_labels_take_names_and_colours_from_the_label_field() -> None:
 
 def test_account_defaults_when_preferences_are_missing() -> None:
     me = CurrentUser.model_validate({"id": 3, "company_id": 9})
-    account = assemble.account_from(me)
+    account = account_of(me)
     assert (account.locale, account.timezone, account.language) == ("en_US", "UTC", "en")
-    assert account.app_url == "https://app.pipedrive.com"
+    assert account.company_domain == "app"
+    assert assemble.Links(account.company_domain).person(1) == "https://app.pipedrive.com/person/1"
 
 
 def test_activity_states_respect_time_zone_and_utc_due_times() -> None:
@@ -125,7 +127,7 @@ def test_malformed_dates_degrade_to_none_instead_of_failing() -> None:
 
 
 def test_activities_are_sorted_next_planned_first() -> None:
-    ctx = assemble.ActivityContext({}, {9: "Big deal"}, assemble.Links("https://a"), NOW, BERLIN)
+    ctx = assemble.ActivityContext({}, {9: "Big deal"}, assemble.Links("acme"), NOW, BERLIN)
     raw = [
         ActivityInfo.model_validate(x)
         for x in (
@@ -138,7 +140,7 @@ def test_activities_are_sorted_next_planned_first() -> None:
     section = assemble.activities_section(raw, ctx)
     assert [a.id for a in section.items] == [2, 3, 4, 1]
     assert section.items[0].deal_title == "Big deal"
-    assert section.items[0].deal_url == "https://a/deal/9"
+    assert section.items[0].deal_url == "https://acme.pipedrive.com/deal/9"
     assert section.items[0].due_time is None
     assert section.items[1].state is ActivityState.OVERDUE
 

@@ -13,11 +13,13 @@ from cardin.contact.model import (
     Reference,
     SectionErrorKind,
 )
-from cardin.lookup import LookupEngine, Parts
-from cardin.pipedrive import InvalidToken, PaymentRequired, Unavailable
+from cardin.lookup import AccountKey, LookupEngine, Parts
+from cardin.pipedrive import ApiToken, InvalidToken, PaymentRequired, Unavailable
 from cardin.sandbox import (
     DELETED_EMAIL,
+    DEMO_COMPANY_ID,
     DEMO_TOKEN,
+    DEMO_USER_ID,
     HUGE_EMAIL,
     INACTIVE_TOKEN,
     MINIMAL_EMAIL,
@@ -30,12 +32,17 @@ from cardin.sandbox import (
 )
 from tests.conftest import SANDBOX_URL, FakeSleep
 
+# The demo account, as a connector records it: its metadata is cached under it.
+DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
+
 ROUND_2 = {"/api/v2/persons/{id}", "/v1/notes", "/api/v2/deals", "/api/v2/activities"}
 METADATA = {"/v1/users/me", "/api/v2/personFields", "/v1/activityTypes", "/v1/users"}
 
 
 async def lookup(engine: LookupEngine, email: str, **kw: object) -> Match | NoMatch:
-    return await engine.lookup(email, token=DEMO_TOKEN, base_url=SANDBOX_URL, **kw)  # type: ignore[arg-type]
+    return await engine.lookup(
+        email, credential=ApiToken(DEMO_TOKEN), account=DEMO_ACCOUNT, base_url=SANDBOX_URL, **kw
+    )  # type: ignore[arg-type]
 
 
 async def match(engine: LookupEngine, email: str, **kw: object) -> Match:
@@ -150,9 +157,9 @@ async def test_no_match(engine: LookupEngine, email: str) -> None:
 
 async def test_wrong_token_and_inactive_account(engine: LookupEngine) -> None:
     with pytest.raises(InvalidToken):
-        await engine.lookup(RICH_EMAIL, token="wrong", base_url=SANDBOX_URL)
+        await engine.lookup(RICH_EMAIL, credential=ApiToken("wrong"), base_url=SANDBOX_URL)
     with pytest.raises(PaymentRequired):
-        await engine.lookup(RICH_EMAIL, token=INACTIVE_TOKEN, base_url=SANDBOX_URL)
+        await engine.lookup(RICH_EMAIL, credential=ApiToken(INACTIVE_TOKEN), base_url=SANDBOX_URL)
 
 
 async def test_a_rotated_token_fails_then_the_new_one_works(
@@ -162,8 +169,36 @@ async def test_a_rotated_token_fails_then_the_new_one_works(
     new_token = sandbox.rotate_token(DEMO_TOKEN)
     with pytest.raises(InvalidToken):
         await lookup(engine, MINIMAL_EMAIL)
-    result = await engine.lookup(MINIMAL_EMAIL, token=new_token, base_url=SANDBOX_URL)
+    result = await engine.lookup(
+        MINIMAL_EMAIL, credential=ApiToken(new_token), base_url=SANDBOX_URL
+    )
     assert isinstance(result, Match)
+
+
+async def test_the_metadata_is_cached_per_company_and_user_not_per_token(
+    engine: LookupEngine, sandbox: Sandbox
+) -> None:
+    await lookup(engine, MINIMAL_EMAIL)
+    new_token = sandbox.rotate_token(DEMO_TOKEN)  # the same user, another credential
+    sandbox.reset_log()
+    await engine.lookup(
+        MINIMAL_EMAIL, credential=ApiToken(new_token), account=DEMO_ACCOUNT, base_url=SANDBOX_URL
+    )
+    assert not METADATA & set(paths(sandbox))
+    other_user = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID + 1)
+    await engine.lookup(
+        MINIMAL_EMAIL, credential=ApiToken(new_token), account=other_user, base_url=SANDBOX_URL
+    )
+    assert set(paths(sandbox)) >= METADATA
+
+
+async def test_without_a_known_account_the_metadata_is_not_kept(
+    engine: LookupEngine, sandbox: Sandbox
+) -> None:
+    for _ in range(2):
+        sandbox.reset_log()
+        await engine.lookup(MINIMAL_EMAIL, credential=ApiToken(DEMO_TOKEN), base_url=SANDBOX_URL)
+        assert set(paths(sandbox)) >= METADATA
 
 
 @pytest.mark.parametrize(

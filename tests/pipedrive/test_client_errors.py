@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from cardin.pipedrive import (
+    ApiTokenAuth,
     BadResponse,
     Forbidden,
     InvalidToken,
@@ -54,7 +55,11 @@ def make_client(
     http = httpx.AsyncClient(transport=httpx.MockTransport(recording))
     retry = RetryPolicy(attempts=attempts, sleep=sleep, rng=random.Random(1))
     client = PipedriveClient(
-        http, token=TOKEN, base_url="https://acme.pipedrive.test", retry=retry, timeout=timeout
+        http,
+        auth=ApiTokenAuth(TOKEN),
+        base_url="https://acme.pipedrive.com",
+        retry=retry,
+        timeout=timeout,
     )
     return client, sleep, seen
 
@@ -155,7 +160,14 @@ async def test_slow_reply_times_out_by_the_deadline() -> None:
 
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=slow_app))
     retry = RetryPolicy(attempts=1)
-    client = PipedriveClient(http, token=TOKEN, base_url="http://x", timeout=0.05, retry=retry)
+    client = PipedriveClient(
+        http,
+        auth=ApiTokenAuth(TOKEN),
+        base_url="http://x",
+        configured_base="http://x",
+        timeout=0.05,
+        retry=retry,
+    )
     with pytest.raises(Unavailable, match=r"did not answer within 0\.05 s"):
         await client.current_user()
 
@@ -182,6 +194,19 @@ async def test_429_with_long_retry_after_is_not_waited_for() -> None:
     assert info.value.retry_after == 30
     assert sleep.delays == []
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("99999999999", 86_400.0), ("inf", None), ("nan", None), ("-5", 0.0), ("soon", None)],
+)
+async def test_a_broken_retry_after_is_capped_or_ignored(
+    header: str, seconds: float | None
+) -> None:
+    client, _sleep, _seen = make_client(reply(429, {"success": False}, {"retry-after": header}))
+    with pytest.raises(RateLimited) as info:
+        await client.current_user()
+    assert info.value.retry_after == seconds
 
 
 async def test_429_uses_ratelimit_reset_when_no_retry_after() -> None:
@@ -284,6 +309,21 @@ async def test_a_write_refused_with_429_is_sent_again() -> None:
 
 async def test_a_token_with_characters_no_token_has_is_invalid() -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(reply(200, ME)))
-    client = PipedriveClient(http, token="abc\u00e9\u2028", base_url="https://x.pipedrive.test")
+    client = PipedriveClient(
+        http, auth=ApiTokenAuth("abc\u00e9\u2028"), base_url="https://x.pipedrive.com"
+    )
     with pytest.raises(InvalidToken):
         await client.current_user()
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_json_nested_past_the_stack_is_an_unreadable_reply(status: int) -> None:
+    client, _sleep, _seen = make_client(reply(status, DEEP), attempts=1)
+    with pytest.raises(PipedriveError) as info:
+        await client.current_user()
+    assert not isinstance(info.value, RecursionError)
+    if status == 200:
+        assert isinstance(info.value, BadResponse)

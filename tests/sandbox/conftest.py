@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -52,10 +54,18 @@ def _response_schemas(spec: dict[str, Any]) -> Iterator[Any]:
             yield media.get("schema")
 
 
+@functools.cache
+def raw_spec(name: str) -> dict[str, Any]:
+    """One of Pipedrive's OpenAPI files as parsed, read once per process; callers copy it."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with (SHARED / name).open(encoding="utf-8") as handle:
+        spec: dict[str, Any] = yaml.load(handle, Loader=loader)  # noqa: S506 - safe loaders only
+    return spec
+
+
 def load_patched_spec(name: str) -> OpenAPI:
     """One of Pipedrive's OpenAPI files with every response schema made nullable."""
-    with (SHARED / name).open(encoding="utf-8") as handle:
-        spec = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders only
+    spec = copy.deepcopy(raw_spec(name))
     for schema in _response_schemas(spec):
         _nullable(schema, drop_date_time=name == "openapi-v1.yaml")
     return OpenAPI.from_dict(spec)

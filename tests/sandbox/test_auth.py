@@ -43,10 +43,61 @@ async def test_the_token_is_only_read_from_the_header(sandbox: Sandbox) -> None:
     assert response.status_code == 401
 
 
-async def test_an_unknown_path_or_method_looks_like_a_bad_token(client: httpx.AsyncClient) -> None:
-    # Pipedrive's gateway answers these with the same 401 body
-    assert (await client.get("/v1/nonsense")).json() == GATEWAY_401
-    assert (await client.delete("/api/v2/persons/1")).status_code == 401
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/nonsense", "/v1/userSettings", "/api/v2/persons/1/deals", "/api/v2/deals/archived"],
+)
+async def test_an_unknown_path_is_404_not_a_token_problem(
+    sandbox: Sandbox, client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert response.json()["success"] is False
+    assert response.json()["error"] == f"Unknown route: GET {path}"
+    assert sandbox.requests[-1].cost == 0
+
+
+async def test_a_method_the_path_does_not_take_is_405(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/api/v2/persons/1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert (await client.put("/api/v2/persons")).headers["allow"] == "GET, HEAD, POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/v1/nonsense"), ("DELETE", "/api/v2/persons/1"), ("QUERY", "/")]
+)
+async def test_the_token_is_checked_before_routing(
+    sandbox: Sandbox, method: str, path: str
+) -> None:
+    async with client_for(sandbox, "wrong-token") as http:
+        response = await http.request(method, path)
+    assert response.status_code == 401
+    assert response.json() == GATEWAY_401
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v2/persons/1.5", 400),
+        ("/api/v2/persons/1e3", 400),
+        ("/api/v2/deals/null%2Cnull", 400),
+        ("/api/v2/persons/-1", 404),
+        ("/api/v2/persons/0", 404),
+        ("/api/v2/persons/99999999999999999999", 404),
+        ("/api/v2/persons/%20/picture", 400),
+        ("/v1/users/-1", 404),
+        ("/v1/users/%0A", 404),
+        ("/v1/users/1.5", 404),
+    ],
+)
+async def test_a_bad_id_is_400_or_404_and_charged(
+    sandbox: Sandbox, client: httpx.AsyncClient, path: str, status: int
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == status
+    assert response.json()["success"] is False
+    assert sandbox.requests[-1].cost > 0
 
 
 async def test_an_inactive_company_gets_402_on_every_endpoint(sandbox: Sandbox) -> None:

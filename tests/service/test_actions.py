@@ -23,7 +23,7 @@ from cardin.sandbox import (
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
 from tests.service.harness import Harness, action, running, text_of, top_card
-from tests.service.test_flow import ACTION_URL, ANN, add_connector, seed
+from tests.service.test_flow import ACTION_URL, ANN, UNUSED_TOKEN, add_connector, seed
 
 
 async def hang(scope: Any, receive: Any, send: Any) -> None:
@@ -34,7 +34,7 @@ async def hang(scope: Any, receive: Any, send: Any) -> None:
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
-    async with running(sandbox, tmp_path, extra_apps={"hang.test": hang}) as h:
+    async with running(sandbox, tmp_path, extra_apps={"hang.pipedrive.com": hang}) as h:
         await add_connector(h, ANN)
         yield h
 
@@ -105,7 +105,7 @@ async def test_a_plus_tag_address_falls_back_to_the_plain_one(harness: Harness) 
 
 
 async def test_a_hanging_account_does_not_hold_up_the_others(harness: Harness) -> None:
-    seed(harness, ANN, "Hangs", DEMO_TOKEN, base_url="http://hang.test")
+    seed(harness, ANN, "Hangs", UNUSED_TOKEN, base_url="https://hang.pipedrive.com")
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     started = time.monotonic()
     opened = valid(await harness.open(ANN, message))
@@ -132,20 +132,39 @@ async def test_an_unreadable_message_says_so(harness: Harness) -> None:
     assert action(opened, "home")
 
 
-async def test_missing_metadata_scope_asks_for_consent(harness: Harness) -> None:
+SCOPE_REQUEST = {
+    "requesting_google_scopes": {
+        "scopes": ["https://www.googleapis.com/auth/gmail.addons.current.message.metadata"]
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "scopes", [["https://www.googleapis.com/auth/gmail.addons.execute"], [], None]
+)
+async def test_missing_metadata_scope_asks_for_consent(
+    harness: Harness, scopes: list[str] | None
+) -> None:
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     event = harness.google.event(sub=ANN.sub, email=ANN.email, message_id=message)
-    event["authorizationEventObject"]["authorizedScopes"] = [
-        "https://www.googleapis.com/auth/gmail.addons.execute"
-    ]
+    if scopes is None:
+        del event["authorizationEventObject"]["authorizedScopes"]
+    else:
+        event["authorizationEventObject"]["authorizedScopes"] = scopes
     import json  # noqa: PLC0415
 
     response = await harness.post("/addon/message", ANN, body=json.dumps(event).encode())
-    assert response.json() == {
-        "requesting_google_scopes": {
-            "scopes": ["https://www.googleapis.com/auth/gmail.addons.current.message.metadata"]
-        }
+    assert response.json() == SCOPE_REQUEST
+    harness.sandbox.reset_log()
+    (connector,) = harness.app.state.runtime.store.list(ANN.sub)
+    event["commonEventObject"]["parameters"] = {
+        "op": "refresh",
+        "connector": connector.id,
+        "email": RICH_EMAIL,
     }
+    response = await harness.post("/addon/action", ANN, body=json.dumps(event).encode())
+    assert response.json() == SCOPE_REQUEST
+    assert harness.sandbox.requests == []
 
 
 async def test_repeat_opens_cost_no_pipedrive_calls(harness: Harness) -> None:
@@ -184,4 +203,37 @@ async def test_edit_a_connector_keeps_its_token(harness: Harness) -> None:
     assert edited.name == "EU"
     assert {f.value for f in edited.features} == {"notes"}
     assert edited.run_mode is RunMode.MANUAL
-    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
+
+
+UNKNOWN_ACTION = "That action is not available any more. Please open the message again."
+NOTICE = {"renderActions": {"action": {"notification": {"text": UNKNOWN_ACTION}}}}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "own_connector"),
+    [
+        ({}, False),
+        ({"email": RICH_EMAIL}, False),  # no op
+        ({"op": "save_note"}, False),
+        ({"op": "show_all", "section": "deals", "email": RICH_EMAIL}, False),
+        ({"op": "show_all", "section": "secrets", "email": RICH_EMAIL}, True),
+        ({"op": "refresh", "email": "nobody"}, True),
+        ({"op": "setup_behaviour", "dashboard": "yes"}, True),
+        ({"op": "reauth_confirm", "company_id": "one", "user_id": "1"}, True),
+    ],
+)
+async def test_a_bad_action_is_refused_with_a_notice_not_an_error(
+    harness: Harness, parameters: dict[str, str], own_connector: bool
+) -> None:
+    (connector,) = harness.app.state.runtime.store.list(ANN.sub)
+    if own_connector:  # the connector is the user's: the one fault is the other parameter
+        parameters = {**parameters, "connector": connector.id}
+    harness.sandbox.reset_log()
+    response = await harness.post(
+        "/addon/action", ANN, parameters=parameters, form={"run_mode_input": ["manual"]}
+    )
+    assert response.status_code == 200
+    assert response.json() == NOTICE
+    assert harness.sandbox.requests == []
+    assert harness.app.state.runtime.store.list(ANN.sub) == [connector]

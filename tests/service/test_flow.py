@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from cardin.connectors import ALL_FEATURES
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
+from cardin.contact.outcome import Failure, FailureKind
+from cardin.pipedrive import ApiToken
 from cardin.sandbox import (
     COLLEAGUE_TOKEN,
     DEMO_COMPANY_ID,
@@ -22,6 +25,7 @@ from cardin.sandbox import (
     Sandbox,
     demo_dataset,
 )
+from cardin.usecases.runs import look_up
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
 from tests.service.harness import (
@@ -37,6 +41,9 @@ from tests.service.harness import (
 )
 
 ANN = User("google-sub-ann", "ann@aurora-demo.example")
+# A token no sandbox company has, for a connector that never reaches the sandbox (a user's
+# tokens are one connector each).
+UNUSED_TOKEN = "unused-0123456789abcdef0123456789abcdef"
 ACTION_URL = f"{PUBLIC_URL}/addon/action"
 
 
@@ -88,8 +95,8 @@ async def test_wizard_then_a_known_sender_shows_the_contact(harness: Harness) ->
     assert "Énergies Côte d'Azur" in text_of(response)
 
 
-def account(company_id: int, user_id: int = 1) -> PipedriveAccount:
-    return PipedriveAccount(
+def account(company_id: int, user_id: int = 1) -> Account:
+    return Account(
         company_id=company_id,
         company_name="Co",
         company_domain="aurora-demo",
@@ -115,7 +122,11 @@ def seed(
     settings = ConnectorSettings(name, ALL_FEATURES, run_mode, show_in_dashboard=False)
     store = h.app.state.runtime.store
     return store.create(
-        user.sub, settings, token=token, base_url=base_url, account=account(company_id)
+        user.sub,
+        settings,
+        credential=ApiToken(token),
+        base_url=base_url,
+        account=account(company_id),
     )  # type: ignore[no-any-return]
 
 
@@ -124,8 +135,8 @@ async def test_the_dashboard_shows_every_state(harness: Harness) -> None:
     colleague = seed(harness, ANN, "Colleague", COLLEAGUE_TOKEN)
     harness.sandbox.rotate_token(COLLEAGUE_TOKEN)
     seed(harness, ANN, "Second", SECOND_TOKEN, company_id=SECOND_COMPANY_ID)
-    later = seed(harness, ANN, "Later", DEMO_TOKEN, run_mode=RunMode.MANUAL)
-    down = seed(harness, ANN, "Down", DEMO_TOKEN, base_url="http://unreachable.test")
+    later = seed(harness, ANN, "Later", UNUSED_TOKEN, run_mode=RunMode.MANUAL)
+    down = seed(harness, ANN, "Down", UNUSED_TOKEN[::-1], base_url="https://down.pipedrive.com")
     seed(harness, ANN, "Lapsed", INACTIVE_TOKEN, company_id=INACTIVE_COMPANY_ID)
     message = harness.message(sender=RICH_EMAIL, to=ANN.email)
     response = valid(await harness.open(ANN, message))
@@ -156,7 +167,7 @@ async def test_the_stored_token_is_encrypted(harness: Harness, tmp_path: Path) -
     assert DEMO_TOKEN.encode() not in raw
     runtime = harness.app.state.runtime
     (connector,) = runtime.store.list(ANN.sub)
-    assert runtime.store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert runtime.store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
 
 
 async def test_a_bad_token_at_setup_stores_nothing(harness: Harness) -> None:
@@ -192,7 +203,7 @@ async def test_a_bad_token_at_reauth_changes_nothing(harness: Harness) -> None:
         await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": ["nope"]})
     )
     assert "reauth_token" in text_of(refused)
-    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
     assert store.get(ANN.sub, connector.id) == connector
 
 
@@ -208,7 +219,7 @@ async def test_reauth_after_the_token_changed_in_pipedrive(harness: Harness) -> 
         await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": [new_token]})
     )
     assert "notification" in text_of(saved)
-    assert store.token(ANN.sub, connector.id) == new_token
+    assert store.credential(ANN.sub, connector.id).token == new_token
     fresh = valid(
         await harness.act(
             ANN,
@@ -227,10 +238,10 @@ async def test_a_token_of_another_account_asks_first(harness: Harness) -> None:
     ask = valid(
         await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": [SECOND_TOKEN]})
     )
-    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN  # not yet
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN  # not yet
     accepted = valid(await harness.act(ANN, action(ask, "reauth_confirm")))
     assert "notification" in text_of(accepted)
-    assert store.token(ANN.sub, connector.id) == SECOND_TOKEN
+    assert store.credential(ANN.sub, connector.id).token == SECOND_TOKEN
     assert store.get(ANN.sub, connector.id).account.company_id == SECOND_COMPANY_ID
 
 
@@ -259,6 +270,25 @@ async def test_a_changed_secret_key_asks_for_reauthorization(tmp_path: Path) -> 
         response = valid(await second.open(ANN, message))
         assert action(response, "reauth")
         assert "Traceback" not in text_of(response)
+
+
+async def test_an_unreadable_token_is_a_reauth_failure_not_a_pipedrive_error(
+    tmp_path: Path,
+) -> None:
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    sandbox = Sandbox(demo_dataset(TODAY), rate_limits=False)
+    async with running(sandbox, tmp_path, secret_key=Fernet.generate_key().decode()) as first:
+        await add_connector(first, ANN)
+    async with running(sandbox, tmp_path, secret_key=Fernet.generate_key().decode()) as second:
+        runtime = second.app.state.runtime
+        [connector] = runtime.store.list(ANN.sub)
+        sandbox.reset_log()
+        outcome = await look_up(runtime.services, connector, RICH_EMAIL)
+        assert outcome == Failure(
+            FailureKind.REAUTH, "the stored token cannot be read: please reauthorize"
+        )
+        assert sandbox.requests == []  # decided by the store: Pipedrive was never asked
 
 
 async def test_a_manual_default_connector_is_listed_to_run(harness: Harness) -> None:

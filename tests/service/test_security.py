@@ -90,6 +90,24 @@ async def test_malformed_events_get_400_naming_the_problem(
     assert says in response.json()["error"]
 
 
+@pytest.mark.parametrize(
+    ("where", "field"), [("authorizationEventObject", "userOAuthToken"), ("gmail", "accessToken")]
+)
+async def test_a_non_ascii_google_token_gets_400_not_an_error_card(
+    harness: Harness, where: str, field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    event = harness.google.event(sub=ANN.sub, email=ANN.email, message_id=message)
+    event[where][field] = "ya29.tökén"
+    import json  # noqa: PLC0415
+
+    response = await harness.post("/addon/message", ANN, body=json.dumps(event).encode())
+    assert response.status_code == 400
+    assert f"{where}.{field} must be a token of printable ASCII" in response.json()["error"]
+    assert "Traceback" not in caplog.text
+    assert "tök" not in response.text
+
+
 async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
     await add_connector(harness, ANN, name="Ann's account")
     store = harness.app.state.runtime.store
@@ -122,8 +140,19 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
         assert "pushCard" not in text, parameters
         assert "updateCard" not in text, parameters
     assert store.list(ANN.sub) == [connector]
-    assert store.token(ANN.sub, connector.id) == DEMO_TOKEN
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
     assert store.list(BOB.sub) == []
+
+
+async def test_google_certificates_down_is_503_then_recovers(harness: Harness) -> None:
+    harness.google.certs_available = False
+    response = await harness.post("/addon/homepage", ANN)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "certificates" in response.json()["error"]
+    harness.google.certs_available = True
+    harness.app.state.runtime.verifier._certs._failure = None  # skip the 5 s fail-fast pause
+    assert (await harness.post("/addon/homepage", ANN)).status_code == 200
 
 
 async def test_healthz_needs_no_token(harness: Harness) -> None:

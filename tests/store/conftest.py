@@ -21,7 +21,7 @@ from psycopg import sql
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from cardin.connectors.model import PipedriveAccount
+from cardin.contact.model import Account
 from cardin.store import (
     ConnectorStore,
     TokenCipher,
@@ -36,7 +36,7 @@ POSTGRES_URL = os.environ.get(
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 OTHER_TOKEN = "fedcba9876543210fedcba9876543210fedcba98"
-ACCOUNT = PipedriveAccount(
+ACCOUNT = Account(
     company_id=7001,
     company_name="Acme Ltd",
     company_domain="acme",
@@ -46,7 +46,7 @@ ACCOUNT = PipedriveAccount(
     locale="en_GB",
     timezone="Europe/London",
 )
-OTHER_ACCOUNT = PipedriveAccount(
+OTHER_ACCOUNT = Account(
     company_id=7002,
     company_name="Globex",
     company_domain="globex",
@@ -56,6 +56,11 @@ OTHER_ACCOUNT = PipedriveAccount(
     locale="de_DE",
     timezone="Europe/Berlin",
 )
+
+
+def fresh_token() -> str:
+    """A token no other connector has (a user's tokens are one connector each)."""
+    return uuid.uuid4().hex + "00000000"
 
 
 class StepClock:

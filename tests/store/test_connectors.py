@@ -10,27 +10,40 @@ from sqlalchemy import Engine, update
 
 from cardin.connectors.features import ALL_FEATURES, Feature
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.pipedrive import ApiToken
 from cardin.store import (
     ConnectorNotFound,
     ConnectorStore,
     StoreError,
+    TokenAlreadyConnected,
     TokenCipher,
+    TokenUnreadable,
     create_database_engine,
 )
 from cardin.store.tables import connectors
-from tests.store.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, START, TOKEN
+from tests.store.conftest import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    OTHER_TOKEN,
+    START,
+    TOKEN,
+    fresh_token,
+)
 
 OWNER = "google-sub-ada"
 BASE_URL = "https://acme.pipedrive.com"
 
 
-def _create(store: ConnectorStore, name: str = "Pipedrive") -> Connector:
+def _create(store: ConnectorStore, name: str = "Pipedrive", token: str | None = None) -> Connector:
     settings = ConnectorSettings(name=name, features=ALL_FEATURES)
-    return store.create(OWNER, settings, token=TOKEN, base_url=BASE_URL, account=ACCOUNT)
+    token = token or fresh_token()
+    return store.create(
+        OWNER, settings, credential=ApiToken(token), base_url=BASE_URL, account=ACCOUNT
+    )
 
 
 def test_create_returns_what_get_and_list_read_back(store: ConnectorStore) -> None:
-    created = _create(store, "Sales")
+    created = _create(store, "Sales", TOKEN)
     assert store.get(OWNER, created.id) == created
     assert store.list(OWNER) == [created]
     assert len(created.id) == 32
@@ -38,7 +51,7 @@ def test_create_returns_what_get_and_list_read_back(store: ConnectorStore) -> No
     assert (created.owner, created.name, created.base_url) == (OWNER, "Sales", BASE_URL)
     assert created.account == ACCOUNT
     assert created.features == ALL_FEATURES
-    assert store.token(OWNER, created.id) == TOKEN
+    assert store.credential(OWNER, created.id).token == TOKEN
 
 
 def test_first_connector_is_default_and_later_ones_are_not(store: ConnectorStore) -> None:
@@ -69,7 +82,7 @@ def test_list_puts_the_default_first_then_creation_order(store: ConnectorStore) 
 
 
 def test_update_settings_changes_the_settings_only(store: ConnectorStore) -> None:
-    created = _create(store)
+    created = _create(store, token=TOKEN)
     settings = ConnectorSettings(
         name="Renamed",
         features=frozenset({Feature.NOTES, Feature.DEALS}),
@@ -87,7 +100,7 @@ def test_update_settings_changes_the_settings_only(store: ConnectorStore) -> Non
     assert (updated.account, updated.base_url, updated.is_default) == (ACCOUNT, BASE_URL, True)
     assert updated.created_at == created.created_at
     assert updated.updated_at > created.updated_at
-    assert store.token(OWNER, created.id) == TOKEN
+    assert store.credential(OWNER, created.id).token == TOKEN
     assert store.get(OWNER, created.id) == updated
 
 
@@ -98,13 +111,15 @@ def test_update_settings_stores_an_empty_name_as_pipedrive(store: ConnectorStore
 
 def test_update_token_replaces_the_token_and_the_account(store: ConnectorStore) -> None:
     created = _create(store, "Sales")
-    updated = store.update_token(OWNER, created.id, token=OTHER_TOKEN, account=OTHER_ACCOUNT)
-    assert store.token(OWNER, created.id) == OTHER_TOKEN
+    updated = store.update_credential(
+        OWNER, created.id, credential=ApiToken(OTHER_TOKEN), account=OTHER_ACCOUNT
+    )
+    assert store.credential(OWNER, created.id).token == OTHER_TOKEN
     assert updated.account == OTHER_ACCOUNT
     assert (updated.name, updated.features) == (created.name, created.features)
     assert updated.updated_at > created.updated_at
-    assert store.is_same_token(OWNER, created.id, OTHER_TOKEN)
-    assert not store.is_same_token(OWNER, created.id, TOKEN)
+    assert store.with_credential(OWNER, ApiToken(OTHER_TOKEN)) == updated
+    assert store.with_credential(OWNER, ApiToken(TOKEN)) is None
 
 
 def test_set_default_leaves_exactly_one_default(store: ConnectorStore) -> None:
@@ -157,14 +172,13 @@ def test_positions_keep_creation_order_after_deletes(store: ConnectorStore) -> N
     "call",
     [
         lambda s, i: s.get(OWNER, i),
-        lambda s, i: s.token(OWNER, i),
-        lambda s, i: s.is_same_token(OWNER, i, TOKEN),
+        lambda s, i: s.credential(OWNER, i).token,
         lambda s, i: s.update_settings(OWNER, i, ConnectorSettings()),
-        lambda s, i: s.update_token(OWNER, i, token=TOKEN, account=ACCOUNT),
+        lambda s, i: s.update_credential(OWNER, i, credential=ApiToken(TOKEN), account=ACCOUNT),
         lambda s, i: s.set_default(OWNER, i),
         lambda s, i: s.delete(OWNER, i),
     ],
-    ids=["get", "token", "is_same_token", "update_settings", "update_token", "default", "delete"],
+    ids=["get", "token", "update_settings", "update_token", "default", "delete"],
 )
 def test_an_absent_connector_is_not_found(store: ConnectorStore, call: object) -> None:
     kept = _create(store)
@@ -177,7 +191,10 @@ def test_an_absent_connector_is_not_found(store: ConnectorStore, call: object) -
 def test_features_round_trip(store: ConnectorStore) -> None:
     for features in (frozenset(), frozenset({Feature.ADD_CONTACT}), ALL_FEATURES):
         settings = ConnectorSettings(features=features)
-        created = store.create(OWNER, settings, token=TOKEN, base_url=BASE_URL, account=ACCOUNT)
+        token = fresh_token()
+        created = store.create(
+            OWNER, settings, credential=ApiToken(token), base_url=BASE_URL, account=ACCOUNT
+        )
         assert store.get(OWNER, created.id).features == features
 
 
@@ -195,7 +212,9 @@ def test_unknown_feature_ids_are_ignored(store: ConnectorStore, db_engine: Engin
 
 def test_run_mode_and_dashboard_round_trip(store: ConnectorStore) -> None:
     settings = ConnectorSettings(run_mode=RunMode.MANUAL, show_in_dashboard=False)
-    created = store.create(OWNER, settings, token=TOKEN, base_url=BASE_URL, account=ACCOUNT)
+    created = store.create(
+        OWNER, settings, credential=ApiToken(TOKEN), base_url=BASE_URL, account=ACCOUNT
+    )
     read = store.get(OWNER, created.id)
     assert (read.run_mode, read.show_in_dashboard) == (RunMode.MANUAL, False)
 
@@ -262,3 +281,117 @@ def test_concurrent_creates_make_one_default_and_distinct_positions(
     listed = store.list(OWNER)
     assert sum(c.is_default for c in listed) == 1
     assert sorted(c.position for c in listed) == list(range(1, workers + 1))
+
+
+def _create_all_at_once(
+    store: ConnectorStore, workers: int, *, setup_key: str | None = None
+) -> tuple[list[Connector], list[Exception]]:
+    """`workers` threads storing the same token for one owner, released together."""
+    barrier, created, errors = threading.Barrier(workers), [], []
+
+    def create(number: int) -> None:
+        settings = ConnectorSettings(name=f"Wizard {number}", features=ALL_FEATURES)
+        barrier.wait()
+        try:
+            created.append(
+                store.create(
+                    OWNER,
+                    settings,
+                    credential=ApiToken(TOKEN),
+                    base_url=BASE_URL,
+                    account=ACCOUNT,
+                    setup_key=setup_key,
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return created, errors
+
+
+def test_concurrent_creates_with_one_token_store_one_connector(store: ConnectorStore) -> None:
+    created, errors = _create_all_at_once(store, 6)
+    assert len(created) == 1
+    assert store.list(OWNER) == created
+    assert len(errors) == 5
+    for error in errors:
+        assert isinstance(error, TokenAlreadyConnected)
+        assert error.connector == created[0]
+        assert not error.same_setup
+
+
+def test_concurrent_creates_of_one_setup_say_it_is_their_own(store: ConnectorStore) -> None:
+    created, errors = _create_all_at_once(store, 4, setup_key="a" * 32)
+    assert [c.id for c in store.list(OWNER)] == [created[0].id]
+    assert all(isinstance(e, TokenAlreadyConnected) and e.same_setup for e in errors)
+    assert store.made_by_setup(OWNER, "a" * 32) == created[0]
+
+
+def test_a_connected_token_is_not_stored_again_and_changes_nothing(store: ConnectorStore) -> None:
+    first = _create(store, "Sales", TOKEN)
+    settings = ConnectorSettings("Other", frozenset({Feature.NOTES}), RunMode.MANUAL)
+    with pytest.raises(TokenAlreadyConnected) as raised:
+        store.create(
+            OWNER, settings, credential=ApiToken(TOKEN), base_url=BASE_URL, account=OTHER_ACCOUNT
+        )
+    assert raised.value.connector == first
+    assert not raised.value.same_setup
+    assert store.list(OWNER) == [first]
+    assert TOKEN not in str(raised.value)
+
+
+def test_a_token_of_another_connector_is_refused_on_update(store: ConnectorStore) -> None:
+    sales, support = _create(store, "Sales", TOKEN), _create(store, "Support", OTHER_TOKEN)
+    with pytest.raises(TokenAlreadyConnected) as raised:
+        store.update_credential(
+            OWNER, support.id, credential=ApiToken(TOKEN), account=ACCOUNT, base_url="https://x"
+        )
+    assert raised.value.connector == sales
+    assert store.list(OWNER) == [sales, support]
+    assert store.credential(OWNER, support.id).token == OTHER_TOKEN
+    # Its own token again is no clash (a reauthorization with the same token).
+    assert (
+        store.update_credential(OWNER, sales.id, credential=ApiToken(TOKEN), account=ACCOUNT).id
+        == sales.id
+    )
+
+
+def test_with_token_finds_the_connector_that_has_it(store: ConnectorStore) -> None:
+    sales = _create(store, "Sales", TOKEN)
+    assert store.with_credential(OWNER, ApiToken(TOKEN)) == sales
+    assert store.with_credential(OWNER, ApiToken(OTHER_TOKEN)) is None
+
+
+def test_a_stored_company_domain_that_is_no_dns_label_needs_reauth(
+    store: ConnectorStore, db_engine: Engine
+) -> None:
+    created = _create(store)
+    assert not created.needs_reauth
+    with db_engine.begin() as connection:
+        statement = update(connectors).where(connectors.c.id == created.id)
+        connection.execute(statement.values(pipedrive_company_domain="evil.example/#"))
+    stored = store.get(OWNER, created.id)
+    assert stored.needs_reauth
+    assert stored.account.company_domain == "app"
+    assert store.list(OWNER)[0].needs_reauth
+    repaired = store.update_credential(
+        OWNER, created.id, credential=ApiToken(TOKEN), account=ACCOUNT
+    )
+    assert not repaired.needs_reauth
+    assert repaired.account.company_domain == "acme"
+
+
+def test_a_connector_without_a_token_is_unreadable_not_garbage(
+    store: ConnectorStore, db_engine: Engine
+) -> None:
+    created = _create(store)
+    with db_engine.begin() as connection:
+        statement = update(connectors).where(connectors.c.id == created.id)
+        connection.execute(statement.values(token_ciphertext=""))
+    with pytest.raises(TokenUnreadable, match="Reauthorize it"):
+        store.credential(OWNER, created.id)

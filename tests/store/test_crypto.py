@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, select
 
 from cardin.connectors.model import ConnectorSettings
+from cardin.pipedrive import ApiToken
 from cardin.store import (
     ConnectorStore,
     StoreError,
@@ -124,7 +125,11 @@ def test_a_key_file_readable_by_others_is_warned_about(
 
 def test_the_database_never_holds_the_token(store: ConnectorStore, db_engine: Engine) -> None:
     created = store.create(
-        OWNER, ConnectorSettings(), token=TOKEN, base_url="https://a.test", account=ACCOUNT
+        OWNER,
+        ConnectorSettings(),
+        credential=ApiToken(TOKEN),
+        base_url="https://a.test",
+        account=ACCOUNT,
     )
     store.update_settings(OWNER, created.id, ConnectorSettings(name="Renamed"))
     with db_engine.connect() as connection:
@@ -132,14 +137,20 @@ def test_the_database_never_holds_the_token(store: ConnectorStore, db_engine: En
     assert len(rows) == 1
     assert all(TOKEN not in str(value) for value in rows[0].values())
     assert rows[0]["token_fingerprint"] == token_fingerprint(TOKEN)
-    assert store.token(OWNER, created.id) == TOKEN
+    assert store.credential(OWNER, created.id).token == TOKEN
 
 
 def test_the_sqlite_file_never_holds_the_token(tmp_path: Path, key: bytes) -> None:
     engine = create_database_engine(default_database_url(tmp_path))
     upgrade_database(engine)
     store = ConnectorStore(engine, TokenCipher(key))
-    store.create(OWNER, ConnectorSettings(), token=TOKEN, base_url="https://a", account=ACCOUNT)
+    store.create(
+        OWNER,
+        ConnectorSettings(),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
+    )
     engine.dispose()  # the last connection checkpoints the write-ahead log into the file
     files = list(tmp_path.glob("cardin.sqlite3*"))
     assert files
@@ -150,12 +161,18 @@ def test_a_changed_key_makes_the_stored_token_unreadable(
     store: ConnectorStore, db_engine: Engine
 ) -> None:
     created = store.create(
-        OWNER, ConnectorSettings(), token=TOKEN, base_url="https://a.test", account=ACCOUNT
+        OWNER,
+        ConnectorSettings(),
+        credential=ApiToken(TOKEN),
+        base_url="https://a.test",
+        account=ACCOUNT,
     )
     changed = ConnectorStore(db_engine, TokenCipher(Fernet.generate_key()))
     with pytest.raises(TokenUnreadable, match="reauthorize") as raised:
-        changed.token(OWNER, created.id)
+        changed.credential(OWNER, created.id)
     assert TOKEN not in str(raised.value)
     assert changed.get(OWNER, created.id) == created  # the rest still reads
-    changed.update_token(OWNER, created.id, token=TOKEN, account=ACCOUNT)  # reauthorize: recovers
-    assert changed.token(OWNER, created.id) == TOKEN
+    changed.update_credential(
+        OWNER, created.id, credential=ApiToken(TOKEN), account=ACCOUNT
+    )  # reauthorize: recovers
+    assert changed.credential(OWNER, created.id).token == TOKEN

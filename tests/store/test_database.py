@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from cardin.connectors.model import ConnectorSettings
+from cardin.pipedrive import ApiToken
 from cardin.store import (
     ConnectorStore,
     StoreError,
@@ -79,8 +80,10 @@ def test_an_in_memory_sqlite_database_works(key: bytes) -> None:
     engine = create_database_engine("sqlite://")
     upgrade_database(engine)
     store = ConnectorStore(engine, TokenCipher(key))
-    created = store.create("sub", ConnectorSettings(), token=TOKEN, base_url="b", account=ACCOUNT)
-    assert store.token("sub", created.id) == TOKEN
+    created = store.create(
+        "sub", ConnectorSettings(), credential=ApiToken(TOKEN), base_url="b", account=ACCOUNT
+    )
+    assert store.credential("sub", created.id).token == TOKEN
     engine.dispose()
 
 

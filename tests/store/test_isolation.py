@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.pipedrive import ApiToken
 from cardin.store import ConnectorNotFound, ConnectorStore
-from tests.store.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN
+from tests.store.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, TOKEN, fresh_token
 
 ALICE = "google-sub-alice"
 BOB = "google-sub-bob"
@@ -16,32 +17,36 @@ BOB = "google-sub-bob"
 Attempt = Callable[[ConnectorStore, str], object]
 ATTEMPTS: dict[str, Attempt] = {
     "get": lambda s, i: s.get(BOB, i),
-    "token": lambda s, i: s.token(BOB, i),
-    "is_same_token": lambda s, i: s.is_same_token(BOB, i, TOKEN),
+    "token": lambda s, i: s.credential(BOB, i).token,
     "update_settings": lambda s, i: s.update_settings(
         BOB, i, ConnectorSettings(name="Mine now", run_mode=RunMode.MANUAL)
     ),
-    "update_token": lambda s, i: s.update_token(BOB, i, token=OTHER_TOKEN, account=OTHER_ACCOUNT),
+    "update_token": lambda s, i: s.update_credential(
+        BOB, i, credential=ApiToken(OTHER_TOKEN), account=OTHER_ACCOUNT
+    ),
     "set_default": lambda s, i: s.set_default(BOB, i),
     "delete": lambda s, i: s.delete(BOB, i),
 }
 
 
-def _create(store: ConnectorStore, owner: str, name: str) -> Connector:
+def _create(store: ConnectorStore, owner: str, name: str, token: str | None = None) -> Connector:
     settings = ConnectorSettings(name=name)
-    return store.create(owner, settings, token=TOKEN, base_url="https://a.test", account=ACCOUNT)
+    token = token or fresh_token()
+    return store.create(
+        owner, settings, credential=ApiToken(token), base_url="https://a.test", account=ACCOUNT
+    )
 
 
 @pytest.mark.parametrize("attempt", ATTEMPTS.values(), ids=ATTEMPTS.keys())
 def test_bob_cannot_touch_alices_connector(store: ConnectorStore, attempt: Attempt) -> None:
-    alices = _create(store, ALICE, "Alice's")
+    alices = _create(store, ALICE, "Alice's", TOKEN)
     _create(store, ALICE, "Alice's second")
     _create(store, BOB, "Bob's")
     before = store.list(ALICE)
     with pytest.raises(ConnectorNotFound) as raised:
         attempt(store, alices.id)
     assert store.list(ALICE) == before
-    assert store.token(ALICE, alices.id) == TOKEN
+    assert store.credential(ALICE, alices.id).token == TOKEN
     assert [c.name for c in store.list(BOB)] == ["Bob's"]
     assert [c.is_default for c in store.list(BOB)] == [True]
     # The same answer as for an id that exists nowhere: nothing tells Bob the id is taken.
@@ -77,3 +82,36 @@ def test_deleting_alices_default_does_not_promote_bobs(store: ConnectorStore) ->
     store.delete(ALICE, alices.id)
     assert not store.get(BOB, bobs_second.id).is_default
     assert store.list(ALICE) == []
+
+
+def test_one_token_is_one_connector_per_user_not_across_users(store: ConnectorStore) -> None:
+    alices = _create(store, ALICE, "A1", TOKEN)
+    bobs = _create(store, BOB, "B1", TOKEN)
+    assert alices.id != bobs.id
+    assert store.with_credential(ALICE, ApiToken(TOKEN)) == alices
+    assert store.with_credential(BOB, ApiToken(TOKEN)) == bobs
+    assert store.with_credential(BOB, ApiToken(OTHER_TOKEN)) is None
+    # Bob giving his connector Alice's other token is no clash: it is not his.
+    alices_other = _create(store, ALICE, "A2", OTHER_TOKEN)
+    assert (
+        store.update_credential(
+            BOB, bobs.id, credential=ApiToken(OTHER_TOKEN), account=OTHER_ACCOUNT
+        ).id
+        == bobs.id
+    )
+    assert store.credential(ALICE, alices_other.id).token == OTHER_TOKEN
+
+
+def test_a_setup_key_finds_only_the_users_own_connector(store: ConnectorStore) -> None:
+    settings = ConnectorSettings(name="A1")
+    alices = store.create(
+        ALICE,
+        settings,
+        credential=ApiToken(TOKEN),
+        base_url="https://a.test",
+        account=ACCOUNT,
+        setup_key="k" * 32,
+    )
+    assert store.made_by_setup(ALICE, "k" * 32) == alices
+    assert store.made_by_setup(BOB, "k" * 32) is None
+    assert store.made_by_setup(ALICE, "j" * 32) is None

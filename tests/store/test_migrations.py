@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,30 +16,34 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from cardin.connectors.model import ConnectorSettings
+from cardin.connectors.model import Connector, ConnectorSettings
+from cardin.pipedrive import ApiToken
 from cardin.store import (
     ConnectorStore,
     StoreError,
+    TokenAlreadyConnected,
     TokenCipher,
+    TokenUnreadable,
     create_database_engine,
     database_revision,
     head_revision,
     load_or_create_key,
+    token_fingerprint,
     upgrade_database,
 )
 from cardin.store.database import MIGRATIONS
-from cardin.store.tables import metadata
-from tests.store.conftest import ACCOUNT, TOKEN
+from cardin.store.tables import connectors, metadata
+from tests.store.conftest import ACCOUNT, OTHER_TOKEN, TOKEN
 
 OWNER = "google-sub-ada"
-HEAD = "0001_connectors"
+HEAD = "0002_one_connector_per_token"
 FAKE_SECOND = '''"""A later release's migration: a column, and a table that refers to connectors."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_sync_state"
-down_revision = "0001_connectors"
+revision = "0003_sync_state"
+down_revision = "0002_one_connector_per_token"
 branch_labels = None
 depends_on = None
 
@@ -84,7 +89,7 @@ def _with_second_migration(tmp_path: Path) -> Path:
     """A copy of the shipped migrations plus a later release's one."""
     migrations = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_sync_state.py").write_text(FAKE_SECOND)
+    (migrations / "versions" / "0003_sync_state.py").write_text(FAKE_SECOND)
     return migrations
 
 
@@ -123,21 +128,28 @@ def test_a_later_migration_keeps_the_connectors(
     db_engine: Engine, store: ConnectorStore, tmp_path: Path
 ) -> None:
     created = store.create(
-        OWNER, ConnectorSettings(name="Kept"), token=TOKEN, base_url="https://a", account=ACCOUNT
+        OWNER,
+        ConnectorSettings(name="Kept"),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
     )
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    assert database_revision(db_engine) == "0002_sync_state"
+    assert database_revision(db_engine) == "0003_sync_state"
     assert "sync_state" in inspect(db_engine).get_table_names()
     assert store.get(OWNER, created.id) == created
-    assert store.token(OWNER, created.id) == TOKEN
-    assert store.create(OWNER, ConnectorSettings(), token=TOKEN, base_url="b", account=ACCOUNT)
+    assert store.credential(OWNER, created.id).token == TOKEN
+    again = ConnectorSettings()
+    assert store.create(
+        OWNER, again, credential=ApiToken(OTHER_TOKEN), base_url="b", account=ACCOUNT
+    )
 
 
 def test_an_older_cardin_refuses_a_newer_schema(db_engine: Engine, tmp_path: Path) -> None:
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    with pytest.raises(StoreError, match=r"0002_sync_state.*does not know"):
+    with pytest.raises(StoreError, match=r"0003_sync_state.*does not know"):
         upgrade_database(db_engine)
-    assert database_revision(db_engine) == "0002_sync_state"
+    assert database_revision(db_engine) == "0003_sync_state"
 
 
 def test_processes_starting_at_once_upgrade_once(database_url: str, tmp_path: Path) -> None:
@@ -166,13 +178,17 @@ def test_a_connector_survives_a_restart(database_url: str, tmp_path: Path) -> No
 
     engine, store = start()
     created = store.create(
-        OWNER, ConnectorSettings(name="Kept"), token=TOKEN, base_url="https://a", account=ACCOUNT
+        OWNER,
+        ConnectorSettings(name="Kept"),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
     )
     engine.dispose()
     engine, store = start()
     try:
         assert store.list(OWNER) == [created]
-        assert store.token(OWNER, created.id) == TOKEN
+        assert store.credential(OWNER, created.id).token == TOKEN
     finally:
         engine.dispose()
 
@@ -184,3 +200,91 @@ def test_an_unreachable_database_is_a_store_error() -> None:
     assert "hunter2" not in str(raised.value)
     with pytest.raises(StoreError, match="cannot be read"):
         database_revision(engine)
+
+
+def _first_migration_only(tmp_path: Path) -> Path:
+    """The shipped migrations as the first release had them."""
+    migrations = tmp_path / "first-release"
+    ignore = shutil.ignore_patterns("__pycache__", "0002_*")
+    shutil.copytree(MIGRATIONS, migrations, ignore=ignore)
+    return migrations
+
+
+def _first_release_row(
+    cipher: TokenCipher, owner: str, position: int, token: str, *, default: bool = False
+) -> dict[str, object]:
+    """A connector row as the first release stored it (no setup key)."""
+    when = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=position)
+    return {
+        "id": f"{owner[-1]}{position}".ljust(32, "0"),
+        "owner": owner,
+        "position": position,
+        "is_default": default,
+        "name": f"{owner} {position}",
+        "features": ["notes"],
+        "run_mode": "manual",
+        "show_in_dashboard": False,
+        "base_url": "https://acme.pipedrive.com",
+        "token_ciphertext": cipher.encrypt(token),
+        "token_fingerprint": token_fingerprint(token),
+        "pipedrive_company_id": ACCOUNT.company_id,
+        "pipedrive_company_name": ACCOUNT.company_name,
+        "pipedrive_company_domain": ACCOUNT.company_domain,
+        "pipedrive_user_id": ACCOUNT.user_id,
+        "pipedrive_user_name": ACCOUNT.user_name,
+        "pipedrive_user_email": ACCOUNT.user_email,
+        "pipedrive_locale": ACCOUNT.locale,
+        "pipedrive_timezone": ACCOUNT.timezone,
+        "created_at": when,
+        "updated_at": when,
+    }
+
+
+def test_the_upgrade_gives_each_token_to_one_connector_and_keeps_them_all(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_database_engine(database_url)
+    cipher = TokenCipher(TokenCipher.generate_key())
+    ann, bob = "google-sub-ann", "google-sub-bob"
+    try:
+        upgrade_database(engine, migrations=_first_migration_only(tmp_path))
+        rows = [
+            _first_release_row(cipher, ann, 1, TOKEN),
+            _first_release_row(cipher, ann, 2, TOKEN, default=True),
+            _first_release_row(cipher, ann, 3, TOKEN),
+            _first_release_row(cipher, ann, 4, OTHER_TOKEN),
+            _first_release_row(cipher, bob, 1, TOKEN),
+            _first_release_row(cipher, bob, 2, TOKEN, default=True),
+            _first_release_row(cipher, bob, 3, OTHER_TOKEN),
+            _first_release_row(cipher, bob, 4, OTHER_TOKEN),
+        ]
+        with engine.begin() as connection:
+            connection.execute(connectors.insert(), rows)
+        upgrade_database(engine)
+        assert database_revision(engine) == HEAD
+        store = ConnectorStore(engine, cipher)
+        # Nothing is deleted: every connector keeps its name, features and place.
+        assert [c.name for c in store.list(ann)] == [f"{ann} {n}" for n in (2, 1, 3, 4)]
+        assert [c.name for c in store.list(bob)] == [f"{bob} {n}" for n in (2, 1, 3, 4)]
+        # The default one keeps the shared token, else the oldest; the others need a new one.
+        kept = {(c.owner, c.position) for o in (ann, bob) for c in store.list(o)
+                if _readable(store, c)}  # fmt: skip
+        assert kept == {(ann, 2), (ann, 4), (bob, 2), (bob, 3)}
+        assert store.with_credential(ann, ApiToken(TOKEN)) == store.list(ann)[0]
+        released = next(c for c in store.list(ann) if c.position == 1)
+        assert released.updated_at > released.created_at  # cached results of it are dropped
+        with pytest.raises(TokenAlreadyConnected):
+            store.update_credential(ann, released.id, credential=ApiToken(TOKEN), account=ACCOUNT)
+        assert store.update_credential(
+            ann, released.id, credential=ApiToken("f" * 40), account=ACCOUNT
+        )
+    finally:
+        engine.dispose()
+
+
+def _readable(store: ConnectorStore, connector: Connector) -> bool:
+    try:
+        store.credential(connector.owner, connector.id)
+    except TokenUnreadable:
+        return False
+    return True

@@ -1,7 +1,8 @@
 """The add-on's HTTP service: the app factory, its routes, and the one request pipeline.
 
-Every add-on request goes: verify Google's ID token for the URL called (401), parse the event
-(400), verify the user's ID token (401), then the handler. A handler that fails unexpectedly is
+Every add-on request goes: verify Google's ID token for the URL called (401; 503 when Google's
+certificates cannot be fetched), parse the event (400), verify the user's ID token (401), then
+the handler. A handler that fails unexpectedly is
 logged and answered with an error card: Google never gets a 5xx or a stack trace.
 """
 
@@ -17,7 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cardin.addon.auth import AuthError
+from cardin.addon.auth import AuthError, CertificatesUnavailable
+from cardin.addon.dispatch import act
 from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
 from cardin.addon.runtime import Runtime, open_runtime
@@ -68,7 +70,7 @@ async def message(request: Request) -> Response:
 
 async def action(request: Request) -> Response:
     """Every card callback, routed by its `op` parameter."""
-    return await _handle(request, AddOn.action)
+    return await _handle(request, act)
 
 
 def _audience(runtime: Runtime, request: Request) -> str:
@@ -99,6 +101,12 @@ async def _handle(request: Request, handler: Handler) -> Response:
         user = await runtime.verifier.verify_user(event.authorization.user_id_token)
     except AuthError as exc:
         return JSONResponse({"error": f"unauthorized: {exc}"}, status_code=401)
+    except CertificatesUnavailable as exc:
+        # Our side cannot check Google's signature right now: say so, so Google retries
+        log.warning("cannot verify Google's ID tokens: %s", exc)
+        return JSONResponse(
+            {"error": f"service unavailable: {exc}"}, status_code=503, headers={"retry-after": "5"}
+        )
     except MalformedEvent as exc:
         return JSONResponse({"error": f"malformed event: {exc}"}, status_code=400)
     addon = AddOn(runtime, event, user)

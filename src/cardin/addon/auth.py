@@ -40,6 +40,10 @@ class AuthError(Exception):
     """A request is not proven to come from Google; the message says what failed, not the token."""
 
 
+class CertificatesUnavailable(Exception):
+    """Google's certificates could not be fetched: our outage (503), not a forged request (401)."""
+
+
 @dataclass(frozen=True)
 class GoogleUser:
     """The Google user a request is made for: `sub` is stable, `email` only with its scope."""
@@ -81,7 +85,7 @@ class GoogleCertificates:
             if stale or (key_id not in self._certs and self._may_refetch()):
                 try:
                     await self._refresh()
-                except AuthError:
+                except CertificatesUnavailable:
                     # Google rotates keys slowly: an expired copy that has the key still proves
                     # the signature better than refusing every request while Google is away.
                     if key_id not in self._certs:
@@ -97,11 +101,11 @@ class GoogleCertificates:
 
     async def _refresh(self) -> None:
         if self._failure is not None and self._clock() - self._failure[0] < FAILED_FETCH_PAUSE:
-            raise AuthError(self._failure[1])
+            raise CertificatesUnavailable(self._failure[1])
         try:
             response = await self._fetch()
             certs = _cert_map(response)
-        except AuthError as exc:
+        except CertificatesUnavailable as exc:
             self._failure = (self._clock(), str(exc))
             raise
         now = self._clock()
@@ -113,13 +117,17 @@ class GoogleCertificates:
             async with asyncio.timeout(self._timeout):
                 response = await self._http.get(self._url, timeout=self._timeout)
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise AuthError(
+            raise CertificatesUnavailable(
                 f"Google's certificates did not arrive within {self._timeout:g} s"
             ) from exc
         except httpx.HTTPError as exc:
-            raise AuthError(f"cannot fetch Google's certificates ({type(exc).__name__})") from exc
+            raise CertificatesUnavailable(
+                f"cannot fetch Google's certificates ({type(exc).__name__})"
+            ) from exc
         if response.status_code != 200:  # noqa: PLR2004 - only a full answer carries the certs
-            raise AuthError(f"Google's certificates answered HTTP {response.status_code}")
+            raise CertificatesUnavailable(
+                f"Google's certificates answered HTTP {response.status_code}"
+            )
         return response
 
 
@@ -127,12 +135,12 @@ def _cert_map(response: httpx.Response) -> dict[str, str]:
     try:
         body = response.json()
     except ValueError as exc:
-        raise AuthError("Google's certificates are not JSON") from exc
+        raise CertificatesUnavailable("Google's certificates are not JSON") from exc
     if not isinstance(body, dict) or not body:
-        raise AuthError("Google's certificates are not a map of key ids to PEM texts")
+        raise CertificatesUnavailable("Google's certificates are not a map of key ids to PEM texts")
     certs = {k: v for k, v in body.items() if isinstance(k, str) and isinstance(v, str)}
     if len(certs) != len(body):
-        raise AuthError("Google's certificates are not a map of key ids to PEM texts")
+        raise CertificatesUnavailable("Google's certificates are not a map of key ids to PEM texts")
     return certs
 
 
@@ -214,6 +222,10 @@ class RequestVerifier:
             raise AuthError("token expired")
         if iat - self._clock_skew > now:
             raise AuthError("token issued in the future")
+        # google-auth ignores `nbf`; Google's tokens carry none, so one in the future is forged
+        nbf = claims.get("nbf")
+        if nbf is not None and (_number(nbf) is None or float(nbf) - self._clock_skew > now):
+            raise AuthError("token not valid yet")
         return claims
 
 

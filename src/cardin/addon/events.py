@@ -2,21 +2,35 @@
 
 Private wire models mirror Google's names (so a validation error names the field as Google
 spells it); `parse_event` turns them into the public models below. Unknown fields are ignored.
+A card action's parameters and inputs are parsed here too, once, into a typed `Action`.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic_core import ErrorDetails
+
+from cardin.actions import Action, BadAction, parse_action
 
 MAX_EVENT_BYTES = 1024 * 1024
 _MS_PER_DAY = 86_400_000
 # the years 1 to 9999, which Python's datetime can represent
 _MIN_MS = -62_135_596_800_000
 _MAX_MS = 253_402_300_799_999
+# OAuth access tokens and JWTs are printable ASCII without spaces (RFC 6750's b64token, RFC 7519);
+# anything else cannot go into an HTTP header and is not a token Google issued.
+_Token = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]*$")]
 
 
 class MalformedEvent(Exception):
@@ -67,6 +81,11 @@ class Event(_Frozen):
     common: CommonEvent
     authorization: AuthorizationEvent = Field(default_factory=AuthorizationEvent)
     gmail: GmailEvent | None = None
+    # made by parse_event from `common` (a frozen dataclass: nothing for pydantic to check)
+    action: SkipValidation[Action | None] = None
+    """The card action the parameters stand for; None for a trigger (no parameters), or when
+    `action_problem` says why they are no action (missing or malformed, see `BadAction`)."""
+    action_problem: str | None = None
 
     def parameter(self, name: str) -> str | None:
         """The action parameter `name`, if the clicked widget sent it."""
@@ -126,18 +145,18 @@ class _Common(_Wire):
 
 
 class _Authorization(_Wire):
-    user_oauth_token: str | None = Field(None, alias="userOAuthToken")
+    user_oauth_token: _Token | None = Field(None, alias="userOAuthToken")
     # Google's prose spells it this way; every sample sends the capital-A form
-    user_oauth_token_prose: str | None = Field(None, alias="userOauthToken")
-    user_id_token: str | None = Field(None, alias="userIdToken")
-    system_id_token: str | None = Field(None, alias="systemIdToken")
+    user_oauth_token_prose: _Token | None = Field(None, alias="userOauthToken")
+    user_id_token: _Token | None = Field(None, alias="userIdToken")
+    system_id_token: _Token | None = Field(None, alias="systemIdToken")
     authorized_scopes: list[str] | None = Field(None, alias="authorizedScopes")
 
 
 class _Gmail(_Wire):
     message_id: str | None = Field(None, alias="messageId")
     thread_id: str | None = Field(None, alias="threadId")
-    access_token: str | None = Field(None, alias="accessToken")
+    access_token: _Token | None = Field(None, alias="accessToken")
 
 
 class _Event(_Wire):
@@ -163,11 +182,25 @@ def parse_event(body: bytes) -> Event:
         wire = _Event.model_validate(data)
     except ValidationError as exc:
         raise MalformedEvent(_problem(exc.errors()[0])) from None
+    common = _common(wire.common)
+    action, problem = _card_action(common)
     return Event(
-        common=_common(wire.common),
+        common=common,
         authorization=_authorization(wire.authorization),
         gmail=_gmail(wire.gmail),
+        action=action,
+        action_problem=problem,
     )
+
+
+def _card_action(common: CommonEvent) -> tuple[Action | None, str | None]:
+    """The action that the parameters stand for, or why they are none (not for a trigger)."""
+    if not common.parameters:
+        return None, None
+    try:
+        return parse_action(common.parameters, common.form_inputs), None
+    except BadAction as exc:
+        return None, str(exc)
 
 
 def _common(wire: _Common) -> CommonEvent:
@@ -239,6 +272,7 @@ def _problem(error: ErrorDetails) -> str:
 
 
 _MUSTS = (
+    ("pattern", "must be a token of printable ASCII characters"),
     ("string", "must be a string"),
     ("dict", "must be an object"),
     ("model", "must be an object"),

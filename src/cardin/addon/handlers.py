@@ -1,46 +1,46 @@
-"""What the add-on answers: the homepage, an opened message, and every card action.
+"""What the add-on answers to the homepage and to an opened message, and what every answer uses.
 
 `AddOn` is one verified request: the event, the Google user, and the shared runtime. Its entry
-points return the JSON Google expects (a trigger response or `renderActions`). Every action that
-names a connector looks it up among the user's own connectors only.
+points return the JSON Google expects (a trigger response); card actions are answered by the
+handlers that `dispatch.ROUTES` names. Every action that names a connector looks it up among the
+user's own connectors only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cardin.actions import OP
 from cardin.addon.auth import GoogleUser
 from cardin.addon.events import Event
 from cardin.addon.gmail import GmailError
-from cardin.addon.participants import Participant, participants_to_look_up
-from cardin.addon.runs import Outcome, Run, look_up, run_all
+from cardin.addon.participants import participants_to_look_up
 from cardin.addon.runtime import Runtime
 from cardin.cards import (
     CardContext,
     DashboardEntry,
     Json,
-    ListSection,
-    Op,
     action_response,
-    pop,
     push,
     render_dashboard,
     render_homepage,
-    render_list_card,
     render_outcome_card,
     trigger_response,
-    update,
 )
-from cardin.cards import actions as params
 from cardin.cards.states import render_notice_card
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match
-from cardin.store import ConnectorNotFound
+from cardin.contact.outcome import Failure, Outcome
+from cardin.usecases import lookups
+from cardin.usecases.connectors import own_connectors
+from cardin.usecases.lookups import Dashboard, NoConnectors
+from cardin.usecases.people import Participant
+from cardin.usecases.runs import Run
+from cardin.usecases.services import Services
 
 log = logging.getLogger(__name__)
 METADATA_SCOPE = "https://www.googleapis.com/auth/gmail.addons.current.message.metadata"
@@ -68,17 +68,13 @@ class AddOn:
             icon_base_url=f"{self.runtime.public_url}/static/icons",
             now=datetime.now(UTC),
             connector_id=connector.id if connector else None,
+            chips=self.runtime.settings.card_chips,
         )
 
-    async def connectors(self) -> list[Connector]:
-        """The user's connectors, default first."""
-        return await asyncio.to_thread(self.runtime.store.list, self.user.sub)
-
-    async def connector(self, connector_id: str | None) -> Connector:
-        """One of the user's own connectors; ConnectorNotFound for anyone else's or none."""
-        if not connector_id:
-            raise ConnectorNotFound("no connector named")
-        return await asyncio.to_thread(self.runtime.store.get, self.user.sub, connector_id)
+    @property
+    def services(self) -> Services:
+        """What the use cases work with."""
+        return self.runtime.services
 
     # --- entry points ----------------------------------------------------------------------------
 
@@ -89,7 +85,9 @@ class AddOn:
     async def homepage_card(self) -> Json:
         """The homepage card."""
         return render_homepage(
-            self.context(), connectors=await self.connectors(), user_email=self.user.email
+            self.context(),
+            connectors=await own_connectors(self.services, self.user.sub),
+            user_email=self.user.email,
         )
 
     async def message(self) -> Json | dict[str, Any]:
@@ -97,9 +95,8 @@ class AddOn:
         gmail = self.event.gmail
         if gmail is None or not gmail.message_id:
             return await self.homepage()
-        scopes = self.event.authorization.authorized_scopes
-        if scopes and METADATA_SCOPE not in scopes:
-            return {"requesting_google_scopes": {"scopes": [METADATA_SCOPE]}}
+        if self.lacks_metadata_scope():
+            return scope_request()
         participants = await self.participants()
         if participants is None:
             return trigger_response(self.notice("notice.gmail_unreadable"))
@@ -107,6 +104,14 @@ class AddOn:
             return trigger_response(self.notice("notice.nobody"))
         first, *others = participants
         return trigger_response(await self.dashboard(first, others))
+
+    def lacks_metadata_scope(self) -> bool:
+        """Whether the user has not granted the scope that reads the open message's headers.
+
+        With granular consent a user may grant some scopes and not others; an event without
+        `authorizedScopes` proves nothing was granted, so it asks too.
+        """
+        return METADATA_SCOPE not in self.event.authorization.authorized_scopes
 
     async def participants(self) -> list[Participant] | None:
         """Who to look up in the open message; None when Gmail would not tell."""
@@ -122,30 +127,10 @@ class AddOn:
             return None
         return participants_to_look_up(headers, user_email=self.user.email)
 
-    async def action(self) -> Json:
-        """A card action, routed by its `op` parameter."""
-        try:
-            op = Op(self.event.parameter(params.OP) or "")
-        except ValueError:
-            return action_response(notification=self.text("notice.unknown_action"))
-        try:
-            return await self.route(op)
-        except ConnectorNotFound:
-            return action_response(notification=self.text("notice.connector_gone"))
-
-    async def route(self, op: Op) -> Json:
-        """Dispatch one action."""
-        handler = _ROUTES.get(op)
-        if handler is None:
-            from cardin.addon.setup_flow import route  # noqa: PLC0415 - the two modules refer to each other
-
-            return await route(self, op)
-        return await handler(self)
-
     def unexpected_error(self) -> Json:
         """The answer when a handler failed unexpectedly: a notice card, no details."""
         card = self.notice("notice.unexpected")
-        if self.event.parameter(params.OP):
+        if self.event.parameter(OP):
             return action_response(push(card))
         return trigger_response(card)
 
@@ -163,22 +148,24 @@ class AddOn:
         self, person: Participant, others: list[Participant], *, refresh: str | None = None
     ) -> Json:
         """Every connector's answer for one person; the default connector's card in full."""
-        connectors = await self.connectors()
-        if not connectors:
-            return await self.homepage_card()
-        refreshed = frozenset({refresh}) if refresh else frozenset()
-        runs = await run_all(
-            self.runtime, connectors, person.email, base_email=person.base_email, refresh=refreshed
+        found = await lookups.dashboard(
+            self.services, self.user.sub, person, others, refresh=refresh
         )
-        default = next((r for r in runs if r.connector.is_default), runs[0])
-        main = self.outcome_card(default.connector, default.outcome, person)
+        return await self.dashboard_card(found)
+
+    async def dashboard_card(self, found: Dashboard | NoConnectors) -> Json:
+        """The dashboard card; the homepage while there is no connector."""
+        if isinstance(found, NoConnectors):
+            return await self.homepage_card()
+        default = found.default
+        main = self.outcome_card(default.connector, default.outcome, found.person)
         # A manual default has no card yet: it is listed with the others, to be run on click.
-        entries = [_entry(r) for r in runs if r is not default or main is None]
-        extra = [(p.email, p.name) for p in others]
+        entries = [_entry(r) for r in found.runs if r is not default or main is None]
+        extra = [(p.email, p.name) for p in found.others]
         return render_dashboard(
             self.context(default.connector),
-            email=person.email,
-            sender_name=person.name,
+            email=found.person.email,
+            sender_name=found.person.name,
             main=main,
             entries=entries,
             participants=extra,
@@ -198,10 +185,10 @@ class AddOn:
             sender_name=person.name,
         )
 
-    def person_from_parameters(self) -> Participant:
-        """The person an action is about (address and name from its parameters)."""
-        email = self.event.parameter(params.EMAIL) or ""
-        return Participant.of(email, self.event.parameter(params.NAME))
+
+def scope_request() -> Json:
+    """Google's granular-consent answer: ask for the metadata scope; Google then repeats."""
+    return {"requesting_google_scopes": {"scopes": [METADATA_SCOPE]}}
 
 
 def _entry(run: Run) -> DashboardEntry:
@@ -210,93 +197,5 @@ def _entry(run: Run) -> DashboardEntry:
     if isinstance(outcome, Match) and run.connector.show_in_dashboard:
         org = outcome.contact.organization
         summary = outcome.contact.name + (f" · {org.name}" if org else "")
-    retry_after = getattr(outcome, "retry_after", None)
+    retry_after = outcome.retry_after if isinstance(outcome, Failure) else None
     return DashboardEntry(run.connector, run.state, summary=summary, retry_after=retry_after)
-
-
-# --- actions about contacts ----------------------------------------------------------------------
-
-
-async def _connector_card(addon: AddOn, *, refresh: bool) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
-    person = addon.person_from_parameters()
-    outcome = await look_up(
-        addon.runtime, connector, person.email, base_email=person.base_email, refresh=refresh
-    )
-    card = addon.outcome_card(connector, outcome, person)
-    assert card is not None  # noqa: S101 - a lookup that ran always has a card
-    return card
-
-
-async def _open_connector(addon: AddOn) -> Json:
-    return action_response(push(await _connector_card(addon, refresh=False)))
-
-
-async def _retry(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
-    person = addon.person_from_parameters()
-    if connector.is_default and addon.event.gmail and addon.event.gmail.message_id:
-        participants = await addon.participants() or [person]
-        first, *others = participants
-        card = await addon.dashboard(first, others, refresh=connector.id)
-        return action_response(update(card), state_changed=True)
-    return action_response(update(await _connector_card(addon, refresh=True)))
-
-
-async def _show_all(addon: AddOn) -> Json:
-    connector = await addon.connector(addon.event.parameter(params.CONNECTOR))
-    person = addon.person_from_parameters()
-    outcome = await look_up(addon.runtime, connector, person.email, base_email=person.base_email)
-    if not isinstance(outcome, Match):
-        card = addon.outcome_card(connector, outcome, person)
-        return action_response(push(card)) if card else action_response()
-    try:
-        section = ListSection(addon.event.parameter(params.SECTION) or "")
-    except ValueError:
-        return action_response(notification=addon.text("notice.unknown_action"))
-    return action_response(push(render_list_card(outcome, section.value, addon.context(connector))))
-
-
-async def _lookup_address(addon: AddOn) -> Json:
-    email = (
-        addon.event.form_value(params.SEARCH_INPUT) or addon.event.parameter(params.EMAIL) or ""
-    ).strip()
-    if "@" not in email or len(email) > 254:  # noqa: PLR2004 - RFC 5321 address length
-        return action_response(notification=addon.text("notice.bad_address"))
-    person = Participant.of(email, addon.event.parameter(params.NAME))
-    return action_response(push(await addon.dashboard(person, [])))
-
-
-async def _add_contact(addon: AddOn) -> Json:
-    from cardin.addon.contacts import add_contact  # noqa: PLC0415 - only this action needs it
-
-    return await add_contact(addon, confirmed=False)
-
-
-async def _add_contact_confirmed(addon: AddOn) -> Json:
-    from cardin.addon.contacts import add_contact  # noqa: PLC0415
-
-    return await add_contact(addon, confirmed=True)
-
-
-async def _home(addon: AddOn) -> Json:
-    return action_response(update(await addon.homepage_card()))
-
-
-async def _cancel(_addon: AddOn) -> Json:
-    return action_response(pop())
-
-
-_ROUTES = {
-    Op.OPEN_CONNECTOR: _open_connector,
-    Op.RUN_CONNECTOR: _open_connector,
-    Op.RETRY: _retry,
-    Op.REFRESH: _retry,
-    Op.SHOW_ALL: _show_all,
-    Op.SEARCH_OTHER: _lookup_address,
-    Op.LOOKUP: _lookup_address,
-    Op.ADD_CONTACT: _add_contact,
-    Op.ADD_CONTACT_CONFIRM: _add_contact_confirmed,
-    Op.HOME: _home,
-    Op.CANCEL: _cancel,
-}

@@ -20,6 +20,7 @@ from cardin.cache import Cache, MemoryCache
 from cardin.cache_redis import RedisCache
 from cardin.lookup import LookupEngine
 from cardin.lookup.results import ResultCache
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.settings import Settings
 from cardin.store import (
     ConnectorStore,
@@ -29,6 +30,7 @@ from cardin.store import (
     load_or_create_key,
     upgrade_database,
 )
+from cardin.usecases.services import Services
 
 USER_AGENT = "Cardin/0.1 (+https://cardin.example)"
 
@@ -60,6 +62,24 @@ class Runtime:
     def public_url(self) -> str:
         """The service's public base URL, without a trailing slash."""
         return self.settings.public_url.rstrip("/")
+
+    @property
+    def api_base(self) -> str:
+        """The Pipedrive API base a new token is checked against: configured, else Pipedrive's."""
+        return self.settings.pipedrive_base_url or DEFAULT_BASE_URL
+
+    @property
+    def services(self) -> Services:
+        """The parts the use cases work with."""
+        return Services(
+            store=self.store,
+            engine=self.engine,
+            results=self.results,
+            cache=self.cache,
+            cipher=self.cipher,
+            api_base=self.api_base,
+            lookup_deadline=self.settings.lookup_deadline,
+        )
 
 
 def _cache(settings: Settings) -> Cache:
@@ -112,7 +132,12 @@ async def open_runtime(
                 settings=settings,
                 http=http,
                 store=store,
-                engine=LookupEngine(http, cache, timeout=settings.pipedrive_timeout),
+                engine=LookupEngine(
+                    http,
+                    cache,
+                    timeout=settings.pipedrive_timeout,
+                    api_base=settings.pipedrive_base_url or DEFAULT_BASE_URL,
+                ),
                 results=ResultCache(cache, ttl=settings.result_ttl),
                 verifier=_verifier(settings, http),
                 gmail=GmailClient(http, settings.gmail_api_url),

@@ -7,7 +7,18 @@ from datetime import timedelta
 from cardin.cards import icons
 from cardin.cards.context import CardContext
 from cardin.cards.parts import activity_icon, due_text, state_word
-from cardin.cards.widgets import Html, Json, decorated, esc, join, lines, link, open_link
+from cardin.cards.widgets import (
+    GREY,
+    Html,
+    Json,
+    colored,
+    decorated,
+    esc,
+    join,
+    lines,
+    link,
+    open_link,
+)
 from cardin.contact.model import ActivitiesOverview, Activity
 
 
@@ -36,10 +47,11 @@ def overview_widget(overview: ActivitiesOverview, ctx: CardContext) -> Json:
 def activity_widget(activity: Activity, ctx: CardContext) -> Json:
     """Icon, state, due date and time, duration, subject, note and the linked deal."""
     top = join([state_word(ctx, activity.state), due_text(ctx, activity), _length(activity, ctx)])
+    # the note's formatting and the deal's link need the HTML text; labels are plain text
+    note = _note(activity)
     return decorated(
-        activity.subject,
+        lines([activity.subject, colored(note, GREY) if note else None, _deal(activity, ctx)]),
         top=top,
-        bottom=lines([_note(activity), _deal(activity, ctx)]),
         start_icon=activity_icon(ctx, activity),
         on_click=open_link(activity.url) if activity.url else None,
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from cardin.actions import Refresh
 from cardin.cards import activities, deals, icons
-from cardin.cards.actions import ListSection, Op, call
+from cardin.cards.actions import ListSection, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.general import general_section
 from cardin.cards.limits import CONTACT_CAPS, Caps, fit
@@ -64,7 +65,8 @@ def contact_frame(match: Match, ctx: CardContext, sections: list[Json], *, name:
 
 def refresh_action(match: Match, ctx: CardContext) -> Json:
     """Look the sender up again, bypassing the cache."""
-    return call(ctx, Op.REFRESH, email=match.email, person_id=match.contact.id)
+    again = Refresh(connector_id=card_connector(ctx), email=match.email, person_id=match.contact.id)
+    return call(ctx, again)
 
 
 # --- why this match ------------------------------------------------------------------------
@@ -181,8 +183,12 @@ def activities_section(match: Match, ctx: CardContext, caps: Caps) -> Json | Non
 
 def owner_section(match: Match, ctx: CardContext) -> Json | None:
     """Contact owner: name, email and whether the user is active; None when off or unknown."""
-    owner = match.contact.owner
-    if owner is None or not ctx.has(Feature.OWNER):
+    owner, error = match.contact.owner, match.contact.owner_error
+    if not ctx.has(Feature.OWNER):
+        return None
+    if error is not None:
+        return section([section_error(ctx, error, match)], header=ctx.msgs.text("section.owner"))
+    if owner is None:
         return None
     status = ctx.msgs.text("owner.active" if owner.is_active else "owner.inactive")
     widget = decorated(

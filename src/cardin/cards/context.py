@@ -26,6 +26,9 @@ class CardContext:
     icon_base_url: str
     now: datetime
     connector_id: str | None = None
+    # chipList is in developer preview for add-ons in part of Google's docs: an operator can
+    # switch it off (CARDIN_CARD_CHIPS=0) and labels become a line of text
+    chips: bool = True
 
     @functools.cached_property
     def fmt(self) -> Formatter:

@@ -11,8 +11,9 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cardin.actions import AddContactConfirm, Home, Lookup, OpenConnector, RunConnector, SetupStart
 from cardin.cards import icons
-from cardin.cards.actions import Op, call
+from cardin.cards.actions import call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.home import more_hidden
 from cardin.cards.limits import MAX_WIDGETS, count_widgets
@@ -110,7 +111,7 @@ def render_dashboard(
     header = "dashboard.others" if main is not None else "dashboard.accounts"
     extra = _accounts_sections(neutral, entries, email, sender_name, header)
     people = [_person_row(neutral, address, name) for address, name in participants]
-    manage = card_action(ctx.msgs.text("action.manage_accounts"), call(neutral, Op.HOME))
+    manage = card_action(ctx.msgs.text("action.manage_accounts"), call(neutral, Home()))
     if main is None:
         sections = extra + _people_sections(neutral, people, MAX_WIDGETS - count_widgets(extra))
         return _sender_card(neutral, email, sender_name, sections, manage)
@@ -138,7 +139,8 @@ def render_add_contact_confirm(
         sections=[section(rows)],
         name="add_contact_confirm",
     )
-    add = call(ctx, Op.ADD_CONTACT_CONFIRM, email=email, name=name or None)
+    confirm = AddContactConfirm(connector_id=card_connector(ctx), email=email, name=name or None)
+    add = call(ctx, confirm)
     return with_footer(
         body, colored_button(msgs.text("action.add_anyway"), add), cancel_button(ctx)
     )
@@ -186,7 +188,8 @@ def _trimmed_note(ctx: CardContext, email: str, sender_name: str | None) -> Json
     """Says part of the card was left out; opens the full card when we know its connector."""
     show = None
     if ctx.connector_id is not None:
-        full = call(ctx, Op.OPEN_CONNECTOR, email=email, name=sender_name)
+        target = OpenConnector(connector_id=ctx.connector_id, email=email, name=sender_name)
+        full = call(ctx, target)
         show = button(ctx.msgs.text("action.show_everything"), full)
     return decorated(colored(ctx.msgs.text("dashboard.trimmed"), GREY), button=show)
 
@@ -206,7 +209,7 @@ def _sender_card(
 
 def _empty_section(ctx: CardContext) -> Json:
     """No connector yet: say so, and offer to add one."""
-    add = button(ctx.msgs.text("action.add_first"), call(ctx, Op.SETUP_START), primary=True)
+    add = button(ctx.msgs.text("action.add_first"), call(ctx, SetupStart()), primary=True)
     return section([paragraph(ctx.msgs.text("dashboard.empty")), button_list(add)])
 
 
@@ -235,8 +238,8 @@ def _entry_row(
     """Name and host of the connector, a detail, and its state as a coloured label on the
     right; a click opens its result (searches first when manual or after an error)."""
     connector = entry.connector
-    op = Op.RUN_CONNECTOR if entry.state in _RUN_ON_CLICK else Op.OPEN_CONNECTOR
-    on_click = call(ctx, op, connector=connector.id, email=email, name=sender_name)
+    kind = RunConnector if entry.state in _RUN_ON_CLICK else OpenConnector
+    on_click = call(ctx, kind(connector_id=connector.id, email=email, name=sender_name))
     label, color = _LABELS[entry.state]
     return decorated(
         bold(connector.name),
@@ -269,7 +272,7 @@ def _people_sections(ctx: CardContext, rows: list[Json], room: int) -> list[Json
 
 def _person_row(ctx: CardContext, address: str, name: str | None) -> Json:
     """Someone else in the thread, with a button to look them up."""
-    look_up = call(ctx, Op.LOOKUP, email=address, name=name)
+    look_up = call(ctx, Lookup(email=address, name=name))
     return decorated(
         name or address,
         bottom=address if name else None,

@@ -25,6 +25,7 @@ from cardin.cards.widgets import (
     colored,
     decorated,
     esc,
+    join,
     multiline,
     open_link,
     section,
@@ -33,6 +34,7 @@ from cardin.connectors.features import Feature
 from cardin.contact.fields import display_text
 from cardin.contact.model import (
     AddressValue,
+    Contact,
     DateSpan,
     Email,
     FieldValue,
@@ -93,10 +95,18 @@ def basic_info(match: Match, ctx: CardContext) -> list[Json]:
             )
         )
     if contact.labels:
-        alt = ctx.msgs.text("icon.label")
-        tags = [chip(t.name, icon=icons.label_icon(ctx, t.color, alt)) for t in contact.labels]
-        widgets.append(chip_list(tags))
+        widgets.append(_labels(contact, ctx))
     return widgets
+
+
+def _labels(contact: Contact, ctx: CardContext) -> Json:
+    """The labels as coloured chips, or (chips switched off) as one line of text."""
+    alt = ctx.msgs.text("icon.label")
+    if not ctx.chips:
+        names = join([t.name for t in contact.labels])
+        return decorated(names, start_icon=icons.label_icon(ctx, None, alt))
+    tags = [chip(t.name, icon=icons.label_icon(ctx, t.color, alt)) for t in contact.labels]
+    return chip_list(tags)
 
 
 # --- custom fields -------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cardin.cards.actions import SEARCH_INPUT, Op, call
+from cardin.actions import Delete, Edit, Lookup, Reauth, SetupStart
+from cardin.cards.actions import SEARCH_INPUT, call
 from cardin.cards.context import CardContext
 from cardin.cards.setup import account_host, for_connector
 from cardin.cards.widgets import (
@@ -44,7 +45,7 @@ def render_homepage(
 def intro_section(ctx: CardContext) -> Json:
     """What Cardin does, and the button that starts the setup."""
     msgs = ctx.msgs
-    add = button(msgs.text("action.add_first"), call(ctx, Op.SETUP_START), primary=True)
+    add = button(msgs.text("action.add_first"), call(ctx, SetupStart()), primary=True)
     widgets = [paragraph(msgs.text("home.intro")), paragraph(msgs.text("home.intro_setup"))]
     return section([*widgets, button_list(add)])
 
@@ -61,11 +62,11 @@ def _list_sections(ctx: CardContext, connectors: Sequence[Connector]) -> list[Js
     rows = [widget for c in connectors[:MAX_LISTED] for widget in _connector_rows(ctx, c)]
     if len(connectors) > MAX_LISTED:
         rows.append(more_hidden(ctx, len(connectors) - MAX_LISTED))
-    rows.append(button_list(button(msgs.text("action.add_another"), call(ctx, Op.SETUP_START))))
+    rows.append(button_list(button(msgs.text("action.add_another"), call(ctx, SetupStart()))))
     search = [
         text_input(SEARCH_INPUT, msgs.text("no_match.input_label")),
         button_list(
-            button(msgs.text("action.search"), call(ctx, Op.LOOKUP, required=[SEARCH_INPUT]))
+            button(msgs.text("action.search"), call(ctx, Lookup(), required=[SEARCH_INPUT]))
         ),
     ]
     return [
@@ -79,7 +80,7 @@ def _connector_rows(ctx: CardContext, connector: Connector) -> list[Json]:
     msgs = ctx.msgs
     mode = msgs.text(f"connector.run.{connector.run_mode.value}")
     default = colored(msgs.text("home.default"), GREEN) if connector.is_default else None
-    edit = call(ctx, Op.EDIT, connector=connector.id)
+    edit = call(ctx, Edit(connector_id=connector.id))
     row = decorated(
         bold(connector.name),
         bottom=join([account_host(connector.account), mode, default]),
@@ -87,7 +88,7 @@ def _connector_rows(ctx: CardContext, connector: Connector) -> list[Json]:
     )
     actions = button_list(
         button(msgs.text("action.edit"), edit),
-        button(msgs.text("action.reauthorize"), call(ctx, Op.REAUTH, connector=connector.id)),
-        button(msgs.text("action.delete"), call(ctx, Op.DELETE, connector=connector.id)),
+        button(msgs.text("action.reauthorize"), call(ctx, Reauth(connector_id=connector.id))),
+        button(msgs.text("action.delete"), call(ctx, Delete(connector_id=connector.id))),
     )
     return [row, actions]

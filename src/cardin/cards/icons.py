@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cardin.cards.context import CardContext
-from cardin.cards.widgets import Json
+from cardin.cards.widgets import Json, plain
 from cardin.contact.model import ActivityState, DealStatus
 
 ICON_DIR = Path(__file__).parent / "static" / "icons"
@@ -61,13 +61,13 @@ def known(name: str, alt: str | None = None) -> Json:
     """One of Google's built-in icons (knownIcon)."""
     icon: Json = {"knownIcon": name}
     if alt:
-        icon["altText"] = alt
+        icon["altText"] = plain(alt)
     return icon
 
 
 def served(ctx: CardContext, name: str, alt: str) -> Json:
     """One of our icon files, by URL."""
-    return {"iconUrl": f"{ctx.icon_base_url.rstrip('/')}/{name}.png", "altText": alt}
+    return {"iconUrl": f"{ctx.icon_base_url.rstrip('/')}/{name}.png", "altText": plain(alt)}
 
 
 def activity_icon(ctx: CardContext, icon_key: str, alt: str) -> Json:

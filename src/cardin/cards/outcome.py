@@ -1,4 +1,4 @@
-"""The card for the outcome of one lookup: a match, no match, or the error that stopped it."""
+"""The card for the outcome of one lookup: a match, no match, or the failure that stopped it."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from cardin.cards.contact import render_contact_card
 from cardin.cards.context import CardContext
 from cardin.cards.states import render_error_card, render_no_match_card
 from cardin.cards.widgets import Json
-from cardin.contact.model import LookupResult, Match
-from cardin.pipedrive import PipedriveError
+from cardin.contact.model import Match
+from cardin.contact.outcome import Failure, Outcome
 
 
 def render_outcome_card(
-    outcome: LookupResult | PipedriveError,
+    outcome: Outcome,
     ctx: CardContext,
     *,
     email: str,
@@ -19,7 +19,7 @@ def render_outcome_card(
     sender_name: str | None = None,
 ) -> Json:
     """The contact card, the no-match prompt, or the reauth/payment/error card."""
-    if isinstance(outcome, PipedriveError):
+    if isinstance(outcome, Failure):
         return render_error_card(outcome, ctx, connector_name=connector_name, email=email)
     if isinstance(outcome, Match):
         return render_contact_card(outcome, ctx)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from cardin.actions import Retry, ShowAll
 from cardin.cards import icons
-from cardin.cards.actions import ListSection, Op, call
+from cardin.cards.actions import ListSection, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.widgets import (
     GREY,
+    MAX_TEXT,
     RED,
     Html,
     Json,
@@ -19,12 +22,15 @@ from cardin.cards.widgets import (
     decorated,
     esc,
     join,
+    multiline,
     open_link,
 )
 from cardin.contact.model import Activity, ActivityState, Match, Note, SectionError, Usage
 from cardin.contact.model import SectionErrorKind as Kind
+from cardin.contact.notes import note_plain_text
 
 _JUST_NOW = timedelta(minutes=1)
+MAX_RETRY_WAIT = 86_400.0
 _TEL_CHARS = frozenset("0123456789+*#,;")
 
 
@@ -61,13 +67,17 @@ def due_text(ctx: CardContext, activity: Activity) -> str:
 
 
 def retry_when(ctx: CardContext, seconds: float | None) -> str:
-    """When to try again: "in 2 minutes (2:05 PM)", or "in a moment" without a Retry-After."""
-    if not seconds or seconds <= 0:
+    """When to try again: "in 2 minutes (2:05 PM)", or "in a moment" without a Retry-After.
+
+    A wait longer than a day is shown as a day: Pipedrive's budgets reset daily, so a longer
+    `Retry-After` is a broken header, not a promise.
+    """
+    if not seconds or math.isnan(seconds) or seconds <= 0:
         return ctx.msgs.text("error.retry.soon")
-    when = ctx.now + timedelta(seconds=seconds)
-    return ctx.msgs.text(
-        "error.retry.at", relative=ctx.fmt.relative(when, ctx.now), time=clock_of(ctx, when)
-    )
+    when = ctx.now + timedelta(seconds=min(seconds, MAX_RETRY_WAIT))
+    same_day = local(ctx, when).date() == local(ctx, ctx.now).date()
+    at = clock_of(ctx, when) if same_day else ctx.fmt.datetime(when)
+    return ctx.msgs.text("error.retry.at", relative=ctx.fmt.relative(when, ctx.now), time=at)
 
 
 def updated_text(ctx: CardContext, fetched_at: datetime | None) -> str:
@@ -100,7 +110,10 @@ def section_error(ctx: CardContext, error: SectionError, match: Match) -> Json:
     if error.kind is Kind.RATE_LIMITED:
         retry = ctx.msgs.text("error.retry", when=retry_when(ctx, error.retry_after))
         reason = join([reason, retry], sep=" ")
-    on_retry = call(ctx, Op.RETRY, email=match.email, person_id=match.contact.id)
+    on_retry = call(
+        ctx,
+        Retry(connector_id=card_connector(ctx), email=match.email, person_id=match.contact.id),
+    )
     return decorated(
         colored(reason, RED),
         start_icon=icons.state_icon(ctx, ActivityState.OVERDUE, ctx.msgs.text("icon.error")),
@@ -128,9 +141,13 @@ def show_all(
         return None
     label = ctx.msgs.text("action.show_all", count=ctx.fmt.number(count))
     if shown < available:
-        on_click = call(
-            ctx, Op.SHOW_ALL, section=section.value, email=match.email, person_id=match.contact.id
+        show = ShowAll(
+            connector_id=card_connector(ctx),
+            section=section,
+            email=match.email,
+            person_id=match.contact.id,
         )
+        on_click = call(ctx, show)
     else:
         label = ctx.msgs.text("action.all_in_pipedrive", count=ctx.fmt.number(count))
         on_click = open_link(match.contact.url)
@@ -140,11 +157,20 @@ def show_all(
     return decorated(colored(shown_text, GREY), button=button(label, on_click))
 
 
+def note_body(ctx: CardContext, note: Note) -> Html:
+    """A note's card-safe HTML; one too long for a card is shown as its clipped plain text."""
+    if not note.html.strip():
+        return colored(ctx.msgs.text("note.empty"), GREY)
+    if len(note.html) > MAX_TEXT:
+        return multiline(note_plain_text(note.html))
+    return Html(note.html)
+
+
 def note_widget(ctx: CardContext, note: Note, *, icon: bool = False) -> Json:
     """A note: its card-safe HTML, with author and date under it."""
     when = note.added or note.updated
     meta = join([note.author, day_of(ctx, when) if when else None])
-    body = Html(note.html) if note.html.strip() else colored(ctx.msgs.text("note.empty"), GREY)
+    body = note_body(ctx, note)
     start = icons.known("DESCRIPTION", ctx.msgs.text("icon.note")) if icon else None
     if note.is_pinned:
         meta = join([ctx.msgs.text("note.pinned"), meta])

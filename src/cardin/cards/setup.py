@@ -9,23 +9,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cardin.actions import (
+    Cancel,
+    Carried,
+    DeleteConfirm,
+    Edit,
+    ReauthConfirm,
+    ReauthToken,
+    SetupBehaviour,
+    SetupFeatures,
+    SetupName,
+    SetupToken,
+)
 from cardin.cards import icons
 from cardin.cards.actions import (
-    COMPANY_ID,
-    CONNECTOR_NAME,
-    DASHBOARD,
     DASHBOARD_INPUT,
     DASHBOARD_ON,
-    FEATURES,
     FEATURES_INPUT,
     NAME_INPUT,
-    RUN_MODE,
     RUN_MODE_INPUT,
     TOKEN_INPUT,
-    USER_ID,
-    Op,
     call,
-    encode_features,
 )
 from cardin.cards.context import CardContext
 from cardin.cards.states import API_SETTINGS_URL
@@ -46,13 +50,9 @@ from cardin.cards.widgets import (
     text_input,
 )
 from cardin.connectors.features import REGISTRY
-from cardin.connectors.model import (
-    TYPE_NAME,
-    Connector,
-    ConnectorSettings,
-    PipedriveAccount,
-    RunMode,
-)
+from cardin.connectors.model import TYPE_NAME, Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
+from cardin.links import web_app_host
 
 TOTAL_STEPS = 4
 
@@ -88,17 +88,12 @@ def with_footer(body: Json, primary: Json, secondary: Json | None = None) -> Jso
 
 def cancel_button(ctx: CardContext, key: str = "action.cancel") -> Json:
     """The grey footer button that pops the card (Cancel, or Back in the wizard)."""
-    return colored_button(
-        ctx.msgs.text(key), call(for_connector(ctx, None), Op.CANCEL), color=SECONDARY
-    )
+    return colored_button(ctx.msgs.text(key), call(ctx, Cancel()), color=SECONDARY)
 
 
-def account_host(account: PipedriveAccount) -> str:
+def account_host(account: Account) -> str:
     """Where the account lives, as users know it: "acme.pipedrive.com"."""
-    domain = account.company_domain.strip()
-    if not domain:
-        return account.company_name
-    return domain if "." in domain else f"{domain}.pipedrive.com"
+    return web_app_host(account.company_domain)
 
 
 def for_connector(ctx: CardContext, connector_id: str | None) -> CardContext:
@@ -110,9 +105,16 @@ def for_connector(ctx: CardContext, connector_id: str | None) -> CardContext:
 
 
 def render_name_step(
-    ctx: CardContext, *, settings: ConnectorSettings, connector_id: str | None
+    ctx: CardContext,
+    *,
+    settings: ConnectorSettings,
+    connector_id: str | None,
+    setup_key: str | None = None,
 ) -> Json:
-    """Step 1: the name, pre-filled; names need not be unique and an empty one is "Pipedrive"."""
+    """Step 1: the name, pre-filled; names need not be unique and an empty one is "Pipedrive".
+
+    `setup_key` (creating only) names the wizard; every step passes it on.
+    """
     ctx = for_connector(ctx, connector_id)
     msgs = ctx.msgs
     widgets = [
@@ -124,12 +126,18 @@ def render_name_step(
         ),
         decorated(colored(msgs.text("setup.name.note", default=TYPE_NAME), GREY)),
     ]
-    submit = call(ctx, Op.SETUP_NAME, **_carried(settings, without=CONNECTOR_NAME))
+    carried = replace(Carried.of(settings), name=None)
+    step = SetupName(connector_id=connector_id, carried=carried, setup_key=setup_key)
+    submit = call(ctx, step)
     return _step(ctx, 1, "setup.name.title", widgets, submit, name="setup_name")
 
 
 def render_features_step(
-    ctx: CardContext, *, settings: ConnectorSettings, connector_id: str | None
+    ctx: CardContext,
+    *,
+    settings: ConnectorSettings,
+    connector_id: str | None,
+    setup_key: str | None = None,
 ) -> Json:
     """Step 2: one checkbox per feature of the registry, checked when in `settings.features`."""
     ctx = for_connector(ctx, connector_id)
@@ -142,7 +150,9 @@ def render_features_step(
         selection(FEATURES_INPUT, msgs.text("setup.features.label"), "CHECK_BOX", items),
         decorated(colored(msgs.text("setup.features.note"), GREY)),
     ]
-    submit = call(ctx, Op.SETUP_FEATURES, **_carried(settings, without=FEATURES))
+    carried = replace(Carried.of(settings), features=None)
+    step = SetupFeatures(connector_id=connector_id, carried=carried, setup_key=setup_key)
+    submit = call(ctx, step)
     return _step(ctx, 2, "setup.features.title", widgets, submit, name="setup_features")
 
 
@@ -153,14 +163,15 @@ def render_token_step(
     connector_id: str | None,
     error: str | None = None,
     reauth: bool = False,
+    setup_key: str | None = None,
+    already: Connector | None = None,
 ) -> Json:
     """Step 3 (or reauthorization, which asks only for the token): the token, where to find it,
     and the message id `error` ("setup.error.*") under the field.
 
     Editing may leave the field empty to keep the saved token; creating and reauth require it.
+    `already`: the user's connector that already has the token entered, offered to open.
     """
-    if reauth and connector_id is None:
-        raise ValueError("reauthorization needs the connector's id")
     ctx = for_connector(ctx, connector_id)
     msgs = ctx.msgs
     editing = connector_id is not None and not reauth
@@ -174,11 +185,16 @@ def render_token_step(
         msgs.text("setup.token.label"),
         hint=msgs.text("setup.token.keep" if editing else "setup.token.hint"),
     )
-    widgets = [paragraph(intro), field, *_error_rows(ctx, error), _where_is_my_token(ctx)]
+    problems = [*_error_rows(ctx, error), *_already_rows(ctx, already)]
+    widgets = [paragraph(intro), field, *problems, _where_is_my_token(ctx)]
     required = () if editing else (TOKEN_INPUT,)
     if reauth:
-        return _reauth_card(ctx, settings, widgets, call(ctx, Op.REAUTH_TOKEN, required=required))
-    submit = call(ctx, Op.SETUP_TOKEN, required=required, **_carried(settings))
+        if connector_id is None:
+            raise ValueError("reauthorization needs the connector's id")
+        save = call(ctx, ReauthToken(connector_id=connector_id), required=required)
+        return _reauth_card(ctx, settings, widgets, save)
+    step = SetupToken(connector_id=connector_id, carried=Carried.of(settings), setup_key=setup_key)
+    submit = call(ctx, step, required=required)
     return _step(ctx, 3, "setup.token.title", widgets, submit, name="setup_token")
 
 
@@ -204,8 +220,8 @@ def render_behaviour_step(
             selected=settings.show_in_dashboard,
         ),
     ]
-    carried = {CONNECTOR_NAME: settings.name, FEATURES: encode_features(settings.features)}
-    save = call(ctx, Op.SETUP_BEHAVIOUR, **carried)
+    carried = Carried(name=settings.name, features=settings.features)
+    save = call(ctx, SetupBehaviour(connector_id=connector.id, carried=carried))
     return _step(
         ctx, 4, "setup.behaviour.title", widgets, save, name="setup_behaviour", submit="action.save"
     )
@@ -230,7 +246,8 @@ def render_delete_confirm(ctx: CardContext, *, connector: Connector) -> Json:
         sections=[section(widgets)],
         name="delete",
     )
-    delete = colored_button(msgs.text("action.delete"), call(ctx, Op.DELETE_CONFIRM), color=DANGER)
+    confirm = call(ctx, DeleteConfirm(connector_id=connector.id))
+    delete = colored_button(msgs.text("action.delete"), confirm, color=DANGER)
     return with_footer(body, delete, cancel_button(ctx))
 
 
@@ -238,7 +255,7 @@ def render_account_change_confirm(
     ctx: CardContext,
     *,
     connector: Connector,
-    new_account: PipedriveAccount,
+    new_account: Account,
     settings: ConnectorSettings | None = None,
 ) -> Json:
     """The new token is another company's or user's: which account it was, which it will be.
@@ -252,17 +269,19 @@ def render_account_change_confirm(
         _account_row(ctx, "account_change.before", connector.account),
         _account_row(ctx, "account_change.after", new_account),
     ]
-    params: dict[str, str] = _carried(settings) if settings is not None else {}
-    params |= {COMPANY_ID: str(new_account.company_id), USER_ID: str(new_account.user_id)}
+    confirm = ReauthConfirm(
+        connector_id=connector.id,
+        carried=Carried.of(settings) if settings is not None else Carried(),
+        company_id=new_account.company_id,
+        user_id=new_account.user_id,
+    )
     body = card(
         title=msgs.text("account_change.title"),
         subtitle=connector.name,
         sections=[section(widgets)],
         name="account_change",
     )
-    accept = colored_button(
-        msgs.text("action.use_new_account"), call(ctx, Op.REAUTH_CONFIRM, **params)
-    )
+    accept = colored_button(msgs.text("action.use_new_account"), call(ctx, confirm))
     return with_footer(body, accept, cancel_button(ctx))
 
 
@@ -294,7 +313,7 @@ def switch_row(text: str, *, bottom: str, name: str, selected: bool) -> Json:
     return row
 
 
-def connected_row(ctx: CardContext, account: PipedriveAccount) -> Json:
+def connected_row(ctx: CardContext, account: Account) -> Json:
     """ "Connected to Acme GmbH", as which user and where."""
     msgs = ctx.msgs
     as_user = msgs.text("setup.behaviour.as_user", user=account.user_name)
@@ -305,7 +324,7 @@ def connected_row(ctx: CardContext, account: PipedriveAccount) -> Json:
     )
 
 
-def _account_row(ctx: CardContext, label_key: str, account: PipedriveAccount) -> Json:
+def _account_row(ctx: CardContext, label_key: str, account: Account) -> Json:
     """One side of an account change: the user, their email, the company and its host."""
     return decorated(
         bold(account.user_name),
@@ -322,6 +341,17 @@ def _error_rows(ctx: CardContext, error: str | None) -> list[Json]:
     return [decorated(colored(ctx.msgs.text(error), RED), start_icon=icon)]
 
 
+def _already_rows(ctx: CardContext, already: Connector | None) -> list[Json]:
+    """ "This account is already set up as “Sales”", in red, with a button that opens it."""
+    if already is None:
+        return []
+    msgs = ctx.msgs
+    icon = icons.served(ctx, "state_overdue", msgs.text("icon.error"))
+    text = msgs.text("setup.error.already_connected", connector=already.name)
+    open_it = button(msgs.text("action.open"), call(ctx, Edit(connector_id=already.id)))
+    return [decorated(colored(text, RED), start_icon=icon, button=open_it)]
+
+
 def _where_is_my_token(ctx: CardContext) -> Json:
     """ "Where is my token?" with a button to Pipedrive's API settings page."""
     msgs = ctx.msgs
@@ -331,18 +361,6 @@ def _where_is_my_token(ctx: CardContext) -> Json:
         start_icon=icons.served(ctx, "activity_key", msgs.text("icon.token")),
         button=button(msgs.text("action.open_token_page"), open_link(API_SETTINGS_URL)),
     )
-
-
-def _carried(settings: ConnectorSettings, *, without: str | None = None) -> dict[str, str]:
-    """The non-secret choices as action parameters, except the one the step itself asks."""
-    values = {
-        CONNECTOR_NAME: settings.name,
-        FEATURES: encode_features(settings.features),
-        RUN_MODE: settings.run_mode.value,
-        DASHBOARD: DASHBOARD_ON if settings.show_in_dashboard else "false",
-    }
-    values.pop(without or "", None)
-    return values
 
 
 def _step(

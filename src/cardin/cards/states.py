@@ -6,8 +6,9 @@ words and offers the way forward.
 
 from __future__ import annotations
 
+from cardin.actions import AddContact, Home, Reauth, Retry, SearchOther
 from cardin.cards import icons
-from cardin.cards.actions import SEARCH_INPUT, Op, call
+from cardin.cards.actions import SEARCH_INPUT, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.parts import cost_text, retry_when
 from cardin.cards.widgets import (
@@ -26,18 +27,11 @@ from cardin.cards.widgets import (
 )
 from cardin.connectors.features import Feature
 from cardin.contact.model import Account, NoMatch
-from cardin.pipedrive.errors import (
-    BadResponse,
-    Forbidden,
-    InvalidToken,
-    PaymentRequired,
-    PipedriveError,
-    RateLimited,
-    Unavailable,
-)
+from cardin.contact.outcome import Failure, FailureKind
+from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL, web_app_url
 
-API_SETTINGS_URL = "https://app.pipedrive.com/settings/api"
-BILLING_URL = "https://app.pipedrive.com/settings/billing"
+API_SETTINGS_URL = TOKEN_PAGE_URL
+BILLING_URL = BILLING_PAGE_URL
 
 
 def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: str | None) -> Json:
@@ -52,10 +46,15 @@ def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: st
     )
     buttons = []
     if ctx.has(Feature.ADD_CONTACT):
-        add = call(ctx, Op.ADD_CONTACT, email=no_match.email, name=sender_name or None)
+        add = call(
+            ctx,
+            AddContact(
+                connector_id=card_connector(ctx), email=no_match.email, name=sender_name or None
+            ),
+        )
         buttons.append(button(msgs.text("action.add_contact"), add, primary=True))
     buttons.append(button(msgs.text("action.search_pipedrive"), open_link(no_match.search_url)))
-    search = call(ctx, Op.SEARCH_OTHER, required=[SEARCH_INPUT])
+    search = call(ctx, SearchOther(connector_id=ctx.connector_id), required=[SEARCH_INPUT])
     other = [
         text_input(
             SEARCH_INPUT, msgs.text("no_match.input_label"), hint=msgs.text("no_match.hint")
@@ -78,6 +77,7 @@ def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: st
 def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
     """The token was refused (HTTP 401): get a new one in Pipedrive, then update the connector."""
     msgs = ctx.msgs
+    reauth = call(ctx, Reauth(connector_id=card_connector(ctx)))
     steps = [
         paragraph(msgs.text("reauth.explain", connector=connector_name)),
         decorated(
@@ -88,14 +88,19 @@ def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
         decorated(
             msgs.text("reauth.step_update"),
             start_icon=icons.served(ctx, "activity_cogs", msgs.text("icon.settings")),
-            button=button(msgs.text("action.update_connector"), call(ctx, Op.REAUTH), primary=True),
+            button=button(msgs.text("action.update_connector"), reauth, primary=True),
         ),
     ]
     return _problem_card(ctx, connector_name, "reauth.subtitle", steps, name="reauth")
 
 
-def render_payment_card(ctx: CardContext, *, connector_name: str, account: Account | None) -> Json:
-    """The Pipedrive account is inactive (HTTP 402): subscribe or update payment, then retry."""
+def render_payment_card(
+    ctx: CardContext, *, connector_name: str, account: Account | None, email: str | None = None
+) -> Json:
+    """The Pipedrive account is inactive (HTTP 402): subscribe or update payment, then retry.
+
+    Retry looks `email` up again (the open message's people when it has none).
+    """
     msgs = ctx.msgs
     company = account.company_name if account and account.company_name else None
     explain = (
@@ -103,55 +108,57 @@ def render_payment_card(ctx: CardContext, *, connector_name: str, account: Accou
         if company
         else msgs.text("payment.explain")
     )
-    billing = f"{account.app_url}/settings/billing" if account else BILLING_URL
+    billing = web_app_url(account.company_domain, "settings", "billing") if account else BILLING_URL
     widgets = [
         paragraph(explain),
         paragraph(msgs.text("payment.admin")),
         button_list(
             button(msgs.text("action.billing"), open_link(billing), primary=True),
-            button(msgs.text("action.retry"), call(ctx, Op.RETRY)),
+            button(
+                msgs.text("action.retry"),
+                call(ctx, Retry(connector_id=card_connector(ctx), email=email)),
+            ),
         ),
     ]
     return _problem_card(ctx, connector_name, "payment.subtitle", widgets, name="payment")
 
 
 def render_error_card(
-    error: PipedriveError, ctx: CardContext, *, connector_name: str, email: str | None = None
+    failure: Failure, ctx: CardContext, *, connector_name: str, email: str | None = None
 ) -> Json:
     """A failed lookup: what happened (when to retry after a rate limit) and a retry action.
 
-    A refused token or an inactive account get their own cards; `email` is looked up again on
-    retry. The error's own message is never shown.
+    A refused credential or an inactive account get their own cards; `email` is looked up again
+    on retry. The failure's reason is never shown.
     """
-    if isinstance(error, InvalidToken):
+    if failure.kind is FailureKind.REAUTH:
         return render_reauth_card(ctx, connector_name=connector_name)
-    if isinstance(error, PaymentRequired):
-        return render_payment_card(ctx, connector_name=connector_name, account=None)
-    key, detail = _error_words(error, ctx)
+    if failure.kind is FailureKind.PAYMENT:
+        return render_payment_card(ctx, connector_name=connector_name, account=None, email=email)
+    key, detail = _error_words(failure, ctx)
+    retry = call(ctx, Retry(connector_id=card_connector(ctx), email=email))
     widgets = [
         decorated(
-            bold(ctx.msgs.text(f"error.{key}.title")),
-            bottom=lines([ctx.msgs.text(f"error.{key}.explain"), detail]),
+            lines(
+                [
+                    bold(ctx.msgs.text(f"error.{key}.title")),
+                    ctx.msgs.text(f"error.{key}.explain"),
+                    detail,
+                ]
+            ),
             start_icon=icons.served(ctx, "state_overdue", ctx.msgs.text("icon.error")),
         ),
-        button_list(
-            button(ctx.msgs.text("action.retry"), call(ctx, Op.RETRY, email=email), primary=True)
-        ),
+        button_list(button(ctx.msgs.text("action.retry"), retry, primary=True)),
     ]
     return _problem_card(ctx, connector_name, f"error.{key}.subtitle", widgets, name="error")
 
 
-def _error_words(error: PipedriveError, ctx: CardContext) -> tuple[str, str | None]:
-    """The message key of an error and, for a rate limit, when to retry."""
-    if isinstance(error, RateLimited):
-        return "rate_limited", ctx.msgs.text("error.retry", when=retry_when(ctx, error.retry_after))
-    if isinstance(error, Unavailable):
-        return "unavailable", None
-    if isinstance(error, BadResponse):
-        return "bad_response", None
-    if isinstance(error, Forbidden):
-        return "forbidden", None
-    return "other", None
+def _error_words(failure: Failure, ctx: CardContext) -> tuple[str, str | None]:
+    """The message key of a failure (its kind's value) and, for a rate limit, when to retry."""
+    if failure.kind is FailureKind.RATE_LIMITED:
+        when = retry_when(ctx, failure.retry_after)
+        return failure.kind.value, ctx.msgs.text("error.retry", when=when)
+    return failure.kind.value, None
 
 
 def _problem_card(
@@ -170,6 +177,6 @@ def render_notice_card(ctx: CardContext, message_id: str) -> Json:
     """A card that says one thing (from the catalog) with a way to the account list."""
     widgets = [
         paragraph(esc(ctx.msgs.text(message_id))),
-        button_list(button(ctx.msgs.text("notice.home"), call(ctx, Op.HOME))),
+        button_list(button(ctx.msgs.text("notice.home"), call(ctx, Home()))),
     ]
     return card(title=ctx.msgs.text("notice.title"), sections=[section(widgets)], name="notice")

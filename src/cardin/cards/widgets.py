@@ -1,14 +1,17 @@
 """Small typed builders of Card v1 widget dicts, and the HTML escaping rule they enforce.
 
-Fields that Google renders as simple HTML (decoratedText labels and text, textParagraph text,
-section headers) take `str | Html`: a plain `str` is escaped here, an `Html` is trusted as is.
-Plain-text fields (titles, button and chip labels, input labels) are passed through unchanged.
-Only card-v1 features available to Gmail add-ons are produced.
+Fields that Google renders as simple HTML (decoratedText text, textParagraph text, section
+headers) take `str | Html`: a plain `str` is escaped here, an `Html` is trusted as is. Plain-text
+fields (titles, decoratedText's top and bottom labels, button and chip labels, input labels) get
+plain text: Google documents no markup there, so any `Html` handed to a label is reduced to its
+text. Every string is capped (with an ellipsis) so no value from Pipedrive can make a card
+outgrow Google's limits. Only card-v1 features available to Gmail add-ons are produced.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +23,13 @@ GREEN = "#188038"
 RED = "#d93025"
 # Button fill for the one main action of a prompt card (Google blue).
 PRIMARY_COLOR = {"red": 0.102, "green": 0.451, "blue": 0.91}
+# Caps on one rendered string, in characters: a few screens of text, a line of a label.
+MAX_TEXT = 2_000
+MAX_LABEL = 300
+MAX_URL = 2_048
+ELLIPSIS = "…"
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 
 
 class Html(str):
@@ -28,10 +38,26 @@ class Html(str):
     __slots__ = ()
 
 
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """The text cut to `limit` characters, ending in an ellipsis when it was longer."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
 def esc(text: str | Html) -> Html:
     """The text escaped for an HTML field; markup that is already `Html` is kept as it is."""
     # Quotes matter only inside attributes, which build their values with quote=True.
-    return text if isinstance(text, Html) else Html(html.escape(text, quote=False))
+    if isinstance(text, Html):
+        return text
+    return Html(html.escape(clip(text), quote=False))
+
+
+def plain(text: str | Html, limit: int = MAX_LABEL) -> str:
+    """Text for a plain-text field: markup reduced to its words (line breaks become " · ")."""
+    if isinstance(text, Html):
+        text = html.unescape(_TAG.sub("", _BREAK.sub(" · ", text)))
+    return clip(text, limit)
 
 
 def join(parts: Iterable[str | Html | None], sep: str = " · ") -> Html:
@@ -55,13 +81,15 @@ def colored(text: str | Html, color: str) -> Html:
 
 
 def link(text: str | Html, url: str) -> Html:
-    """A hyperlink with the text as its label."""
+    """A hyperlink with the text as its label; a URL too long to be real leaves just the text."""
+    if len(url) > MAX_URL:
+        return esc(text)
     return Html(f'<a href="{html.escape(url)}">{esc(text)}</a>')
 
 
 def multiline(text: str) -> Html:
     """Plain text whose line breaks are kept."""
-    return Html("<br>".join(html.escape(line, quote=False) for line in text.splitlines()))
+    return Html("<br>".join(html.escape(line, quote=False) for line in clip(text).splitlines()))
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -89,9 +117,9 @@ def decorated(
     """A decoratedText widget; at most one of `button` and `end_icon`."""
     body: Json = {"text": esc(text)}
     if top:
-        body["topLabel"] = esc(top)
+        body["topLabel"] = plain(top)
     if bottom:
-        body["bottomLabel"] = esc(bottom)
+        body["bottomLabel"] = plain(bottom)
     if wrap:
         body["wrapText"] = True
     if start_icon is not None:
@@ -122,7 +150,7 @@ def button(
     icon: Json | None = None,
 ) -> Json:
     """A button; `primary` fills it with the main action colour."""
-    body: Json = {"text": text, "onClick": on_click}
+    body: Json = {"text": plain(text), "onClick": on_click}
     if primary:
         body["color"] = PRIMARY_COLOR
     if disabled:
@@ -139,7 +167,7 @@ def button_list(*buttons: Json) -> Json:
 
 def chip(label: str, *, icon: Json | None = None, on_click: Json | None = None) -> Json:
     """A chip (tag) with an optional icon and action."""
-    body: Json = {"label": label}
+    body: Json = {"label": plain(label)}
     if icon is not None:
         body["icon"] = icon
     if on_click is not None:
@@ -154,9 +182,9 @@ def chip_list(chips: Sequence[Json]) -> Json:
 
 def text_input(name: str, label: str, *, value: str | None = None, hint: str | None = None) -> Json:
     """A single-line text input whose value is sent in formInputs under `name`."""
-    body: Json = {"name": name, "label": label}
+    body: Json = {"name": name, "label": plain(label)}
     if value:
-        body["value"] = value
+        body["value"] = clip(value)
     if hint:
         body["hintText"] = hint
     return {"textInput": body}
@@ -186,7 +214,7 @@ def section(
 
 def card_action(label: str, on_click: Json) -> Json:
     """An entry of the card's toolbar menu."""
-    return {"actionLabel": label, "onClick": on_click}
+    return {"actionLabel": plain(label), "onClick": on_click}
 
 
 def card(
@@ -200,13 +228,13 @@ def card(
     actions: Sequence[Json] = (),
 ) -> Json:
     """A card: header (plain-text title, optional circular picture), sections, menu actions."""
-    header: Json = {"title": title}
+    header: Json = {"title": plain(title)}
     if subtitle:
-        header["subtitle"] = subtitle
+        header["subtitle"] = plain(subtitle)
     if image_url:
         header["imageUrl"] = image_url
         header["imageType"] = "CIRCLE"
-        header["imageAltText"] = image_alt or title
+        header["imageAltText"] = plain(image_alt or title)
     body: Json = {"header": header, "sections": list(sections)}
     if actions:
         body["cardActions"] = list(actions)

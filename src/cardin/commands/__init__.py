@@ -1,7 +1,9 @@
 """The work behind each `cardin` command (the CLI module only parses options)."""
 
-TOKEN_HELP_URL = "https://app.pipedrive.com/settings/api"  # noqa: S105 - a URL, not a secret
-BILLING_URL = "https://app.pipedrive.com/settings/billing"
+from cardin.links import BILLING_PAGE_URL, TOKEN_PAGE_URL
+
+TOKEN_HELP_URL = TOKEN_PAGE_URL
+BILLING_URL = BILLING_PAGE_URL
 
 
 class ExitCode:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cardin.links import GENERIC_APP, web_app_url
+
 # The least the add-on needs: run in Gmail, read the open message's headers, know the user,
 # and format in the user's locale and time zone.
 OAUTH_SCOPES = (
@@ -27,7 +29,7 @@ def deployment(base_url: str, *, name: str = "Cardin for Pipedrive") -> dict[str
                 "layoutProperties": {"primaryColor": "#1a73e8", "secondaryColor": "#188038"},
                 "homepageTrigger": {"runFunction": f"{base}/addon/homepage", "enabled": True},
                 "universalActions": [
-                    {"label": "Open Pipedrive", "openLink": "https://app.pipedrive.com/"},
+                    {"label": "Open Pipedrive", "openLink": web_app_url(GENERIC_APP)},
                 ],
                 "openLinkUrlPrefixes": [
                     "https://app.pipedrive.com/",
@@ -39,6 +41,12 @@ def deployment(base_url: str, *, name: str = "Cardin for Pipedrive") -> dict[str
                     {"unconditional": {}, "onTriggerFunction": f"{base}/addon/message"}
                 ],
             },
-            "httpOptions": {"authorizationHeader": "SYSTEM_ID_TOKEN"},
+            "httpOptions": {
+                "authorizationHeader": "SYSTEM_ID_TOKEN",
+                # Google requires HTTP add-ons to support granular consent; the service answers
+                # `requesting_google_scopes` whenever a scope it needs was not granted. The field
+                # is in Google's own HTTP add-on samples, not yet in the published protos.
+                "granularOauthPermissionSupport": "OPT_IN",
+            },
         },
     }

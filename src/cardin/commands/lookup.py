@@ -14,14 +14,19 @@ from cardin.cards import CardContext, Json, render_outcome_card, trigger_respons
 from cardin.commands import BILLING_URL, TOKEN_HELP_URL, ExitCode
 from cardin.connectors import ALL_FEATURES
 from cardin.contact.model import LookupResult
+from cardin.contact.outcome import Failure, Outcome
 from cardin.i18n.format import Formatter
 from cardin.lookup import LookupEngine
+from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import (
+    ApiToken,
     InvalidToken,
+    NotFound,
     PaymentRequired,
     PipedriveError,
     RateLimited,
 )
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.terminal import render_result
 
 CONNECTOR_NAME = "Pipedrive"
@@ -30,8 +35,10 @@ CONNECTOR_NAME = "Pipedrive"
 async def lookup_once(email: str, *, token: str, base_url: str, timeout: float) -> LookupResult:
     """Look `email` up with a fresh engine (one process, one lookup)."""
     async with httpx.AsyncClient(follow_redirects=False) as http:
-        engine = LookupEngine(http, MemoryCache(), timeout=timeout)
-        return await engine.lookup(email, token=token, base_url=base_url)
+        engine = LookupEngine(http, MemoryCache(), timeout=timeout, api_base=base_url)
+        # No connector, so no account known before the call: its metadata is not cached (one
+        # lookup per process would not use it again anyway).
+        return await engine.lookup(email, credential=ApiToken(token), base_url=base_url)
 
 
 @dataclass(frozen=True)
@@ -50,27 +57,29 @@ class LookupRequest:
 async def run_lookup(request: LookupRequest, *, console: Console, errors: Console) -> int:
     """Print the lookup of the address; the exit status says how it went."""
     try:
-        outcome: LookupResult | PipedriveError = await lookup_once(
+        outcome: Outcome = await lookup_once(
             request.email, token=request.token, base_url=request.base_url, timeout=request.timeout
         )
     except PipedriveError as exc:
-        outcome = exc
+        if not request.as_json:
+            # the terminal edge says what to do, from the client's own error
+            message, code = failure_message(exc, request.base_url)
+            errors.print(f"[red]{message}[/red]", highlight=False)
+            return code
+        outcome = failure_of(exc)
     if request.as_json:
         # Written as is: rich would re-indent and wrap what must stay exactly the add-on's JSON.
         console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
         return ExitCode.OK
-    if isinstance(outcome, PipedriveError):
-        message, code = failure_message(outcome)
-        errors.print(f"[red]{message}[/red]", highlight=False)
-        return code
+    assert not isinstance(outcome, Failure)  # noqa: S101 - failures returned above
     account = outcome.account
     render_result(outcome, console, Formatter(request.locale or account.locale, account.timezone))
     return ExitCode.OK
 
 
-def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest) -> Json:
+def trigger_json(outcome: Outcome, request: LookupRequest) -> Json:
     """The add-on's answer to a Gmail contextual trigger on a message from the address."""
-    account = None if isinstance(outcome, PipedriveError) else outcome.account
+    account = None if isinstance(outcome, Failure) else outcome.account
     public_url = request.public_url.rstrip("/")
     ctx = CardContext(
         locale=request.locale or (account.locale if account else "en_US"),
@@ -84,8 +93,16 @@ def trigger_json(outcome: LookupResult | PipedriveError, request: LookupRequest)
     return trigger_response(card)
 
 
-def failure_message(exc: PipedriveError) -> tuple[str, int]:
+def failure_message(exc: PipedriveError, base_url: str) -> tuple[str, int]:
     """One line that says what went wrong and what to do, and the exit status."""
+    if isinstance(exc, NotFound):
+        # a lookup's own calls (the search, the account) exist on every Pipedrive API
+        message = (
+            f"{base_url} does not look like Pipedrive's API: it answered 404 (not found) to "
+            f"{exc.path or 'the lookup'}. Check --base-url or PIPEDRIVE_BASE_URL (Pipedrive's is "
+            f"{DEFAULT_BASE_URL})."
+        )
+        return message, ExitCode.UNAVAILABLE
     if isinstance(exc, InvalidToken):
         message = (
             f"Pipedrive refused the API token: copy your current token from {TOKEN_HELP_URL} "

@@ -7,7 +7,6 @@ from cardin.connectors.features import (
     FeatureInfo,
     default_features,
     effective_features,
-    parts_for,
 )
 
 __all__ = [
@@ -17,5 +16,4 @@ __all__ = [
     "FeatureInfo",
     "default_features",
     "effective_features",
-    "parts_for",
 ]

@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from cardin.lookup import Parts
-
 
 class Feature(enum.StrEnum):
     """An advanced feature a user can switch off per connector (stable ids, stored as text)."""
@@ -53,9 +51,11 @@ REGISTRY: tuple[FeatureInfo, ...] = (
 ALL_FEATURES = frozenset(info.feature for info in REGISTRY)
 
 
-def default_features(created: date) -> frozenset[Feature]:
+def default_features(
+    created: date, registry: Iterable[FeatureInfo] = REGISTRY
+) -> frozenset[Feature]:
     """Features on for a connector created on `created`: those rolled out by then."""
-    return frozenset(info.feature for info in REGISTRY if info.rollout <= created)
+    return frozenset(info.feature for info in registry if info.rollout <= created)
 
 
 def effective_features(enabled: Iterable[str]) -> frozenset[Feature]:
@@ -66,18 +66,3 @@ def effective_features(enabled: Iterable[str]) -> frozenset[Feature]:
     """
     known = {f.value for f in Feature}
     return frozenset(Feature(f) for f in enabled if f in known)
-
-
-def parts_for(features: Iterable[Feature]) -> Parts:
-    """Which parts of a contact the lookup fetches for these features."""
-    on = frozenset(features)
-    return Parts(
-        custom_fields=Feature.CUSTOM_FIELDS in on,
-        notes=Feature.NOTES in on,
-        deals=Feature.DEALS in on,
-        deal_notes=Feature.DEALS in on and Feature.DEAL_NOTES in on,
-        deal_activities=Feature.DEALS in on and Feature.DEAL_ACTIVITIES in on,
-        activities=Feature.ACTIVITIES in on,
-        owner=Feature.OWNER in on,
-        organization=Feature.ORGANIZATION in on,
-    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cardin.connectors.features import Feature
+from cardin.contact.model import Account
 
 TYPE_NAME = "Pipedrive"
 """The connector type's name: the pre-filled name, and the name stored for an empty one."""
@@ -35,20 +36,6 @@ class ConnectorState(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class PipedriveAccount:
-    """Who a token belongs to, recorded when the token is checked (`GET /v1/users/me`)."""
-
-    company_id: int
-    company_name: str
-    company_domain: str
-    user_id: int
-    user_name: str
-    user_email: str
-    locale: str
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
 class Connector:
     """A stored connector of one Google user (`owner` is the verified Google `sub`)."""
 
@@ -60,10 +47,13 @@ class Connector:
     show_in_dashboard: bool
     is_default: bool
     base_url: str
-    account: PipedriveAccount
+    account: Account
     position: int
     created_at: datetime
     updated_at: datetime
+    # What was stored about its account cannot be trusted (a company domain that is not a DNS
+    # label, saved before Cardin checked it): it is not used until the user reauthorizes.
+    needs_reauth: bool = False
 
     @property
     def is_automatic(self) -> bool:

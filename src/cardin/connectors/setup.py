@@ -10,14 +10,16 @@ from cardin.connectors.model import (
     TYPE_NAME,
     Connector,
     ConnectorSettings,
-    PipedriveAccount,
     RunMode,
 )
+from cardin.contact.model import Account
+from cardin.links import GENERIC_APP
 from cardin.pipedrive import (
     InvalidToken,
     PaymentRequired,
     PipedriveClient,
     PipedriveError,
+    UnexpectedCompanyDomain,
 )
 from cardin.pipedrive.models import CurrentUser
 
@@ -29,6 +31,7 @@ class TokenProblem(enum.StrEnum):
     INVALID = "setup.error.invalid_token"
     INACTIVE = "setup.error.inactive"
     UNREACHABLE = "setup.error.unreachable"
+    UNEXPECTED_DOMAIN = "setup.error.unexpected_domain"
 
 
 class TokenRejected(Exception):
@@ -57,21 +60,27 @@ def settings_of(connector: Connector) -> ConnectorSettings:
     )
 
 
-def account_of(me: CurrentUser) -> PipedriveAccount:
-    """The account facts recorded with a connector."""
-    return PipedriveAccount(
+def account_of(me: CurrentUser) -> Account:
+    """The account a credential opens, with safe defaults for missing preferences.
+
+    Recorded with a connector at setup, and read by every lookup.
+    """
+    language = me.language.language_code if me.language and me.language.language_code else "en"
+    return Account(
         company_id=me.company_id,
         company_name=me.company_name or "",
-        company_domain=me.company_domain or "app",
+        company_domain=me.company_domain or GENERIC_APP,
         user_id=me.id,
         user_name=me.name or "",
         user_email=me.email or "",
         locale=me.locale or "en_US",
         timezone=me.timezone_name or "UTC",
+        language=language,
+        default_currency=me.default_currency or "USD",
     )
 
 
-async def check_token(client: PipedriveClient) -> PipedriveAccount:
+async def check_token(client: PipedriveClient) -> Account:
     """Prove the token with `GET /v1/users/me`; TokenRejected says why it cannot be used."""
     try:
         me = await client.current_user()
@@ -79,11 +88,13 @@ async def check_token(client: PipedriveClient) -> PipedriveAccount:
         raise TokenRejected(TokenProblem.INVALID) from exc
     except PaymentRequired as exc:
         raise TokenRejected(TokenProblem.INACTIVE) from exc
+    except UnexpectedCompanyDomain as exc:
+        raise TokenRejected(TokenProblem.UNEXPECTED_DOMAIN) from exc
     except PipedriveError as exc:
         raise TokenRejected(TokenProblem.UNREACHABLE) from exc
     return account_of(me)
 
 
-def is_same_account(a: PipedriveAccount, b: PipedriveAccount) -> bool:
+def is_same_account(a: Account, b: Account) -> bool:
     """Same Pipedrive company and user (Pipedrive's own identity of a user)."""
     return (a.company_id, a.user_id) == (b.company_id, b.user_id)

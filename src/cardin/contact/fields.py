@@ -27,16 +27,17 @@ from cardin.contact.model import (
     TimeSpan,
 )
 from cardin.i18n.format import Formatter
+from cardin.links import web_app_url
 
 _REFERENCE_TYPES: Mapping[str, RefKind] = {
     "user": RefKind.USER,
     "org": RefKind.ORGANIZATION,
     "people": RefKind.PERSON,
 }
-_URL_PATHS: Mapping[RefKind, str] = {
-    RefKind.USER: "users/details",
-    RefKind.ORGANIZATION: "organization",
-    RefKind.PERSON: "person",
+_URL_PATHS: Mapping[RefKind, tuple[str, ...]] = {
+    RefKind.USER: ("users", "details"),
+    RefKind.ORGANIZATION: ("organization",),
+    RefKind.PERSON: ("person",),
 }
 
 
@@ -75,7 +76,7 @@ class _Context:
 
     definition: FieldDefinition
     names: ReferenceNames
-    app_url: str
+    company_domain: str
 
 
 _Parser = Callable[[object, _Context], FieldData | None]
@@ -103,14 +104,14 @@ def to_field_values(
     definitions: Sequence[FieldDefinition],
     *,
     names: ReferenceNames,
-    app_url: str,
+    company_domain: str,
 ) -> tuple[FieldValue, ...]:
-    """The person's non-empty custom fields in definition order, as typed values."""
-    base_url = app_url.rstrip("/")
+    """The person's non-empty custom fields in definition order, linking into that company's app."""
     values: list[FieldValue] = []
     for definition in _in_order(definitions):
         raw = custom_fields.get(definition.key)
-        data = None if rv.is_blank(raw) else _parse(raw, _Context(definition, names, base_url))
+        ctx = _Context(definition, names, company_domain)
+        data = None if rv.is_blank(raw) else _parse(raw, ctx)
         if data is not None:
             values.append(FieldValue(definition.key, definition.name, definition.field_type, data))
     return tuple(values)
@@ -231,7 +232,7 @@ def _parse_reference(raw: object, ctx: _Context) -> FieldData | None:
         return _parse_fallback(raw, ctx)
     kind = _REFERENCE_TYPES[ctx.definition.field_type]
     name = ctx.names.name_of(kind, ref_id) or rv.embedded_name(raw)
-    url = f"{ctx.app_url}/{_URL_PATHS[kind]}/{ref_id}"
+    url = web_app_url(ctx.company_domain, *_URL_PATHS[kind], ref_id)
     return Reference(kind, ref_id, name, url)
 
 

@@ -330,6 +330,7 @@ class Contact:
     picture_url: str | None = None
     job_title: str | None = None
     owner: Owner | None = None
+    owner_error: SectionError | None = None
     notes: Section[Note] = field(default_factory=Section)
     deals: Section[Deal] = field(default_factory=Section)
     deals_overview: DealsOverview | None = None
@@ -374,7 +375,12 @@ class OtherMatch:
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """The Pipedrive company and user a token belongs to, and their formatting preferences."""
+    """The Pipedrive company and user a credential opens, as `GET /v1/users/me` reports them.
+
+    The one account model: a connector records it when its credential is checked, and every
+    lookup reads it afresh. A connector stores the first eight facts only, so a stored account
+    has the defaults for `language` and `default_currency` (nothing shown depends on them).
+    """
 
     company_id: int
     company_name: str
@@ -383,14 +389,9 @@ class Account:
     user_name: str
     user_email: str
     locale: str
-    language: str
     timezone: str
-    default_currency: str
-
-    @property
-    def app_url(self) -> str:
-        """The company's Pipedrive web app, e.g. https://acme.pipedrive.com."""
-        return f"https://{self.company_domain}.pipedrive.com"
+    language: str = "en"
+    default_currency: str = "USD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +421,8 @@ class Match:
     def is_partial(self) -> bool:
         """Whether some part of the contact could not be fetched."""
         c = self.contact
+        if c.fields_error is not None or c.owner_error is not None:
+            return True
         parts: list[Section[Note] | Section[Deal] | Section[Activity]] = [
             c.notes,
             c.deals,

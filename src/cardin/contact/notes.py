@@ -2,7 +2,8 @@
 
 Two passes: nh3 (a browser-grade HTML5 parser) strips everything unsafe and unknown, then a small
 walker over its well-formed output renames tags, turns blocks and lists into line breaks and
-bullets, and writes canonical markup. The output uses only b, i, u, s, a[href] and br.
+bullets, and writes canonical markup. The output uses only b, i, u, s, a[href] and br, and a link
+survives only with an https, mailto or tel target.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ _BLOCKS = frozenset(
     | {"section", "article", "header", "footer"}
 )
 _LISTS = frozenset({"ul", "ol"})
-_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# A note's link opens from Gmail's HTTPS page: plain http: would hand the reader a page anyone on
+# the way can read and rewrite, and the other schemes (javascript:, data:, vbscript:, file:...)
+# are ways to run or smuggle content. A link to anything else stays as its text.
+_LINK_SCHEMES = frozenset({"https", "mailto", "tel"})
 # Content of these is dropped with the tag; text inside them was never meant to be read.
 _DROP_CONTENT = frozenset(
     {"script", "style", "template", "iframe", "object", "embed", "svg", "math", "title"}
@@ -76,7 +80,7 @@ def note_plain_text(html_text: str) -> str:
 
 
 def _safe_href(href: str | None) -> str | None:
-    """The link target if it is an absolute http(s), mailto or tel URL, else None."""
+    """The link target if it is an absolute https, mailto or tel URL, else None."""
     if href is None:
         return None
     # Browsers ignore tabs and newlines in URLs and trim spaces: check what they would follow.

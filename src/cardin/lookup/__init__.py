@@ -1,7 +1,16 @@
 """Email → Match | NoMatch in one Pipedrive account: the call plan, caching, partial results."""
 
 from cardin.lookup.engine import LookupEngine
-from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
-from cardin.lookup.plan import Limits, Parts
+from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.plan import Limits, Parts, calls_deadline
 
-__all__ = ["AccountMetadata", "Limits", "LookupEngine", "Parts", "load_metadata", "metadata_key"]
+__all__ = [
+    "AccountKey",
+    "AccountMetadata",
+    "Limits",
+    "LookupEngine",
+    "Parts",
+    "calls_deadline",
+    "load_metadata",
+    "metadata_key",
+]

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cardin.contact.fields import FieldDefinition
 from cardin.contact.model import (
-    Account,
     ActivitiesOverview,
     Activity,
     ActivityState,
@@ -29,15 +28,16 @@ from cardin.contact.model import (
     Section,
 )
 from cardin.contact.notes import clean_note_html
+from cardin.links import web_app_url
 from cardin.pipedrive.models import (
     ActivityInfo,
     ActivityTypeInfo,
     ContactPoint,
-    CurrentUser,
     DealInfo,
     NoteInfo,
     Person,
     PersonField,
+    PersonSearchItem,
     User,
 )
 
@@ -48,42 +48,25 @@ LABEL_FIELD_CODES = ("label_ids", "label")
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """Builds links into the company's Pipedrive web app."""
+    """Builds links into the Pipedrive web app of the company with this domain."""
 
-    app_url: str
+    company_domain: str
 
     def person(self, person_id: int) -> str:
         """The person's page."""
-        return f"{self.app_url}/person/{person_id}"
+        return web_app_url(self.company_domain, "person", person_id)
 
     def organization(self, org_id: int) -> str:
         """The organization's page."""
-        return f"{self.app_url}/organization/{org_id}"
+        return web_app_url(self.company_domain, "organization", org_id)
 
     def deal(self, deal_id: int) -> str:
         """The deal's page."""
-        return f"{self.app_url}/deal/{deal_id}"
+        return web_app_url(self.company_domain, "deal", deal_id)
 
     def user(self, user_id: int) -> str:
         """The user's profile."""
-        return f"{self.app_url}/users/details/{user_id}"
-
-
-def account_from(me: CurrentUser) -> Account:
-    """The account a token belongs to, with safe defaults for missing preferences."""
-    language = me.language.language_code if me.language and me.language.language_code else "en"
-    return Account(
-        company_id=me.company_id,
-        company_name=me.company_name or "",
-        company_domain=me.company_domain or "app",
-        user_id=me.id,
-        user_name=me.name or "",
-        user_email=me.email or "",
-        locale=me.locale or "en_US",
-        language=language,
-        timezone=me.timezone_name or "UTC",
-        default_currency=me.default_currency or "USD",
-    )
+        return web_app_url(self.company_domain, "users", "details", user_id)
 
 
 def normalize_email(email: str) -> str:
@@ -95,6 +78,14 @@ def has_email(addresses: Iterable[str | None], email: str) -> bool:
     """Whether any address equals `email`, case-insensitively."""
     wanted = normalize_email(email)
     return any(a is not None and normalize_email(a) == wanted for a in addresses)
+
+
+def is_candidate(hit: PersonSearchItem, email: str) -> bool:
+    """Whether a hit of the exact search on `email` holds it.
+
+    A hit whose emails could not be read is trusted: the search itself matched on the address.
+    """
+    return hit.emails is None or has_email(hit.emails, email)
 
 
 def match_reason(person: Person, email: str) -> MatchReason | None:

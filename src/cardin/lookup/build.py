@@ -51,11 +51,12 @@ class DealDetails:
 
 @dataclass
 class Names:
-    """Names resolved in round 3."""
+    """Names resolved in round 3, and the users whose look-up failed (not: who are unknown)."""
 
     organizations: dict[int, str] = field(default_factory=dict)
     persons: dict[int, str] = field(default_factory=dict)
     users: dict[int, User] = field(default_factory=dict)
+    user_errors: dict[int, SectionError] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class ContactBuilder:
     ) -> None:
         self.meta = meta
         self.account = account
-        self.links = assemble.Links(account.app_url)
+        self.links = assemble.Links(account.company_domain)
         self.parts = parts
         self.now = now
         self.email = email
@@ -95,7 +96,8 @@ class ContactBuilder:
             data.activities,
             lambda a: assemble.activities_section(a, ctx, person.activities_count),
         )
-        owner = users.get(person.owner_id) if self.parts.owner and person.owner_id else None
+        owner_id = person.owner_id if self.parts.owner else None
+        owner = users.get(owner_id) if owner_id else None
         return Contact(
             id=person.id,
             name=person.name or self.email,
@@ -112,6 +114,7 @@ class ContactBuilder:
             picture_url=fetched.picture,
             job_title=person.job_title,
             owner=assemble.owner_of(owner),
+            owner_error=names.user_errors.get(owner_id) if owner_id and not owner else None,
             notes=section(data.notes, lambda n: assemble.notes_section(n, person.notes_count)),
             deals=section(data.deals, lambda _: self._deals(fetched, ctx)),
             deals_overview=(
@@ -141,7 +144,7 @@ class ContactBuilder:
             person.custom_fields,
             assemble.field_definitions(self.meta.person_fields),
             names=ref_names,
-            app_url=self.account.app_url,
+            company_domain=self.account.company_domain,
         )
 
     def _organization(self, org_id: int | None, names: Names) -> Organization | None:

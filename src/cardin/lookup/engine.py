@@ -11,6 +11,11 @@ Nothing pages through the company's deals or activities: every list is filtered 
 the deal, so the token cost depends on what is shown, not on the size of the account. A failure
 of the search or of the account itself (401, 402) fails the lookup; any other failed part is
 marked unavailable on the contact and the rest is shown.
+
+Under a deadline, every call ends by it (a timeout is then one more failed part), and a call
+that is not required but that later rounds wait for (the optional metadata, the deals, the other
+matching persons) may take only its share of the time left, so that when it hangs the rounds
+after it still have time to fetch and show the rest.
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
-from urllib.parse import quote
 
 import httpx
 
 from cardin.cache import Cache
+from cardin.connectors.setup import account_of
 from cardin.contact.fields import referenced_ids
 from cardin.contact.model import (
     LookupResult,
@@ -35,6 +40,7 @@ from cardin.contact.model import (
     SectionError,
     Usage,
 )
+from cardin.links import web_app_url
 from cardin.lookup import assemble
 from cardin.lookup.build import (
     ContactBuilder,
@@ -45,11 +51,19 @@ from cardin.lookup.build import (
     search_reason,
     selected,
 )
-from cardin.lookup.errors import TaskScope, gather_all, section_error
-from cardin.lookup.metadata import AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
+from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
-from cardin.pipedrive import PipedriveClient, PipedriveError, RetryPolicy, UsageMeter
-from cardin.pipedrive.client import DEFAULT_BASE_URL
+from cardin.lookup.tasks import TaskScope, gather_all
+from cardin.pipedrive import (
+    Credential,
+    Deadline,
+    NotFound,
+    PipedriveClient,
+    PipedriveError,
+    RetryPolicy,
+    UsageMeter,
+)
 from cardin.pipedrive.errors import ACCOUNT_ERRORS
 from cardin.pipedrive.models import (
     ActivityInfo,
@@ -58,6 +72,7 @@ from cardin.pipedrive.models import (
     Person,
     PersonSearchItem,
 )
+from cardin.pipedrive.urls import DEFAULT_BASE_URL
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,6 +103,7 @@ class LookupEngine:
         cache: Cache,
         *,
         timeout: float = 8.0,
+        api_base: str = DEFAULT_BASE_URL,
         retry: RetryPolicy | None = None,
         limits: Limits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -95,16 +111,18 @@ class LookupEngine:
         self._http = http
         self._cache = cache
         self._timeout = timeout
+        self._api_base = api_base  # the configured API base: the clients may send tokens there
         self._retry = retry
         self._limits = limits or Limits()
         self._clock = clock
 
-    def client(self, token: str, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
+    def client(self, credential: Credential, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
         """A client for one account, metering into a fresh UsageMeter."""
         return PipedriveClient(
             self._http,
-            token=token,
+            auth=credential.auth(),
             base_url=base_url,
+            configured_base=self._api_base,
             timeout=self._timeout,
             retry=self._retry,
             meter=UsageMeter(),
@@ -114,16 +132,28 @@ class LookupEngine:
         self,
         email: str,
         *,
-        token: str,
+        credential: Credential,
+        account: AccountKey | None = None,
         base_url: str = DEFAULT_BASE_URL,
         parts: Parts | None = None,
         refresh_metadata: bool = False,
+        deadline: Deadline | None = None,
     ) -> LookupResult:
-        """Find `email` in the account; raises PipedriveError when the search itself fails."""
-        client = self.client(token, base_url)
-        key = metadata_key(base_url, token)
+        """Find `email` in the account; raises PipedriveError when the search itself fails.
+
+        `account` is whose account the credential opens, when known (a connector knows it): the
+        account's metadata is cached under it. Without it the metadata is fetched and not kept.
+        Every call ends by `deadline` when one is given (see the module's docstring).
+        """
+        client = self.client(credential, base_url).within(deadline)
         meta, hits = await gather_all(
-            load_metadata(client, self._cache, key, refresh=refresh_metadata),
+            load_metadata(
+                client,
+                self._cache,
+                metadata_key(account) if account is not None else None,
+                refresh=refresh_metadata,
+                optional=_waited_for(client, rounds=2),
+            ),
             client.search_persons_by_email(email, limit=self._limits.candidates * 2),
         )
         run = _Run(self, client, meta, email, parts or Parts())
@@ -147,13 +177,13 @@ class _Run:
         self.parts = parts
         self.limits = engine._limits
         self.now = engine._clock()
-        self.account = assemble.account_from(meta.me)
+        self.account = account_of(meta.me)
         self.users = {u.id: u for u in meta.users or []}
         self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 
     async def resolve(self, hits: Sequence[PersonSearchItem]) -> LookupResult:
         """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived."""
-        candidates = [h for h in hits if assemble.has_email(h.emails or [], self.email)]
+        candidates = [h for h in hits if assemble.is_candidate(h, self.email)]
         candidates = candidates[: self.limits.candidates]
         if not candidates:
             return self._no_match()
@@ -198,15 +228,16 @@ class _Run:
         )
 
     def _no_match(self) -> NoMatch:
-        search_url = f"{self.account.app_url}/search?term={quote(self.email)}"
+        search_url = web_app_url(self.account.company_domain, "search", query={"term": self.email})
         return NoMatch(self.email, self.account, search_url, self._usage())
 
     # --- round 2 ---------------------------------------------------------------------------------
 
     async def _persons(self, candidates: Sequence[PersonSearchItem], best_id: int) -> list[Person]:
+        others = _waited_for(self.client, rounds=1)
         results = await gather_all(
             *(
-                self.client.person(c.id) if c.id == best_id else _optional(self.client.person(c.id))
+                self.client.person(c.id) if c.id == best_id else secondary(others.person(c.id))
                 for c in candidates
             )
         )
@@ -214,8 +245,9 @@ class _Run:
 
     def _start_person(self, scope: TaskScope, person_id: int) -> PersonPlan:
         parts, limits, client = self.parts, self.limits, self.client
+        for_deals = _waited_for(client, rounds=1)
         deals = scope.start(
-            _maybe(parts.deals, lambda: client.deals_of_person(person_id, limit=limits.deals))
+            _maybe(parts.deals, lambda: for_deals.deals_of_person(person_id, limit=limits.deals))
         )
         return PersonPlan(
             notes=scope.start(
@@ -281,7 +313,7 @@ class _Run:
     async def _picture(self, person: Person) -> str | None:
         if person.picture_id is None:
             return None
-        picture = await _optional(self.client.person_picture(person.id))
+        picture = await secondary(self.client.person_picture(person.id))
         if isinstance(picture, SectionError) or not picture.pictures:
             return None
         return picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
@@ -302,11 +334,12 @@ class _Run:
         user_ids = set(refs.get(RefKind.USER, frozenset()))
         if self.parts.owner and person.owner_id:
             user_ids.add(person.owner_id)
-        await gather_all(
+        *_, user_errors = await gather_all(
             self._resolve(org_ids - names.organizations.keys(), names.organizations, self._org),
             self._resolve(refs.get(RefKind.PERSON, frozenset()), names.persons, self._person),
             self._resolve(user_ids - self.users.keys(), names.users, self.client.user),
         )
+        names.user_errors.update(user_errors)
         return names
 
     def _references(self, person: Person) -> dict[RefKind, frozenset[int]]:
@@ -317,15 +350,20 @@ class _Run:
 
     async def _resolve(
         self, ids: Iterable[int], into: dict[int, R], fetch: Callable[[int], Awaitable[R]]
-    ) -> None:
-        """Fetch what ids name (a bounded number); unknown or failing ones stay unresolved."""
+    ) -> dict[int, SectionError]:
+        """Fetch what ids name (a bounded number) into `into`; returns the look-ups that failed.
+
+        Ids Pipedrive does not know (404) stay unresolved without an error.
+        """
         chosen = sorted(ids)[: self.limits.references]
-        results = await gather_all(*(_optional(fetch(i)) for i in chosen))
-        into.update(
-            (item_id, result)
-            for item_id, result in zip(chosen, results, strict=True)
-            if not isinstance(result, SectionError)
-        )
+        results = await gather_all(*(_known(fetch(i)) for i in chosen))
+        failed = {}
+        for item_id, result in zip(chosen, results, strict=True):
+            if isinstance(result, SectionError):
+                failed[item_id] = result
+            elif result is not None:
+                into[item_id] = result
+        return failed
 
     async def _org(self, org_id: int) -> str:
         return (await self.client.organization(org_id)).name or f"#{org_id}"
@@ -334,18 +372,29 @@ class _Run:
         return (await self.client.person(person_id)).name or f"#{person_id}"
 
 
-async def _optional(call: Awaitable[T]) -> T | SectionError:
-    """Await a secondary call: account errors propagate, other failures become a SectionError."""
+async def _known(call: Awaitable[T]) -> T | SectionError | None:
+    """Await a look-up by id like `secondary`, but None when Pipedrive does not know the id."""
     try:
         return await call
+    except NotFound:
+        return None
     except ACCOUNT_ERRORS:
         raise
     except PipedriveError as exc:
         return section_error(exc)
 
 
+def _waited_for(client: PipedriveClient, *, rounds: int) -> PipedriveClient:
+    """The client for an optional call that `rounds` more rounds of calls wait for.
+
+    It may take 1/(rounds + 1) of the time left, so that a hang leaves time for those rounds.
+    """
+    deadline = client.deadline
+    return client.within(deadline.share(rounds + 1) if deadline else None)
+
+
 async def _maybe(wanted: bool, call: Callable[[], Awaitable[T]]) -> T | SectionError | None:  # noqa: FBT001
     """Run a secondary call only when its part is wanted."""
     if not wanted:
         return None
-    return await _optional(call())
+    return await secondary(call())

@@ -1,29 +1,35 @@
 """Per-account metadata (user and company, person fields, activity types, users), cached.
 
-It changes rarely and costs about 52 tokens to fetch, so it is fetched once per token and kept
-for hours. The four calls go out concurrently. `/v1/users/me` is required (it proves the token);
-a failure of the others degrades the contact (no custom fields, plain activity icons) and is not
+It changes rarely and costs about 52 tokens to fetch, so it is fetched once per Pipedrive
+company and user (`AccountKey`: whichever credential opens the account) and kept for hours.
+The four calls go out concurrently. `/v1/users/me` is required (it proves the credential); a
+failure of the others degrades the contact (no custom fields, plain activity icons) and is not
 cached, so the next lookup tries again.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Awaitable
-from typing import TypeVar
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cardin.cache import Cache
 from cardin.contact.model import SectionError
-from cardin.lookup.errors import gather_all, section_error
-from cardin.pipedrive import PipedriveClient, PipedriveError
-from cardin.pipedrive.errors import ACCOUNT_ERRORS
+from cardin.lookup.outcome import secondary
+from cardin.lookup.tasks import gather_all
+from cardin.pipedrive import PipedriveClient
 from cardin.pipedrive.models import ActivityTypeInfo, CurrentUser, PersonField, User
 
-T = TypeVar("T")
 METADATA_TTL = 6 * 3600.0
-_KEY_VERSION = "1"
+_KEY_VERSION = "2"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountKey:
+    """Pipedrive's identity of a user: the company and the user in it."""
+
+    company_id: int
+    user_id: int
 
 
 class AccountMetadata(BaseModel):
@@ -43,22 +49,32 @@ class AccountMetadata(BaseModel):
         return None not in (self.person_fields, self.activity_types, self.users)
 
 
-def metadata_key(base_url: str, token: str) -> str:
-    """Cache key of an account's metadata; the token is hashed, never stored."""
-    digest = hashlib.sha256(f"{base_url.rstrip('/')}\n{token}".encode()).hexdigest()[:32]
-    return f"cardin:meta:{_KEY_VERSION}:{digest}"
+def metadata_key(account: AccountKey) -> str:
+    """Cache key of an account's metadata: per company and user, whatever the credential."""
+    return f"cardin:meta:{_KEY_VERSION}:{account.company_id}:{account.user_id}"
 
 
 async def load_metadata(
-    client: PipedriveClient, cache: Cache, key: str, *, refresh: bool = False
+    client: PipedriveClient,
+    cache: Cache,
+    key: str | None,
+    *,
+    refresh: bool = False,
+    optional: PipedriveClient | None = None,
 ) -> AccountMetadata:
-    """The account's metadata from the cache, else from Pipedrive (then cached if complete)."""
-    if not refresh:
+    """The account's metadata from the cache, else from Pipedrive (then cached if complete).
+
+    With no `key` (an account not yet known), it is fetched and not kept.
+
+    `optional`, when given, fetches the parts the lookup can do without (a client with an
+    earlier deadline, so that a hanging part leaves time for the rest of the lookup).
+    """
+    if key is not None and not refresh:
         cached = await _cached(cache, key)
         if cached is not None:
             return cached
-    metadata = await fetch_metadata(client)
-    if metadata.is_complete:
+    metadata = await fetch_metadata(client, optional)
+    if key is not None and metadata.is_complete:
         await cache.set(key, metadata.model_dump_json().encode(), METADATA_TTL)
     return metadata
 
@@ -75,13 +91,19 @@ async def _cached(cache: Cache, key: str) -> AccountMetadata | None:
         return None
 
 
-async def fetch_metadata(client: PipedriveClient) -> AccountMetadata:
-    """Fetch the four parts concurrently; account errors (401, 402) and a failed `me` propagate."""
+async def fetch_metadata(
+    client: PipedriveClient, optional: PipedriveClient | None = None
+) -> AccountMetadata:
+    """Fetch the four parts concurrently; account errors (401, 402) and a failed `me` propagate.
+
+    The three parts that may fail are fetched with `optional` (default: `client`).
+    """
+    others = optional or client
     me, fields, types, users = await gather_all(
         client.current_user(),
-        _optional(client.person_fields()),
-        _optional(client.activity_types()),
-        _optional(client.users()),
+        secondary(others.person_fields()),
+        secondary(others.activity_types()),
+        secondary(others.users()),
     )
     fields_error = fields if isinstance(fields, SectionError) else None
     return AccountMetadata(
@@ -91,12 +113,3 @@ async def fetch_metadata(client: PipedriveClient) -> AccountMetadata:
         users=None if isinstance(users, SectionError) else users,
         fields_error=fields_error,
     )
-
-
-async def _optional(call: Awaitable[T]) -> T | SectionError:
-    try:
-        return await call
-    except ACCOUNT_ERRORS:
-        raise
-    except PipedriveError as exc:
-        return section_error(exc)

@@ -1,8 +1,17 @@
-"""What a lookup fetches: the parts a connector's features ask for, and how much of each."""
+"""What a lookup fetches: the parts a connector's features ask for, how much of each, how long."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from cardin.pipedrive import Deadline
+
+# What a connector's deadline keeps back from its calls, to assemble and render the (partial)
+# card and to store the result: a share of it, at most a second.
+MARGIN_SHARE = 0.2
+MAX_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -31,3 +40,9 @@ class Limits:
     deal_notes: int = 20
     deal_activities: int = 50
     references: int = 10
+
+
+def calls_deadline(seconds: float, *, clock: Callable[[], float] = time.monotonic) -> Deadline:
+    """The deadline of a lookup's Pipedrive calls when the whole lookup has `seconds`."""
+    margin = min(MAX_MARGIN, seconds * MARGIN_SHARE)
+    return Deadline.after(seconds - margin, clock=clock)

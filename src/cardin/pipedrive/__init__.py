@@ -1,7 +1,9 @@
 """The Pipedrive API and nothing else: knows no cards, no Google, no database."""
 
+from cardin.pipedrive.auth import ApiToken, ApiTokenAuth, Credential
 from cardin.pipedrive.client import PipedriveClient, RetryPolicy, UsageMeter
 from cardin.pipedrive.costs import token_cost
+from cardin.pipedrive.deadline import Deadline
 from cardin.pipedrive.errors import (
     BadResponse,
     Forbidden,
@@ -11,10 +13,16 @@ from cardin.pipedrive.errors import (
     PipedriveError,
     RateLimited,
     Unavailable,
+    UnexpectedCompanyDomain,
+    UntrustedHost,
 )
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenAuth",
     "BadResponse",
+    "Credential",
+    "Deadline",
     "Forbidden",
     "InvalidToken",
     "NotFound",
@@ -24,6 +32,8 @@ __all__ = [
     "RateLimited",
     "RetryPolicy",
     "Unavailable",
+    "UnexpectedCompanyDomain",
+    "UntrustedHost",
     "UsageMeter",
     "token_cost",
 ]

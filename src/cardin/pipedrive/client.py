@@ -1,14 +1,21 @@
 """Async Pipedrive client: one method per endpoint Cardin uses, one private request path.
 
-The request path is the only place that sees httpx: it sends the token in the `x-api-token`
-header (never in the URL), bounds every call by a deadline, retries connection errors, 429 and
-5xx a bounded number of times with jittered backoff (honouring `Retry-After`), maps every failure
-onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers.
+The request path is the only place that sees httpx: it sends each request with the account's
+`httpx.Auth` (`cardin.pipedrive.auth`: the token in the `x-api-token` header, never in the
+URL), bounds every call by a timeout and by what is left of the caller's
+deadline, retries connection errors, 429 and 5xx a bounded number of times with jittered backoff
+(honouring `Retry-After`, and only when the deadline leaves time for it), maps every failure onto
+`cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers. It sends
+the token only to the configured API base or `https://<label>.pipedrive.com`: any other host is
+refused with UntrustedHost before anything is sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +25,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from cardin.pipedrive.costs import token_cost
+from cardin.pipedrive.deadline import Deadline
 from cardin.pipedrive.errors import (
     BadResponse,
     Forbidden,
@@ -27,8 +35,11 @@ from cardin.pipedrive.errors import (
     PipedriveError,
     RateLimited,
     Unavailable,
+    UnexpectedCompanyDomain,
+    UntrustedHost,
 )
 from cardin.pipedrive.models import (
+    UNEXPECTED_DOMAIN,
     ActivityInfo,
     ActivityTypeInfo,
     CurrentUser,
@@ -42,15 +53,17 @@ from cardin.pipedrive.models import (
     SearchResults,
     User,
 )
+from cardin.pipedrive.urls import DEFAULT_BASE_URL, may_receive_token
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 Params = Mapping[str, str | int]
 
-DEFAULT_BASE_URL = "https://api.pipedrive.com"
 PERSON_COUNTS = (
     "open_deals_count,won_deals_count,lost_deals_count,activities_count,"
     "done_activities_count,undone_activities_count,notes_count"
 )
+MAX_RETRY_AFTER = 86_400.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -133,16 +146,19 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         if raw is None:
             continue
         try:
-            return max(0.0, float(raw))
+            seconds = float(raw)
         except ValueError:
             continue
+        if math.isfinite(seconds):
+            # Pipedrive's budgets reset within a day: a longer wait is a broken header
+            return min(max(0.0, seconds), MAX_RETRY_AFTER)
     return None
 
 
 def _error_message(response: httpx.Response) -> str:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's stack
         return f"HTTP {response.status_code}"
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return str(body["error"])[:200]
@@ -169,27 +185,41 @@ def _raise_for_status(response: httpx.Response, path: str) -> None:
 
 
 class PipedriveClient:
-    """Talks to one Pipedrive account with one API token.
+    """Talks to one Pipedrive account with one credential, presented by `auth`.
 
     Cheap to create (per lookup): the httpx client underneath is shared and owned by the caller.
+    `base_url` is where this account's calls go (often a stored one); `configured_base` is the
+    operator's API base, the one host besides `https://<label>.pipedrive.com` trusted with tokens.
     """
 
     def __init__(
         self,
         http: httpx.AsyncClient,
         *,
-        token: str,
+        auth: httpx.Auth,
         base_url: str = DEFAULT_BASE_URL,
+        configured_base: str = DEFAULT_BASE_URL,
         timeout: float = 8.0,
         retry: RetryPolicy | None = None,
         meter: UsageMeter | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self._http = http
-        self._token = token
+        self._auth = auth
         self._base_url = base_url.rstrip("/")
+        self._configured_base = configured_base
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self.meter = meter if meter is not None else UsageMeter()
+        self.deadline = deadline
+
+    def within(self, deadline: Deadline | None) -> PipedriveClient:
+        """This client (same account, same meter) with its calls ended by `deadline`."""
+        if deadline is None:
+            return self
+        clone = copy.copy(self)
+        clone.deadline = deadline
+        return clone
 
     # --- endpoints ---------------------------------------------------------------------------
 
@@ -328,7 +358,8 @@ class PipedriveClient:
     def _read_body(response: httpx.Response, path: str) -> dict[str, Any]:
         try:
             body = response.json()
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than Python's stack; unreadable all the same
             raise BadResponse("Pipedrive sent a reply that is not JSON", path=path) from exc
         if not isinstance(body, dict) or body.get("success") is False:
             raise BadResponse("Pipedrive sent an unexpected reply", path=path)
@@ -339,18 +370,34 @@ class PipedriveClient:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
+            if any(error["type"] == UNEXPECTED_DOMAIN for error in exc.errors()):
+                raise UnexpectedCompanyDomain(
+                    "Pipedrive reported a company domain that is not a DNS label", path=path
+                ) from exc
             raise BadResponse(
                 f"Pipedrive's reply is not shaped as documented ({exc.error_count()} problems)",
                 path=path,
             ) from exc
 
-    @classmethod
-    def _parse_list(cls, data: object, model: type[M], path: str) -> list[M]:
+    @staticmethod
+    def _parse_list(data: object, model: type[M], path: str) -> list[M]:
+        """The readable items; an item without its identity (an id) is dropped, and logged.
+
+        A list with items but none readable is not a list of these: BadResponse.
+        """
         if data is None:  # Pipedrive answers `"data": null` for an empty list
             return []
         if not isinstance(data, list):
             raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
-        return [cls._parse(item, model, path) for item in data]
+        items = []
+        for item in data:
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as exc:
+                log.debug("%s: dropped an unreadable item (%d problems)", path, exc.error_count())
+        if data and not items:
+            raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
+        return items
 
     async def _send(
         self, method: str, path: str, params: Params | None, body: object = None
@@ -362,9 +409,22 @@ class PipedriveClient:
                 return await self._send_once(method, path, params, body)
             except (RateLimited, Unavailable) as exc:
                 delay = self._retry_delay(exc, attempt, method)
-                if delay is None:
+                if delay is None or not self._has_time_after(delay):
                     raise
                 await self._retry.sleep(delay)
+
+    def _has_time_after(self, delay: float) -> bool:
+        """Whether the deadline leaves time for another attempt after waiting `delay`."""
+        return self.deadline is None or self.deadline.remaining() > delay
+
+    def _attempt_timeout(self, path: str) -> float:
+        """The configured timeout, cut to what is left of the deadline."""
+        if self.deadline is None:
+            return self._timeout
+        left = self.deadline.remaining()
+        if left <= 0:
+            raise Unavailable("no time was left to ask Pipedrive", path=path)
+        return min(self._timeout, left)
 
     def _retry_delay(self, exc: PipedriveError, attempt: int, method: str) -> float | None:
         if attempt >= self._retry.attempts:
@@ -380,23 +440,26 @@ class PipedriveClient:
     async def _send_once(
         self, method: str, path: str, params: Params | None, body: object = None
     ) -> httpx.Response:
+        url = self._url(path)
+        timeout = self._attempt_timeout(path)
         loop = asyncio.get_running_loop()
         started = loop.time()
         response: httpx.Response | None = None
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(timeout):
                 response = await self._http.request(
                     method,
-                    self._base_url + path,
+                    url,
                     params=params,
                     json=body,
-                    headers={"x-api-token": self._token, "accept": "application/json"},
-                    timeout=self._timeout,
+                    headers={"accept": "application/json"},
+                    auth=self._auth,
+                    timeout=timeout,
                 )
                 await response.aread()
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise Unavailable(
-                f"Pipedrive did not answer within {self._timeout:g} s", path=path
+                f"Pipedrive did not answer within {timeout:.2g} s", path=path
             ) from exc
         except httpx.HTTPError as exc:
             raise Unavailable(f"Cannot reach Pipedrive ({type(exc).__name__})", path=path) from exc
@@ -407,6 +470,17 @@ class PipedriveClient:
             self._record(method, path, response, loop.time() - started)
         _raise_for_status(response, path)
         return response
+
+    def _url(self, path: str) -> httpx.URL:
+        """The URL of `path`; UntrustedHost when the token must not go there."""
+        try:
+            url = httpx.URL(self._base_url + path)
+        except httpx.InvalidURL as exc:
+            raise UntrustedHost("the API base is not a URL", path=path) from exc
+        if not may_receive_token(url, self._configured_base):
+            # The host stays out of the message: it may be text an attacker chose.
+            raise UntrustedHost("the API base is not a Pipedrive host", path=path)
+        return url
 
     def _record(
         self, method: str, path: str, response: httpx.Response | None, seconds: float

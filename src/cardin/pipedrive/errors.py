@@ -6,6 +6,10 @@
 - RateLimited: try again after `retry_after` seconds.
 - Unavailable: Pipedrive is down, slow or unreachable; retry later.
 - BadResponse: Pipedrive answered something we cannot read; report it, retry later.
+  - UnexpectedCompanyDomain: `/v1/users/me` named a company domain no Pipedrive host has;
+    refuse the account (nothing is stored, no URL is built from it).
+- UntrustedHost (an InvalidToken): the API base is neither the configured one nor a Pipedrive
+  host, so the token was not sent; reauthorize, which stores a base built from checked parts.
 
 Messages never contain the API token.
 """
@@ -24,6 +28,10 @@ class PipedriveError(Exception):
 
 class InvalidToken(PipedriveError):
     """HTTP 401: the API token is wrong, revoked or was changed."""
+
+
+class UntrustedHost(InvalidToken):
+    """The request would take the token to a host that is not Pipedrive's: it was not sent."""
 
 
 class PaymentRequired(PipedriveError):
@@ -59,6 +67,10 @@ class Unavailable(PipedriveError):
 
 class BadResponse(PipedriveError):
     """A reply we cannot read: not JSON, cut short, or not shaped as documented."""
+
+
+class UnexpectedCompanyDomain(BadResponse):
+    """`/v1/users/me` reported a company domain that is not a DNS label."""
 
 
 ACCOUNT_ERRORS = (InvalidToken, PaymentRequired)

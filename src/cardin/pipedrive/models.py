@@ -1,18 +1,43 @@
 """Typed, tolerant models of the Pipedrive payloads Cardin reads (API v2 first, v1 where needed).
 
-Tolerant: Pipedrive answers `null` for most absent values (more than its OpenAPI files declare),
-so nearly every field is optional; timestamps come as v1 "YYYY-MM-DD HH:MM:SS" (UTC) or v2
-RFC 3339; a malformed date or time becomes None rather than failing the whole payload. Unknown
-properties are ignored. A payload of the wrong shape (a list where an object belongs, a missing
-id) still fails validation, and the client reports it as BadResponse.
+Tolerant per field: Pipedrive answers `null` for more values than its OpenAPI files declare, and
+a hostile or broken upstream can send anything. A property that cannot be read (null where a
+value belongs, the wrong type, a NaN) is dropped and takes its default; an unreadable element of
+a list or an object of values is dropped from it; each drop is logged at debug level, without
+the value. Only the identity fields without which there is no item (an id, a field's code, an
+activity type's key) fail the item; the item is then dropped from the list it came in, and a
+reply that is not an object at all still fails, which the client reports as BadResponse.
+A company domain that is not a DNS label is refused, not dropped (UnexpectedCompanyDomain):
+URLs are built from it, so the caller must be able to say Pipedrive reported something odd.
+Timestamps come as v1 "YYYY-MM-DD HH:MM:SS" (UTC) or v2 RFC 3339. Unknown properties are ignored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import types
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+
+from cardin.pipedrive.urls import company_domain
+
+log = logging.getLogger(__name__)
+UNEXPECTED_DOMAIN = "unexpected_company_domain"
+"""The validation error type of a `company_domain` that is not a DNS label."""
 
 
 def _parse_datetime(raw: Any) -> datetime | None:
@@ -24,7 +49,11 @@ def _parse_datetime(raw: Any) -> datetime | None:
     except ValueError:
         return None
     # v1 timestamps carry no zone and are UTC.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+05:00" lies before the first representable UTC
+        return None
 
 
 def _parse_date(raw: Any) -> date | None:
@@ -55,26 +84,94 @@ def _parse_duration(raw: Any) -> timedelta | None:
     return timedelta(hours=hours, minutes=minutes, seconds=rest[0] if rest else 0)
 
 
-def _bool_or_none(raw: Any) -> bool | None:
-    # v1 sends 0/1 and sometimes "0"/"1" for flags.
-    if raw is None or isinstance(raw, bool):
+def _company_domain(raw: Any) -> str | None:
+    # Links and the API base are built from it: anything but one DNS label is refused, not
+    # repaired, so that the caller can tell "Pipedrive said something unexpected" apart.
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            return company_domain(raw)
+    raise PydanticCustomError(UNEXPECTED_DOMAIN, "the company domain is not a DNS label")
+
+
+def _flag(raw: Any) -> bool:
+    # v1 sends 0/1 and sometimes "0"/"1" for flags; anything else is unreadable (and so dropped,
+    # leaving the field's default).
+    if isinstance(raw, bool):
         return raw
     if isinstance(raw, int | str) and str(raw) in {"0", "1"}:
         return str(raw) == "1"
-    return None
+    raise ValueError("not a flag")
 
 
 Timestamp = Annotated[datetime | None, BeforeValidator(_parse_datetime)]
 Day = Annotated[date | None, BeforeValidator(_parse_date)]
 TimeOfDay = Annotated[time | None, BeforeValidator(_parse_time)]
 Duration = Annotated[timedelta | None, BeforeValidator(_parse_duration)]
-Flag = Annotated[bool | None, BeforeValidator(_bool_or_none)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+CompanyDomain = Annotated[str | None, BeforeValidator(_company_domain)]
 
 
 class PipedriveModel(BaseModel):
-    """Base: frozen, ignores unknown properties."""
+    """Base: frozen, ignores unknown properties, drops the properties it cannot read."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
+
+    # Lists read whole or not at all: an unreadable element fails the model instead of vanishing.
+    whole_lists: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _drop_unreadable(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if not isinstance(data, Mapping):
+                raise
+            return handler(_without_unreadable(cls, data, exc))
+
+
+def _without_unreadable(
+    model: type[PipedriveModel], data: Mapping[str, Any], exc: ValidationError
+) -> dict[str, Any]:
+    """`data` without what `exc` found unreadable; re-raises `exc` when an identity field is."""
+    readable = dict(data)
+    dropped: dict[str, set[int | str]] = {}
+    for error in exc.errors():
+        loc = error["loc"]
+        name = loc[0] if loc else None
+        field = model.model_fields.get(name) if isinstance(name, str) else None
+        refused = error["type"] == UNEXPECTED_DOMAIN  # refused on purpose: not "unreadable"
+        if refused or field is None or not isinstance(name, str) or name in model.whole_lists:
+            raise exc
+        value = readable.get(name)
+        if len(loc) > 1 and _holds_items(field) and isinstance(value, list | Mapping):
+            dropped.setdefault(name, set()).add(loc[1])
+        elif field.is_required():
+            raise exc
+        else:
+            readable.pop(name, None)
+        where = ".".join(str(part) for part in loc)
+        log.debug("Pipedrive %s: dropped unreadable %s (%s)", model.__name__, where, error["type"])
+    for name, keys in dropped.items():
+        readable[name] = _without_items(readable[name], keys)
+    return readable
+
+
+def _holds_items(field: FieldInfo) -> bool:
+    """Whether the field is a list or an object of values (whose elements can be dropped)."""
+    annotation = field.annotation
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(get_origin(arg) in (list, dict) for arg in get_args(annotation))
+    return origin in (list, dict)
+
+
+def _without_items(value: list[Any] | Mapping[str, Any], keys: set[int | str]) -> Any:
+    if isinstance(value, list):
+        return [item for index, item in enumerate(value) if index not in keys]
+    return {key: item for key, item in value.items() if key not in keys}
 
 
 # --- users and company ---------------------------------------------------------------------
@@ -106,7 +203,7 @@ class CurrentUser(User):
 
     company_id: int
     company_name: str | None = None
-    company_domain: str | None = None
+    company_domain: CompanyDomain = None
     language: Language | None = None
 
 
@@ -134,7 +231,7 @@ class PersonField(PipedriveModel):
 class ActivityTypeInfo(PipedriveModel):
     """An activity type (`/v1/activityTypes`); activities name it by `key_string`."""
 
-    id: int
+    id: int | None = None
     key_string: str
     name: str | None = None
     icon_key: str | None = None
@@ -177,7 +274,13 @@ class SearchHit(PipedriveModel):
 
 
 class SearchResults(PipedriveModel):
-    """The `data` of a search reply."""
+    """The `data` of a search reply; a hit that cannot be read fails the search.
+
+    Dropping it could turn a match into "no match", and the card would then offer to add a
+    person who is already there.
+    """
+
+    whole_lists: ClassVar[frozenset[str]] = frozenset({"items"})
 
     items: list[SearchHit] = Field(default_factory=list)
 
@@ -223,9 +326,9 @@ class Address(PipedriveModel):
 
 
 class OrganizationInfo(PipedriveModel):
-    """An organization (`/api/v2/organizations/{id}`)."""
+    """An organization (`/api/v2/organizations/{id}`); fetched by id, so its own is not needed."""
 
-    id: int
+    id: int | None = None
     name: str | None = None
     address: Address | None = None
 

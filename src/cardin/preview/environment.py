@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from cardin.addon.app import create_app
 from cardin.addon.runtime import Runtime
 from cardin.connectors.setup import check_token, offered_settings
+from cardin.pipedrive import ApiToken
 from cardin.preview.client import GoogleUser
 from cardin.preview.google import LocalGoogle
 from cardin.preview.inbox import USER_EMAIL, USER_NAME
@@ -132,14 +133,14 @@ class DemoEnvironment:
         store = self.runtime.store
         if await asyncio.to_thread(store.count, DEMO_USER.sub):
             return False
-        token = self.token("demo")
-        account = await check_token(self.runtime.engine.client(token, self.public_url))
+        credential = ApiToken(self.token("demo"))
+        account = await check_token(self.runtime.engine.client(credential, self.public_url))
         settings = offered_settings(0, datetime.now(UTC).date())
         await asyncio.to_thread(
             store.create,
             DEMO_USER.sub,
             settings,
-            token=token,
+            credential=credential,
             base_url=self.public_url,
             account=account,
         )

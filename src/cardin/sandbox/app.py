@@ -1,4 +1,7 @@
-"""The sandbox's ASGI app: Pipedrive's API paths go to the gateway, `/_sandbox/` to the controls."""
+"""The sandbox's ASGI app: Pipedrive's API paths go to the gateway, `/_sandbox/` to the controls.
+
+Every method reaches the gateway, so it checks the token before it routes, as Pipedrive's does.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
 
 from cardin.sandbox.calls import ApiRequest
 from cardin.sandbox.control import control_routes
@@ -17,34 +21,38 @@ from cardin.sandbox.control import control_routes
 if TYPE_CHECKING:
     from cardin.sandbox.gateway import Sandbox
 
-API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
+class _Api:
+    """The ASGI endpoint of every API path, whatever its method."""
 
-def build_app(sandbox: Sandbox) -> Starlette:
-    """The ASGI app serving `sandbox`; every path outside `/_sandbox/` is Pipedrive's API."""
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
 
-    async def api(request: Request) -> Response:
-        answer = await sandbox.handle(
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        answer = await self.sandbox.handle(
             ApiRequest(
                 method=request.method,
-                path=request.url.path,
+                # as decoded by the server: `request.url` would drop a decoded newline
+                path=scope["path"],
                 query=dict(request.query_params),
                 token=request.headers.get("x-api-token"),
                 body=await request.body(),
                 base_url=str(request.base_url).rstrip("/"),
             )
         )
-        return Response(
+        response = Response(
             answer.body,
             status_code=answer.status,
             headers=answer.headers,
             media_type=answer.media_type,
         )
+        await response(scope, receive, send)
 
-    routes = [
-        Mount("/_sandbox", routes=control_routes(sandbox)),
-        Route("/{path:path}", api, methods=API_METHODS),
-    ]
+
+def build_app(sandbox: Sandbox) -> Starlette:
+    """The ASGI app serving `sandbox`; every path outside `/_sandbox/` is Pipedrive's API."""
+    routes = [Mount("/_sandbox", routes=control_routes(sandbox))]
     # the browser demo calls the sandbox from the add-on's origin
     middleware = [
         Middleware(
@@ -55,4 +63,8 @@ def build_app(sandbox: Sandbox) -> Starlette:
             expose_headers=["*"],
         )
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware)
+    # Every other path is Pipedrive's API: the router's fallback takes any path, even one that no
+    # route pattern matches (a decoded %0A is a newline, which `{path:path}` does not match).
+    app.router.default = _Api(sandbox)
+    return app

@@ -1,7 +1,8 @@
 """Pipedrive's error answers: the JSON bodies (and HTML pages) the real API sends, and ApiError.
 
 Bodies come from the OpenAPI examples where Pipedrive documents them (401, v1 user 404, generic v1
-404, v2 404); the 402, 429 and 5xx bodies are undocumented, so these follow the same envelope.
+404, v2 404); the 400, 402, 405, 429 and 5xx bodies and the 404 of an unknown route are
+undocumented, so these follow the same envelope.
 """
 
 from __future__ import annotations
@@ -71,6 +72,21 @@ def v1_user_not_found() -> ApiError:
 def v2_not_found() -> ApiError:
     """The v2 404, exactly as the v2 spec shows it."""
     return ApiError(404, envelope("Entity was not found", "Object was not found."))
+
+
+def v2_bad_id() -> ApiError:
+    """The 400 of a v2 operation whose path id is not an integer."""
+    return bad_request("Validation failed: id: Parameter must be an integer")
+
+
+def unknown_route(method: str, path: str) -> JSON:
+    """The 404 body for a path that no simulated operation has."""
+    return envelope(f"Unknown route: {method} {path}")
+
+
+def method_not_allowed(method: str, path: str) -> JSON:
+    """The 405 body for a method that the path's operations do not take."""
+    return envelope(f"Method not allowed: {method} {path}")
 
 
 def bad_request(message: str) -> ApiError:

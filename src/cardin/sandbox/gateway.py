@@ -1,9 +1,12 @@
 """The Sandbox: Pipedrive's gateway (auth, 402, rate limits, latency, faults) over a Dataset.
 
-Each API request goes: added latency, fault draw, token check (401 for a missing or unknown token
-and, like Pipedrive's gateway, for an unknown path or method), inactive company (402), burst window
-and daily budget (429 with Retry-After), then the endpoint. Tokens are charged per request with the
-operation's published cost, whatever the answer, once the request is admitted.
+Each API request goes: added latency, fault draw, token check (401 for a missing or unknown token,
+before any routing), inactive company (402), routing (404 for a path no simulated operation has,
+405 for a method its operations do not take), burst window and daily budget (429 with
+Retry-After), then the operation: a path id that is not an integer gets the operation's 400 (or
+the 404 its spec documents), a well-formed id that names nothing the handler's 404. Tokens are
+charged per request with the operation's published cost, whatever the answer, once the request is
+admitted; unrouted requests cost nothing.
 """
 
 from __future__ import annotations
@@ -11,54 +14,30 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cardin.pipedrive.costs import path_template, token_cost
-from cardin.sandbox import v1, v2
 from cardin.sandbox.app import build_app
-from cardin.sandbox.calls import Answer, ApiRequest, Call, Handler
+from cardin.sandbox.calls import Answer, ApiRequest, Call
 from cardin.sandbox.data import Company, Dataset
 from cardin.sandbox.errors import (
     GATEWAY_401,
     ApiError,
     gateway_html,
+    method_not_allowed,
     payment_required,
     rate_limited,
     server_error_json,
+    unknown_route,
 )
 from cardin.sandbox.faults import FaultKind, FaultPlan
 from cardin.sandbox.limits import Caller, RateLimiter, Verdict
+from cardin.sandbox.routes import Found, find_route
 
 JSON = dict[str, Any]
-ROUTES: dict[tuple[str, str], Handler] = {
-    ("GET", "/v1/users/me"): v1.users_me,
-    ("GET", "/v1/users"): v1.users,
-    ("GET", "/v1/users/{id}"): v1.user,
-    ("GET", "/v1/activityTypes"): v1.activity_types,
-    ("GET", "/v1/currencies"): v1.currencies,
-    ("GET", "/v1/personFields"): v1.person_fields,
-    ("GET", "/v1/notes"): v1.notes,
-    ("GET", "/api/v2/personFields"): v2.person_fields,
-    ("GET", "/api/v2/persons/search"): v2.persons_search,
-    ("GET", "/api/v2/persons"): v2.persons,
-    ("POST", "/api/v2/persons"): v2.create_person,
-    ("GET", "/api/v2/persons/{id}"): v2.person,
-    ("GET", "/api/v2/persons/{id}/picture"): v2.person_picture,
-    ("GET", "/api/v2/organizations"): v2.organizations,
-    ("GET", "/api/v2/organizations/{id}"): v2.organization,
-    ("GET", "/api/v2/deals"): v2.deals,
-    ("GET", "/api/v2/deals/{id}"): v2.deal,
-    ("GET", "/api/v2/activities"): v2.activities,
-    ("GET", "/api/v2/activities/{id}"): v2.activity,
-    ("GET", "/api/v2/pipelines"): v2.pipelines,
-    ("GET", "/api/v2/stages"): v2.stages,
-}
 SEARCH_PATHS = ("/api/v2/persons/search", "/api/v2/itemSearch")
-_PATH_ID = re.compile(r"/(\d+)(?=/|$)")
 _MALFORMED = b"<html><body><h1>Pipedrive</h1><p>Something went wrong.</p></body></html>"
 
 
@@ -158,21 +137,24 @@ class Sandbox:
     def _api_answer(
         self, request: ApiRequest, identity: tuple[Company, int] | None
     ) -> tuple[Answer, int]:
-        handler = ROUTES.get((request.method, path_template(request.path)))
-        if identity is None or handler is None:
+        if identity is None:
             return json_answer(401, GATEWAY_401, self.limiter.idle_headers()), 0
         company, user_id = identity
+        idle = self.limiter.idle_headers(company.plan)
         if not company.is_active:
-            return json_answer(402, payment_required(), self.limiter.idle_headers(company.plan)), 0
-        cost = token_cost(request.method, request.path)
+            return json_answer(402, payment_required(), idle), 0
+        found = find_route(request.method, request.path)
+        if not isinstance(found, Found):
+            return _unrouted(request, found.allowed, idle), 0
+        cost = found.route.cost
         verdict = self._admit(request, company, cost)
         if not verdict.allowed:
             headers = {**verdict.headers, "Retry-After": str(verdict.retry_after)}
             return json_answer(429, rate_limited(verdict.reason), headers), 0
-        ids = tuple(int(found) for found in _PATH_ID.findall(request.path))
-        call = Call(company, user_id, request.query, ids, request.body, request.base_url)
         try:
-            return json_answer(200, handler(call), verdict.headers), cost
+            ids = found.ids()
+            call = Call(company, user_id, request.query, ids, request.body, request.base_url)
+            return json_answer(200, found.route.handler(call), verdict.headers), cost
         except ApiError as error:
             return json_answer(error.status, error.body, verdict.headers), cost
 
@@ -230,3 +212,11 @@ class Sandbox:
                 fault.value if fault else None,
             )
         )
+
+
+def _unrouted(request: ApiRequest, allowed: tuple[str, ...], headers: dict[str, str]) -> Answer:
+    if not allowed:
+        return json_answer(404, unknown_route(request.method, request.path), headers)
+    allow = ", ".join(sorted({*allowed, *(("HEAD",) if "GET" in allowed else ())}))
+    body = method_not_allowed(request.method, request.path)
+    return json_answer(405, body, {**headers, "Allow": allow})

@@ -1,14 +1,15 @@
-"""How stored objects become API answers: v2 persons with optional fields, v1 notes, users."""
+"""How stored objects become API answers: v2 persons, organizations, deals; v1 notes and users."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from cardin.sandbox.counts import deal_counts, organization_counts, person_counts
 from cardin.sandbox.data import Company
-from cardin.sandbox.errors import bad_request
-from cardin.sandbox.paging import query_bool
+from cardin.sandbox.query import Query, invalid, query_bool, query_choices, query_list
 
 JSON = dict[str, Any]
 
@@ -73,16 +74,64 @@ DEAL_INCLUDE_FIELDS = (
     "smart_bcc_email",
     "source_lead_id",
 )
+ORGANIZATION_INCLUDE_FIELDS = (
+    "next_activity_id",
+    "last_activity_id",
+    "open_deals_count",
+    "related_open_deals_count",
+    "closed_deals_count",
+    "related_closed_deals_count",
+    "email_messages_count",
+    "people_count",
+    "activities_count",
+    "done_activities_count",
+    "undone_activities_count",
+    "files_count",
+    "notes_count",
+    "followers_count",
+    "won_deals_count",
+    "related_won_deals_count",
+    "lost_deals_count",
+    "related_lost_deals_count",
+    "smart_bcc_email",
+)
 OPTION_TYPES = ("enum", "set")
+MAX_CUSTOM_FIELD_KEYS = 15  # `custom_fields`: "A maximum of 15 keys is allowed"
 
 
-def check_include(requested: Iterable[str], allowed: Collection[str]) -> list[str]:
-    """The requested `include_fields`, or a 400 naming the first one Pipedrive does not know."""
-    fields = list(requested)
-    for name in fields:
-        if name not in allowed:
-            raise bad_request(f"Validation failed: include_fields: Unknown field {name!r}")
-    return fields
+@dataclass(frozen=True, slots=True)
+class ItemOptions:
+    """The optional parts of a v2 person, organization or deal a request asks for."""
+
+    include: tuple[str, ...] = ()
+    custom_keys: tuple[str, ...] | None = None
+    option_labels: bool = False
+    labels: bool = False
+
+    @classmethod
+    def parse(cls, query: Query, include: Collection[str]) -> ItemOptions:
+        """Read `include_fields` (from `include`), `custom_fields` and the two label flags."""
+        keys = query_list(query, "custom_fields")
+        if len(keys) > MAX_CUSTOM_FIELD_KEYS:
+            raise invalid("custom_fields", f"A maximum of {MAX_CUSTOM_FIELD_KEYS} keys is allowed")
+        return cls(
+            include=tuple(query_choices(query, "include_fields", tuple(include))),
+            custom_keys=tuple(keys) if "custom_fields" in query else None,
+            option_labels=bool(query_bool(query, "include_option_labels")),
+            labels=bool(query_bool(query, "include_labels")),
+        )
+
+    def without_field_definitions(self, kind: str) -> ItemOptions:
+        """These options for an object type whose fields the sandbox does not keep.
+
+        Option labels and label names come from the type's field definitions, which the sandbox
+        has for persons only: asking for them on `kind` is refused, never answered without them.
+        """
+        if self.option_labels:
+            raise invalid("include_option_labels", f"{kind} fields are not simulated")
+        if self.labels:
+            raise invalid("include_labels", f"{kind} labels are not simulated")
+        return self
 
 
 def custom_person_fields(company: Company) -> list[JSON]:
@@ -113,118 +162,53 @@ def render_custom_fields(
     return result
 
 
-def render_person(company: Company, person: JSON, query: dict[str, str]) -> JSON:
-    """A v2 person as `GET /api/v2/persons/{id}` answers it, honouring the optional parameters."""
+def render_person(company: Company, person: JSON, options: ItemOptions) -> JSON:
+    """A v2 person as `GET /api/v2/persons/{id}` answers it, with the optional parts asked for."""
     data: JSON = {key: copy.deepcopy(person.get(key)) for key in PERSON_KEYS}
     if company.info.get("contact_sync"):
         data.update({key: copy.deepcopy(person.get(key)) for key in CONTACT_SYNC_KEYS})
-    keys = _split(query.get("custom_fields"))
-    if keys is not None and len(keys) > 15:  # noqa: PLR2004 - Pipedrive's documented maximum
-        raise bad_request("Validation failed: custom_fields: A maximum of 15 keys is allowed")
     data["custom_fields"] = render_custom_fields(
         company,
         person.get("custom_fields") or {},
-        keys,
-        option_labels=bool(query_bool(query, "include_option_labels")),
+        options.custom_keys,
+        option_labels=options.option_labels,
     )
-    if query_bool(query, "include_labels"):
+    if options.labels:
         data["labels"] = _label_objects(company, person.get("label_ids") or [])
-    include = check_include(_split(query.get("include_fields")) or [], PERSON_INCLUDE_FIELDS)
-    if include:
+    if options.include:
         counts = person_counts(company, person)
-        data.update({name: counts.get(name) for name in include if name in counts})
+        data.update({name: counts.get(name) for name in options.include if name in counts})
     return data
 
 
-def _split(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [part.strip() for part in text.split(",") if part.strip()]
+def render_organization(company: Company, org: JSON, options: ItemOptions) -> JSON:
+    """A v2 organization, with the optional parts asked for."""
+    data = copy.deepcopy(org)
+    data["custom_fields"] = _pick(data.get("custom_fields") or {}, options.custom_keys)
+    if options.include:
+        counts = organization_counts(company, org)
+        data.update({name: counts[name] for name in options.include})
+    return data
+
+
+def render_deal(company: Company, deal: JSON, options: ItemOptions) -> JSON:
+    """A v2 deal, with the optional parts asked for."""
+    data = copy.deepcopy(deal)
+    data["custom_fields"] = _pick(data.get("custom_fields") or {}, options.custom_keys)
+    if options.include:
+        extra = deal_counts(company, deal)
+        data.update({name: extra[name] for name in options.include})
+    return data
+
+
+def _pick(values: Mapping[str, Any], keys: Collection[str] | None) -> JSON:
+    return {key: value for key, value in values.items() if keys is None or key in keys}
 
 
 def _label_objects(company: Company, label_ids: list[int]) -> list[JSON]:
     field = next((f for f in company.person_fields if f["key"] == "label_ids"), None)
     labels = {opt["id"]: opt["label"] for opt in (field or {}).get("options") or ()}
     return [{"id": label_id, "label": labels.get(label_id)} for label_id in label_ids]
-
-
-def _activity_ids(activities: list[JSON]) -> tuple[int | None, int | None]:
-    def when(activity: JSON) -> tuple[str, str, int]:
-        return (activity["due_date"] or "", activity.get("due_time") or "", activity["id"])
-
-    undone = sorted((a for a in activities if not a["done"]), key=when)
-    done = sorted((a for a in activities if a["done"]), key=when)
-    return (undone[0]["id"] if undone else None, done[-1]["id"] if done else None)
-
-
-def person_counts(company: Company, person: JSON) -> JSON:
-    """Every count field of a person, computed from its deals, activities and notes."""
-    deals = [d for d in company.linked("deals.person_id", person["id"]) if not d["is_deleted"]]
-    activities = [
-        a for a in company.linked("activities.person_id", person["id"]) if not a["is_deleted"]
-    ]
-    notes = [n for n in company.linked("notes.person_id", person["id"]) if n["active_flag"]]
-    statuses = [deal["status"] for deal in deals]
-    won, lost, open_ = statuses.count("won"), statuses.count("lost"), statuses.count("open")
-    done = sum(1 for a in activities if a["done"])
-    next_id, last_id = _activity_ids(activities)
-    return {
-        "next_activity_id": next_id,
-        "last_activity_id": last_id,
-        "open_deals_count": open_,
-        "related_open_deals_count": open_,
-        "closed_deals_count": won + lost,
-        "related_closed_deals_count": won + lost,
-        "participant_open_deals_count": 0,
-        "participant_closed_deals_count": 0,
-        "won_deals_count": won,
-        "related_won_deals_count": won,
-        "lost_deals_count": lost,
-        "related_lost_deals_count": lost,
-        "activities_count": len(activities),
-        "done_activities_count": done,
-        "undone_activities_count": len(activities) - done,
-        "notes_count": len(notes),
-        "email_messages_count": 0,
-        "files_count": 0,
-        "followers_count": 1,
-        "last_incoming_mail_time": None,
-        "last_outgoing_mail_time": None,
-        "smart_bcc_email": f"{company.info['domain']}+person{person['id']}@pipedrivemail.com",
-    }
-
-
-def render_deal(company: Company, deal: JSON, include: list[str]) -> JSON:
-    """A v2 deal, with the requested `include_fields` computed from the data."""
-    data = copy.deepcopy(deal)
-    if not include:
-        return data
-    activities = [
-        a for a in company.linked("activities.deal_id", deal["id"]) if not a["is_deleted"]
-    ]
-    notes = [n for n in company.notes if n.get("deal_id") == deal["id"] and n["active_flag"]]
-    done = sum(1 for a in activities if a["done"])
-    next_id, last_id = _activity_ids(activities)
-    extra: JSON = {
-        "next_activity_id": next_id,
-        "last_activity_id": last_id,
-        "first_won_time": deal.get("won_time"),
-        "products_count": 0,
-        "files_count": 0,
-        "notes_count": len(notes),
-        "followers_count": 1,
-        "email_messages_count": 0,
-        "activities_count": len(activities),
-        "done_activities_count": done,
-        "undone_activities_count": len(activities) - done,
-        "participants_count": 1 if deal.get("person_id") else 0,
-        "last_incoming_mail_time": None,
-        "last_outgoing_mail_time": None,
-        "smart_bcc_email": f"{company.info['domain']}+deal{deal['id']}@pipedrivemail.com",
-        "source_lead_id": deal.get("source_lead_id"),
-    }
-    data.update({name: extra[name] for name in include})
-    return data
 
 
 def render_activity(activity: JSON, *, attendees: bool) -> JSON:
@@ -252,6 +236,9 @@ def render_note(company: Company, note: JSON, me_id: int) -> JSON:
         "deal": {"title": deal["title"]} if deal else None,
         "organization": {"name": org["name"]} if org else None,
         "project": None,
+        "task_id": note.get("task_id"),
+        "task": None,
+        "pinned_to_task_flag": bool(note.get("pinned_to_task_flag")),
         "user": {
             "email": user.get("email"),
             "icon_url": user.get("icon_url"),

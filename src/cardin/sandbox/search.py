@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cardin.sandbox.data import Company
-from cardin.sandbox.errors import bad_request
-from cardin.sandbox.paging import query_bool, query_int, query_list, v2_page
+from cardin.sandbox.paging import v2_page
+from cardin.sandbox.query import invalid, query_bool, query_choices, query_int, query_text
 from cardin.sandbox.render import custom_person_fields
 
 JSON = dict[str, Any]
@@ -38,26 +38,21 @@ class Query:
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> Query:
         """Validate the parameters as Pipedrive does (term of 2+ characters, or 1+ when exact)."""
-        term = (query.get("term") or "").strip()
+        term = (query_text(query, "term") or "").strip()
         exact = bool(query_bool(query, "exact_match"))
         if len(term) < (1 if exact else 2):
-            raise bad_request(
-                "Validation failed: term: Search term must be at least 2 characters long "
-                "(1 character with exact_match)"
+            raise invalid(
+                "term",
+                "Search term must be at least 2 characters long (1 character with exact_match)",
             )
-        fields = query_list(query, "fields") or list(SEARCH_FIELDS)
-        for name in fields:
-            if name not in SEARCH_FIELDS:
-                raise bad_request(f"Validation failed: fields: Unknown search field {name!r}")
+        fields = query_choices(query, "fields", SEARCH_FIELDS) or list(SEARCH_FIELDS)
         return cls(term, tuple(fields), exact, query_int(query, "organization_id"))
 
 
 def search_persons(company: Company, query: Mapping[str, str], base_url: str) -> tuple[JSON, JSON]:
     """The `data` and `additional_data` of one search page."""
     parsed = Query.parse(query)
-    include = query_list(query, "include_fields")
-    if any(name != "person.picture" for name in include):
-        raise bad_request("Validation failed: include_fields: Must be person.picture")
+    include = query_choices(query, "include_fields", ("person.picture",))
     hits = [
         hit for person in _candidates(company, parsed) if (hit := _score(company, person, parsed))
     ]

@@ -1,4 +1,7 @@
-"""API v2 endpoints Cardin uses: persons, person fields, organizations, deals, activities."""
+"""API v2 endpoints Cardin uses: persons, person fields, organizations, deals, activities.
+
+Every documented parameter is either applied or refused with a 400 naming it; none is ignored.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +11,29 @@ from datetime import datetime
 from typing import Any
 
 from cardin.sandbox.calls import Call, ok
-from cardin.sandbox.errors import bad_request, v2_not_found
-from cardin.sandbox.paging import (
+from cardin.sandbox.errors import v2_not_found
+from cardin.sandbox.paging import sort_items, v2_page
+from cardin.sandbox.persons import create_person_from_body
+from cardin.sandbox.query import (
+    Query,
+    invalid,
     query_bool,
     query_choice,
+    query_choices,
     query_ids,
     query_int,
-    query_list,
-    sort_items,
-    v2_page,
+    query_text,
+    query_time,
 )
-from cardin.sandbox.persons import create_person_from_body
 from cardin.sandbox.render import (
     DEAL_INCLUDE_FIELDS,
-    check_include,
+    ORGANIZATION_INCLUDE_FIELDS,
+    PERSON_INCLUDE_FIELDS,
+    ItemOptions,
     person_field_v2,
     render_activity,
     render_deal,
+    render_organization,
     render_person,
 )
 from cardin.sandbox.search import search_persons
@@ -33,11 +42,12 @@ JSON = dict[str, Any]
 Filter = Callable[[JSON], bool]
 DEAL_STATUSES = ("open", "won", "lost", "deleted")
 FIELD_NAMESPACES = ("ui_visibility", "important_fields", "required_fields")
+ACTIVITY_INCLUDE_FIELDS = ("attendees",)
 
 
 def person_fields(call: Call) -> JSON:
     """`GET /api/v2/personFields`: active fields with cursor pagination."""
-    include = check_include(query_list(call.query, "include_fields"), FIELD_NAMESPACES)
+    include = query_choices(call.query, "include_fields", FIELD_NAMESPACES)
     fields = [
         person_field_v2(field, include)
         for field in call.company.person_fields
@@ -56,29 +66,28 @@ def persons_search(call: Call) -> JSON:
 def persons(call: Call) -> JSON:
     """`GET /api/v2/persons` with the id, organization, owner and deal filters."""
     company = call.company
+    options = ItemOptions.parse(call.query, PERSON_INCLUDE_FIELDS)
     found = [person for person in company.persons if not person.get("is_deleted")]
     deal_id = query_int(call.query, "deal_id")
     if deal_id is not None:
         deal = company.get("deals", deal_id) or {}
         found = [person for person in found if person["id"] == deal.get("person_id")]
-    found = _filter(found, call.query, {"org_id": "org_id", "owner_id": "owner_id"})
+    found = _filter(found, call.query, ("org_id", "owner_id"))
     found = _sorted(found, call.query, ("id", "update_time", "add_time"))
     page, additional = v2_page(found, call.query)
-    return ok([render_person(company, person, call.query) for person in page], additional)
+    return ok([render_person(company, person, options) for person in page], additional)
 
 
 def person(call: Call) -> JSON:
     """`GET /api/v2/persons/{id}` with `include_fields`, `custom_fields` and label options."""
-    found = call.company.get("persons", call.id)
-    if found is None:
-        raise v2_not_found()
-    return ok(render_person(call.company, found, call.query))
+    options = ItemOptions.parse(call.query, PERSON_INCLUDE_FIELDS)
+    return ok(render_person(call.company, _get(call, "persons"), options))
 
 
 def create_person(call: Call) -> JSON:
     """`POST /api/v2/persons`: store the person (searchable at once) and answer it with 200."""
     created = create_person_from_body(call.company, call.json_body(), call.user_id)
-    return ok(render_person(call.company, created, {}))
+    return ok(render_person(call.company, created, ItemOptions()))
 
 
 def person_picture(call: Call) -> JSON:
@@ -93,37 +102,31 @@ def person_picture(call: Call) -> JSON:
 
 
 def organizations(call: Call) -> JSON:
-    """`GET /api/v2/organizations` with `ids` and `owner_id`."""
+    """`GET /api/v2/organizations` with `ids`, `owner_id` and the update window."""
+    options = _options(call.query, ORGANIZATION_INCLUDE_FIELDS, "Organization")
     found = [org for org in call.company.organizations if not org.get("is_deleted")]
-    found = _filter(found, call.query, {"owner_id": "owner_id"})
+    found = _filter(found, call.query, ("owner_id",))
     found = _sorted(found, call.query, ("id", "update_time", "add_time"))
-    page, additional = v2_page([copy.deepcopy(org) for org in found], call.query)
-    return ok(page, additional)
+    page, additional = v2_page(found, call.query)
+    return ok([render_organization(call.company, org, options) for org in page], additional)
 
 
 def organization(call: Call) -> JSON:
     """`GET /api/v2/organizations/{id}`."""
-    return ok(copy.deepcopy(_get(call, "organizations")))
+    options = _options(call.query, ORGANIZATION_INCLUDE_FIELDS, "Organization")
+    return ok(render_organization(call.company, _get(call, "organizations"), options))
 
 
 def deals(call: Call) -> JSON:
     """`GET /api/v2/deals` with filters, `status` list, sorting and `include_fields`."""
-    statuses = query_list(call.query, "status")
-    for status in statuses:
-        if status not in DEAL_STATUSES:
-            raise bad_request(
-                f"Validation failed: status: Must be one of {', '.join(DEAL_STATUSES)}"
-            )
+    options = _options(call.query, DEAL_INCLUDE_FIELDS, "Deal")
+    statuses = query_choices(call.query, "status", DEAL_STATUSES)
     found = [deal for deal in call.company.deals if _deal_status_matches(deal, statuses)]
-    found = _filter(
-        found,
-        call.query,
-        {key: key for key in ("person_id", "org_id", "owner_id", "pipeline_id", "stage_id")},
-    )
+    keys = ("person_id", "org_id", "owner_id", "pipeline_id", "stage_id")
+    found = _filter(found, call.query, keys)
     found = _sorted(found, call.query, ("id", "update_time", "add_time"))
-    include = check_include(query_list(call.query, "include_fields"), DEAL_INCLUDE_FIELDS)
     page, additional = v2_page(found, call.query)
-    return ok([render_deal(call.company, deal, include) for deal in page], additional)
+    return ok([render_deal(call.company, deal, options) for deal in page], additional)
 
 
 def _deal_status_matches(deal: JSON, statuses: list[str]) -> bool:
@@ -134,33 +137,34 @@ def _deal_status_matches(deal: JSON, statuses: list[str]) -> bool:
 
 def deal(call: Call) -> JSON:
     """`GET /api/v2/deals/{id}`."""
-    include = check_include(query_list(call.query, "include_fields"), DEAL_INCLUDE_FIELDS)
-    return ok(render_deal(call.company, _get(call, "deals"), include))
+    options = _options(call.query, DEAL_INCLUDE_FIELDS, "Deal")
+    return ok(render_deal(call.company, _get(call, "deals"), options))
 
 
 def activities(call: Call) -> JSON:
     """`GET /api/v2/activities`: `person_id` matches the primary participant only."""
+    attendees = _attendees(call.query)
     found = [activity for activity in call.company.activities if not activity["is_deleted"]]
-    found = _filter(
-        found, call.query, {key: key for key in ("person_id", "deal_id", "org_id", "owner_id")}
-    )
+    found = _filter(found, call.query, ("person_id", "deal_id", "org_id", "owner_id"))
+    lead_id = query_text(call.query, "lead_id")
+    if lead_id is not None:
+        found = [activity for activity in found if activity.get("lead_id") == lead_id]
     done = query_bool(call.query, "done")
     if done is not None:
         found = [activity for activity in found if activity["done"] is done]
     found = _sorted(found, call.query, ("id", "update_time", "add_time", "due_date"))
-    attendees = "attendees" in check_include(
-        query_list(call.query, "include_fields"), ("attendees",)
-    )
     page, additional = v2_page(found, call.query)
     return ok([render_activity(a, attendees=attendees) for a in page], additional)
 
 
 def activity(call: Call) -> JSON:
     """`GET /api/v2/activities/{id}`."""
-    attendees = "attendees" in check_include(
-        query_list(call.query, "include_fields"), ("attendees",)
-    )
+    attendees = _attendees(call.query)
     return ok(render_activity(_get(call, "activities"), attendees=attendees))
+
+
+def _attendees(query: Query) -> bool:
+    return "attendees" in query_choices(query, "include_fields", ACTIVITY_INCLUDE_FIELDS)
 
 
 def pipelines(call: Call) -> JSON:
@@ -172,7 +176,10 @@ def pipelines(call: Call) -> JSON:
 
 def stages(call: Call) -> JSON:
     """`GET /api/v2/stages`, optionally of one pipeline."""
-    found = _filter(call.company.stages, call.query, {"pipeline_id": "pipeline_id"})
+    found = call.company.stages
+    pipeline_id = query_int(call.query, "pipeline_id")
+    if pipeline_id is not None:
+        found = [stage for stage in found if stage["pipeline_id"] == pipeline_id]
     found = _sorted(found, call.query, ("id", "update_time", "add_time", "order_nr"))
     page, additional = v2_page([copy.deepcopy(s) for s in found], call.query)
     return ok(page, additional)
@@ -185,17 +192,28 @@ def _get(call: Call, collection: str) -> JSON:
     return found
 
 
-def _filter(items: list[JSON], query: Mapping[str, str], keys: Mapping[str, str]) -> list[JSON]:
-    """Items matching every given id filter, `ids` and the `updated_since/until` window."""
+def _options(query: Query, include: tuple[str, ...], kind: str) -> ItemOptions:
+    return ItemOptions.parse(query, include).without_field_definitions(kind)
+
+
+def _filter(items: list[JSON], query: Query, keys: tuple[str, ...]) -> list[JSON]:
+    """Items matching every given id filter, `ids` and the `updated_since/until` window.
+
+    `filter_id` names one of the company's saved filters; the sandbox has none to apply, so it is
+    refused rather than ignored.
+    """
+    if "filter_id" in query:
+        query_int(query, "filter_id")
+        raise invalid("filter_id", "Saved filters are not simulated by the sandbox")
     found = list(items)
-    for param, key in keys.items():
-        wanted = query_int(query, param)
+    for key in keys:
+        wanted = query_int(query, key)
         if wanted is not None:
             found = [item for item in found if item.get(key) == wanted]
     ids = query_ids(query)
     if ids is not None:
         found = [item for item in found if item["id"] in ids]
-    since, until = _time(query, "updated_since"), _time(query, "updated_until")
+    since, until = query_time(query, "updated_since"), query_time(query, "updated_until")
     if since is not None:
         found = [item for item in found if _parse_time(item["update_time"]) >= since]
     if until is not None:
@@ -216,16 +234,6 @@ def _due(activity: JSON) -> str | None:
     if activity.get("due_date") is None:
         return None
     return str(activity["due_date"]) + str(activity.get("due_time") or "")
-
-
-def _time(query: Mapping[str, str], name: str) -> datetime | None:
-    text = query.get(name)
-    if not text:
-        return None
-    try:
-        return _parse_time(text)
-    except ValueError:
-        raise bad_request(f"Validation failed: {name}: Must be an RFC 3339 date-time") from None
 
 
 def _parse_time(text: str) -> datetime:

@@ -9,12 +9,18 @@ from cardin.store.database import (
     head_revision,
     upgrade_database,
 )
-from cardin.store.errors import ConnectorNotFound, StoreError, TokenUnreadable
+from cardin.store.errors import (
+    ConnectorNotFound,
+    StoreError,
+    TokenAlreadyConnected,
+    TokenUnreadable,
+)
 
 __all__ = [
     "ConnectorNotFound",
     "ConnectorStore",
     "StoreError",
+    "TokenAlreadyConnected",
     "TokenCipher",
     "TokenUnreadable",
     "create_database_engine",

@@ -1,4 +1,14 @@
-"""`ConnectorStore`: each Google user's connectors, one transaction per call, tokens encrypted."""
+"""`ConnectorStore`: each Google user's connectors, one transaction per call, credentials encrypted.
+
+The store speaks credentials (`cardin.pipedrive.ApiToken` today); its columns are still shaped
+for a token (`token_ciphertext`, `token_fingerprint`). An OAuth grant would add a column for its
+kind and keep refresh token and expiry in the encrypted value.
+
+A token is one connector per user: the database refuses a second row with the same owner and
+token fingerprint, and `create` and `update_credential` turn that into TokenAlreadyConnected, which
+names the connector that has it. The check is part of the write itself (INSERT … ON CONFLICT),
+never a read in an earlier transaction, so set-ups racing with the same token store one connector.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +19,32 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import Connection, Engine, Row, Select, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.dml import Insert
 
 from cardin.connectors.features import effective_features
-from cardin.connectors.model import Connector, ConnectorSettings, PipedriveAccount, RunMode
-from cardin.store.crypto import TokenCipher, same_fingerprint, token_fingerprint
+from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.contact.model import Account
+from cardin.links import GENERIC_APP, is_company_domain
+from cardin.pipedrive.auth import ApiToken
+from cardin.store.crypto import TokenCipher, token_fingerprint
 from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
-from cardin.store.errors import ConnectorNotFound, StoreError
+from cardin.store.errors import (
+    ConnectorNotFound,
+    StoreError,
+    TokenAlreadyConnected,
+    TokenUnreadable,
+)
 from cardin.store.tables import connectors as table
 
 # The columns a Connector is read from (never the token's).
 _CONNECTOR_COLUMNS = [c for c in table.c if not c.name.startswith("token_")]
+RELEASED = (
+    "This connector has no token: it had the same token as another connector of this user, and "
+    "a token belongs to one connector. Reauthorize it with another account's token, or delete it."
+)
 
 
 def utc_now() -> datetime:
@@ -51,17 +75,25 @@ class ConnectorStore:
         with self._read(owner) as connection:
             return _fetch(connection, owner, connector_id)
 
-    def token(self, owner: str, connector_id: str) -> str:
-        """The connector's decrypted API token (TokenUnreadable when the key changed)."""
+    def credential(self, owner: str, connector_id: str) -> ApiToken:
+        """The connector's decrypted credential (TokenUnreadable when the key changed or none)."""
         with self._read(owner) as connection:
             ciphertext = _fetch_token_column(connection, owner, connector_id, "token_ciphertext")
-        return self._cipher.decrypt(ciphertext)
+        if not ciphertext:
+            raise TokenUnreadable(RELEASED)
+        return ApiToken(self._cipher.decrypt(ciphertext))
 
-    def is_same_token(self, owner: str, connector_id: str, token: str) -> bool:
-        """Whether `token` is the one stored, judged by fingerprint (no decryption)."""
+    def with_credential(self, owner: str, credential: ApiToken) -> Connector | None:
+        """The owner's connector that has this credential, if any (found by fingerprint)."""
         with self._read(owner) as connection:
-            stored = _fetch_token_column(connection, owner, connector_id, "token_fingerprint")
-        return same_fingerprint(token, stored)
+            return _with_fingerprint(connection, owner, token_fingerprint(credential.token))
+
+    def made_by_setup(self, owner: str, setup_key: str) -> Connector | None:
+        """The owner's connector that the setup wizard with this key created, if any."""
+        with self._read(owner) as connection:
+            query = _owned(select(*_CONNECTOR_COLUMNS), owner).where(table.c.setup_key == setup_key)
+            row = connection.execute(query.order_by(table.c.position).limit(1)).one_or_none()
+            return _to_connector(row) if row is not None else None
 
     def count(self, owner: str) -> int:
         """How many connectors the owner has."""
@@ -74,11 +106,16 @@ class ConnectorStore:
         owner: str,
         settings: ConnectorSettings,
         *,
-        token: str,
+        credential: ApiToken,
         base_url: str,
-        account: PipedriveAccount,
+        account: Account,
+        setup_key: str | None = None,
     ) -> Connector:
-        """Store a new connector; the owner's first (or only remaining) one becomes the default."""
+        """Store a new connector; the owner's first (or only remaining) one becomes the default.
+
+        TokenAlreadyConnected, and nothing stored, when the credential is already the owner's.
+        `setup_key` names the setup wizard creating it (see `made_by_setup`).
+        """
         connector_id = uuid.uuid4().hex
         now = self._clock()
         with self._write(owner) as connection:
@@ -90,11 +127,14 @@ class ConnectorStore:
                 "position": connection.execute(last).scalar_one() + 1,
                 "is_default": not connection.execute(select(has_default)).scalar_one(),
                 "base_url": base_url,
+                "setup_key": setup_key,
                 "created_at": now,
                 "updated_at": now,
             }
-            values |= _settings_values(settings) | self._token_values(token, account)
-            connection.execute(table.insert().values(values))
+            values |= _settings_values(settings) | self._credential_values(credential, account)
+            inserted = connection.execute(_insert_unless_connected(connection, values))
+            if inserted.scalar_one_or_none() is None:
+                raise _already_connected(connection, owner, values["token_fingerprint"], setup_key)
             return _fetch(connection, owner, connector_id)
 
     def update_settings(
@@ -105,18 +145,25 @@ class ConnectorStore:
             _update(connection, owner, connector_id, _settings_values(settings), self._clock())
             return _fetch(connection, owner, connector_id)
 
-    def update_token(
+    def update_credential(
         self,
         owner: str,
         connector_id: str,
         *,
-        token: str,
-        account: PipedriveAccount,
+        credential: ApiToken,
+        account: Account,
         base_url: str | None = None,
     ) -> Connector:
-        """Replace the token and the account it belongs to (reauthorization), and its API base."""
+        """Replace the credential and the account it opens (reauthorization), and its API base.
+
+        TokenAlreadyConnected, and nothing changed, when another connector has that credential.
+        """
         with self._write(owner) as connection:
-            values = self._token_values(token, account)
+            _fetch(connection, owner, connector_id)  # ConnectorNotFound before anything else
+            values = self._credential_values(credential, account)
+            holder = _with_fingerprint(connection, owner, values["token_fingerprint"])
+            if holder is not None and holder.id != connector_id:
+                raise TokenAlreadyConnected(holder)
             if base_url is not None:
                 values["base_url"] = base_url
             _update(connection, owner, connector_id, values, self._clock())
@@ -145,11 +192,11 @@ class ConnectorStore:
             if deleted.is_default:
                 _promote_first(connection, owner, self._clock())
 
-    def _token_values(self, token: str, account: PipedriveAccount) -> dict[str, Any]:
-        """The columns that store a token (encrypted, and its fingerprint) and its account."""
+    def _credential_values(self, credential: ApiToken, account: Account) -> dict[str, Any]:
+        """The columns that store a credential (encrypted, and its fingerprint) and its account."""
         return {
-            "token_ciphertext": self._cipher.encrypt(token),
-            "token_fingerprint": token_fingerprint(token),
+            "token_ciphertext": self._cipher.encrypt(credential.token),
+            "token_fingerprint": token_fingerprint(credential.token),
             **_account_values(account),
         }
 
@@ -206,6 +253,42 @@ def _fetch(connection: Connection, owner: str, connector_id: str) -> Connector:
     return _to_connector(row)
 
 
+def _holding(owner: str, fingerprint: str) -> Select[Any]:
+    """The query of the owner's connector whose token has this fingerprint (one at most)."""
+    return _owned(select(*_CONNECTOR_COLUMNS), owner).where(
+        table.c.token_fingerprint == fingerprint
+    )
+
+
+def _with_fingerprint(connection: Connection, owner: str, fingerprint: str) -> Connector | None:
+    """The owner's connector whose token has this fingerprint, read in the caller's transaction."""
+    row = connection.execute(_holding(owner, fingerprint)).one_or_none()
+    return _to_connector(row) if row is not None else None
+
+
+def _insert_unless_connected(connection: Connection, values: Mapping[str, Any]) -> Insert:
+    """INSERT … ON CONFLICT (owner, token_fingerprint) DO NOTHING RETURNING id."""
+    conflict = [table.c.owner, table.c.token_fingerprint]
+    if connection.dialect.name == "postgresql":
+        statement: Insert = (
+            postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=conflict)
+        )
+    else:
+        statement = (
+            sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=conflict)
+        )
+    return statement.returning(table.c.id)
+
+
+def _already_connected(
+    connection: Connection, owner: str, fingerprint: str, setup_key: str | None
+) -> TokenAlreadyConnected:
+    """The error naming the connector that holds the token (read after the insert gave way)."""
+    row = connection.execute(_holding(owner, fingerprint)).one()
+    same_setup = setup_key is not None and row.setup_key == setup_key
+    return TokenAlreadyConnected(_to_connector(row), same_setup=same_setup)
+
+
 def _fetch_token_column(connection: Connection, owner: str, connector_id: str, name: str) -> str:
     """One token column of the owner's connector."""
     query = _owned(select(table.c[name]), owner).where(table.c.id == connector_id)
@@ -248,7 +331,7 @@ def _settings_values(settings: ConnectorSettings) -> dict[str, Any]:
     }
 
 
-def _account_values(account: PipedriveAccount) -> dict[str, Any]:
+def _account_values(account: Account) -> dict[str, Any]:
     """The columns recording whose Pipedrive account a token opens."""
     return {
         "pipedrive_company_id": account.company_id,
@@ -272,8 +355,13 @@ def _run_mode(stored: str) -> RunMode:
 
 
 def _to_connector(row: Row[Any]) -> Connector:
-    """The plain Connector of a row (unknown feature ids are dropped)."""
+    """The plain Connector of a row (unknown feature ids are dropped).
+
+    A company domain that is not a DNS label (stored before Cardin checked it) is not used: the
+    connector reads as needing reauthorization, with Pipedrive's generic web app as its domain.
+    """
     features = row.features if isinstance(row.features, builtins.list) else []
+    trusted = is_company_domain(row.pipedrive_company_domain)
     return Connector(
         id=row.id,
         owner=row.owner,
@@ -283,10 +371,10 @@ def _to_connector(row: Row[Any]) -> Connector:
         show_in_dashboard=row.show_in_dashboard,
         is_default=row.is_default,
         base_url=row.base_url,
-        account=PipedriveAccount(
+        account=Account(
             company_id=row.pipedrive_company_id,
             company_name=row.pipedrive_company_name,
-            company_domain=row.pipedrive_company_domain,
+            company_domain=row.pipedrive_company_domain if trusted else GENERIC_APP,
             user_id=row.pipedrive_user_id,
             user_name=row.pipedrive_user_name,
             user_email=row.pipedrive_user_email,
@@ -296,4 +384,5 @@ def _to_connector(row: Row[Any]) -> Connector:
         position=row.position,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        needs_reauth=not trusted,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import logging
 import os
 import stat
@@ -57,11 +56,6 @@ def token_fingerprint(token: str) -> str:
     """SHA-256 of the token, hex: tells tokens apart without revealing them."""
     # Plain SHA-256 is enough: Pipedrive tokens are 40 random hex digits, far beyond guessing.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def same_fingerprint(token: str, fingerprint: str) -> bool:
-    """Whether `token` has this fingerprint (compared in constant time)."""
-    return hmac.compare_digest(token_fingerprint(token), fingerprint)
 
 
 def load_or_create_key(path: Path) -> bytes:

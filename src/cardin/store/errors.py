@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cardin.connectors.model import Connector
+
 
 class StoreError(Exception):
     """The store cannot do what was asked: report it (database down, schema or key trouble)."""
@@ -13,6 +15,18 @@ class ConnectorNotFound(StoreError):
     def __init__(self, connector_id: str) -> None:
         super().__init__(f"No connector {connector_id!r} for this user.")
         self.connector_id = connector_id
+
+
+class TokenAlreadyConnected(StoreError):
+    """The token is already another of this user's connectors; show that one, change nothing.
+
+    `same_setup`: that connector was created by the same setup wizard (its own earlier step).
+    """
+
+    def __init__(self, connector: Connector, *, same_setup: bool = False) -> None:
+        super().__init__("This token is already one of the user's connectors.")
+        self.connector = connector
+        self.same_setup = same_setup
 
 
 class TokenUnreadable(StoreError):

@@ -88,6 +88,9 @@ connectors = Table(
     Column("pipedrive_timezone", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The setup wizard that created it (a random key its steps carry), so that a repeated step
+    # of that wizard finds its own connector; None for connectors made otherwise.
+    Column("setup_key", String(32), nullable=True),
     # Positions order a user's list; unique so that no two connectors tie.
     UniqueConstraint("owner", "position"),
 )
@@ -99,4 +102,12 @@ Index(
     unique=True,
     sqlite_where=connectors.c.is_default,
     postgresql_where=connectors.c.is_default,
+)
+
+# One connector per token and owner: concurrent set-ups with the same token store one.
+Index(
+    "uq_connectors_owner_token",
+    connectors.c.owner,
+    connectors.c.token_fingerprint,
+    unique=True,
 )

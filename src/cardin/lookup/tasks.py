@@ -1,4 +1,4 @@
-"""Turning a failed secondary call into a marked-unavailable part of the contact."""
+"""Running a lookup's calls concurrently: all or nothing, and a scope that cancels on exit."""
 
 from __future__ import annotations
 
@@ -7,21 +7,7 @@ from collections.abc import Awaitable, Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
-from cardin.contact.model import SectionError, SectionErrorKind
-from cardin.pipedrive import BadResponse, Forbidden, PipedriveError, RateLimited
-
 T = TypeVar("T")
-
-
-def section_error(exc: PipedriveError) -> SectionError:
-    """What the card says about a part that could not be fetched."""
-    if isinstance(exc, RateLimited):
-        return SectionError(SectionErrorKind.RATE_LIMITED, str(exc), exc.retry_after)
-    if isinstance(exc, Forbidden):
-        return SectionError(SectionErrorKind.FORBIDDEN, str(exc))
-    if isinstance(exc, BadResponse):
-        return SectionError(SectionErrorKind.BAD_RESPONSE, str(exc))
-    return SectionError(SectionErrorKind.UNAVAILABLE, str(exc))
 
 
 async def gather_all(*calls: Awaitable[Any]) -> list[Any]:

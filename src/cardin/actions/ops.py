@@ -1,0 +1,415 @@
+"""Every card action: its `Op` and a frozen dataclass of what it carries, typed and documented.
+
+A field annotated with `Param` is set by the card that renders the button; one annotated with
+`Input` or `Inputs` is what the user typed or chose in that card's widgets (its default stands for
+"left empty"). A field whose type is a dataclass (`Carried`) contributes that dataclass' fields.
+Fields are written to the wire in the order declared here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
+
+from cardin.actions.codecs import (
+    ADDRESS,
+    FEATURE_CHOICES,
+    FEATURE_LIST,
+    HEX_KEY,
+    IDENTIFIER,
+    NUMBER,
+    TEXT,
+    TYPED,
+    Choice,
+    Flag,
+    Input,
+    Inputs,
+    Param,
+)
+from cardin.actions.keys import (
+    COMPANY_ID,
+    CONNECTOR,
+    CONNECTOR_NAME,
+    DASHBOARD,
+    DASHBOARD_INPUT,
+    DASHBOARD_OFF,
+    DASHBOARD_ON,
+    EMAIL,
+    FEATURES,
+    FEATURES_INPUT,
+    NAME,
+    NAME_INPUT,
+    PERSON_ID,
+    RUN_MODE,
+    RUN_MODE_INPUT,
+    SEARCH_INPUT,
+    SECTION,
+    SETUP_KEY,
+    TOKEN_INPUT,
+    USER_ID,
+)
+from cardin.connectors.features import Feature
+from cardin.connectors.model import ConnectorSettings, RunMode
+
+
+class Op(enum.StrEnum):
+    """What a card action asks the service to do (the `op` parameter)."""
+
+    SHOW_ALL = "show_all"
+    RETRY = "retry"
+    REFRESH = "refresh"
+    ADD_CONTACT = "add_contact"
+    ADD_CONTACT_CONFIRM = "add_contact_confirm"
+    SEARCH_OTHER = "search_other"
+    LOOKUP = "lookup"
+    OPEN_CONNECTOR = "open_connector"
+    RUN_CONNECTOR = "run_connector"
+    HOME = "home"
+    CANCEL = "cancel"
+    SETUP_START = "setup_start"
+    SETUP_NAME = "setup_name"
+    SETUP_FEATURES = "setup_features"
+    SETUP_TOKEN = "setup_token"  # noqa: S105 - an op name, not a secret
+    SETUP_BEHAVIOUR = "setup_behaviour"
+    EDIT = "edit"
+    REAUTH = "reauth"
+    REAUTH_TOKEN = "reauth_token"  # noqa: S105 - an op name, not a secret
+    REAUTH_CONFIRM = "reauth_confirm"
+    DELETE = "delete"
+    DELETE_CONFIRM = "delete_confirm"
+
+
+class ListSection(enum.StrEnum):
+    """A list of the contact card that a "show all" card can show in full."""
+
+    FIELDS = "fields"
+    EMAILS = "emails"
+    PHONES = "phones"
+    OTHERS = "others"
+    NOTES = "notes"
+    DEALS = "deals"
+    ACTIVITIES = "activities"
+
+
+# --- the fields many actions share ----------------------------------------------------------
+
+ConnectorId = Annotated[str, Param(CONNECTOR, IDENTIFIER)]
+"""One of the user's connectors (the service looks it up among the user's own only)."""
+Email = Annotated[str, Param(EMAIL, ADDRESS)]
+"""The address the action is about (the sender, or whoever was looked up)."""
+SenderName = Annotated[str, Param(NAME, TEXT)]
+"""The display name the address came with."""
+PersonId = Annotated[int, Param(PERSON_ID, NUMBER)]
+"""The Pipedrive person the card shows (sent for the record: lookups go by address)."""
+SetupKey = Annotated[str, Param(SETUP_KEY, HEX_KEY)]
+"""Names a new connector's wizard from its first step on, so that a repeated step 3 finds the
+connector that wizard already stored (32 random hex digits)."""
+Token = Annotated[str, Input(TOKEN_INPUT, TYPED)]
+"""The Pipedrive API token as typed (never carried in a parameter); "" when left empty."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    """What one button asks the service to do, with everything it needs."""
+
+    op: ClassVar[Op]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Carried:
+    """The set-up choices a wizard step carries from the other steps (so the service keeps no
+    wizard state). None: not carried, because the step asks for it itself or it was never set."""
+
+    name: Annotated[str | None, Param(CONNECTOR_NAME, TEXT)] = None
+    """The connector's name as typed (may be empty: then it is "Pipedrive")."""
+    features: Annotated[frozenset[Feature] | None, Param(FEATURES, FEATURE_LIST)] = None
+    """The chosen features (sent in registry order; features since retired are dropped)."""
+    run_mode: Annotated[RunMode | None, Param(RUN_MODE, Choice(RunMode))] = None
+    show_in_dashboard: Annotated[
+        bool | None, Param(DASHBOARD, Flag(DASHBOARD_ON, DASHBOARD_OFF))
+    ] = None
+
+    @classmethod
+    def of(cls, settings: ConnectorSettings) -> Carried:
+        """All of the settings, carried."""
+        return cls(
+            name=settings.name,
+            features=settings.features,
+            run_mode=settings.run_mode,
+            show_in_dashboard=settings.show_in_dashboard,
+        )
+
+    def over(self, defaults: ConnectorSettings, *, name: str | None = None) -> ConnectorSettings:
+        """The carried choices, `defaults` for those not carried; `name` (typed in this step)
+        before the carried name."""
+        if name is None:
+            name = self.name
+        return ConnectorSettings(
+            name=defaults.name if name is None else name,
+            features=defaults.features if self.features is None else self.features,
+            run_mode=defaults.run_mode if self.run_mode is None else self.run_mode,
+            show_in_dashboard=defaults.show_in_dashboard
+            if self.show_in_dashboard is None
+            else self.show_in_dashboard,
+        )
+
+
+# --- the contact card and the dashboard (SPEC §2-§5) ----------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowAll(Action):
+    """Push one of the contact card's lists in full ("Show all 12")."""
+
+    op = Op.SHOW_ALL
+    connector_id: ConnectorId
+    section: Annotated[ListSection, Param(SECTION, Choice(ListSection))]
+    email: Email
+    person_id: PersonId | None = None
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retry(Action):
+    """Look up again after an error (the whole dashboard, when it is the default connector's
+    card of the open message)."""
+
+    op = Op.RETRY
+    connector_id: ConnectorId
+    email: Email | None = None
+    person_id: PersonId | None = None
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Refresh(Action):
+    """Look the contact up again, bypassing the result cache (the card's "Refresh")."""
+
+    op = Op.REFRESH
+    connector_id: ConnectorId
+    email: Email
+    person_id: PersonId | None = None
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddContact(Action):
+    """Create the unknown sender as a person in Pipedrive; first ask when a likely duplicate
+    exists."""
+
+    op = Op.ADD_CONTACT
+    connector_id: ConnectorId
+    email: Email
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddContactConfirm(Action):
+    """Create the person although Pipedrive may already have them ("Add anyway")."""
+
+    op = Op.ADD_CONTACT_CONFIRM
+    connector_id: ConnectorId
+    email: Email
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchOther(Action):
+    """The no-match card's search: the dashboard for the address typed in its field."""
+
+    op = Op.SEARCH_OTHER
+    connector_id: ConnectorId | None = None
+    search: Annotated[str | None, Input(SEARCH_INPUT, TYPED)] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lookup(Action):
+    """The dashboard for an address: another person of the thread (`email`, `name`), or the one
+    typed in the homepage's search field (`search`, which comes first)."""
+
+    op = Op.LOOKUP
+    email: Email | None = None
+    name: SenderName | None = None
+    search: Annotated[str | None, Input(SEARCH_INPUT, TYPED)] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenConnector(Action):
+    """Push one connector's result for the address (a dashboard row, "Show everything")."""
+
+    op = Op.OPEN_CONNECTOR
+    connector_id: ConnectorId
+    email: Email
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConnector(Action):
+    """Search now with a connector that has not run (manual, or after an error), push its
+    result."""
+
+    op = Op.RUN_CONNECTOR
+    connector_id: ConnectorId
+    email: Email
+    name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Home(Action):
+    """Show the homepage in place of the top card (the connector list, set-up, search)."""
+
+    op = Op.HOME
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cancel(Action):
+    """Pop the top card (Back in the wizard, Cancel on a confirmation)."""
+
+    op = Op.CANCEL
+
+
+# --- connector set-up (SPEC §1) -------------------------------------------------------------
+# Every step's submit carries the choices of the other steps; the step's own choice arrives in
+# its input. `connector_id` is set when editing, absent when creating; then `setup_key` names the
+# wizard.
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetupStart(Action):
+    """Push step 1 of a new connector with the service's defaults and a new setup key."""
+
+    op = Op.SETUP_START
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetupName(Action):
+    """Step 1's Next: the typed name (normalised), then step 2."""
+
+    op = Op.SETUP_NAME
+    connector_id: ConnectorId | None = None
+    carried: Carried
+    setup_key: SetupKey | None = None
+    name: Annotated[str | None, Input(NAME_INPUT, TYPED)] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetupFeatures(Action):
+    """Step 2's Next: the checked features (none checked: none), then step 3."""
+
+    op = Op.SETUP_FEATURES
+    connector_id: ConnectorId | None = None
+    carried: Carried
+    setup_key: SetupKey | None = None
+    features: Annotated[frozenset[Feature], Inputs(FEATURES_INPUT, FEATURE_CHOICES)] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetupToken(Action):
+    """Step 3's Next: check the token with Pipedrive, store it, then step 4 (or step 3 again
+    with the problem). Editing, an empty token keeps the saved one."""
+
+    op = Op.SETUP_TOKEN
+    connector_id: ConnectorId | None = None
+    carried: Carried
+    setup_key: SetupKey | None = None
+    token: Token = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetupBehaviour(Action):
+    """Step 4's Save: automatic or manual, whether to show in the dashboard; then home."""
+
+    op = Op.SETUP_BEHAVIOUR
+    connector_id: ConnectorId
+    carried: Carried
+    run_mode: Annotated[RunMode | None, Input(RUN_MODE_INPUT, Choice(RunMode))] = None
+    show_in_dashboard: Annotated[bool, Input(DASHBOARD_INPUT, Flag(DASHBOARD_ON, None))] = False
+    """The switch sends its value only when on."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Edit(Action):
+    """Push step 1 with the connector's stored settings."""
+
+    op = Op.EDIT
+    connector_id: ConnectorId
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reauth(Action):
+    """Push the connector's token step alone (reauthorization)."""
+
+    op = Op.REAUTH
+    connector_id: ConnectorId
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReauthToken(Action):
+    """Check the new token; the same Pipedrive account: save it; another: ask first."""
+
+    op = Op.REAUTH_TOKEN
+    connector_id: ConnectorId
+    token: Token = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReauthConfirm(Action):
+    """Accept the held token of another Pipedrive account (company and user as shown)."""
+
+    op = Op.REAUTH_CONFIRM
+    connector_id: ConnectorId
+    carried: Carried
+    """The edit flow's choices, carried on to step 4 (nothing carried: reauthorization)."""
+    company_id: Annotated[int, Param(COMPANY_ID, NUMBER)]
+    user_id: Annotated[int, Param(USER_ID, NUMBER)]
+
+    @property
+    def from_edit(self) -> bool:
+        """Whether the account change came from the edit flow (which carries the name)."""
+        return self.carried.name is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delete(Action):
+    """Push the delete confirmation."""
+
+    op = Op.DELETE
+    connector_id: ConnectorId
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteConfirm(Action):
+    """Delete the connector, back to the homepage."""
+
+    op = Op.DELETE_CONFIRM
+    connector_id: ConnectorId
+
+
+ACTIONS: tuple[type[Action], ...] = (
+    ShowAll,
+    Retry,
+    Refresh,
+    AddContact,
+    AddContactConfirm,
+    SearchOther,
+    Lookup,
+    OpenConnector,
+    RunConnector,
+    Home,
+    Cancel,
+    SetupStart,
+    SetupName,
+    SetupFeatures,
+    SetupToken,
+    SetupBehaviour,
+    Edit,
+    Reauth,
+    ReauthToken,
+    ReauthConfirm,
+    Delete,
+    DeleteConfirm,
+)
+"""Every action, one per `Op`."""
+BY_OP: Mapping[Op, type[Action]] = {kind.op: kind for kind in ACTIONS}

@@ -1,0 +1,124 @@
+"""The card actions about a contact, rendered: a connector's result, retry and refresh, a full
+list, a lookup of another address, adding the sender, and the homepage and Back."""
+
+from __future__ import annotations
+
+from cardin.actions import (
+    AddContact,
+    AddContactConfirm,
+    Cancel,
+    Home,
+    Lookup,
+    OpenConnector,
+    Refresh,
+    Retry,
+    RunConnector,
+    SearchOther,
+    ShowAll,
+)
+from cardin.addon.handlers import AddOn, scope_request
+from cardin.cards import (
+    DUPLICATE_SAME_DOMAIN,
+    DUPLICATE_SAME_NAME,
+    Json,
+    action_response,
+    pop,
+    push,
+    render_add_contact_confirm,
+    render_list_card,
+    update,
+)
+from cardin.cards.states import render_error_card
+from cardin.contact.model import Match
+from cardin.usecases import contacts, lookups
+from cardin.usecases.connectors import own_connector
+from cardin.usecases.contacts import DuplicateReason
+from cardin.usecases.people import Participant
+
+_REASONS = {
+    DuplicateReason.SAME_NAME: DUPLICATE_SAME_NAME,
+    DuplicateReason.SAME_DOMAIN: DUPLICATE_SAME_DOMAIN,
+}
+
+
+def _card(addon: AddOn, result: lookups.ConnectorResult) -> Json:
+    card = addon.outcome_card(result.connector, result.outcome, result.person)
+    assert card is not None  # noqa: S101 - a lookup that ran always has a card
+    return card
+
+
+async def open_connector(addon: AddOn, action: OpenConnector | RunConnector) -> Json:
+    """Push the connector's result (from the result cache when it has one)."""
+    result = await lookups.open_connector(addon.services, addon.user.sub, action)
+    return action_response(push(_card(addon, result)))
+
+
+async def retry(addon: AddOn, action: Retry | Refresh) -> Json:
+    """Look up again, bypassing the cache: the whole dashboard when this is the default
+    connector of the open message, else this connector's card."""
+    connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
+    person = Participant.of(action.email or "", action.name)
+    if connector.is_default and addon.event.gmail and addon.event.gmail.message_id:
+        if addon.lacks_metadata_scope():
+            return scope_request()
+        first, *others = await addon.participants() or [person]
+        card = await addon.dashboard(first, others, refresh=connector.id)
+        return action_response(update(card), state_changed=True)
+    if not action.email:  # nothing to look up again (a card from before Retry carried it)
+        return action_response(update(await addon.homepage_card()))
+    result = await lookups.result_for(addon.services, connector, person, refresh=True)
+    return action_response(update(_card(addon, result)))
+
+
+async def show_all(addon: AddOn, action: ShowAll) -> Json:
+    """Push one list of the contact in full (the outcome's card when it is no longer a match)."""
+    result = await lookups.open_connector(addon.services, addon.user.sub, action)
+    if not isinstance(result.outcome, Match):
+        card = addon.outcome_card(result.connector, result.outcome, result.person)
+        return action_response(push(card)) if card else action_response()
+    ctx = addon.context(result.connector)
+    return action_response(push(render_list_card(result.outcome, action.section.value, ctx)))
+
+
+async def look_up_address(addon: AddOn, action: Lookup | SearchOther) -> Json:
+    """Push the dashboard for the address typed (or the thread's other person clicked)."""
+    found = await lookups.look_up_address(addon.services, addon.user.sub, action)
+    if isinstance(found, lookups.BadAddress):
+        return action_response(notification=addon.text("notice.bad_address"))
+    return action_response(push(await addon.dashboard_card(found)))
+
+
+async def add_contact(addon: AddOn, action: AddContact | AddContactConfirm) -> Json:
+    """The new person's card (after the duplicates' warning, or Pipedrive's error)."""
+    result = await contacts.add_contact(addon.services, addon.user.sub, action)
+    if isinstance(result, contacts.FeatureOff):
+        return action_response(notification=addon.text("notice.feature_off"))
+    ctx = addon.context(result.connector)
+    email = result.person.email
+    if isinstance(result, contacts.DuplicatesFound):
+        duplicates = [(d.name, _REASONS[d.reason], d.url) for d in result.duplicates]
+        card = render_add_contact_confirm(ctx, name=result.name, email=email, duplicates=duplicates)
+        return action_response(push(card))
+    if isinstance(result, contacts.AddFailed):
+        card = render_error_card(
+            result.failure, ctx, connector_name=result.connector.name, email=email
+        )
+        return action_response(push(card))
+    shown = addon.outcome_card(result.connector, result.outcome, result.person)
+    if shown is None:  # pragma: no cover - a lookup that ran always has a card
+        return action_response()
+    navigations = (
+        [pop(), update(shown)] if isinstance(action, AddContactConfirm) else [update(shown)]
+    )
+    notice = ctx.msgs.text("add.done", name=result.name)
+    return action_response(*navigations, notification=notice, state_changed=True)
+
+
+async def home(addon: AddOn, _action: Home) -> Json:
+    """The homepage in place of the top card."""
+    return action_response(update(await addon.homepage_card()))
+
+
+async def cancel(_addon: AddOn, _action: Cancel) -> Json:
+    """Back one card."""
+    return action_response(pop())

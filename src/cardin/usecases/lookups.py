@@ -1,0 +1,108 @@
+"""Looking people up: one connector's result, every connector's for the dashboard, and an
+address someone typed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cardin.actions import Lookup, OpenConnector, RunConnector, SearchOther, ShowAll
+from cardin.connectors.model import Connector
+from cardin.contact.outcome import Outcome
+from cardin.usecases.connectors import own_connector, own_connectors
+from cardin.usecases.people import Participant
+from cardin.usecases.runs import Run, look_up, run_all
+from cardin.usecases.services import Services
+
+MAX_ADDRESS = 254  # RFC 5321
+
+
+@dataclass(frozen=True)
+class ConnectorResult:
+    """One connector's outcome for one person."""
+
+    connector: Connector
+    person: Participant
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Every connector's run for the person (manual ones have not run), and the thread's other
+    people."""
+
+    person: Participant
+    others: tuple[Participant, ...]
+    runs: tuple[Run, ...]
+
+    @property
+    def default(self) -> Run:
+        """The default connector's run (the first, should none be the default)."""
+        return next((run for run in self.runs if run.connector.is_default), self.runs[0])
+
+
+@dataclass(frozen=True)
+class NoConnectors:
+    """The user has no connector to look anybody up with."""
+
+
+@dataclass(frozen=True)
+class BadAddress:
+    """What was typed is no email address."""
+
+
+async def result_for(
+    services: Services, connector: Connector, person: Participant, *, refresh: bool = False
+) -> ConnectorResult:
+    """The connector's outcome for the person (from the result cache unless `refresh`)."""
+    outcome = await look_up(
+        services, connector, person.email, base_email=person.base_email, refresh=refresh
+    )
+    return ConnectorResult(connector, person, outcome)
+
+
+async def open_connector(
+    services: Services, sub: str, action: OpenConnector | RunConnector | ShowAll
+) -> ConnectorResult:
+    """One of the user's connectors' outcome for the action's address."""
+    connector = await own_connector(services, sub, action.connector_id)
+    return await result_for(services, connector, Participant.of(action.email, action.name))
+
+
+async def dashboard(
+    services: Services,
+    sub: str,
+    person: Participant,
+    others: Sequence[Participant] = (),
+    *,
+    refresh: str | None = None,
+) -> Dashboard | NoConnectors:
+    """Every automatic connector's outcome for the person, at once; the connector `refresh`
+    names runs too (manual or not) and bypasses the result cache."""
+    connectors = await own_connectors(services, sub)
+    if not connectors:
+        return NoConnectors()
+    refreshed = frozenset({refresh}) if refresh else frozenset()
+    runs = await run_all(
+        services, connectors, person.email, base_email=person.base_email, refresh=refreshed
+    )
+    return Dashboard(person, tuple(others), tuple(runs))
+
+
+def address_to_look_up(typed: str, name: str | None = None) -> Participant | BadAddress:
+    """The person to look up for a typed address (surrounding blanks ignored)."""
+    email = typed.strip()
+    if "@" not in email or len(email) > MAX_ADDRESS:
+        return BadAddress()
+    return Participant.of(email, name)
+
+
+async def look_up_address(
+    services: Services, sub: str, action: Lookup | SearchOther
+) -> Dashboard | NoConnectors | BadAddress:
+    """The dashboard for the address typed in the search field, else the one the button names."""
+    given, name = (action.email, action.name) if isinstance(action, Lookup) else (None, None)
+    person = address_to_look_up(action.search or given or "", name)
+    if isinstance(person, BadAddress):
+        return person
+    return await dashboard(services, sub, person)

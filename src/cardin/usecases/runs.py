@@ -1,0 +1,198 @@
+"""Running a user's connectors for one address: concurrently, each under its own deadline.
+
+One slow or failing account never blocks or breaks the others: every run ends within the
+deadline with a result or an error, and the error becomes that connector's state. The lookup's
+calls end a margin before the deadline (`calls_deadline`), so that a slow part of the contact is
+marked unavailable on a card that still arrives in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cardin.connectors import Feature
+from cardin.connectors.model import Connector, ConnectorState
+from cardin.contact.model import Match, NoMatch
+from cardin.contact.outcome import Failure, FailureKind, Outcome
+from cardin.lookup import AccountKey, Parts, calls_deadline
+from cardin.lookup.outcome import settle
+from cardin.pipedrive import ApiToken, Deadline
+from cardin.store import TokenUnreadable
+from cardin.usecases.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class NeedsReauth(Exception):
+    """The connector's stored credential cannot be used; `failure` is the outcome to show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.failure = Failure(FailureKind.REAUTH, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One connector's outcome for the address; `outcome` is None when it did not run."""
+
+    connector: Connector
+    outcome: Outcome | None
+
+    @property
+    def state(self) -> ConnectorState:
+        """The dashboard label."""
+        return state_of(self.outcome)
+
+
+def state_of(outcome: Outcome | None) -> ConnectorState:
+    """Has match, no match, reauth, payment, error — or manual when it did not run."""
+    if outcome is None:
+        return ConnectorState.MANUAL
+    if isinstance(outcome, Match):
+        return ConnectorState.HAS_MATCH
+    if isinstance(outcome, NoMatch):
+        return ConnectorState.NO_MATCH
+    if outcome.kind is FailureKind.REAUTH:
+        return ConnectorState.REAUTH
+    if outcome.kind is FailureKind.PAYMENT:
+        return ConnectorState.PAYMENT
+    return ConnectorState.ERROR
+
+
+async def look_up(
+    services: Services,
+    connector: Connector,
+    email: str,
+    *,
+    base_email: str | None = None,
+    refresh: bool = False,
+) -> Outcome:
+    """One connector's lookup (from the result cache unless `refresh`), within the deadline.
+
+    An address with a +tag that matches nobody is looked up again without the tag.
+    """
+    seconds = services.lookup_deadline
+    calls = calls_deadline(seconds)
+    try:
+        # The calls end by their own deadline; this one is the backstop for everything else.
+        async with asyncio.timeout(seconds):
+            return await _look_up(services, connector, email, base_email, calls, refresh=refresh)
+    except TimeoutError:
+        return Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
+    except NeedsReauth as exc:
+        return exc.failure
+
+
+async def _look_up(
+    services: Services,
+    connector: Connector,
+    email: str,
+    base_email: str | None,
+    deadline: Deadline,
+    *,
+    refresh: bool,
+) -> Outcome:
+    result = await _cached_or_fresh(services, connector, email, deadline, refresh=refresh)
+    if isinstance(result, NoMatch) and base_email and base_email != email:
+        return await _cached_or_fresh(services, connector, base_email, deadline, refresh=refresh)
+    return result
+
+
+async def _cached_or_fresh(
+    services: Services, connector: Connector, email: str, deadline: Deadline, *, refresh: bool
+) -> Outcome:
+    key = cache_id(connector)
+    if not refresh:
+        cached = await services.results.get(key, email)
+        if cached is not None:
+            return cached
+    credential = await stored_credential(services, connector)
+    account = connector.account
+    result = await settle(
+        services.engine.lookup(
+            email,
+            credential=credential,
+            account=AccountKey(account.company_id, account.user_id),
+            base_url=connector.base_url,
+            parts=parts_for(connector.features),
+            deadline=deadline,
+        )
+    )
+    if isinstance(result, Failure):
+        return result
+    # A partial answer is shown but not kept: the next open tries the missing parts again.
+    if not (isinstance(result, Match) and result.is_partial):
+        await services.results.put(key, email, result)
+    return result
+
+
+def cache_id(connector: Connector) -> str:
+    """The connector as the result cache knows it: any change to it (credential, features) is
+    new."""
+    return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
+
+
+async def stored_credential(services: Services, connector: Connector) -> ApiToken:
+    """The connector's credential; NeedsReauth for one the secret key cannot open, or for a
+    connector whose stored account cannot be trusted."""
+    if connector.needs_reauth:
+        raise NeedsReauth("the stored company domain is not Pipedrive's: please reauthorize")
+    try:
+        return await asyncio.to_thread(services.store.credential, connector.owner, connector.id)
+    except TokenUnreadable as exc:
+        raise NeedsReauth("the stored token cannot be read: please reauthorize") from exc
+
+
+async def _isolated(
+    services: Services, connector: Connector, email: str, *, base_email: str | None, refresh: bool
+) -> Outcome:
+    """One connector's lookup, whose unexpected failure is its own and never the others'."""
+    try:
+        return await look_up(services, connector, email, base_email=base_email, refresh=refresh)
+    except Exception:  # the edge of one connector's run: logged, shown as that one's error
+        log.exception("connector %s failed unexpectedly", connector.id)
+        return Failure(FailureKind.INTERNAL, "an unexpected failure (see the log)")
+
+
+async def run_all(
+    services: Services,
+    connectors: Sequence[Connector],
+    email: str,
+    *,
+    base_email: str | None = None,
+    refresh: frozenset[str] = frozenset(),
+) -> list[Run]:
+    """Every automatic connector looked up at once; manual ones wait.
+
+    Connectors in `refresh` run (manual or not) and bypass the result cache.
+    """
+    chosen = [c for c in connectors if c.is_automatic or c.id in refresh]
+    outcomes = await asyncio.gather(
+        *(
+            _isolated(services, c, email, base_email=base_email, refresh=c.id in refresh)
+            for c in chosen
+        )
+    )
+    by_id = dict(zip([c.id for c in chosen], outcomes, strict=True))
+    for connector, outcome in by_id.items():
+        if isinstance(outcome, Failure):
+            log.info("connector %s: %s", connector, outcome.kind.name)
+    return [Run(c, by_id.get(c.id)) for c in connectors]
+
+
+def parts_for(features: Iterable[Feature]) -> Parts:
+    """Which parts of a contact the lookup fetches for these features."""
+    on = frozenset(features)
+    return Parts(
+        custom_fields=Feature.CUSTOM_FIELDS in on,
+        notes=Feature.NOTES in on,
+        deals=Feature.DEALS in on,
+        deal_notes=Feature.DEALS in on and Feature.DEAL_NOTES in on,
+        deal_activities=Feature.DEALS in on and Feature.DEAL_ACTIVITIES in on,
+        activities=Feature.ACTIVITIES in on,
+        owner=Feature.OWNER in on,
+        organization=Feature.ORGANIZATION in on,
+    )

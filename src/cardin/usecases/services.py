@@ -1,0 +1,33 @@
+"""What the use cases work with: the stores, caches and engine the service opens once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cardin.cache import Cache
+from cardin.lookup import LookupEngine
+from cardin.lookup.results import ResultCache
+from cardin.store import ConnectorStore, TokenCipher
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """The shared parts a use case may use (`cardin.addon.runtime.Runtime.services`)."""
+
+    store: ConnectorStore
+    engine: LookupEngine
+    results: ResultCache
+    cache: Cache
+    cipher: TokenCipher
+    api_base: str
+    """The Pipedrive API base a new token is checked against."""
+    lookup_deadline: float
+    """Seconds one connector's lookup (or one token check) may take."""
+    clock: Callable[[], datetime] = field(default=_now)
+    """Now, aware."""
