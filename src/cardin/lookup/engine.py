@@ -56,6 +56,7 @@ from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
+    BadResponse,
     Credential,
     Deadline,
     NotFound,
@@ -198,6 +199,10 @@ class _Run:
             ranked = assemble.rank_candidates(persons, self.email) or [
                 (p, search_reason(self.email)) for p in persons if p.id == guess.id
             ]
+            if not ranked:  # the record asked for is about someone else, without the address
+                raise BadResponse(
+                    "Pipedrive sent another person's record", path=f"/api/v2/persons/{guess.id}"
+                )
             best, reason = ranked[0]
             if best.id != guess.id:  # rare: the search's order misled us; fetch the right one
                 plan.cancel()
