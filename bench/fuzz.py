@@ -6,8 +6,7 @@ Pipedrive replies generated from Pipedrive's OpenAPI files.
 Prints what the CI tests in tests/fuzz/ assert on a few hundred examples: every answer is 200
 with a valid card, 400 with a reason or 401 — never a crash (a traceback or an error in the
 log), a 5xx, an invalid card or an answer slower than 5 s; every lookup ends in a contact or a
-clean error card. Requests and replies of a shape with a known defect (issue 8, or reported by
-the fuzz suite) are sent too but counted apart, so the headline counts are about the rest.
+clean error card.
 """
 
 from __future__ import annotations
@@ -39,8 +38,6 @@ class Tally:
     examples: int = 0
     by_status: collections.Counter[str] = field(default_factory=collections.Counter)
     problems: collections.Counter[str] = field(default_factory=collections.Counter)
-    known: collections.Counter[str] = field(default_factory=collections.Counter)
-    known_failing: collections.Counter[str] = field(default_factory=collections.Counter)
     slowest: float = 0.0
     seen: dict[str, list[str]] = field(default_factory=dict)
 
@@ -98,11 +95,6 @@ def run_events(examples: int, run_seed: int) -> Tally:
             tally.examples += 1
             tally.by_status[str(answer.status)] += 1
             tally.slowest = max(tally.slowest, answer.seconds)
-            known = events.known_defect(request)
-            if known is not None:
-                tally.known[known] += 1
-                tally.known_failing[known] += answer.problem() is not None
-                return
             kind = event_kind(answer)
             if kind is not None:
                 tally.problem(kind, f"{answer.problem()}\n    request: {request!r:.1500}")
@@ -137,11 +129,6 @@ def run_schemas(examples: int, run_seed: int) -> Tally:
         tally.slowest = max(tally.slowest, time.perf_counter() - started)
         tally.examples += 1
         tally.by_status[probed.outcome] += 1
-        known = schemas.known_defect(replies)
-        if known is not None:
-            tally.known[known] += 1
-            tally.known_failing[known] += probed.problem is not None
-            return
         if probed.problem is not None:
             shown = [(r.call.value, r.anchored, r.body) for r in replies]
             tally.problem(
@@ -167,10 +154,6 @@ def report(title: str, tally: Tally, headlines: tuple[str, ...], seconds: float,
         if headline not in headlines:
             print(f"  {headline}: {count}")
     print(f"  {slow}: {tally.slowest:.2f} s")
-    known = sum(tally.known.values())
-    print(f"  known-defect shapes, counted apart: {known}")
-    for reason, count in tally.known.most_common():
-        print(f"    {count} ({tally.known_failing[reason]} failing): {reason}")
     for headline, details in tally.seen.items():
         print(f"  first {headline}:")
         for detail in details:

@@ -18,8 +18,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cardin.cards import ListSection, Op
-from cardin.cards import actions as params
+from cardin.actions import ListSection, Op
+from cardin.actions import keys as params
 from cardin.connectors import Feature
 from cardin.preview.google import SCOPES
 from cardin.sandbox import DEMO_TOKEN, INACTIVE_TOKEN, RICH_EMAIL, SECOND_TOKEN, UNKNOWN_EMAIL
@@ -301,31 +301,6 @@ def requests(draw: st.DrawFn, huge: int = HUGE) -> Request:
     return Request(path, event=event, authorization=signed, user=user)
 
 
-# --- known defects ------------------------------------------------------------------------------
-
-TOKEN_PATHS: tuple[Path, ...] = (
-    ("authorizationEventObject", "userOAuthToken"),
-    ("authorizationEventObject", "userOauthToken"),
-    ("gmail", "accessToken"),
-)
-
-
-def known_defect(request: Request) -> str | None:
-    """Why the request has a shape known to fail today, or None.
-
-    The random search leaves these out (each has its explicit strict-xfail case in
-    tests/fuzz/test_event_fuzz.py); delete a rule when its fix is merged.
-    """
-    event = request.event
-    for path in TOKEN_PATHS:
-        value = _at(event, path)
-        if isinstance(value, str) and not value.isascii():  # issue 8 defect 5
-            return "issue 8 defect 5: a non-ASCII Gmail token fails building the request headers"
-    if any(_has_surrogate(text) for text in strings(event)):  # not in issue 8, reported
-        return "not in issue 8 (reported): a lone surrogate in an event breaks hashing and JSON"
-    return None
-
-
 def strings(node: Json) -> Iterator[str]:
     """Every string in a JSON value, keys included."""
     if isinstance(node, str):
@@ -337,15 +312,3 @@ def strings(node: Json) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from strings(value)
-
-
-def _at(node: Json, path: Path) -> Json:
-    for step in path:
-        if not isinstance(node, dict) or step not in node:
-            return None
-        node = node[step]
-    return node
-
-
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= char <= "\udfff" for char in text)

@@ -1,8 +1,8 @@
 """The real lookup engine over the fake Pipedrive, and every card its outcome can be shown on.
 
-A probe's outcome is the engine's result or the PipedriveError it raised; any other exception is
-a crash. The cards are the outcome card, each "show all" list of a match, and the dashboard that
-embeds the outcome card, all checked strictly.
+A probe's outcome is the engine's result or the Failure its PipedriveError stands for (as the
+add-on settles it); any other exception is a crash. The cards are the outcome card, each "show
+all" list of a match, and the dashboard that embeds the outcome card, all checked strictly.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from cardin.addon.runs import state_of
 from cardin.cache import MemoryCache
 from cardin.cards import (
     CardContext,
@@ -24,17 +23,19 @@ from cardin.cards import (
     render_outcome_card,
 )
 from cardin.connectors import ALL_FEATURES
-from cardin.connectors.model import Connector, ConnectorState, PipedriveAccount, RunMode
-from cardin.contact.model import LookupResult, Match
+from cardin.connectors.model import Connector, ConnectorState, RunMode
+from cardin.contact.model import Account, Match
+from cardin.contact.outcome import Outcome
 from cardin.lookup import LookupEngine
-from cardin.pipedrive import PipedriveError, RetryPolicy
+from cardin.lookup.outcome import settle
+from cardin.pipedrive import ApiToken, RetryPolicy
+from cardin.usecases.runs import state_of
 from tests.cards.fixtures import ACTION_URL, ICON_BASE_URL
 from tests.conftest import NOW, FakeSleep
 from tests.fuzz.checks import card_problem, first
 from tests.fuzz.upstream import BASE_URL
 from tests.fuzz.world import COMPANY_DOMAIN, COMPANY_ID, EMAIL, ME_ID
 
-Outcome = LookupResult | PipedriveError
 CONNECTOR_NAME = "Engines"
 SENDER_NAME = "Ada Lovelace"
 Card = dict[str, Any]
@@ -56,16 +57,16 @@ def context(locale: str = "en_US", connector_id: str | None = "c-1") -> CardCont
 def engine(http: httpx.AsyncClient) -> LookupEngine:
     """An engine with a fresh cache (metadata fetched every time) and no real sleeping."""
     retry = RetryPolicy(attempts=2, sleep=FakeSleep())
-    return LookupEngine(http, MemoryCache(), timeout=0.5, retry=retry, clock=lambda: NOW)
+    return LookupEngine(
+        http, MemoryCache(), timeout=0.5, api_base=BASE_URL, retry=retry, clock=lambda: NOW
+    )
 
 
 async def look_up(transport: httpx.AsyncBaseTransport, email: str = EMAIL) -> Outcome:
     """The engine's outcome for `email` (exceptions other than PipedriveError propagate)."""
     async with httpx.AsyncClient(transport=transport) as http:
-        try:
-            return await engine(http).lookup(email, token="fuzz-token", base_url=BASE_URL)
-        except PipedriveError as exc:
-            return exc
+        lookup = engine(http).lookup(email, credential=TOKEN, base_url=BASE_URL)
+        return await settle(lookup)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def cards_problem(rendered: Rendered) -> str | None:
     return first(card_problem(card, ACTION_URL) for card in rendered.all())
 
 
-ACCOUNT = PipedriveAccount(
+TOKEN = ApiToken("fuzz-token")
+
+ACCOUNT = Account(
     company_id=COMPANY_ID,
     company_name="Engines",
     company_domain=COMPANY_DOMAIN,

@@ -263,35 +263,6 @@ def must_find(replies: tuple[Reply, ...]) -> bool:
     return all(r.call not in REQUIRED or r.anchored for r in replies)
 
 
-def known_defect(replies: tuple[Reply, ...]) -> str | None:
-    """Why these replies have a shape known to fail today (None: they must pass every check).
-
-    Delete a rule when its fix is merged; each has an explicit strict-xfail case in
-    tests/fuzz/test_schema_fuzz.py.
-    """
-    for reply in replies:
-        data = reply.body.get("data") if isinstance(reply.body, dict) else None
-        other_id = isinstance(data, dict) and data.get("id") not in (None, BEST_ID)
-        if reply.call is Call.PERSON and not reply.anchored and other_id:  # not in issue 8
-            return "not in issue 8 (reported): a person record with another id crashes the engine"
-    return None
-
-
-def hides_contact_on_nulls(replies: tuple[Reply, ...]) -> bool:
-    """Issue 8 defect 4: an unexpected null in the search or the person hides the contact."""
-    return any(r.anchored and r.call in REQUIRED and _has_null(r.body) for r in replies)
-
-
-def _has_null(node: Json) -> bool:
-    if node is None:
-        return True
-    if isinstance(node, dict):
-        return any(_has_null(value) for value in node.values())
-    if isinstance(node, list):
-        return any(_has_null(value) for value in node)
-    return False
-
-
 CRASH = "crash: "
 HIDDEN = "the contact is hidden: "
 
@@ -316,9 +287,7 @@ async def probe_lookup(replies: tuple[Reply, ...]) -> Probed:
     problem = cards_problem(rendered)
     if problem is not None:
         return Probed(kind, problem)
-    # issue 8 defect 4: nulls in the search or the person still hide the contact
-    hidden = not isinstance(outcome, Match)
-    if hidden and must_find(replies) and not hides_contact_on_nulls(replies):
+    if not isinstance(outcome, Match) and must_find(replies):
         return Probed(kind, f"{HIDDEN}{outcome!r}")
     return Probed(kind, None)
 

@@ -23,6 +23,7 @@ import httpx
 
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import ConnectorSettings, RunMode
+from cardin.pipedrive import ApiToken
 from cardin.sandbox import (
     DEMO_TOKEN,
     INACTIVE_COMPANY_ID,
@@ -44,7 +45,7 @@ from tests.fuzz.events import (
     connector,
     message,
 )
-from tests.service.harness import PUBLIC_URL, Harness, User, running
+from tests.service.harness import PUBLIC_URL, SANDBOX_URL, Harness, User, running
 from tests.service.test_flow import account
 
 ACTION_URL = f"{PUBLIC_URL}/addon/action"
@@ -175,8 +176,8 @@ class Service:
             self.store.create(
                 USERS[0].sub,
                 settings,
-                token=token,
-                base_url="http://sandbox.test",
+                credential=ApiToken(token),
+                base_url=SANDBOX_URL,
                 account=account(company),
             )
         self._baseline = self._state()

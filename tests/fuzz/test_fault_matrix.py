@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from cardin.addon.runs import look_up as run_connector
 from cardin.addon.runtime import Runtime, open_runtime
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import ConnectorSettings, RunMode
 from cardin.contact.model import Match, SectionError, SectionErrorKind
-from tests.fuzz.lookups import ACCOUNT, Outcome, Rendered, cards_problem, context, look_up, render
+from cardin.contact.outcome import Outcome
+from cardin.usecases.runs import look_up as run_connector
+from tests.fuzz.lookups import ACCOUNT, TOKEN, Rendered, cards_problem, context, look_up, render
 from tests.fuzz.upstream import BASE_URL, Call, FakePipedrive, Fault
 from tests.fuzz.world import EMAIL
 from tests.service.harness import actions_of, settings_for
@@ -142,24 +143,7 @@ async def test_a_failed_call_gives_the_expected_card(call: Call, fault: Fault) -
 # --- Retry-After --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "retry_after",
-    [
-        pytest.param(
-            "99999999999",
-            marks=pytest.mark.xfail(
-                strict=True, reason="issue 8 defect 6: a huge Retry-After shows '3171 years'"
-            ),
-        ),
-        pytest.param(
-            "1e300",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 8 defect 6: an uncapped Retry-After overflows the date arithmetic",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("retry_after", ["99999999999", "1e300"])
 @pytest.mark.parametrize("call", [Call.SEARCH, Call.NOTES])
 async def test_a_huge_retry_after_is_capped(call: Call, retry_after: str) -> None:
     fake = FakePipedrive(faults={call: Fault.S429}, retry_after=retry_after)
@@ -179,19 +163,17 @@ CALL_TIMEOUT = 0.4
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[tuple[Runtime, FakePipedrive]]:
     fake = FakePipedrive(hang=True)
-    settings = settings_for(tmp_path, lookup_deadline=DEADLINE, pipedrive_timeout=CALL_TIMEOUT)
+    settings = settings_for(
+        tmp_path,
+        lookup_deadline=DEADLINE,
+        pipedrive_timeout=CALL_TIMEOUT,
+        PIPEDRIVE_BASE_URL=BASE_URL,
+    )
     async with open_runtime(settings, transport=fake) as opened:
         yield opened, fake
 
 
-def hang_case(call: Call) -> Any:
-    if call in REQUIRED:
-        return pytest.param(call, id=call.value)
-    reason = "issue 8 defect 3: a hanging secondary call hides the contact at the deadline"
-    return pytest.param(call, id=call.value, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("call", [hang_case(c) for c in LOOKUP_CALLS])
+@pytest.mark.parametrize("call", LOOKUP_CALLS, ids=[c.value for c in LOOKUP_CALLS])
 async def test_a_call_that_never_answers_ends_at_the_deadline(
     runtime: tuple[Runtime, FakePipedrive], call: Call
 ) -> None:
@@ -200,12 +182,12 @@ async def test_a_call_that_never_answers_ends_at_the_deadline(
     connector = opened.store.create(
         "google-sub-fuzz",
         ConnectorSettings("Engines", ALL_FEATURES, RunMode.AUTOMATIC, show_in_dashboard=True),
-        token="fuzz-token",
+        credential=TOKEN,
         base_url=BASE_URL,
         account=ACCOUNT,
     )
     started = time.monotonic()
-    outcome = await run_connector(opened, connector, EMAIL)
+    outcome = await run_connector(opened.services, connector, EMAIL)
     assert time.monotonic() - started < DEADLINE + 1.0
     rendered = render(outcome)
     assert cards_problem(rendered) is None

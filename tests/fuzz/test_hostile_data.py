@@ -25,14 +25,15 @@ from cardin.cards import (
     render_homepage,
     render_payment_card,
 )
-from cardin.connectors.model import ConnectorSettings, PipedriveAccount
+from cardin.cards.widgets import MAX_URL
+from cardin.connectors.model import ConnectorSettings
 from cardin.connectors.setup import check_token
-from cardin.contact.model import Match, NoMatch
+from cardin.contact.model import Account, Match, NoMatch
 from cardin.pipedrive import PipedriveClient
 from tests.cards.fixtures import ACTION_URL
 from tests.cards.validate import html_fields, walk
 from tests.fuzz.checks import card_problem
-from tests.fuzz.lookups import Card, cards_problem, connector, context, look_up, render
+from tests.fuzz.lookups import TOKEN, Card, cards_problem, connector, context, look_up, render
 from tests.fuzz.upstream import BASE_URL, Call, FakePipedrive
 from tests.fuzz.world import World, plain
 
@@ -48,15 +49,12 @@ def hostile(slot: str) -> str:
     return f"{plain(slot)} {HOSTILE}"
 
 
-# Note and activity note HTML is sanitised, not escaped. Issue 8 (links in notes other than
-# https survive sanitising): its hostile markup goes without the http link for now, which
-# test_only_https_links_survive_in_notes checks on its own; use HOSTILE once that is fixed.
+# Note and activity note HTML is sanitised, not escaped: its links keep only https, mailto, tel.
 SANITISED = frozenset({"note.content", "activity.note"})
-HOSTILE_NO_HTTP = HOSTILE.replace('<a href="http://evil.example">w</a>', "")  # issue 8
 
 
 def hostile_text(slot: str) -> str:
-    return f"{plain(slot)} {HOSTILE_NO_HTTP if slot in SANITISED else HOSTILE}"
+    return f"{plain(slot)} {HOSTILE}"
 
 
 RAW_VALUES: dict[str, object] = {
@@ -144,10 +142,12 @@ async def test_every_text_of_the_contact_reaches_a_card() -> None:
 # --- the account's own texts --------------------------------------------------------------------
 
 
-async def hostile_account() -> PipedriveAccount:
+async def hostile_account() -> Account:
     """The account as the setup step records it from a hostile `/v1/users/me`."""
     async with httpx.AsyncClient(transport=FakePipedrive(World(text=hostile))) as http:
-        client = PipedriveClient(http, token="fuzz-token", base_url=BASE_URL)
+        client = PipedriveClient(
+            http, auth=TOKEN.auth(), base_url=BASE_URL, configured_base=BASE_URL
+        )
         return await check_token(client)
 
 
@@ -190,12 +190,7 @@ def test_hostile_duplicates_are_escaped_on_the_add_contact_prompt() -> None:
 @pytest.mark.parametrize(
     "note",
     [
-        pytest.param(
-            '<a href="http://evil.example/x">read</a>',
-            marks=pytest.mark.xfail(
-                strict=True, reason="issue 8: links in notes other than https survive sanitising"
-            ),
-        ),
+        '<a href="http://evil.example/x">read</a>',
         '<a href="javascript:alert(1)">read</a>',
         '<a href=" JaVaScRiPt:alert(1)">read</a>',
         '<a href="data:text/html,<script>alert(1)</script>">read</a>',
@@ -211,24 +206,32 @@ async def test_only_https_links_survive_in_notes(note: str) -> None:
         assert_links_are_safe(card)
 
 
-PICTURE = pytest.mark.xfail(
-    strict=True,
-    reason="not in issue 8 (reported): the person's picture URL reaches the card header unchecked",
-)
+LONG_PICTURE = "https://pictures.pipedrive.example/" + "p" * MAX_URL + ".jpg"
 
 
 @pytest.mark.parametrize(
     "url",
     [
-        pytest.param("javascript:alert(1)", marks=PICTURE),
-        pytest.param("http://tracker.example/pixel.gif", marks=PICTURE),
-        pytest.param("data:image/svg+xml,<svg onload=alert(1)>", marks=PICTURE),
-        "https://pictures.pipedrive.example/101_128.jpg",
+        "javascript:alert(1)",
+        "http://tracker.example/pixel.gif",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "//pictures.pipedrive.example/101_128.jpg",
+        "https://[pictures.pipedrive.example/101_128.jpg",
+        LONG_PICTURE,
     ],
 )
-async def test_a_picture_is_shown_only_from_an_https_url(url: str) -> None:
+async def test_a_picture_is_not_shown_from_another_url(url: str) -> None:
     picture = {"success": True, "data": {"id": 7, "pictures": {"128": url}}}
     outcome = await look_up(FakePipedrive(bodies={Call.PICTURE: picture}))
     assert isinstance(outcome, Match)
-    header = render(outcome).outcome["header"]
-    assert urlsplit(header.get("imageUrl", "https://none")).scheme == "https"
+    card = render(outcome).outcome
+    assert card_problem(card, ACTION_URL) is None
+    assert "imageUrl" not in card["header"]
+
+
+async def test_a_picture_is_shown_from_an_https_url() -> None:
+    url = "https://pictures.pipedrive.example/101_128.jpg"
+    picture = {"success": True, "data": {"id": 7, "pictures": {"128": url}}}
+    outcome = await look_up(FakePipedrive(bodies={Call.PICTURE: picture}))
+    assert isinstance(outcome, Match)
+    assert render(outcome).outcome["header"]["imageUrl"] == url

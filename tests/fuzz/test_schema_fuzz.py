@@ -9,24 +9,25 @@ from __future__ import annotations
 import asyncio
 import copy
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from cardin.contact.model import Match
+from cardin.contact.outcome import Failure, FailureKind
 from cardin.pipedrive import PipedriveClient, PipedriveError
 from cardin.pipedrive.models import Person
-from tests.fuzz.lookups import look_up
+from tests.fuzz.lookups import TOKEN, look_up
 from tests.fuzz.schemas import (
     LOOKUP_CALLS,
     OPERATIONS,
     V1,
     Reply,
     declared_schema,
-    known_defect,
     lookup_problem,
     lookups,
     replies_to,
@@ -47,7 +48,6 @@ SCHEMA = settings(
 @settings(SCHEMA, max_examples=CI_EXAMPLES)
 @given(replies=lookups())
 def test_generated_replies_give_a_contact_or_a_clean_error_card(replies: tuple[Reply, ...]) -> None:
-    assume(known_defect(replies) is None)  # each known defect has its explicit case below
     assert asyncio.run(lookup_problem(replies)) is None
 
 
@@ -85,7 +85,9 @@ def test_a_generated_reply_to_adding_a_person_is_read_or_refused(reply: Reply) -
     async def create() -> Person | PipedriveError:
         fake = FakePipedrive(bodies={Call.CREATE_PERSON: reply.body})
         async with httpx.AsyncClient(transport=fake) as http:
-            client = PipedriveClient(http, token="fuzz-token", base_url=BASE_URL)
+            client = PipedriveClient(
+                http, auth=TOKEN.auth(), base_url=BASE_URL, configured_base=BASE_URL
+            )
             try:
                 return await client.create_person(name="Zoë", email=EMAIL, owner_id=None)
             except PipedriveError as exc:
@@ -94,7 +96,7 @@ def test_a_generated_reply_to_adding_a_person_is_read_or_refused(reply: Reply) -
     assert isinstance(asyncio.run(create()), Person | PipedriveError)
 
 
-# --- known defects: one explicit case each (flip when the fix is merged) ------------------------
+# --- the shapes of issue 8 defect 4 and of a record about another person ------------------------
 
 
 def person(**changes: Any) -> dict[str, Any]:
@@ -109,9 +111,6 @@ def search(**item_changes: Any) -> dict[str, Any]:
     return body
 
 
-NULLS = pytest.mark.xfail(
-    strict=True, reason="issue 8 defect 4: an unexpected null hides the contact"
-)
 NULL_SHAPES = {
     "label_ids: [null, 1]": (Call.PERSON, person(label_ids=[None, 1])),
     "emails: [null, …]": (Call.PERSON, person(emails=[None, {"value": EMAIL, "primary": True}])),
@@ -125,17 +124,16 @@ NULL_SHAPES = {
 
 @pytest.mark.parametrize(
     ("call", "body"),
-    [pytest.param(*shape, id=name, marks=NULLS) for name, shape in NULL_SHAPES.items()],
+    NULL_SHAPES.values(),
+    ids=NULL_SHAPES.keys(),
 )
 async def test_a_bad_field_drops_the_field_not_the_person(call: Call, body: Any) -> None:
     outcome = await look_up(FakePipedrive(bodies={call: body}))
     assert isinstance(outcome, Match), outcome
 
 
-@pytest.mark.xfail(
-    strict=True, reason="not in issue 8 (reported): a person record with another id crashes"
-)
-async def test_a_person_record_with_another_id_does_not_crash_the_lookup() -> None:
+async def test_a_person_record_about_another_person_is_a_bad_response() -> None:
+    """The search names the person, whose record answers about someone without the address."""
     only_best = World().search()
     del only_best["data"]["items"][1:]
     merged = {"success": True, "data": {"id": 999, "name": "Merged", "emails": []}}
@@ -143,8 +141,9 @@ async def test_a_person_record_with_another_id_does_not_crash_the_lookup() -> No
         Reply(Call.SEARCH, only_best, anchored=True),
         Reply(Call.PERSON, merged, anchored=False),
     )
-    assert known_defect(replies) is not None
     assert await lookup_problem(replies) is None
+    outcome = await look_up(FakePipedrive(bodies={r.call: r.body for r in replies}))
+    assert outcome == Failure(FailureKind.BAD_RESPONSE, ANY, None)
 
 
 def test_every_call_the_lookup_makes_is_generated() -> None:
