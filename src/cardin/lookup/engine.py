@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -95,6 +96,10 @@ class PersonPlan:
             task.cancel()
 
 
+MAX_PICTURE_URL = 2_048
+"""The longest picture URL a card is given (`cardin.cards.widgets.MAX_URL`)."""
+
+
 class LookupEngine:
     """Looks email addresses up in Pipedrive accounts; one engine serves every account."""
 
@@ -157,7 +162,7 @@ class LookupEngine:
             ),
             client.search_persons_by_email(email, limit=self._limits.candidates * 2),
         )
-        run = _Run(self, client, meta, email, parts or Parts())
+        run = _Run(self, client, meta, email, parts or Parts(), base_url=base_url)
         return await run.resolve(hits)
 
 
@@ -171,8 +176,11 @@ class _Run:
         meta: AccountMetadata,
         email: str,
         parts: Parts,
+        *,
+        base_url: str,
     ) -> None:
         self.client = client
+        self.base_url = base_url.rstrip("/")
         self.meta = meta
         self.email = email
         self.parts = parts
@@ -321,7 +329,21 @@ class _Run:
         picture = await secondary(self.client.person_picture(person.id))
         if isinstance(picture, SectionError) or not picture.pictures:
             return None
-        return picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
+        url = picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
+        return url if url is not None and self._may_show(url) else None
+
+    def _may_show(self, url: str) -> bool:
+        """Whether a card may load the picture: https (or from the API base itself, as the
+        local sandbox serves it), at most MAX_PICTURE_URL characters."""
+        if len(url) > MAX_PICTURE_URL or url.startswith(self.base_url + "//"):
+            return False
+        if url.startswith(self.base_url + "/"):
+            return True
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # an unbalanced "[" in the host
+            return False
+        return parts.scheme == "https" and bool(parts.netloc)
 
     async def _names(
         self,
