@@ -14,7 +14,6 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 Json = dict[str, Any]
 
@@ -218,17 +217,6 @@ def card_action(label: str, on_click: Json) -> Json:
     return {"actionLabel": plain(label), "onClick": on_click}
 
 
-def is_picture_url(url: str) -> bool:
-    """Whether a header may load the picture: an https URL to a host, of at most MAX_URL."""
-    if len(url) > MAX_URL:
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unbalanced "[" in the host
-        return False
-    return parts.scheme == "https" and bool(parts.netloc)
-
-
 def card(
     *,
     title: str,
@@ -239,15 +227,11 @@ def card(
     name: str | None = None,
     actions: Sequence[Json] = (),
 ) -> Json:
-    """A card: header (plain-text title, optional circular picture), sections, menu actions.
-
-    A picture URL that is not https (or is longer than MAX_URL) is left out: Pipedrive's
-    reply is not trusted to name one.
-    """
+    """A card: header (plain-text title, optional circular picture), sections, menu actions."""
     header: Json = {"title": plain(title)}
     if subtitle:
         header["subtitle"] = plain(subtitle)
-    if image_url and is_picture_url(image_url):
+    if image_url:
         header["imageUrl"] = image_url
         header["imageType"] = "CIRCLE"
         header["imageAltText"] = plain(image_alt or title)
