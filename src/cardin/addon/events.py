@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -178,6 +178,9 @@ def parse_event(body: bytes) -> Event:
         raise MalformedEvent("event is not valid JSON") from exc
     if not isinstance(data, dict):
         raise MalformedEvent("event is not a JSON object")
+    broken = _not_utf8(data)
+    if broken is not None:
+        raise MalformedEvent(f"{broken} is not valid UTF-8 text (it holds a lone surrogate)")
     try:
         wire = _Event.model_validate(data)
     except ValidationError as exc:
@@ -191,6 +194,35 @@ def parse_event(body: bytes) -> Event:
         action=action,
         action_problem=problem,
     )
+
+
+def _not_utf8(data: dict[str, Any]) -> str | None:
+    """Where the first string that UTF-8 cannot encode is (JSON's `\\ud800` escapes make them).
+
+    Such a string breaks hashing, logging and the JSON of the answer, so the event is refused.
+    Iterative: the JSON may be nested as deep as the parser allows.
+    """
+    stack: list[tuple[tuple[int | str, ...], Any]] = [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, str) and not _encodes(node):
+            return _location(loc)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not _encodes(key):
+                    return f"a key of {_location(loc)}"
+                stack.append(((*loc, key), value))
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), value) for i, value in enumerate(node))
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _card_action(common: CommonEvent) -> tuple[Action | None, str | None]:

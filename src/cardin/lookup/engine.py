@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -56,6 +57,7 @@ from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
+    BadResponse,
     Credential,
     Deadline,
     NotFound,
@@ -92,6 +94,10 @@ class PersonPlan:
         """Stop these calls (the person turned out not to be the best match)."""
         for task in (self.notes, self.deals, self.activities, self.details):
             task.cancel()
+
+
+MAX_PICTURE_URL = 2_048
+"""The longest picture URL a card is given (`cardin.cards.widgets.MAX_URL`)."""
 
 
 class LookupEngine:
@@ -156,7 +162,7 @@ class LookupEngine:
             ),
             client.search_persons_by_email(email, limit=self._limits.candidates * 2),
         )
-        run = _Run(self, client, meta, email, parts or Parts())
+        run = _Run(self, client, meta, email, parts or Parts(), base_url=base_url)
         return await run.resolve(hits)
 
 
@@ -170,8 +176,11 @@ class _Run:
         meta: AccountMetadata,
         email: str,
         parts: Parts,
+        *,
+        base_url: str,
     ) -> None:
         self.client = client
+        self.base_url = base_url.rstrip("/")
         self.meta = meta
         self.email = email
         self.parts = parts
@@ -198,6 +207,10 @@ class _Run:
             ranked = assemble.rank_candidates(persons, self.email) or [
                 (p, search_reason(self.email)) for p in persons if p.id == guess.id
             ]
+            if not ranked:  # the record asked for is about someone else, without the address
+                raise BadResponse(
+                    "Pipedrive sent another person's record", path=f"/api/v2/persons/{guess.id}"
+                )
             best, reason = ranked[0]
             if best.id != guess.id:  # rare: the search's order misled us; fetch the right one
                 plan.cancel()
@@ -316,7 +329,21 @@ class _Run:
         picture = await secondary(self.client.person_picture(person.id))
         if isinstance(picture, SectionError) or not picture.pictures:
             return None
-        return picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
+        url = picture.pictures.get("128") or next(iter(picture.pictures.values()), None)
+        return url if url is not None and self._may_show(url) else None
+
+    def _may_show(self, url: str) -> bool:
+        """Whether a card may load the picture: https (or from the API base itself, as the
+        local sandbox serves it), at most MAX_PICTURE_URL characters."""
+        if len(url) > MAX_PICTURE_URL or url.startswith(self.base_url + "//"):
+            return False
+        if url.startswith(self.base_url + "/"):
+            return True
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # an unbalanced "[" in the host
+            return False
+        return parts.scheme == "https" and bool(parts.netloc)
 
     async def _names(
         self,
