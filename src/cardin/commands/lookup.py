@@ -59,23 +59,26 @@ class LookupRequest:
 async def run_lookup(request: LookupRequest, *, console: Console, errors: Console) -> int:
     """Print the lookup of the address; the exit status says how it went."""
     try:
-        outcome: Outcome = await lookup_once(
+        result = await lookup_once(
             request.email, token=request.token, base_url=request.base_url, timeout=request.timeout
         )
     except PipedriveError as exc:
-        if not request.as_json:
-            # the terminal edge says what to do, from the client's own error
-            message, code = failure_message(exc, request.base_url)
-            errors.print(f"[red]{message}[/red]", highlight=False)
-            return code
-        outcome = failure_of(exc)
+        if request.as_json:
+            return _print_json(console, failure_of(exc), request)
+        # the terminal edge says what to do, from the client's own error
+        message, code = failure_message(exc, request.base_url)
+        errors.print(f"[red]{message}[/red]", highlight=False)
+        return code
     if request.as_json:
-        # Written as is: rich would re-indent and wrap what must stay exactly the add-on's JSON.
-        console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
-        return ExitCode.OK
-    assert not isinstance(outcome, Failure)  # noqa: S101 - failures returned above
-    account = outcome.account
-    render_result(outcome, console, Formatter(request.locale or account.locale, account.timezone))
+        return _print_json(console, result, request)
+    account = result.account
+    render_result(result, console, Formatter(request.locale or account.locale, account.timezone))
+    return ExitCode.OK
+
+
+def _print_json(console: Console, outcome: Outcome, request: LookupRequest) -> int:
+    # Written as is: rich would re-indent and wrap what must stay exactly the add-on's JSON.
+    console.file.write(json.dumps(trigger_json(outcome, request), ensure_ascii=False) + "\n")
     return ExitCode.OK
 
 
