@@ -6,7 +6,7 @@ import enum
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import pytest
@@ -14,18 +14,28 @@ import pytest
 from cardin.actions import (
     ACTIONS,
     BY_OP,
+    About,
     Action,
+    ActivityForm,
     AddContact,
     AddContactConfirm,
+    AddNote,
     BadAction,
     Cancel,
     Carried,
+    CreateContact,
+    CreateDeal,
+    DealForm,
     Delete,
     DeleteConfirm,
     Edit,
     Home,
     ListSection,
+    LogEmail,
+    LogEmailForm,
     Lookup,
+    MarkDone,
+    NoteForm,
     Op,
     OpenConnector,
     Reauth,
@@ -34,6 +44,7 @@ from cardin.actions import (
     Refresh,
     Retry,
     RunConnector,
+    ScheduleActivity,
     SearchOther,
     SetupBehaviour,
     SetupFeatures,
@@ -53,6 +64,7 @@ from cardin.connectors.model import ConnectorSettings, RunMode
 
 KEY = "0123456789abcdef0123456789abcdef"
 SOME = frozenset({Feature.NOTES, Feature.DEALS})
+ABOUT = About(connector_id="c1", email="a@b.example", person_id=7, name="Ann")
 EDITED = Carried(name="EU", features=SOME, run_mode=RunMode.MANUAL, show_in_dashboard=False)
 Form = dict[str, list[str]]
 
@@ -99,6 +111,74 @@ SAMPLES: list[tuple[Action, Form]] = [
     (ReauthConfirm(connector_id="c1", carried=EDITED, company_id=1, user_id=22), {}),
     (Delete(connector_id="c1"), {}),
     (DeleteConfirm(connector_id="c1"), {}),
+    (
+        CreateContact(
+            connector_id="c1",
+            email="a@b.example",
+            request_key=KEY,
+            org_id=5,
+            org_name="Acme",
+            person_name="Ann Lee",
+            organization="Acme",
+            phone="+49 30 1",
+            job_title="CTO",
+        ),
+        {
+            "person_name_input": ["Ann Lee"],
+            "org_input": ["Acme"],
+            "phone_input": ["+49 30 1"],
+            "job_title_input": ["CTO"],
+        },
+    ),
+    (LogEmailForm(about=ABOUT), {}),
+    (
+        LogEmail(about=ABOUT, request_key=KEY, deal_id=12, comment="Hi\nthere", include_body=True),
+        {"deal_input": ["12"], "comment_input": ["Hi\nthere"], "body_input": ["true"]},
+    ),
+    (LogEmail(about=ABOUT, request_key=KEY), {}),
+    (NoteForm(about=ABOUT), {}),
+    (AddNote(about=ABOUT, request_key=KEY, content="a\nb"), {"note_input": ["a\nb"]}),
+    (ActivityForm(about=ABOUT), {}),
+    (
+        ScheduleActivity(
+            about=ABOUT,
+            request_key=KEY,
+            subject="Follow up",
+            activity_type="call",
+            due=datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+            duration_minutes=30,
+            deal_id=3,
+            note="n",
+        ),
+        {
+            "subject_input": ["Follow up"],
+            "type_input": ["call"],
+            "due_input": ["2026-12-01T08:00:00+00:00"],
+            "duration_input": ["30"],
+            "deal_input": ["3"],
+            "note_input": ["n"],
+        },
+    ),
+    (DealForm(about=ABOUT), {}),
+    (
+        CreateDeal(
+            about=ABOUT,
+            request_key=KEY,
+            title="Acme deal",
+            value="1,500.50",
+            currency="EUR",
+            stage_id=2,
+            expected_close=date(2027, 1, 31),
+        ),
+        {
+            "title_input": ["Acme deal"],
+            "value_input": ["1,500.50"],
+            "currency_input": ["EUR"],
+            "stage_input": ["2"],
+            "close_date_input": ["2027-01-31"],
+        },
+    ),
+    (MarkDone(about=ABOUT, activity_id=99), {}),
 ]
 
 

@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from cardin.connectors.features import REGISTRY, Feature
@@ -221,6 +221,19 @@ class DateTime(Codec[datetime]):
         return value.isoformat()
 
 
+class Date(Codec[date]):
+    """A calendar day as ISO 8601 ("2026-12-01"): how `events.py` passes a date picker's value."""
+
+    def decode(self, text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("is not a date") from None
+
+    def encode(self, value: date) -> str:
+        return value.isoformat()
+
+
 TEXT = Text(MAX_TEXT)
 TYPED = Text(None)
 ADDRESS = Address()
@@ -230,3 +243,4 @@ HEX_KEY = Matching(re.compile(r"[0-9a-f]{32}"), "32 hexadecimal digits")
 FEATURE_LIST = FeatureList()
 FEATURE_CHOICES = FeatureChoices()
 DATE_TIME = DateTime()
+DATE = Date()

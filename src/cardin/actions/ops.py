@@ -11,10 +11,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, ClassVar
 
 from cardin.actions.codecs import (
     ADDRESS,
+    DATE,
+    DATE_TIME,
     FEATURE_CHOICES,
     FEATURE_LIST,
     HEX_KEY,
@@ -29,26 +32,48 @@ from cardin.actions.codecs import (
     Param,
 )
 from cardin.actions.keys import (
+    ACTIVITY_ID,
+    BODY_INPUT,
+    CLOSE_DATE_INPUT,
+    COMMENT_INPUT,
     COMPANY_ID,
     CONNECTOR,
     CONNECTOR_NAME,
+    CURRENCY_INPUT,
     DASHBOARD,
     DASHBOARD_INPUT,
     DASHBOARD_OFF,
     DASHBOARD_ON,
+    DEAL_INPUT,
+    DUE_INPUT,
+    DURATION_INPUT,
     EMAIL,
     FEATURES,
     FEATURES_INPUT,
+    JOB_TITLE_INPUT,
     NAME,
     NAME_INPUT,
+    NOTE_INPUT,
+    ORG_ID,
+    ORG_INPUT,
+    ORG_NAME,
     PERSON_ID,
+    PERSON_NAME_INPUT,
+    PHONE_INPUT,
+    REQUEST_KEY,
     RUN_MODE,
     RUN_MODE_INPUT,
     SEARCH_INPUT,
     SECTION,
     SETUP_KEY,
+    STAGE_INPUT,
+    SUBJECT_INPUT,
+    SWITCH_ON,
+    TITLE_INPUT,
     TOKEN_INPUT,
+    TYPE_INPUT,
     USER_ID,
+    VALUE_INPUT,
 )
 from cardin.connectors.features import Feature
 from cardin.connectors.model import ConnectorSettings, RunMode
@@ -62,6 +87,7 @@ class Op(enum.StrEnum):
     REFRESH = "refresh"
     ADD_CONTACT = "add_contact"
     ADD_CONTACT_CONFIRM = "add_contact_confirm"
+    CREATE_CONTACT = "create_contact"
     SEARCH_OTHER = "search_other"
     LOOKUP = "lookup"
     OPEN_CONNECTOR = "open_connector"
@@ -79,6 +105,15 @@ class Op(enum.StrEnum):
     REAUTH_CONFIRM = "reauth_confirm"
     DELETE = "delete"
     DELETE_CONFIRM = "delete_confirm"
+    LOG_EMAIL_FORM = "log_email_form"
+    LOG_EMAIL = "log_email"
+    NOTE_FORM = "note_form"
+    ADD_NOTE = "add_note"
+    ACTIVITY_FORM = "activity_form"
+    SCHEDULE_ACTIVITY = "schedule_activity"
+    DEAL_FORM = "deal_form"
+    CREATE_DEAL = "create_deal"
+    MARK_DONE = "mark_done"
 
 
 class ListSection(enum.StrEnum):
@@ -108,6 +143,9 @@ SetupKey = Annotated[str, Param(SETUP_KEY, HEX_KEY)]
 connector that wizard already stored (32 random hex digits)."""
 Token = Annotated[str, Input(TOKEN_INPUT, TYPED)]
 """The Pipedrive API token as typed (never carried in a parameter); "" when left empty."""
+RequestKey = Annotated[str, Param(REQUEST_KEY, HEX_KEY)]
+"""A write form's idempotency key, issued when the form was rendered (32 random hex digits):
+every submit of that form carries it, and the service writes at most once per key."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,8 +234,8 @@ class Refresh(Action):
 
 @dataclass(frozen=True, kw_only=True)
 class AddContact(Action):
-    """Create the unknown sender as a person in Pipedrive; first ask when a likely duplicate
-    exists."""
+    """Push the add-contact form for the unknown sender: name, organization (preselected when
+    the address' domain points at one), phone, job title; likely duplicates listed above it."""
 
     op = Op.ADD_CONTACT
     connector_id: ConnectorId
@@ -213,6 +251,26 @@ class AddContactConfirm(Action):
     connector_id: ConnectorId
     email: Email
     name: SenderName | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateContact(Action):
+    """The add-contact form's Add: create the person (and the organization when a new name was
+    typed), then show their contact card."""
+
+    op = Op.CREATE_CONTACT
+    connector_id: ConnectorId
+    email: Email
+    name: SenderName | None = None
+    request_key: RequestKey
+    org_id: Annotated[int | None, Param(ORG_ID, NUMBER)] = None
+    """The organization the form preselected (linked when its name is left as shown)."""
+    org_name: Annotated[str | None, Param(ORG_NAME, TEXT)] = None
+    """The preselected organization's name as the form showed it."""
+    person_name: Annotated[str, Input(PERSON_NAME_INPUT, TYPED)] = ""
+    organization: Annotated[str, Input(ORG_INPUT, TYPED)] = ""
+    phone: Annotated[str, Input(PHONE_INPUT, TYPED)] = ""
+    job_title: Annotated[str, Input(JOB_TITLE_INPUT, TYPED)] = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -387,12 +445,128 @@ class DeleteConfirm(Action):
     connector_id: ConnectorId
 
 
+# --- writes from the contact card (acting from the side panel) ------------------------------
+# A form action pushes the form with a new request key; its submit carries that key, the typed
+# inputs, and the contact it is about. Whether an input may be empty is the use case's call.
+
+
+@dataclass(frozen=True, kw_only=True)
+class About:
+    """The contact a write is about: the connector, the address looked up and the person found."""
+
+    connector_id: ConnectorId
+    email: Email
+    person_id: PersonId
+    name: SenderName | None = None
+
+
+DealChoice = Annotated[int, Input(DEAL_INPUT, NUMBER)]
+"""The deal picked in a form's dropdown; 0 (or left empty): the person, no deal."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogEmailForm(Action):
+    """Push the Log email form for the open message."""
+
+    op = Op.LOG_EMAIL_FORM
+    about: About
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogEmail(Action):
+    """Log the open message as a note on the person or the picked deal, once per message."""
+
+    op = Op.LOG_EMAIL
+    about: About
+    request_key: RequestKey
+    deal_id: DealChoice = 0
+    comment: Annotated[str, Input(COMMENT_INPUT, TYPED)] = ""
+    include_body: Annotated[bool, Input(BODY_INPUT, Flag(SWITCH_ON, None))] = False
+    """Also log the message text (asks for Gmail's read-only message scope at that moment)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteForm(Action):
+    """Push the Add note form."""
+
+    op = Op.NOTE_FORM
+    about: About
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddNote(Action):
+    """Add the typed note (line breaks kept) to the person or the picked deal."""
+
+    op = Op.ADD_NOTE
+    about: About
+    request_key: RequestKey
+    content: Annotated[str, Input(NOTE_INPUT, TYPED)] = ""
+    deal_id: DealChoice = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityForm(Action):
+    """Push the Schedule activity form (subject from the open message, due next working day)."""
+
+    op = Op.ACTIVITY_FORM
+    about: About
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleActivity(Action):
+    """Create the activity through API v2 with the person as participant."""
+
+    op = Op.SCHEDULE_ACTIVITY
+    about: About
+    request_key: RequestKey
+    subject: Annotated[str, Input(SUBJECT_INPUT, TYPED)] = ""
+    activity_type: Annotated[str, Input(TYPE_INPUT, TYPED)] = ""
+    """The type's key_string (the company's types, checked against the metadata)."""
+    due: Annotated[datetime | None, Input(DUE_INPUT, DATE_TIME)] = None
+    duration_minutes: Annotated[int, Input(DURATION_INPUT, NUMBER)] = 0
+    deal_id: DealChoice = 0
+    note: Annotated[str, Input(NOTE_INPUT, TYPED)] = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DealForm(Action):
+    """Push the Create deal form."""
+
+    op = Op.DEAL_FORM
+    about: About
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateDeal(Action):
+    """Create a deal linked to the person and their organization."""
+
+    op = Op.CREATE_DEAL
+    about: About
+    request_key: RequestKey
+    title: Annotated[str, Input(TITLE_INPUT, TYPED)] = ""
+    value: Annotated[str, Input(VALUE_INPUT, TYPED)] = ""
+    """As typed: a number in the user's notation, or empty (checked by the use case)."""
+    currency: Annotated[str, Input(CURRENCY_INPUT, TYPED)] = ""
+    stage_id: Annotated[int | None, Input(STAGE_INPUT, NUMBER)] = None
+    expected_close: Annotated[date | None, Input(CLOSE_DATE_INPUT, DATE)] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkDone(Action):
+    """Mark an open activity done (one click; doing it twice changes nothing)."""
+
+    op = Op.MARK_DONE
+    about: About
+    activity_id: Annotated[int, Param(ACTIVITY_ID, NUMBER)]
+
+
 ACTIONS: tuple[type[Action], ...] = (
     ShowAll,
     Retry,
     Refresh,
     AddContact,
     AddContactConfirm,
+    CreateContact,
     SearchOther,
     Lookup,
     OpenConnector,
@@ -410,6 +584,15 @@ ACTIONS: tuple[type[Action], ...] = (
     ReauthConfirm,
     Delete,
     DeleteConfirm,
+    LogEmailForm,
+    LogEmail,
+    NoteForm,
+    AddNote,
+    ActivityForm,
+    ScheduleActivity,
+    DealForm,
+    CreateDeal,
+    MarkDone,
 )
 """Every action, one per `Op`."""
 BY_OP: Mapping[Op, type[Action]] = {kind.op: kind for kind in ACTIONS}

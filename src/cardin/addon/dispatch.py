@@ -14,14 +14,23 @@ from typing import Any, Generic, TypeVar
 
 from cardin.actions import (
     Action,
+    ActivityForm,
     AddContact,
     AddContactConfirm,
+    AddNote,
     Cancel,
+    CreateContact,
+    CreateDeal,
+    DealForm,
     Delete,
     DeleteConfirm,
     Edit,
     Home,
+    LogEmail,
+    LogEmailForm,
     Lookup,
+    MarkDone,
+    NoteForm,
     Op,
     OpenConnector,
     Reauth,
@@ -30,6 +39,7 @@ from cardin.actions import (
     Refresh,
     Retry,
     RunConnector,
+    ScheduleActivity,
     SearchOther,
     SetupBehaviour,
     SetupFeatures,
@@ -40,6 +50,7 @@ from cardin.actions import (
 )
 from cardin.addon import contact_actions as contact
 from cardin.addon import setup_actions as setup
+from cardin.addon import write_actions as write
 from cardin.addon.handlers import AddOn
 from cardin.cards import Json, action_response
 from cardin.store import ConnectorNotFound
@@ -92,6 +103,16 @@ ROUTES: Mapping[Op, Route[Any]] = {
         route(ReauthConfirm, setup.reauth_confirm),
         route(Delete, setup.delete),
         route(DeleteConfirm, setup.delete_confirm),
+        route(CreateContact, write.not_yet),
+        route(LogEmailForm, write.not_yet),
+        route(LogEmail, write.not_yet),
+        route(NoteForm, write.not_yet),
+        route(AddNote, write.not_yet),
+        route(ActivityForm, write.not_yet),
+        route(ScheduleActivity, write.not_yet),
+        route(DealForm, write.not_yet),
+        route(CreateDeal, write.not_yet),
+        route(MarkDone, write.not_yet),
     )
 }
 

@@ -24,6 +24,11 @@ class Feature(enum.StrEnum):
     OWNER = "owner"
     ORGANIZATION = "organization"
     ADD_CONTACT = "add_contact"
+    # Writes from the side panel (released after the first features: off on older connectors).
+    LOG_EMAILS = "log_emails"
+    WRITE_NOTES = "write_notes"
+    WRITE_ACTIVITIES = "write_activities"
+    WRITE_DEALS = "write_deals"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,9 @@ class FeatureInfo:
 
 # Cardin's first release had every feature but those with a later date.
 FIRST_RELEASE = date(2026, 11, 1)
+# Acting from the side panel: log the email, add notes, schedule and complete activities, create
+# deals. Connectors stored before this day keep them off until the user turns them on in edit.
+WRITES_RELEASE = date(2026, 11, 30)
 REGISTRY: tuple[FeatureInfo, ...] = (
     FeatureInfo(Feature.CUSTOM_FIELDS, "feature.custom_fields", FIRST_RELEASE),
     FeatureInfo(Feature.NOTES, "feature.notes", FIRST_RELEASE),
@@ -47,6 +55,10 @@ REGISTRY: tuple[FeatureInfo, ...] = (
     FeatureInfo(Feature.OWNER, "feature.owner", FIRST_RELEASE),
     FeatureInfo(Feature.ORGANIZATION, "feature.organization", FIRST_RELEASE),
     FeatureInfo(Feature.ADD_CONTACT, "feature.add_contact", FIRST_RELEASE),
+    FeatureInfo(Feature.LOG_EMAILS, "feature.log_emails", WRITES_RELEASE),
+    FeatureInfo(Feature.WRITE_NOTES, "feature.write_notes", WRITES_RELEASE),
+    FeatureInfo(Feature.WRITE_ACTIVITIES, "feature.write_activities", WRITES_RELEASE),
+    FeatureInfo(Feature.WRITE_DEALS, "feature.write_deals", WRITES_RELEASE),
 )
 ALL_FEATURES = frozenset(info.feature for info in REGISTRY)
 
