@@ -179,6 +179,7 @@ SAMPLES: list[tuple[Action, Form]] = [
         },
     ),
     (MarkDone(about=ABOUT, activity_id=99), {}),
+    (MarkDone(about=ABOUT, activity_id=99, section=ListSection.ACTIVITIES), {}),
 ]
 
 

@@ -558,6 +558,8 @@ class MarkDone(Action):
     op = Op.MARK_DONE
     about: About
     activity_id: Annotated[int, Param(ACTIVITY_ID, NUMBER)]
+    section: Annotated[ListSection | None, Param(SECTION, Choice(ListSection))] = None
+    """Set when the button is on a show-all list: that list comes back, else the contact card."""
 
 
 ACTIONS: tuple[type[Action], ...] = (

@@ -41,8 +41,9 @@ _REASONS = {
 }
 
 
-def _card(addon: AddOn, result: lookups.ConnectorResult) -> Json:
-    card = addon.outcome_card(result.connector, result.outcome, result.person)
+async def _card(addon: AddOn, result: lookups.ConnectorResult) -> Json:
+    writes = await addon.write_options(result.connector)
+    card = addon.outcome_card(result.connector, result.outcome, result.person, writes=writes)
     assert card is not None  # noqa: S101 - a lookup that ran always has a card
     return card
 
@@ -50,7 +51,7 @@ def _card(addon: AddOn, result: lookups.ConnectorResult) -> Json:
 async def open_connector(addon: AddOn, action: OpenConnector | RunConnector) -> Json:
     """Push the connector's result (from the result cache when it has one)."""
     result = await lookups.open_connector(addon.services, addon.user.sub, action)
-    return action_response(push(_card(addon, result)))
+    return action_response(push(await _card(addon, result)))
 
 
 async def retry(addon: AddOn, action: Retry | Refresh) -> Json:
@@ -67,7 +68,7 @@ async def retry(addon: AddOn, action: Retry | Refresh) -> Json:
     if not action.email:  # nothing to look up again (a card from before Retry carried it)
         return action_response(update(await addon.homepage_card()))
     result = await lookups.result_for(addon.services, connector, person, refresh=True)
-    return action_response(update(_card(addon, result)))
+    return action_response(update(await _card(addon, result)))
 
 
 async def show_all(addon: AddOn, action: ShowAll) -> Json:
@@ -77,7 +78,9 @@ async def show_all(addon: AddOn, action: ShowAll) -> Json:
         card = addon.outcome_card(result.connector, result.outcome, result.person)
         return action_response(push(card)) if card else action_response()
     ctx = addon.context(result.connector)
-    return action_response(push(render_list_card(result.outcome, action.section.value, ctx)))
+    writes = await addon.write_options(result.connector)
+    card = render_list_card(result.outcome, action.section.value, ctx, writes=writes)
+    return action_response(push(card))
 
 
 async def look_up_address(addon: AddOn, action: Lookup | SearchOther) -> Json:

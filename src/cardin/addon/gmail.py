@@ -7,14 +7,23 @@ The only place that sees httpx for Gmail: every call has a deadline and every fa
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cardin.contact.notes import note_plain_text
+
 DEFAULT_BASE_URL = "https://gmail.googleapis.com"
-METADATA_HEADERS = ("From", "To", "Cc", "Reply-To", "Subject")
+METADATA_HEADERS = ("From", "To", "Cc", "Reply-To", "Subject", "Date")
+READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.addons.current.message.readonly"
+"""The scope that reads the open message's text (asked for only when a user opts in)."""
+MAX_TEXT = 100_000
+"""The most characters of a message's text read (the note keeps fewer)."""
 _PREFIXED_ID = re.compile(r"msg-[af]:(\d{1,20})")
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 _ADDRESS_HEADERS = frozenset({"to", "cc"})
@@ -55,6 +64,12 @@ class MessageHeaders:
     reply_to: str | None
     subject: str | None
     label_ids: tuple[str, ...] = ()
+    date: str | None = None
+    """The Date header as sent."""
+    received: datetime | None = None
+    """When Gmail received the message (`internalDate`)."""
+    api_id: str | None = None
+    """The message's Gmail API id (hex)."""
 
     @property
     def is_sent(self) -> bool:
@@ -81,9 +96,17 @@ class _Header(BaseModel):
     value: str
 
 
+class _Body(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    data: str | None = None
+
+
 class _Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+    mime_type: str | None = Field(None, alias="mimeType")
     headers: list[_Header] = Field(default_factory=list)
+    body: _Body | None = None
+    parts: list[_Payload] = Field(default_factory=list)
 
 
 class _Message(BaseModel):
@@ -91,6 +114,7 @@ class _Message(BaseModel):
     id: str
     label_ids: list[str] = Field(default_factory=list, alias="labelIds")
     payload: _Payload = Field(default_factory=_Payload)
+    internal_date: str | None = Field(None, alias="internalDate")
 
 
 class GmailClient:
@@ -120,6 +144,23 @@ class GmailClient:
         response = await self._get(url, params, headers)
         _raise_for_status(response, secrets=(oauth_token, access_token or ""))
         return _headers(_message(response))
+
+    async def message_text(
+        self, message_id: str, *, oauth_token: str, access_token: str | None
+    ) -> str:
+        """The message's text (`users.messages.get`, full format; needs READONLY_SCOPE): its
+        first text/plain part, else its HTML reduced to text; "" when it has neither."""
+        try:
+            api_id = api_message_id(message_id)
+        except ValueError as exc:
+            raise GmailNotFound("not a Gmail message id") from exc
+        headers = {"authorization": f"Bearer {oauth_token}", "accept": "application/json"}
+        if access_token:
+            headers["x-goog-gmail-access-token"] = access_token
+        url = f"{self._base_url}/gmail/v1/users/me/messages/{api_id}"
+        response = await self._get(url, [("format", "full")], headers)
+        _raise_for_status(response, secrets=(oauth_token, access_token or ""))
+        return _text(_message(response).payload)[:MAX_TEXT]
 
     async def _get(self, url: str, params: _Query, headers: dict[str, str]) -> httpx.Response:
         try:
@@ -189,4 +230,42 @@ def _headers(message: _Message) -> MessageHeaders:
         reply_to=value("reply-to"),
         subject=value("subject"),
         label_ids=tuple(message.label_ids),
+        date=value("date"),
+        received=_received(message.internal_date),
+        api_id=message.id,
     )
+
+
+def _received(raw: str | None) -> datetime | None:
+    """`internalDate` (milliseconds since the epoch, as a string) as an aware time."""
+    if raw is None or not raw.isdigit() or len(raw) > 15:  # noqa: PLR2004 - beyond year 33658
+        return None
+    return datetime.fromtimestamp(int(raw) / 1000, UTC)
+
+
+def _text(payload: _Payload) -> str:
+    """The first text/plain part (depth first), else the first text/html one as text."""
+    plain = _part(payload, "text/plain")
+    if plain is not None:
+        return plain
+    marked = _part(payload, "text/html")
+    return note_plain_text(marked) if marked is not None else ""
+
+
+def _part(payload: _Payload, mime_type: str) -> str | None:
+    if (payload.mime_type or "").lower() == mime_type and payload.body and payload.body.data:
+        return _decoded(payload.body.data)
+    for part in payload.parts:
+        found = _part(part, mime_type)
+        if found is not None:
+            return found
+    return None
+
+
+def _decoded(data: str) -> str | None:
+    """A part's body: base64url (padding optional), read as UTF-8 with replacement."""
+    try:
+        raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw.decode("utf-8", errors="replace").replace("\r\n", "\n")

@@ -16,7 +16,7 @@ from typing import Any
 from cardin.actions import OP
 from cardin.addon.auth import GoogleUser
 from cardin.addon.events import Event
-from cardin.addon.gmail import GmailError
+from cardin.addon.gmail import GmailError, api_message_id
 from cardin.addon.participants import participants_to_look_up
 from cardin.addon.runtime import Runtime
 from cardin.cards import (
@@ -31,10 +31,12 @@ from cardin.cards import (
     trigger_response,
 )
 from cardin.cards.states import render_notice_card
+from cardin.cards.writes import LoggedView, WriteOptions, WriteReceipt
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match
 from cardin.contact.outcome import Failure, Outcome
+from cardin.lookup.assemble import Links
 from cardin.usecases import lookups
 from cardin.usecases.connectors import own_connectors
 from cardin.usecases.lookups import Dashboard, NoConnectors
@@ -145,20 +147,28 @@ class AddOn:
         return render_notice_card(self.context(), message_id)
 
     async def dashboard(
-        self, person: Participant, others: list[Participant], *, refresh: str | None = None
+        self,
+        person: Participant,
+        others: list[Participant],
+        *,
+        refresh: str | None = None,
+        receipt: WriteReceipt | None = None,
     ) -> Json:
         """Every connector's answer for one person; the default connector's card in full."""
         found = await lookups.dashboard(
             self.services, self.user.sub, person, others, refresh=refresh
         )
-        return await self.dashboard_card(found)
+        return await self.dashboard_card(found, receipt=receipt)
 
-    async def dashboard_card(self, found: Dashboard | NoConnectors) -> Json:
+    async def dashboard_card(
+        self, found: Dashboard | NoConnectors, *, receipt: WriteReceipt | None = None
+    ) -> Json:
         """The dashboard card; the homepage while there is no connector."""
         if isinstance(found, NoConnectors):
             return await self.homepage_card()
         default = found.default
-        main = self.outcome_card(default.connector, default.outcome, found.person)
+        writes = await self.write_options(default.connector, receipt=receipt)
+        main = self.outcome_card(default.connector, default.outcome, found.person, writes=writes)
         # A manual default has no card yet: it is listed with the others, to be run on click.
         entries = [_entry(r) for r in found.runs if r is not default or main is None]
         extra = [(p.email, p.name) for p in found.others]
@@ -172,9 +182,15 @@ class AddOn:
         )
 
     def outcome_card(
-        self, connector: Connector, outcome: Outcome | None, person: Participant
+        self,
+        connector: Connector,
+        outcome: Outcome | None,
+        person: Participant,
+        *,
+        writes: WriteOptions | None = None,
     ) -> Json | None:
-        """A connector's card for the person, None when it has not run (manual)."""
+        """A connector's card for the person, None when it has not run (manual); with `writes`,
+        the contact card offers the writes the connector's features allow."""
         if outcome is None:
             return None
         return render_outcome_card(
@@ -183,7 +199,34 @@ class AddOn:
             email=person.email,
             connector_name=connector.name,
             sender_name=person.name,
+            writes=writes,
         )
+
+    async def write_options(
+        self, connector: Connector, *, receipt: WriteReceipt | None = None
+    ) -> WriteOptions:
+        """What the contact card offers to write: Log email while a message is open (or the
+        line saying when it was logged), and the receipt of the write just made."""
+        gmail = self.event.gmail
+        message_open = gmail is not None and bool(gmail.message_id)
+        logged = None
+        if message_open and gmail is not None and gmail.message_id:
+            try:
+                api_id = api_message_id(gmail.message_id)
+            except ValueError:
+                api_id = None
+            found = (
+                await self.services.logged.find(
+                    owner=self.user.sub, connector_id=connector.id, message_id=api_id
+                )
+                if api_id
+                else None
+            )
+            if found is not None:
+                links = Links(connector.account.company_domain)
+                url = links.deal(found.deal_id) if found.deal_id else links.person(found.person_id)
+                logged = LoggedView(logged_at=found.logged_at, url=url)
+        return WriteOptions(message_open=message_open, logged=logged, receipt=receipt)
 
 
 def scope_request() -> Json:

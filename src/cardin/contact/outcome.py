@@ -31,6 +31,11 @@ class FailureKind(enum.StrEnum):
     """Pipedrive answered something that cannot be read."""
     FORBIDDEN = "forbidden"
     """Pipedrive does not allow this user the call."""
+    REFUSED = "refused"
+    """Pipedrive refused a write as sent (HTTP 400): `reason` is its message, shown with the
+    form."""
+    NOT_FOUND = "not_found"
+    """What a write names is gone (HTTP 404): a deleted deal or activity."""
     INTERNAL = "other"
     """Our own failure, or one nothing above names."""
 

@@ -6,7 +6,15 @@ import asyncio
 import enum
 from dataclasses import dataclass
 
-from cardin.actions import AddContact, AddContactConfirm
+from cardin.actions import (
+    JOB_TITLE_INPUT,
+    ORG_INPUT,
+    PERSON_NAME_INPUT,
+    PHONE_INPUT,
+    AddContact,
+    AddContactConfirm,
+    CreateContact,
+)
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector
 from cardin.contact.outcome import Failure, Outcome
@@ -18,6 +26,17 @@ from cardin.usecases.connectors import own_connector
 from cardin.usecases.people import Participant
 from cardin.usecases.runs import NeedsReauth, cache_id, look_up, stored_credential
 from cardin.usecases.services import Services
+from cardin.usecases.writes import (
+    Problem,
+    ProblemCode,
+    Receipt,
+    StillSaving,
+    WriteKind,
+    claim_request,
+    write_client,
+    write_failure,
+    write_or_find,
+)
 
 # Addresses at these domains say nothing about an organization.
 FREE_MAIL = frozenset(
@@ -162,3 +181,202 @@ async def add_contact(
     await services.results.forget(cache_id(connector), person.email)
     outcome = await look_up(services, connector, person.email, refresh=True)
     return PersonCreated(connector, person, name, outcome)
+
+
+# --- the add-contact form -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """What the add-contact form shows: the name to create, the likely duplicates, and the
+    organization preselected when the people at the address' domain all belong to one."""
+
+    connector: Connector
+    person: Participant
+    name: str
+    duplicates: tuple[Duplicate, ...] = ()
+    org_id: int | None = None
+    org_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactInvalid:
+    """Nothing sent: the form comes back with these problems and everything typed."""
+
+    connector: Connector
+    person: Participant
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class ContactSaving:
+    """The same form's first submit is still creating the person."""
+
+    connector: Connector
+    person: Participant
+
+
+ContactFormResult = FeatureOff | AddFailed | ContactForm
+CreateContactResult = FeatureOff | ContactInvalid | AddFailed | ContactSaving | PersonCreated
+MAX_NAME = 255
+MAX_PHONE = 100
+
+
+async def contact_form(services: Services, sub: str, action: AddContact) -> ContactFormResult:
+    """The add-contact form's content: one search for namesakes and colleagues (40 tokens)."""
+    connector = await own_connector(services, sub, action.connector_id)
+    if Feature.ADD_CONTACT not in connector.features:
+        return FeatureOff()
+    person = Participant.of(action.email, action.name)
+    name = display_name(person.name, person.email)
+    try:
+        credential = await stored_credential(services, connector)
+        client = services.engine.client(credential, connector.base_url)
+        same_name, colleagues = await asyncio.gather(
+            client.search_persons(name, fields="name", exact=True, limit=MAX_DUPLICATES),
+            _colleagues(client, person.domain),
+        )
+    except NeedsReauth as exc:
+        return AddFailed(connector, person, exc.failure)
+    except PipedriveError as exc:
+        return AddFailed(connector, person, failure_of(exc))
+    duplicates = _duplicates(connector, name, same_name, colleagues)
+    orgs = {
+        item.organization.id: item.organization.name
+        for item in colleagues
+        if item.organization is not None
+    }
+    org_id, org_name = next(iter(orgs.items())) if len(orgs) == 1 else (None, None)
+    return ContactForm(connector, person, name, tuple(duplicates), org_id, org_name or None)
+
+
+def _duplicates(
+    connector: Connector,
+    name: str,
+    same_name: list[PersonSearchItem],
+    same_domain: list[PersonSearchItem],
+) -> list[Duplicate]:
+    links = Links(connector.account.company_domain)
+    found: dict[int, Duplicate] = {}
+    for item in same_name:
+        found[item.id] = Duplicate(
+            item.name or name, DuplicateReason.SAME_NAME, links.person(item.id)
+        )
+    for item in same_domain:
+        if item.id not in found and item.organization is not None:
+            found[item.id] = Duplicate(
+                item.name or "", DuplicateReason.SAME_DOMAIN, links.person(item.id)
+            )
+    return list(found.values())[:MAX_DUPLICATES]
+
+
+async def create_contact(
+    services: Services, sub: str, action: CreateContact
+) -> CreateContactResult:
+    """Create the person from the form (and the organization, when a new name was typed), at
+    most once per form, then look them up afresh."""
+    connector = await own_connector(services, sub, action.connector_id)
+    if Feature.ADD_CONTACT not in connector.features:
+        return FeatureOff()
+    person = Participant.of(action.email, action.name)
+    problems = _contact_problems(action)
+    if problems:
+        return ContactInvalid(connector, person, problems)
+    first = await claim_request(services, sub, connector, action.op, action.request_key)
+    if isinstance(first, StillSaving):
+        return ContactSaving(connector, person)
+    name = " ".join(action.person_name.split())
+    if isinstance(first, Receipt):
+        outcome = await look_up(services, connector, person.email)
+        return PersonCreated(connector, person, name, outcome)
+    failed = await _write_contact(services, sub, connector, action, name=name)
+    if failed is not None:
+        return AddFailed(connector, person, failed)
+    await services.results.forget(cache_id(connector), person.email)
+    outcome = await look_up(services, connector, person.email, refresh=True)
+    return PersonCreated(connector, person, name, outcome)
+
+
+async def _write_contact(
+    services: Services, sub: str, connector: Connector, action: CreateContact, *, name: str
+) -> Failure | None:
+    """Create the person (found instead when an unanswered write landed); the failure if not."""
+    key = action.request_key
+    email = Participant.of(action.email).email
+    try:
+        client = await write_client(services, connector)
+        org_id = await _organization(client, connector, action)
+        person_id = await write_or_find(
+            client,
+            lambda c: _create_person(c, connector, action, name=name, org_id=org_id),
+            lambda c: _existing_person(c, email),
+        )
+    except NeedsReauth as exc:
+        await services.writes.release(owner=sub, request_key=key)
+        return exc.failure
+    except PipedriveError as exc:
+        await services.writes.release(owner=sub, request_key=key)
+        return write_failure(exc)
+    except BaseException:
+        await asyncio.shield(services.writes.release(owner=sub, request_key=key))
+        raise
+    receipt = Receipt(WriteKind.PERSON, person_id, client.meter.tokens)
+    await services.writes.complete(owner=sub, request_key=key, result=receipt.as_record())
+    return None
+
+
+def _contact_problems(action: CreateContact) -> tuple[Problem, ...]:
+    problems = []
+    name = " ".join(action.person_name.split())
+    if not name:
+        problems.append(Problem(PERSON_NAME_INPUT, ProblemCode.REQUIRED))
+    elif len(name) > MAX_NAME:
+        problems.append(Problem(PERSON_NAME_INPUT, ProblemCode.TOO_LONG))
+    if len(action.organization.strip()) > MAX_NAME:
+        problems.append(Problem(ORG_INPUT, ProblemCode.TOO_LONG))
+    if len(action.phone.strip()) > MAX_PHONE:
+        problems.append(Problem(PHONE_INPUT, ProblemCode.TOO_LONG))
+    if len(action.job_title.strip()) > MAX_NAME:
+        problems.append(Problem(JOB_TITLE_INPUT, ProblemCode.TOO_LONG))
+    return tuple(problems)
+
+
+async def _organization(
+    client: PipedriveClient, connector: Connector, action: CreateContact
+) -> int | None:
+    """The organization to link: the preselected one when its name was left as shown, else one
+    of that exact name, else a new one; None when the field is empty."""
+    typed = " ".join(action.organization.split())
+    if not typed:
+        return None
+    if action.org_id is not None and typed == " ".join((action.org_name or "").split()):
+        return action.org_id
+    found = await client.search_organizations(typed, exact=True, limit=1)
+    if found:
+        return found[0].id
+    created = await client.create_organization(name=typed, owner_id=connector.account.user_id)
+    return created.id
+
+
+async def _create_person(
+    client: PipedriveClient,
+    connector: Connector,
+    action: CreateContact,
+    *,
+    name: str,
+    org_id: int | None,
+) -> int:
+    created = await client.create_person(
+        name=name,
+        email=Participant.of(action.email).email,
+        owner_id=connector.account.user_id,
+        org_id=org_id,
+        phone=action.phone.strip() or None,
+        job_title=action.job_title.strip() or None,
+    )
+    return created.id
+
+
+async def _existing_person(client: PipedriveClient, email: str) -> int | None:
+    hits = await client.search_persons_by_email(email, limit=1)
+    return hits[0].id if hits else None
