@@ -36,14 +36,14 @@ from cardin.store.tables import connectors, metadata
 from tests.store.conftest import ACCOUNT, OTHER_TOKEN, TOKEN
 
 OWNER = "google-sub-ada"
-HEAD = "0002_one_connector_per_token"
+HEAD = "0003_writes_and_logged_emails"
 FAKE_SECOND = '''"""A later release's migration: a column, and a table that refers to connectors."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_sync_state"
-down_revision = "0002_one_connector_per_token"
+revision = "0004_sync_state"
+down_revision = "0003_writes_and_logged_emails"
 branch_labels = None
 depends_on = None
 
@@ -89,7 +89,7 @@ def _with_second_migration(tmp_path: Path) -> Path:
     """A copy of the shipped migrations plus a later release's one."""
     migrations = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0003_sync_state.py").write_text(FAKE_SECOND)
+    (migrations / "versions" / "0004_sync_state.py").write_text(FAKE_SECOND)
     return migrations
 
 
@@ -102,7 +102,16 @@ def test_an_empty_database_upgrades_to_head_and_again_is_a_no_op(database_url: s
         tables = set(inspect(engine).get_table_names())
         upgrade_database(engine)
         assert _version_rows(engine) == [HEAD]
-        assert set(inspect(engine).get_table_names()) == tables == {"alembic_version", "connectors"}
+        assert (
+            set(inspect(engine).get_table_names())
+            == tables
+            == {
+                "alembic_version",
+                "connectors",
+                "logged_emails",
+                "write_requests",
+            }
+        )
     finally:
         engine.dispose()
 
@@ -135,7 +144,7 @@ def test_a_later_migration_keeps_the_connectors(
         account=ACCOUNT,
     )
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    assert database_revision(db_engine) == "0003_sync_state"
+    assert database_revision(db_engine) == "0004_sync_state"
     assert "sync_state" in inspect(db_engine).get_table_names()
     assert store.get(OWNER, created.id) == created
     assert store.credential(OWNER, created.id).token == TOKEN
@@ -147,9 +156,9 @@ def test_a_later_migration_keeps_the_connectors(
 
 def test_an_older_cardin_refuses_a_newer_schema(db_engine: Engine, tmp_path: Path) -> None:
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    with pytest.raises(StoreError, match=r"0003_sync_state.*does not know"):
+    with pytest.raises(StoreError, match=r"0004_sync_state.*does not know"):
         upgrade_database(db_engine)
-    assert database_revision(db_engine) == "0003_sync_state"
+    assert database_revision(db_engine) == "0004_sync_state"
 
 
 def test_processes_starting_at_once_upgrade_once(database_url: str, tmp_path: Path) -> None:
@@ -205,7 +214,7 @@ def test_an_unreachable_database_is_a_store_error() -> None:
 def _first_migration_only(tmp_path: Path) -> Path:
     """The shipped migrations as the first release had them."""
     migrations = tmp_path / "first-release"
-    ignore = shutil.ignore_patterns("__pycache__", "0002_*")
+    ignore = shutil.ignore_patterns("__pycache__", "0002_*", "0003_*")
     shutil.copytree(MIGRATIONS, migrations, ignore=ignore)
     return migrations
 
