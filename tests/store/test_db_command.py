@@ -25,10 +25,7 @@ def test_upgrade_then_current(database_url: str) -> None:
 
     console, output = _console()
     assert run_db_upgrade(database_url, console=console) == ExitCode.OK
-    assert (
-        "upgraded from an empty database to 0003_writes_and_logged_emails"
-        in output.getvalue()
-    )
+    assert "upgraded from an empty database to 0003_writes_and_logged_emails" in output.getvalue()
 
     console, output = _console()
     assert run_db_upgrade(database_url, console=console) == ExitCode.OK

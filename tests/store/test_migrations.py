@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -31,8 +32,8 @@ from cardin.store import (
     token_fingerprint,
     upgrade_database,
 )
-from cardin.store.database import MIGRATIONS
-from cardin.store.tables import connectors, metadata
+from cardin.store.database import MIGRATIONS, _alembic_config, transaction
+from cardin.store.tables import connectors, logged_emails, metadata, write_requests
 from tests.store.conftest import ACCOUNT, OTHER_TOKEN, TOKEN
 
 OWNER = "google-sub-ada"
@@ -297,3 +298,44 @@ def _readable(store: ConnectorStore, connector: Connector) -> bool:
     except TokenUnreadable:
         return False
     return True
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    with transaction(engine, write=True) as connection:
+        command.downgrade(_alembic_config(connection, MIGRATIONS), revision)
+
+
+def test_migration_0003_goes_down_and_up_again_keeping_the_connectors(
+    db_engine: Engine, store: ConnectorStore
+) -> None:
+    created = store.create(
+        OWNER,
+        ConnectorSettings(name="Kept"),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
+    )
+    logged = {
+        "owner": OWNER,
+        "connector_id": created.id,
+        "message_id": "18c2f4a9b7e01d23",
+        "person_id": 7,
+        "note_id": 2**40,
+        "deal_id": None,
+        "logged_at": datetime(2026, 11, 28, tzinfo=UTC),
+    }
+    with db_engine.begin() as connection:
+        connection.execute(logged_emails.insert(), [logged])
+    _downgrade(db_engine, "0002_one_connector_per_token")
+    assert database_revision(db_engine) == "0002_one_connector_per_token"
+    assert set(inspect(db_engine).get_table_names()) == {"alembic_version", "connectors"}
+    assert store.get(OWNER, created.id) == created
+    upgrade_database(db_engine)
+    assert database_revision(db_engine) == HEAD
+    with db_engine.connect() as connection:
+        assert connection.execute(logged_emails.select()).all() == []
+        assert connection.execute(write_requests.select()).all() == []
+        connection.execute(logged_emails.insert(), [logged])
+        stored = connection.execute(logged_emails.select()).one()
+    assert stored._asdict() == logged
+    assert store.credential(OWNER, created.id).token == TOKEN
