@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -31,19 +32,19 @@ from cardin.store import (
     token_fingerprint,
     upgrade_database,
 )
-from cardin.store.database import MIGRATIONS
-from cardin.store.tables import connectors, metadata
+from cardin.store.database import MIGRATIONS, _alembic_config, transaction
+from cardin.store.tables import connectors, logged_emails, metadata, write_requests
 from tests.store.conftest import ACCOUNT, OTHER_TOKEN, TOKEN
 
 OWNER = "google-sub-ada"
-HEAD = "0002_one_connector_per_token"
+HEAD = "0003_writes_and_logged_emails"
 FAKE_SECOND = '''"""A later release's migration: a column, and a table that refers to connectors."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_sync_state"
-down_revision = "0002_one_connector_per_token"
+revision = "0004_sync_state"
+down_revision = "0003_writes_and_logged_emails"
 branch_labels = None
 depends_on = None
 
@@ -89,7 +90,7 @@ def _with_second_migration(tmp_path: Path) -> Path:
     """A copy of the shipped migrations plus a later release's one."""
     migrations = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0003_sync_state.py").write_text(FAKE_SECOND)
+    (migrations / "versions" / "0004_sync_state.py").write_text(FAKE_SECOND)
     return migrations
 
 
@@ -102,7 +103,16 @@ def test_an_empty_database_upgrades_to_head_and_again_is_a_no_op(database_url: s
         tables = set(inspect(engine).get_table_names())
         upgrade_database(engine)
         assert _version_rows(engine) == [HEAD]
-        assert set(inspect(engine).get_table_names()) == tables == {"alembic_version", "connectors"}
+        assert (
+            set(inspect(engine).get_table_names())
+            == tables
+            == {
+                "alembic_version",
+                "connectors",
+                "logged_emails",
+                "write_requests",
+            }
+        )
     finally:
         engine.dispose()
 
@@ -135,7 +145,7 @@ def test_a_later_migration_keeps_the_connectors(
         account=ACCOUNT,
     )
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    assert database_revision(db_engine) == "0003_sync_state"
+    assert database_revision(db_engine) == "0004_sync_state"
     assert "sync_state" in inspect(db_engine).get_table_names()
     assert store.get(OWNER, created.id) == created
     assert store.credential(OWNER, created.id).token == TOKEN
@@ -147,9 +157,9 @@ def test_a_later_migration_keeps_the_connectors(
 
 def test_an_older_cardin_refuses_a_newer_schema(db_engine: Engine, tmp_path: Path) -> None:
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    with pytest.raises(StoreError, match=r"0003_sync_state.*does not know"):
+    with pytest.raises(StoreError, match=r"0004_sync_state.*does not know"):
         upgrade_database(db_engine)
-    assert database_revision(db_engine) == "0003_sync_state"
+    assert database_revision(db_engine) == "0004_sync_state"
 
 
 def test_processes_starting_at_once_upgrade_once(database_url: str, tmp_path: Path) -> None:
@@ -205,7 +215,7 @@ def test_an_unreachable_database_is_a_store_error() -> None:
 def _first_migration_only(tmp_path: Path) -> Path:
     """The shipped migrations as the first release had them."""
     migrations = tmp_path / "first-release"
-    ignore = shutil.ignore_patterns("__pycache__", "0002_*")
+    ignore = shutil.ignore_patterns("__pycache__", "0002_*", "0003_*")
     shutil.copytree(MIGRATIONS, migrations, ignore=ignore)
     return migrations
 
@@ -288,3 +298,44 @@ def _readable(store: ConnectorStore, connector: Connector) -> bool:
     except TokenUnreadable:
         return False
     return True
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    with transaction(engine, write=True) as connection:
+        command.downgrade(_alembic_config(connection, MIGRATIONS), revision)
+
+
+def test_migration_0003_goes_down_and_up_again_keeping_the_connectors(
+    db_engine: Engine, store: ConnectorStore
+) -> None:
+    created = store.create(
+        OWNER,
+        ConnectorSettings(name="Kept"),
+        credential=ApiToken(TOKEN),
+        base_url="https://a",
+        account=ACCOUNT,
+    )
+    logged = {
+        "owner": OWNER,
+        "connector_id": created.id,
+        "message_id": "18c2f4a9b7e01d23",
+        "person_id": 7,
+        "note_id": 2**40,
+        "deal_id": None,
+        "logged_at": datetime(2026, 11, 28, tzinfo=UTC),
+    }
+    with db_engine.begin() as connection:
+        connection.execute(logged_emails.insert(), [logged])
+    _downgrade(db_engine, "0002_one_connector_per_token")
+    assert database_revision(db_engine) == "0002_one_connector_per_token"
+    assert set(inspect(db_engine).get_table_names()) == {"alembic_version", "connectors"}
+    assert store.get(OWNER, created.id) == created
+    upgrade_database(db_engine)
+    assert database_revision(db_engine) == HEAD
+    with db_engine.connect() as connection:
+        assert connection.execute(logged_emails.select()).all() == []
+        assert connection.execute(write_requests.select()).all() == []
+        connection.execute(logged_emails.insert(), [logged])
+        stored = connection.execute(logged_emails.select()).one()
+    assert stored._asdict() == logged
+    assert store.credential(OWNER, created.id).token == TOKEN

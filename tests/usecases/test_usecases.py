@@ -32,7 +32,14 @@ from cardin.contact.model import Match
 from cardin.lookup import LookupEngine
 from cardin.lookup.results import ResultCache
 from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, SECOND_TOKEN
-from cardin.store import ConnectorStore, TokenCipher, create_database_engine, upgrade_database
+from cardin.store import (
+    ConnectorStore,
+    LoggedEmails,
+    TokenCipher,
+    WriteRequests,
+    create_database_engine,
+    upgrade_database,
+)
 from cardin.usecases import contacts, lookups, setup
 from cardin.usecases.people import Participant
 from cardin.usecases.services import Services
@@ -53,6 +60,8 @@ def services(engine: LookupEngine, tmp_path: Path) -> Iterator[Services]:
     cache = MemoryCache()
     yield Services(
         store=ConnectorStore(database, cipher),
+        writes=WriteRequests(database),
+        logged=LoggedEmails(database),
         engine=engine,
         results=ResultCache(cache),
         cache=cache,

@@ -1,7 +1,8 @@
 """What the service shares across requests, opened by the app's lifespan and closed after it.
 
 One httpx client (Pipedrive, Google's certificates, Gmail), one database engine with the
-connector store, one cache (in-process or Redis) behind the lookup engine and the result cache.
+connector store, the write keys and the logged emails, one cache (in-process or Redis) behind
+the lookup engine and the result cache.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.settings import Settings
 from cardin.store import (
     ConnectorStore,
+    LoggedEmails,
     TokenCipher,
+    WriteRequests,
     create_database_engine,
     default_database_url,
     load_or_create_key,
@@ -46,6 +49,8 @@ class Runtime:
     settings: Settings
     http: httpx.AsyncClient
     store: ConnectorStore
+    writes: WriteRequests
+    logged: LoggedEmails
     engine: LookupEngine
     results: ResultCache
     verifier: RequestVerifier
@@ -73,6 +78,8 @@ class Runtime:
         """The parts the use cases work with."""
         return Services(
             store=self.store,
+            writes=self.writes,
+            logged=self.logged,
             engine=self.engine,
             results=self.results,
             cache=self.cache,
@@ -132,6 +139,8 @@ async def open_runtime(
                 settings=settings,
                 http=http,
                 store=store,
+                writes=WriteRequests(database),
+                logged=LoggedEmails(database),
                 engine=LookupEngine(
                     http,
                     cache,

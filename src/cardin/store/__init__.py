@@ -1,4 +1,4 @@
-"""Connector storage: SQLAlchemy tables, the repository, Alembic migrations, token encryption."""
+"""Storage: connectors (tokens encrypted), write idempotency keys, logged emails; migrations."""
 
 from cardin.store.connectors import ConnectorStore, utc_now
 from cardin.store.crypto import TokenCipher, load_or_create_key, token_fingerprint
@@ -15,19 +15,40 @@ from cardin.store.errors import (
     TokenAlreadyConnected,
     TokenUnreadable,
 )
+from cardin.store.logged import LoggedEmail, LoggedEmails
+from cardin.store.writes import (
+    AlreadyDone,
+    Claim,
+    Claimed,
+    InFlight,
+    WriteRecord,
+    WriteRequests,
+    WriteState,
+    new_request_key,
+)
 
 __all__ = [
+    "AlreadyDone",
+    "Claim",
+    "Claimed",
     "ConnectorNotFound",
     "ConnectorStore",
+    "InFlight",
+    "LoggedEmail",
+    "LoggedEmails",
     "StoreError",
     "TokenAlreadyConnected",
     "TokenCipher",
     "TokenUnreadable",
+    "WriteRecord",
+    "WriteRequests",
+    "WriteState",
     "create_database_engine",
     "database_revision",
     "default_database_url",
     "head_revision",
     "load_or_create_key",
+    "new_request_key",
     "token_fingerprint",
     "upgrade_database",
     "utc_now",

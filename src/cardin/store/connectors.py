@@ -23,7 +23,6 @@ from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, Row, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Insert
 
 from cardin.connectors.features import effective_features
@@ -32,14 +31,10 @@ from cardin.contact.model import Account
 from cardin.links import GENERIC_APP, is_company_domain
 from cardin.pipedrive.auth import ApiToken
 from cardin.store.crypto import TokenCipher, token_fingerprint
-from cardin.store.database import OWNER_LOCK, describe, lock_for_transaction, transaction
-from cardin.store.errors import (
-    ConnectorNotFound,
-    StoreError,
-    TokenAlreadyConnected,
-    TokenUnreadable,
-)
+from cardin.store.database import owner_transaction
+from cardin.store.errors import ConnectorNotFound, TokenAlreadyConnected, TokenUnreadable
 from cardin.store.tables import connectors as table
+from cardin.store.tables import logged_emails, write_requests
 
 # The columns a Connector is read from (never the token's).
 _CONNECTOR_COLUMNS = [c for c in table.c if not c.name.startswith("token_")]
@@ -191,6 +186,11 @@ class ConnectorStore:
             ).one_or_none()
             if deleted is None:
                 raise ConnectorNotFound(connector_id)
+            # What the connector wrote goes with it (no foreign key: see migration 0003).
+            for kept in (write_requests, logged_emails):
+                connection.execute(
+                    kept.delete().where(kept.c.owner == owner, kept.c.connector_id == connector_id)
+                )
             if deleted.is_default:
                 _promote_first(connection, owner, self._clock())
 
@@ -205,30 +205,14 @@ class ConnectorStore:
     @contextmanager
     def _read(self, owner: str) -> Iterator[Connection]:
         """A read transaction for one owner."""
-        with _translated_errors(owner), transaction(self._engine) as connection:
+        with owner_transaction(self._engine, owner) as connection:
             yield connection
 
     @contextmanager
     def _write(self, owner: str) -> Iterator[Connection]:
         """A write transaction, serialized with the owner's other writes."""
-        with _translated_errors(owner), transaction(self._engine, write=True) as connection:
-            # Reads-then-writes (next position, who is default) must not interleave per owner.
-            lock_for_transaction(connection, OWNER_LOCK, owner)
+        with owner_transaction(self._engine, owner, write=True) as connection:
             yield connection
-
-
-@contextmanager
-def _translated_errors(owner: str) -> Iterator[None]:
-    """Refuse an empty owner; turn database failures into StoreError (parameters never shown)."""
-    if not owner:
-        raise ValueError("owner is required: the verified Google user id")
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"The connector database failed ({describe(exc)}); "
-            "is it reachable and upgraded (`cardin db upgrade`)?"
-        ) from exc
 
 
 class _Filterable(Protocol):
@@ -253,6 +237,13 @@ def _fetch(connection: Connection, owner: str, connector_id: str) -> Connector:
     if row is None:
         raise ConnectorNotFound(connector_id)
     return _to_connector(row)
+
+
+def require_connector(connection: Connection, owner: str, connector_id: str) -> None:
+    """ConnectorNotFound unless the owner has this connector (read in the caller's transaction)."""
+    query = _owned(select(table.c.id), owner).where(table.c.id == connector_id)
+    if connection.execute(query).scalar_one_or_none() is None:
+        raise ConnectorNotFound(connector_id)
 
 
 def _holding(owner: str, fingerprint: str) -> Select[Any]:

@@ -14,7 +14,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -109,6 +110,40 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
             connection.execution_options(**{_IMMEDIATE: True})
         with connection.begin():
             yield connection
+
+
+@contextmanager
+def owner_transaction(engine: Engine, owner: str, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction on one owner's rows; a write one is serialized with the owner's writes.
+
+    An empty owner is refused (ValueError); database failures become StoreError.
+    """
+    if not owner:
+        raise ValueError("owner is required: the verified Google user id")
+    with store_errors(), transaction(engine, write=write) as connection:
+        if write:
+            # Reads-then-writes (next position, who is default) must not interleave per owner.
+            lock_for_transaction(connection, OWNER_LOCK, owner)
+        yield connection
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Database failures as StoreError (the statement and its parameters never shown)."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"The connector database failed ({describe(exc)}); "
+            "is it reachable and upgraded (`cardin db upgrade`)?"
+        ) from exc
+
+
+def insert_on_conflict(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `table` in the connection's dialect, which knows ON CONFLICT."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def lock_for_transaction(connection: Connection, lock_class: int, key: Any) -> None:

@@ -111,3 +111,36 @@ Index(
     connectors.c.token_fingerprint,
     unique=True,
 )
+
+# A write form's idempotency key (`cardin.store.writes`): one row per key and owner, pending
+# while its write runs, then done with the result a replay gets; dropped when it expires.
+write_requests = Table(
+    "write_requests",
+    metadata,
+    Column("owner", String(255), primary_key=True),  # the verified Google `sub`
+    Column("request_key", String(32), primary_key=True),  # 32 hex digits, issued with the form
+    Column("connector_id", String(32), nullable=False),
+    Column("op", Text, nullable=False),  # the action's Op
+    Column("state", String(16), nullable=False),  # a WriteState: "pending" | "done"
+    # SQL NULL (not JSON null) while pending.
+    Column("result", JSON(none_as_null=True), nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# The purge of expired keys reads by expiry.
+Index("ix_write_requests_expires_at", write_requests.c.expires_at)
+
+# The Gmail messages logged to Pipedrive (`cardin.store.logged`): one per owner, connector and
+# message, the first one logged; the card shows "Logged" instead of offering it twice.
+logged_emails = Table(
+    "logged_emails",
+    metadata,
+    Column("owner", String(255), primary_key=True),  # the verified Google `sub`
+    Column("connector_id", String(32), primary_key=True),
+    Column("message_id", String(128), primary_key=True),  # the Gmail API message id
+    Column("note_id", BigInteger, nullable=False),
+    Column("deal_id", BigInteger, nullable=True),
+    Column("person_id", BigInteger, nullable=False),
+    Column("logged_at", UtcDateTime, nullable=False),
+)

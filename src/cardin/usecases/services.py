@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from cardin.cache import Cache
 from cardin.lookup import LookupEngine
 from cardin.lookup.results import ResultCache
-from cardin.store import ConnectorStore, TokenCipher
+from cardin.store import ConnectorStore, LoggedEmails, TokenCipher, WriteRequests
 
 
 def _now() -> datetime:
@@ -21,6 +21,10 @@ class Services:
     """The shared parts a use case may use (`cardin.addon.runtime.Runtime.services`)."""
 
     store: ConnectorStore
+    writes: WriteRequests
+    """The write forms' idempotency keys."""
+    logged: LoggedEmails
+    """The emails logged to Pipedrive."""
     engine: LookupEngine
     results: ResultCache
     cache: Cache

@@ -1,0 +1,60 @@
+"""The runtime opens the write keys and the logged emails on the connectors' database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from cardin.addon.runtime import open_runtime
+from cardin.connectors.model import ConnectorSettings
+from cardin.contact.model import Account
+from cardin.pipedrive import ApiToken
+from cardin.store import AlreadyDone, Claimed, LoggedEmail
+from tests.service.harness import settings_for
+
+SUB = "google-sub-runtime"
+KEY = "0123456789abcdef0123456789abcdef"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+ACCOUNT = Account(7001, "Acme Ltd", "acme", 9001, "Ada", "ada@acme.example", "en_GB", "UTC")
+
+
+def _offline(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"no network expected: {request.url}")
+
+
+async def test_services_write_keys_and_logged_emails_beside_the_connectors(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(tmp_path)
+    transport = httpx.MockTransport(_offline)
+    async with open_runtime(settings, transport=transport) as runtime:
+        connector = runtime.store.create(
+            SUB,
+            ConnectorSettings(name="Sales"),
+            credential=ApiToken("0123456789abcdef0123456789abcdef01234567"),
+            base_url="https://acme.pipedrive.com",
+            account=ACCOUNT,
+        )
+        services = runtime.services
+        # Both find the connector the store just created: one database.
+        claim = await services.writes.claim(
+            owner=SUB, request_key=KEY, connector_id=connector.id, op="log_email", now=NOW
+        )
+        assert claim == Claimed()
+        await services.writes.complete(owner=SUB, request_key=KEY, result={"note_id": 5})
+        entry = LoggedEmail(SUB, connector.id, "18c2f4a9b7e01d23", 7, 5, None, NOW)
+        assert await services.logged.record(entry) == entry
+    # A restart (another process) finds both.
+    async with open_runtime(settings, transport=transport) as runtime:
+        services = runtime.services
+        replay = await services.writes.claim(
+            owner=SUB, request_key=KEY, connector_id=connector.id, op="log_email", now=NOW
+        )
+        assert isinstance(replay, AlreadyDone)
+        assert replay.record.result == {"note_id": 5}
+        found = await services.logged.find(
+            owner=SUB, connector_id=connector.id, message_id=entry.message_id
+        )
+        assert found == entry
