@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import yaml
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest
 
 # CI clones the repository with shared/ beside it, so resolve from the repository root
@@ -42,7 +42,8 @@ def _spec_name(path: str) -> tuple[str, str]:
 
 @functools.cache
 def _api(name: str) -> OpenAPI:
-    return OpenAPI.from_dict(raw_spec(name))
+    # Pipedrive's files are taken as they are: validating the whole file takes seconds.
+    return OpenAPI.from_dict(raw_spec(name), config=Config(spec_validator_cls=None))
 
 
 def _resolve(spec: dict[str, Any], schema: Any) -> Any:
