@@ -39,6 +39,8 @@ OPERATIONS: dict[Call, tuple[str, str, str]] = {
     Call.NOTES: (V1, "/notes", "get"),
     Call.DEAL_NOTES: (V1, "/notes", "get"),
     Call.PERSON_FIELDS: (V2, "/personFields", "get"),
+    Call.PIPELINES: (V2, "/pipelines", "get"),
+    Call.STAGES: (V2, "/stages", "get"),
     Call.SEARCH: (V2, "/persons/search", "get"),
     Call.PERSON: (V2, "/persons/{id}", "get"),
     Call.OTHER_PERSON: (V2, "/persons/{id}", "get"),

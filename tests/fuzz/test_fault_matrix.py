@@ -78,6 +78,10 @@ SECONDARY: dict[Call, Callable[[Match, SectionErrorKind], bool]] = {
     Call.ACTIVITY_TYPES: lambda m, _k: (
         "Custom demo" in {a.type.name for a in m.contact.activities.items}
     ),
+    # Only the forms use pipelines and stages: nothing on the contact depends on them (that the
+    # other metadata still arrives is tested in tests/lookup/test_metadata.py, without timing).
+    Call.PIPELINES: lambda m, _k: m.contact.name == "Ada Lovelace",
+    Call.STAGES: lambda m, _k: m.contact.name == "Ada Lovelace",
     Call.USERS: lambda m, _k: m.contact.owner is not None and m.contact.owner.name == "Sam Seller",
     Call.USER: lambda m, _k: field(m, "user").name is None and m.contact.owner is not None,
     Call.PICTURE: lambda m, _k: m.contact.picture_url is None,

@@ -118,7 +118,8 @@ async def test_every_text_of_the_contact_reaches_a_card() -> None:
     # Not on a contact's cards, by design: the account's own texts (on the no-match, payment,
     # setup and home cards, tested below), type keys and the activity type's icon, the colour of
     # a label (its icon), e-mail and phone labels (mapped to Work, Home, Mobile, Other), the parts
-    # of an address besides the formatted one, and the organization's address.
+    # of an address besides the formatted one, the organization's address, and the names of
+    # pipelines and stages (the deal form's, not the contact's).
     unseen = {
         "me.name",
         "me.email",
@@ -134,6 +135,8 @@ async def test_every_text_of_the_contact_reaches_a_card() -> None:
         "field.address.country",
         "field.address.locality",
         "organization.address",
+        "pipeline.name",
+        "stage.name",
     }
     assert {s for s in marked if s not in unseen and f"[{s}]".upper() not in shown} == set()
     assert unseen <= set(marked)

@@ -32,6 +32,8 @@ class Call(enum.StrEnum):
     USER = "users/{id}"
     ACTIVITY_TYPES = "activityTypes"
     PERSON_FIELDS = "personFields"
+    PIPELINES = "pipelines"
+    STAGES = "stages"
     SEARCH = "persons/search"
     PERSON = "persons/{best}"
     OTHER_PERSON = "persons/{other}"
@@ -70,6 +72,8 @@ _FIXED = {
     "/v1/users": Call.USERS,
     "/v1/activityTypes": Call.ACTIVITY_TYPES,
     "/api/v2/personFields": Call.PERSON_FIELDS,
+    "/api/v2/pipelines": Call.PIPELINES,
+    "/api/v2/stages": Call.STAGES,
     "/api/v2/persons/search": Call.SEARCH,
     "/api/v2/deals": Call.DEALS,
 }
@@ -121,6 +125,8 @@ def world_reply(world: World, call: Call, request: httpx.Request) -> dict[str, o
         Call.USER: lambda: {"success": True, "data": world.user(path_id(request))},
         Call.ACTIVITY_TYPES: world.activity_types,
         Call.PERSON_FIELDS: world.person_fields,
+        Call.PIPELINES: world.pipelines,
+        Call.STAGES: world.stages,
         Call.SEARCH: world.search,
         Call.PERSON: lambda: world.person(path_id(request)),
         Call.OTHER_PERSON: lambda: world.person(path_id(request)),

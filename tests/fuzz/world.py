@@ -27,6 +27,7 @@ REF_PERSON_ID = 103  # a custom field refers to it
 ORG_ID = 201
 REF_ORG_ID = 202
 DEAL_IDS = (301, 302)
+PIPELINE_IDS = (1, 2)
 PICTURE_URL = "https://pictures.pipedrive.example/101_128.jpg"
 
 Json = dict[str, Any]
@@ -56,6 +57,8 @@ PLAIN: Mapping[str, str] = {
     "deal.title": "Engines for 50 seats",
     "deal.lost_reason": "Went with a competitor",
     "deal.currency": "EUR",
+    "pipeline.name": "Sales",
+    "stage.name": "Qualified",
     "activity.subject": "Demo call",
     "activity.note": "<p>Bring the <b>slides</b></p>",
     "activity_type.name": "Call",
@@ -190,6 +193,23 @@ class World:
             for kind in self.fields
         )
         return envelope(fields, next_cursor=None)
+
+    def pipelines(self) -> Json:
+        t = self.text
+        pipelines = [
+            {"id": i, "name": t("pipeline.name"), "order_nr": i, "is_deleted": False}
+            for i in PIPELINE_IDS
+        ]
+        return envelope(pipelines, next_cursor=None)
+
+    def stages(self) -> Json:
+        t = self.text
+        stages = [
+            {"id": 10 * p + n, "name": t("stage.name"), "pipeline_id": p, "order_nr": n}
+            for p in PIPELINE_IDS
+            for n in (1, 2)
+        ]
+        return envelope(stages, next_cursor=None)
 
     # --- persons -----------------------------------------------------------------------------
 

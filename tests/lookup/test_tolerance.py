@@ -49,8 +49,10 @@ from cardin.pipedrive.models import (
     PersonSearchItem,
     Picture,
     PipedriveModel,
+    Pipeline,
     SearchHit,
     SearchOrganization,
+    Stage,
     User,
 )
 from cardin.sandbox import (
@@ -129,8 +131,10 @@ NOTES = Call(r"/v1/notes")
 FIELDS = Call(r"/api/v2/personFields")
 USERS = Call(r"/v1/users")
 TYPES = Call(r"/v1/activityTypes")
+PIPELINES = Call(r"/api/v2/pipelines")
+STAGES = Call(r"/api/v2/stages")
 WITHOUT_HINT = ((SEARCH, no_organization_hint),)
-METADATA = {ME, USERS, FIELDS, TYPES}
+METADATA = {ME, USERS, FIELDS, TYPES, PIPELINES, STAGES}
 # One deal in detail is enough to read deal notes and activities (and halves the requests).
 LIMITS = Limits(detailed_deals=1)
 PAYLOADS = [
@@ -155,6 +159,8 @@ PAYLOADS = [
     Payload("person fields", FIELDS, PersonField, each),
     Payload("field options", FIELDS, FieldOption, inside("options", each)),
     Payload("activity types", TYPES, ActivityTypeInfo, each),
+    Payload("pipelines", PIPELINES, Pipeline, each),
+    Payload("stages", STAGES, Stage, each),
 ]
 # Without these there is no person (or no account to show one from): the lookup may fail.
 IDENTITY = {("search hit", "item"), ("search", "id"), ("person", "id"), ("me", "id")}
@@ -166,6 +172,7 @@ REFUSED = {("me", "company_domain")}
 ITEM_IDENTITY = {("deals", "id"), ("activities", "id"), ("notes", "id"), ("users", "id")}
 ITEM_IDENTITY |= {("person fields", "field_code"), ("field options", "id")}
 ITEM_IDENTITY |= {("activity types", "key_string"), ("user", "id")}
+ITEM_IDENTITY |= {("pipelines", "id"), ("stages", "id")}
 WRONG_TYPES: tuple[Any, ...] = ("?", 7.5, {"?": [1]}, [1])
 
 

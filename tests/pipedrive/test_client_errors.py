@@ -21,6 +21,7 @@ from cardin.pipedrive import (
     RateLimited,
     RetryPolicy,
     Unavailable,
+    WriteUncertain,
 )
 
 TOKEN = "secret-token-0123456789"
@@ -291,7 +292,7 @@ def test_backoff_is_jittered_and_capped() -> None:
 
 async def test_a_write_is_not_repeated_after_a_5xx() -> None:
     client, sleep, seen = make_client(reply(503, {"success": False}))
-    with pytest.raises(Unavailable):
+    with pytest.raises(WriteUncertain):
         await client.create_person(name="Ann", email="ann@x.example", owner_id=1)
     assert len(seen) == 1
     assert sleep.delays == []

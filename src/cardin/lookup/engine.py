@@ -165,6 +165,27 @@ class LookupEngine:
         run = _Run(self, client, meta, email, parts or Parts(), base_url=base_url)
         return await run.resolve(hits)
 
+    async def account_metadata(
+        self,
+        credential: Credential,
+        *,
+        account: AccountKey | None,
+        base_url: str = DEFAULT_BASE_URL,
+        deadline: Deadline | float | None = None,
+    ) -> AccountMetadata:
+        """The account's metadata as a lookup uses it (the same cache entry), fetched if absent.
+
+        For the forms: activity types, pipelines and stages, users, the default currency. Without
+        `account` it is fetched and not kept. `deadline` (a Deadline, or seconds from now) ends
+        every call. Raises PipedriveError when `/v1/users/me` fails; other parts that fail are
+        None (and the metadata is then not cached).
+        """
+        if isinstance(deadline, int | float):
+            deadline = Deadline.after(deadline)
+        client = self.client(credential, base_url).within(deadline)
+        key = metadata_key(account) if account is not None else None
+        return await load_metadata(client, self._cache, key)
+
 
 class _Run:
     """One lookup in progress: the state shared by its rounds."""

@@ -1,15 +1,17 @@
-"""Per-account metadata (user and company, person fields, activity types, users), cached.
+"""Per-account metadata (user and company, person fields, activity types, users, pipelines and
+stages), cached.
 
-It changes rarely and costs about 52 tokens to fetch, so it is fetched once per Pipedrive
+It changes rarely and costs about 62 tokens to fetch, so it is fetched once per Pipedrive
 company and user (`AccountKey`: whichever credential opens the account) and kept for hours.
-The four calls go out concurrently. `/v1/users/me` is required (it proves the credential); a
-failure of the others degrades the contact (no custom fields, plain activity icons) and is not
-cached, so the next lookup tries again.
+The six calls go out concurrently. `/v1/users/me` is required (it proves the credential); a
+failure of the others degrades the contact (no custom fields, plain activity icons) or the forms
+(no pipeline to pick) and is not cached, so the next lookup tries again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -18,10 +20,18 @@ from cardin.contact.model import SectionError
 from cardin.lookup.outcome import secondary
 from cardin.lookup.tasks import gather_all
 from cardin.pipedrive import PipedriveClient
-from cardin.pipedrive.models import ActivityTypeInfo, CurrentUser, PersonField, User
+from cardin.pipedrive.models import (
+    ActivityTypeInfo,
+    CurrentUser,
+    PersonField,
+    Pipeline,
+    Stage,
+    User,
+)
 
+T = TypeVar("T")
 METADATA_TTL = 6 * 3600.0
-_KEY_VERSION = "2"
+_KEY_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +43,10 @@ class AccountKey:
 
 
 class AccountMetadata(BaseModel):
-    """What every lookup of one account needs besides the person; None parts failed to load."""
+    """What every lookup of one account needs besides the person; None parts failed to load.
+
+    `me.default_currency` is the user's default currency (for a new deal).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -41,12 +54,15 @@ class AccountMetadata(BaseModel):
     person_fields: list[PersonField] | None = None
     activity_types: list[ActivityTypeInfo] | None = None
     users: list[User] | None = None
+    pipelines: list[Pipeline] | None = None
+    stages: list[Stage] | None = None
     fields_error: SectionError | None = None
 
     @property
     def is_complete(self) -> bool:
         """Whether every part loaded (only complete metadata is cached)."""
-        return None not in (self.person_fields, self.activity_types, self.users)
+        parts = (self.person_fields, self.activity_types, self.users, self.pipelines, self.stages)
+        return None not in parts
 
 
 def metadata_key(account: AccountKey) -> str:
@@ -94,22 +110,30 @@ async def _cached(cache: Cache, key: str) -> AccountMetadata | None:
 async def fetch_metadata(
     client: PipedriveClient, optional: PipedriveClient | None = None
 ) -> AccountMetadata:
-    """Fetch the four parts concurrently; account errors (401, 402) and a failed `me` propagate.
+    """Fetch the six parts concurrently; account errors (401, 402) and a failed `me` propagate.
 
-    The three parts that may fail are fetched with `optional` (default: `client`).
+    The five parts that may fail are fetched with `optional` (default: `client`).
     """
     others = optional or client
-    me, fields, types, users = await gather_all(
+    me, fields, types, users, pipelines, stages = await gather_all(
         client.current_user(),
         secondary(others.person_fields()),
         secondary(others.activity_types()),
         secondary(others.users()),
+        secondary(others.pipelines()),
+        secondary(others.stages()),
     )
     fields_error = fields if isinstance(fields, SectionError) else None
     return AccountMetadata(
         me=me,
-        person_fields=None if isinstance(fields, SectionError) else fields,
-        activity_types=None if isinstance(types, SectionError) else types,
-        users=None if isinstance(users, SectionError) else users,
+        person_fields=_loaded(fields),
+        activity_types=_loaded(types),
+        users=_loaded(users),
+        pipelines=_loaded(pipelines),
+        stages=_loaded(stages),
         fields_error=fields_error,
     )
+
+
+def _loaded(part: list[T] | SectionError) -> list[T] | None:
+    return None if isinstance(part, SectionError) else part

@@ -15,6 +15,7 @@ from cardin.pipedrive.errors import (
     Unavailable,
     UnexpectedCompanyDomain,
     UntrustedHost,
+    WriteUncertain,
 )
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "UnexpectedCompanyDomain",
     "UntrustedHost",
     "UsageMeter",
+    "WriteUncertain",
     "token_cost",
 ]

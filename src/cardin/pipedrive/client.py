@@ -3,9 +3,15 @@
 The request path is the only place that sees httpx: it sends each request with the account's
 `httpx.Auth` (`cardin.pipedrive.auth`: the token in the `x-api-token` header, never in the
 URL), bounds every call by a timeout and by what is left of the caller's
-deadline, retries connection errors, 429 and 5xx a bounded number of times with jittered backoff
-(honouring `Retry-After`, and only when the deadline leaves time for it), maps every failure onto
-`cardin.pipedrive.errors`, and records each call's token cost and rate-limit headers. It sends
+deadline, retries reads after connection errors, 429 and 5xx a bounded number of times with
+jittered backoff (honouring `Retry-After`, and only when the deadline leaves time for it), maps
+every failure onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit
+headers.
+
+A write (POST, PATCH, PUT, DELETE) is sent again only after a 429, which Pipedrive answers before
+doing any work. Any other failure of a write that may have reached Pipedrive (a timeout once it
+was sent, a connection dropped mid-exchange, a 5xx, a 2xx that cannot be read) raises
+WriteUncertain; one that surely did not (the connection was never made) raises Unavailable. It sends
 the token only to the configured API base or `https://<label>.pipedrive.com`: any other host is
 refused with UntrustedHost before anything is sent.
 """
@@ -20,7 +26,8 @@ import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
@@ -39,6 +46,7 @@ from cardin.pipedrive.errors import (
     Unavailable,
     UnexpectedCompanyDomain,
     UntrustedHost,
+    WriteUncertain,
 )
 from cardin.pipedrive.models import (
     UNEXPECTED_DOMAIN,
@@ -48,11 +56,15 @@ from cardin.pipedrive.models import (
     DealInfo,
     NoteInfo,
     OrganizationInfo,
+    OrganizationSearchItem,
+    OrganizationSearchResults,
     Person,
     PersonField,
     PersonSearchItem,
     Picture,
+    Pipeline,
     SearchResults,
+    Stage,
     User,
 )
 from cardin.pipedrive.urls import DEFAULT_BASE_URL, may_receive_token
@@ -66,7 +78,11 @@ PERSON_COUNTS = (
     "done_activities_count,undone_activities_count,notes_count"
 )
 MAX_RETRY_AFTER = 86_400.0
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_DIGITS = 18
+"""The most integer digits of a deal value sent (Pipedrive stores it as a double)."""
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Failures raised before any byte of the request left: a write that met them did not land.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 @dataclass(frozen=True)
@@ -198,6 +214,56 @@ def _raise_for_status(response: httpx.Response, path: str) -> None:
     raise kinds.get(status, BadResponse)(message, status=status, path=path)
 
 
+class _Exchange:
+    """How far one request got, as httpcore's `trace` extension reports it.
+
+    A transport that reports nothing (a test double) leaves it unknown: never "surely unsent".
+    """
+
+    def __init__(self) -> None:
+        self.reported = False
+        self.sending = False
+
+    async def trace(self, event: str, _info: Mapping[str, Any]) -> None:
+        """httpcore's callback: `connection.connect_tcp.started`, `http11.send_request_headers.
+        started`, ..."""
+        self.reported = True
+        if ".send_request_" in event or ".send_connection_init" in event:
+            self.sending = True
+
+    @property
+    def surely_unsent(self) -> bool:
+        """Whether the transport reported its progress and never began to send the request."""
+        return self.reported and not self.sending
+
+
+def _put(body: dict[str, Any], **values: object) -> None:
+    """Add the values that are not None to a request body."""
+    body.update({key: value for key, value in values.items() if value is not None})
+
+
+def _number(value: Decimal) -> int | float:
+    """A JSON number for a Decimal: exact when whole, else the nearest float.
+
+    ValueError for NaN, an infinity, or a value of more than MAX_DIGITS integer digits.
+    """
+    if not value.is_finite():
+        raise ValueError("the value is not a finite number")
+    if value and value.adjusted() >= MAX_DIGITS:
+        raise ValueError("the value is too large")
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _hours_minutes(duration: timedelta) -> str:
+    """'HH:MM' of a duration (seconds dropped); ValueError when it is negative."""
+    if duration < timedelta(0):
+        raise ValueError("a duration cannot be negative")
+    hours, minutes = divmod(int(duration.total_seconds()) // 60, 60)
+    return f"{hours:02d}:{minutes:02d}"
+
+
 class PipedriveClient:
     """Talks to one Pipedrive account with one credential, presented by `auth`.
 
@@ -278,15 +344,143 @@ class PipedriveClient:
             hit.item for hit in self._parse(data, SearchResults, "/api/v2/persons/search").items
         ]
 
-    async def create_person(self, *, name: str, email: str, owner_id: int | None) -> Person:
-        """`POST /api/v2/persons`: a person with one primary work email (never retried on 5xx)."""
+    async def create_person(
+        self,
+        *,
+        name: str,
+        email: str,
+        owner_id: int | None,
+        org_id: int | None = None,
+        phone: str | None = None,
+        job_title: str | None = None,
+    ) -> Person:
+        """`POST /api/v2/persons`: a person with one primary work email (a write, see above).
+
+        `phone` becomes the one primary work phone; `job_title` is a contact-sync field that
+        Pipedrive keeps only where contact sync created it. Empty values are not sent.
+        """
         body: dict[str, Any] = {
             "name": name,
             "emails": [{"value": email, "primary": True, "label": "work"}],
         }
-        if owner_id is not None:
-            body["owner_id"] = owner_id
-        return await self._post("/api/v2/persons", body, Person)
+        if phone:
+            body["phones"] = [{"value": phone, "primary": True, "label": "work"}]
+        _put(body, owner_id=owner_id, org_id=org_id, job_title=job_title or None)
+        return await self._write("POST", "/api/v2/persons", body, Person)
+
+    async def create_organization(
+        self, *, name: str, owner_id: int | None = None
+    ) -> OrganizationInfo:
+        """`POST /api/v2/organizations`."""
+        body: dict[str, Any] = {"name": name}
+        _put(body, owner_id=owner_id)
+        return await self._write("POST", "/api/v2/organizations", body, OrganizationInfo)
+
+    async def search_organizations(
+        self, term: str, *, exact: bool = True, limit: int = 5
+    ) -> list[OrganizationSearchItem]:
+        """`GET /api/v2/organizations/search` by name (case-insensitive when `exact`).
+
+        Pipedrive wants at least 2 characters in `term` (1 with `exact`).
+        """
+        path = "/api/v2/organizations/search"
+        params: dict[str, str | int] = {
+            "term": term,
+            "fields": "name",
+            "exact_match": "true" if exact else "false",
+            "limit": limit,
+        }
+        data = await self._get_data(path, params)
+        return [hit.item for hit in self._parse(data, OrganizationSearchResults, path).items]
+
+    async def create_note(
+        self,
+        *,
+        content: str,
+        person_id: int | None = None,
+        deal_id: int | None = None,
+        org_id: int | None = None,
+    ) -> NoteInfo:
+        """`POST /v1/notes`: `content` is HTML, attached to every item given (at least one)."""
+        if person_id is None and deal_id is None and org_id is None:
+            raise ValueError("a note belongs to a person, a deal or an organization")
+        body: dict[str, Any] = {"content": content}
+        _put(body, person_id=person_id, deal_id=deal_id, org_id=org_id)
+        return await self._write("POST", "/v1/notes", body, NoteInfo)
+
+    async def create_activity(
+        self,
+        *,
+        subject: str,
+        type: str,  # noqa: A002 - Pipedrive's name of the activity type's key
+        due: datetime | None,
+        duration: timedelta | None,
+        person_id: int,
+        deal_id: int | None = None,
+        note: str | None = None,
+        owner_id: int | None = None,
+    ) -> ActivityInfo:
+        """`POST /api/v2/activities` with the person as its primary participant.
+
+        `due` (timezone-aware) goes as `due_date` and `due_time` ("HH:MM") in UTC, `duration`
+        as "HH:MM"; `note` is HTML. ValueError for a naive `due` or a negative `duration`.
+        """
+        body: dict[str, Any] = {
+            "subject": subject,
+            "type": type,
+            "participants": [{"person_id": person_id, "primary": True}],
+        }
+        if due is not None:
+            if due.utcoffset() is None:
+                raise ValueError("the due time needs a time zone")
+            utc = due.astimezone(UTC)
+            body["due_date"] = utc.date().isoformat()
+            body["due_time"] = utc.strftime("%H:%M")
+        if duration is not None:
+            body["duration"] = _hours_minutes(duration)
+        _put(body, deal_id=deal_id, note=note, owner_id=owner_id)
+        return await self._write("POST", "/api/v2/activities", body, ActivityInfo)
+
+    async def mark_activity_done(self, activity_id: int) -> ActivityInfo:
+        """`PATCH /api/v2/activities/{id}` with `done: true`."""
+        path = f"/api/v2/activities/{activity_id}"
+        return await self._write("PATCH", path, {"done": True}, ActivityInfo)
+
+    async def create_deal(
+        self,
+        *,
+        title: str,
+        person_id: int,
+        org_id: int | None = None,
+        value: Decimal | None = None,
+        currency: str | None = None,
+        pipeline_id: int | None = None,
+        stage_id: int | None = None,
+        expected_close_date: date | None = None,
+        owner_id: int | None = None,
+    ) -> DealInfo:
+        """`POST /api/v2/deals` linked to the person (and organization). ValueError for a value
+        that is not a finite number."""
+        body: dict[str, Any] = {"title": title, "person_id": person_id}
+        _put(
+            body,
+            org_id=org_id,
+            value=_number(value) if value is not None else None,
+            currency=currency,
+            pipeline_id=pipeline_id,
+            stage_id=stage_id,
+            expected_close_date=expected_close_date.isoformat() if expected_close_date else None,
+            owner_id=owner_id,
+        )
+        return await self._write("POST", "/api/v2/deals", body, DealInfo)
+
+    async def pipelines(self) -> list[Pipeline]:
+        """`GET /api/v2/pipelines`, every page."""
+        return await self._get_pages("/api/v2/pipelines", Pipeline, {"limit": 500})
+
+    async def stages(self) -> list[Stage]:
+        """`GET /api/v2/stages` of every pipeline, every page."""
+        return await self._get_pages("/api/v2/stages", Stage, {"limit": 500})
 
     async def person(self, person_id: int) -> Person:
         """`GET /api/v2/persons/{id}` with deal, activity and note counts."""
@@ -364,9 +558,17 @@ class PipedriveClient:
     async def _get_body(self, path: str, params: Params | None) -> dict[str, Any]:
         return self._read_body(await self._send("GET", path, params), path)
 
-    async def _post(self, path: str, body: dict[str, Any], model: type[M]) -> M:
-        response = await self._send("POST", path, None, body)
-        return self._parse(self._read_body(response, path).get("data"), model, path)
+    async def _write(self, method: str, path: str, body: dict[str, Any], model: type[M]) -> M:
+        response = await self._send(method, path, None, body)
+        try:
+            return self._parse(self._read_body(response, path).get("data"), model, path)
+        except BadResponse as exc:
+            # Pipedrive took the write (2xx) but what it made cannot be read back from the reply.
+            raise WriteUncertain(
+                f"Pipedrive answered the write with a reply that cannot be read ({exc})",
+                status=response.status_code,
+                path=path,
+            ) from exc
 
     @staticmethod
     def _read_body(response: httpx.Response, path: str) -> dict[str, Any]:
@@ -445,7 +647,7 @@ class PipedriveClient:
             return None
         # A write that failed on the way back may have been applied: only a 429 (refused before
         # any work) is safe to send again.
-        if method != "GET" and not isinstance(exc, RateLimited):
+        if method not in _READS and not isinstance(exc, RateLimited):
             return None
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
             return exc.retry_after if exc.retry_after <= self._retry.max_wait else None
@@ -459,6 +661,7 @@ class PipedriveClient:
         loop = asyncio.get_running_loop()
         started = loop.time()
         response: httpx.Response | None = None
+        exchange = _Exchange()
         try:
             async with asyncio.timeout(timeout):
                 response = await self._http.request(
@@ -469,21 +672,35 @@ class PipedriveClient:
                     headers={"accept": "application/json"},
                     auth=self._auth,
                     timeout=timeout,
+                    extensions={"trace": exchange.trace},
                 )
                 await response.aread()
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise Unavailable(
-                f"Pipedrive did not answer within {timeout:.2g} s", path=path
-            ) from exc
+            message = f"Pipedrive did not answer within {timeout:.2g} s"
+            raise self._failure(method, exc, exchange)(message, path=path) from exc
         except httpx.HTTPError as exc:
-            raise Unavailable(f"Cannot reach Pipedrive ({type(exc).__name__})", path=path) from exc
+            message = f"Cannot reach Pipedrive ({type(exc).__name__})"
+            raise self._failure(method, exc, exchange)(message, path=path) from exc
         except UnicodeEncodeError as exc:
             # Only a token can carry such characters into the request: no Pipedrive token does.
             raise InvalidToken("the API token contains characters no token has", path=path) from exc
         finally:
             self._record(method, path, response, loop.time() - started)
-        _raise_for_status(response, path)
+        try:
+            _raise_for_status(response, path)
+        except Unavailable as exc:  # a 5xx: the work may have been done before it failed
+            if method in _READS:
+                raise
+            message = f"Pipedrive answered {response.status_code} to a write"
+            raise WriteUncertain(message, status=exc.status, path=path) from exc
         return response
+
+    @staticmethod
+    def _failure(method: str, exc: Exception, exchange: _Exchange) -> type[Unavailable]:
+        """Unavailable, or WriteUncertain for a write that may have reached Pipedrive."""
+        if method in _READS or isinstance(exc, _NOT_SENT) or exchange.surely_unsent:
+            return Unavailable
+        return WriteUncertain
 
     def _url(self, path: str) -> httpx.URL:
         """The URL of `path`; UntrustedHost when the token must not go there."""

@@ -4,7 +4,11 @@
 - PaymentRequired: the company account is inactive; point to billing.
 - Forbidden / NotFound: this item cannot be shown; the rest of the lookup goes on.
 - RateLimited: try again after `retry_after` seconds.
-- Unavailable: Pipedrive is down, slow or unreachable; retry later.
+- Unavailable: Pipedrive is down, slow or unreachable; retry later. A write that raises it
+  surely did not reach Pipedrive (the connection was never made): sending it again is safe.
+  - WriteUncertain: a write that may have been applied although no readable answer came (a
+    timeout after it was sent, a connection dropped mid-exchange, a 5xx, a 2xx that cannot be
+    read); check whether it landed before offering to send it again.
 - BadResponse: Pipedrive answered something we cannot read; report it, retry later.
   - UnexpectedCompanyDomain: `/v1/users/me` named a company domain no Pipedrive host has;
     refuse the account (nothing is stored, no URL is built from it).
@@ -63,6 +67,14 @@ class RateLimited(PipedriveError):
 
 class Unavailable(PipedriveError):
     """5xx, timeout or connection failure: Pipedrive could not answer now."""
+
+
+class WriteUncertain(Unavailable):
+    """A write (POST, PATCH, PUT, DELETE) that may have been applied: no readable answer came.
+
+    The client never sends such a write again; the caller looks for what it would have created
+    (or changed) before offering a retry, so that the user gets no duplicate.
+    """
 
 
 class BadResponse(PipedriveError):

@@ -230,6 +230,25 @@ class PersonField(PipedriveModel):
     is_custom_field: Flag = False
 
 
+class Pipeline(PipedriveModel):
+    """A pipeline (`/api/v2/pipelines`); a deal's stage belongs to one."""
+
+    id: int
+    name: str | None = None
+    order_nr: int | None = None
+    is_deleted: Flag = False
+
+
+class Stage(PipedriveModel):
+    """A stage of a pipeline (`/api/v2/stages`), ordered within it by `order_nr`."""
+
+    id: int
+    name: str | None = None
+    pipeline_id: int | None = None
+    order_nr: int | None = None
+    is_deleted: Flag = False
+
+
 class ActivityTypeInfo(PipedriveModel):
     """An activity type (`/v1/activityTypes`); activities name it by `key_string`."""
 
@@ -285,6 +304,31 @@ class SearchResults(PipedriveModel):
     whole_lists: ClassVar[frozenset[str]] = frozenset({"items"})
 
     items: list[SearchHit] = Field(default_factory=list)
+
+
+class OrganizationSearchItem(PipedriveModel):
+    """An organization as `/api/v2/organizations/search` returns it."""
+
+    id: int
+    name: str | None = None
+
+
+class OrganizationSearchHit(PipedriveModel):
+    """One result of an organization search."""
+
+    result_score: float | None = None
+    item: OrganizationSearchItem
+
+
+class OrganizationSearchResults(PipedriveModel):
+    """The `data` of an organization search; a hit that cannot be read fails the search.
+
+    Dropping it could turn "this organization exists" into "create it": a duplicate.
+    """
+
+    whole_lists: ClassVar[frozenset[str]] = frozenset({"items"})
+
+    items: list[OrganizationSearchHit] = Field(default_factory=list)
 
 
 class ContactPoint(PipedriveModel):
