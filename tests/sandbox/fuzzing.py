@@ -91,6 +91,8 @@ NULLABLE = frozenset(
         "public_description",
         "priority",
         "marked_as_done_time",
+        "expected_close_date",
+        "address",
         "attendees",
         "conference_meeting_client",
         "conference_meeting_id",
