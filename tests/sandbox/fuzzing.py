@@ -72,6 +72,7 @@ NULLABLE = frozenset(
         "task_id",
         "picture_id",
         "deal",
+        "person",
         "project",
         "task",
         "organization",
