@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from cardin.sandbox.gateway import Sandbox
 
 
+class ConnectionDropped(Exception):
+    """Raised after an answer has started, so that the server drops the connection (fault)."""
+
+
 class _Api:
     """The ASGI endpoint of every API path, whatever its method."""
 
@@ -47,6 +51,10 @@ class _Api:
             headers=answer.headers,
             media_type=answer.media_type,
         )
+        if answer.dropped:
+            # start the answer, then fail: the server closes the connection mid-response
+            await send({"type": "http.response.start", "status": answer.status, "headers": []})
+            raise ConnectionDropped(scope["path"])
         await response(scope, receive, send)
 
 

@@ -57,12 +57,13 @@ class ApiRequest:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An HTTP answer before it is sent."""
+    """An HTTP answer before it is sent; `dropped`: close the connection instead of sending it."""
 
     status: int
     body: bytes
     headers: dict[str, str]
     media_type: str = "application/json"
+    dropped: bool = False
 
 
 def ok(data: Any, additional_data: JSON | None = None) -> JSON:

@@ -2,7 +2,15 @@
 
 `GET/DELETE /_sandbox/requests`, `GET/PUT /_sandbox/faults` (`{"spec": "..."}`),
 `GET/PUT /_sandbox/latency` (`{"ms": 50}`), `POST /_sandbox/rotate-token` (`{"token": old}` gives
-`{"token": new}`), `GET /_sandbox/tokens`, and the person pictures the API's picture URLs point at.
+`{"token": new}`), `GET /_sandbox/tokens`, `GET/PUT /_sandbox/permissions`, and the person pictures
+the API's picture URLs point at.
+
+`PUT /_sandbox/permissions` with `{"token": "...", "write": false}` takes the write permission
+from that token's user: every write (POST, PUT, PATCH, DELETE) they send answers Pipedrive's 403
+("You do not have permissions to do this."), reads still work; `"write": true` gives it back. Both
+methods answer `{"without_write": [{"company_id": ..., "user_id": ...}]}`; an unknown token is a
+404, a body without a token or a boolean `write` a 400. Fault kinds (`PUT /_sandbox/faults`) are
+listed in `faults.py`: `landed` and `dropped` apply a write and then never answer it.
 """
 
 from __future__ import annotations
@@ -90,6 +98,19 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         except KeyError:
             raise ControlError(404, "unknown token") from None
 
+    async def permissions(request: Request) -> JSON:
+        if request.method == "PUT":
+            body = await _json_body(request)
+            token, write = body.get("token"), body.get("write")
+            if not isinstance(token, str) or not isinstance(write, bool):
+                raise ControlError(400, 'the body must be {"token": "...", "write": true|false}')
+            try:
+                sandbox.set_write_permission(token, allowed=write)
+            except KeyError:
+                raise ControlError(404, "unknown token") from None
+        users = sorted(sandbox.without_write)
+        return {"without_write": [{"company_id": c, "user_id": u} for c, u in users]}
+
     async def tokens(_: Request) -> JSON:
         return {"companies": [_company_tokens(company) for company in sandbox.dataset.companies]}
 
@@ -108,6 +129,7 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         Route("/latency", _guarded(latency), methods=["GET", "PUT"]),
         Route("/rotate-token", _guarded(rotate), methods=["POST"]),
         Route("/tokens", _guarded(tokens), methods=["GET"]),
+        Route("/permissions", _guarded(permissions), methods=["GET", "PUT"]),
         Route("/pictures/{company:int}/{picture:int}_{size:int}.svg", picture, methods=["GET"]),
     ]
 

@@ -32,6 +32,15 @@ COLLECTIONS = (
     "notes",
 )
 _BY_ID = ("users", "organizations", "persons", "person_pictures", "deals", "activities")
+# (index name, collection, key): objects of the collection by the id their key points at
+_LINKS = (
+    ("deals.person_id", "deals", "person_id"),
+    ("deals.org_id", "deals", "org_id"),
+    ("activities.person_id", "activities", "person_id"),
+    ("activities.deal_id", "activities", "deal_id"),
+    ("notes.person_id", "notes", "person_id"),
+    ("persons.org_id", "persons", "org_id"),
+)
 
 
 @dataclass
@@ -79,23 +88,13 @@ class Company:
         return bool(self.info["active"])
 
     def reindex(self) -> None:
-        """Rebuild every index from the object lists."""
+        """Rebuild every index from the object lists (after an object's links changed)."""
         self._by_id = {name: {obj["id"]: obj for obj in getattr(self, name)} for name in _BY_ID}
-        links: dict[str, defaultdict[int, list[JSON]]] = {}
-        for name, items, key in (
-            ("deals.person_id", self.deals, "person_id"),
-            ("deals.org_id", self.deals, "org_id"),
-            ("activities.person_id", self.activities, "person_id"),
-            ("activities.deal_id", self.activities, "deal_id"),
-            ("notes.person_id", self.notes, "person_id"),
-            ("persons.org_id", self.persons, "org_id"),
-        ):
-            index: defaultdict[int, list[JSON]] = defaultdict(list)
-            for obj in items:
+        self._links = {link: defaultdict(list) for link, _, _ in _LINKS}
+        for link, collection, key in _LINKS:
+            for obj in getattr(self, collection):
                 if obj.get(key) is not None:
-                    index[obj[key]].append(obj)
-            links[name] = index
-        self._links = links
+                    self._links[link][obj[key]].append(obj)
 
     def get(self, collection: str, obj_id: int | None) -> JSON | None:
         """The object of `collection` with that id, or None."""
@@ -111,12 +110,18 @@ class Company:
         """A fresh id for a new object of `collection`."""
         return max((obj["id"] for obj in getattr(self, collection)), default=0) + 1
 
+    def add(self, collection: str, obj: JSON) -> None:
+        """Store a new object of `collection` and make it findable and counted at once."""
+        getattr(self, collection).append(obj)
+        if collection in self._by_id:
+            self._by_id[collection][obj["id"]] = obj
+        for link, linked_collection, key in _LINKS:
+            if linked_collection == collection and obj.get(key) is not None:
+                self._links[link][obj[key]].append(obj)
+
     def add_person(self, person: JSON) -> None:
         """Store a new person and make it findable at once."""
-        self.persons.append(person)
-        self._by_id["persons"][person["id"]] = person
-        if person.get("org_id") is not None:
-            self._links["persons.org_id"][person["org_id"]].append(person)
+        self.add("persons", person)
 
     def to_json(self) -> JSON:
         """This company as a JSON object of the data file."""

@@ -1,8 +1,8 @@
 """Pipedrive's error answers: the JSON bodies (and HTML pages) the real API sends, and ApiError.
 
 Bodies come from the OpenAPI examples where Pipedrive documents them (401, v1 user 404, generic v1
-404, v2 404); the 400, 402, 405, 429 and 5xx bodies and the 404 of an unknown route are
-undocumented, so these follow the same envelope.
+404, v2 404, and the 403 of the old v1 spec); the 400, 402, 405, 429 and 5xx bodies and the 404 of
+an unknown route are undocumented, so these follow the same envelope.
 """
 
 from __future__ import annotations
@@ -72,6 +72,28 @@ def v1_user_not_found() -> ApiError:
 def v2_not_found() -> ApiError:
     """The v2 404, exactly as the v2 spec shows it."""
     return ApiError(404, envelope("Entity was not found", "Object was not found."))
+
+
+def deal_not_found(*, v1: bool = False) -> ApiError:
+    """The 404 of a write naming a deal that is deleted or does not exist, in v1's or v2's words."""
+    if v1:
+        return ApiError(404, envelope("Deal not found."))
+    return ApiError(404, envelope("Deal not found", "Object was not found."))
+
+
+def forbidden() -> ApiError:
+    """The 403 of a user whose permission set does not allow the write (old v1 spec example)."""
+    return ApiError(
+        403,
+        envelope(
+            "You do not have permissions to do this.", "Please check developers.pipedrive.com"
+        ),
+    )
+
+
+def v1_bad_request(message: str) -> ApiError:
+    """A v1 400 in the generic v1 envelope (as `Deal title must be given.` comes back)."""
+    return ApiError(400, envelope(message))
 
 
 def v2_bad_id() -> ApiError:

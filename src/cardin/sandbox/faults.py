@@ -2,8 +2,16 @@
 
 A spec is comma-separated rules `KIND[:RATE][@PATH_PREFIX]`, for example
 `429:0.1,timeout@/v1/notes,malformed:0.05@/api/v2/persons`. KIND is one of 429, 500, 502, 503,
-timeout, malformed, truncated; RATE is a probability in 0..1 (default 1); PATH_PREFIX limits the
-rule to request paths starting with it. Rules are tried in order; the first that fires wins.
+timeout, malformed, truncated, landed, dropped; RATE is a probability in 0..1 (default 1);
+PATH_PREFIX limits the rule to request paths starting with it. Rules are tried in order; the first
+that fires wins.
+
+`timeout` holds the request before the API sees it: a client that gives up first changed nothing.
+`landed` and `dropped` are the opposite, "the write landed but the reply never came": the sandbox
+applies the write, records it, and then holds the answer for the sandbox's timeout (longer than any
+client waits; `landed`) or closes the connection without an answer (`dropped`). They fire on
+writes only (POST, PUT, PATCH, DELETE), so a client can still read under the same path prefix to
+find out whether its write landed, e.g. `landed@/v1/notes`.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ import enum
 import math
 import random
 from dataclasses import dataclass
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class FaultKind(enum.StrEnum):
@@ -24,11 +34,23 @@ class FaultKind(enum.StrEnum):
     TIMEOUT = "timeout"
     MALFORMED = "malformed"
     TRUNCATED = "truncated"
+    LANDED = "landed"
+    DROPPED = "dropped"
 
     @property
     def replaces_answer(self) -> bool:
         """Whether the fault answers instead of the API (True) or alters the API's answer."""
-        return self not in (FaultKind.TIMEOUT, FaultKind.TRUNCATED)
+        return self not in (
+            FaultKind.TIMEOUT,
+            FaultKind.TRUNCATED,
+            FaultKind.LANDED,
+            FaultKind.DROPPED,
+        )
+
+    @property
+    def writes_only(self) -> bool:
+        """Whether the fault fires on writes only (it is about a write that landed)."""
+        return self in (FaultKind.LANDED, FaultKind.DROPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +61,10 @@ class FaultRule:
     rate: float = 1.0
     path_prefix: str = ""
 
-    def applies_to(self, path: str) -> bool:
-        """Whether this rule covers a request to `path`."""
+    def applies_to(self, path: str, method: str = "GET") -> bool:
+        """Whether this rule covers a request METHOD `path`."""
+        if self.kind.writes_only and method.upper() not in WRITE_METHODS:
+            return False
         return path.startswith(self.path_prefix)
 
     def __str__(self) -> str:
@@ -70,10 +94,10 @@ class FaultPlan:
             return cls()
         return cls(tuple(_parse_rule(part.strip()) for part in spec.split(",")))
 
-    def pick(self, path: str, rng: random.Random) -> FaultKind | None:
-        """The fault for one request to `path`, drawing from `rng` once per matching rule."""
+    def pick(self, path: str, rng: random.Random, method: str = "GET") -> FaultKind | None:
+        """The fault for one request METHOD `path`, drawing from `rng` once per matching rule."""
         for rule in self.rules:
-            if not rule.applies_to(path):
+            if not rule.applies_to(path, method):
                 continue
             if rule.rate >= 1.0 or rng.random() < rule.rate:
                 return rule.kind

@@ -3,15 +3,17 @@
 Each API request goes: added latency, fault draw, token check (401 for a missing or unknown token,
 before any routing), inactive company (402), routing (404 for a path no simulated operation has,
 405 for a method its operations do not take), burst window and daily budget (429 with
-Retry-After), then the operation: a path id that is not an integer gets the operation's 400 (or
-the 404 its spec documents), a well-formed id that names nothing the handler's 404. Tokens are
-charged per request with the operation's published cost, whatever the answer, once the request is
-admitted; unrouted requests cost nothing.
+Retry-After), write permission (403 for a write by a user whose permission set lacks it, see
+`set_write_permission`), then the operation: a path id that is not an integer gets the
+operation's 400 (or the 404 its spec documents), a well-formed id that names nothing the handler's
+404. Tokens are charged per request with the operation's published cost, whatever the answer, once
+the request is admitted; unrouted requests cost nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import time
@@ -25,6 +27,7 @@ from cardin.sandbox.data import Company, Dataset
 from cardin.sandbox.errors import (
     GATEWAY_401,
     ApiError,
+    forbidden,
     gateway_html,
     method_not_allowed,
     payment_required,
@@ -32,12 +35,12 @@ from cardin.sandbox.errors import (
     server_error_json,
     unknown_route,
 )
-from cardin.sandbox.faults import FaultKind, FaultPlan
+from cardin.sandbox.faults import WRITE_METHODS, FaultKind, FaultPlan
 from cardin.sandbox.limits import Caller, RateLimiter, Verdict
 from cardin.sandbox.routes import Found, find_route
 
 JSON = dict[str, Any]
-SEARCH_PATHS = ("/api/v2/persons/search", "/api/v2/itemSearch")
+SEARCH_PATHS = ("/api/v2/persons/search", "/api/v2/organizations/search", "/api/v2/itemSearch")
 _MALFORMED = b"<html><body><h1>Pipedrive</h1><p>Something went wrong.</p></body></html>"
 
 
@@ -86,6 +89,7 @@ class Sandbox:
         self.limiter = RateLimiter(clock)
         self.rate_limits = rate_limits
         self.requests: list[RecordedRequest] = []
+        self.without_write: set[tuple[int, int]] = set()
         self._rng = random.Random(seed)
         self._token_rng = random.Random(f"tokens/{seed}")
         self._identities = {
@@ -108,6 +112,20 @@ class Sandbox:
         self._identities[new_token] = (company, user_id)
         return new_token
 
+    def set_write_permission(self, token: str, *, allowed: bool) -> tuple[int, int]:
+        """Let the token's user write or not (403 on every write); KeyError for an unknown token.
+
+        Pipedrive's permission sets decide what a user may do; the sandbox simulates the one case
+        a client must handle: a user who may read but not write. Returns (company id, user id).
+        """
+        company, user_id = self._identities[token]
+        key = (company.id, user_id)
+        if allowed:
+            self.without_write.discard(key)
+        else:
+            self.without_write.add(key)
+        return key
+
     def tokens_spent(self, company_id: int) -> int:
         """Tokens the company has spent today."""
         return self.limiter.spent(company_id)
@@ -121,7 +139,7 @@ class Sandbox:
         if self.latency_ms > 0:
             await asyncio.sleep(self.latency_ms / 1000)
         identity = self._identities.get(request.token or "")
-        fault = self.faults.pick(request.path, self._rng)
+        fault = self.faults.pick(request.path, self._rng, request.method)
         cost = 0
         if fault is not None and fault.replaces_answer:
             answer = self._fault_answer(fault, identity)
@@ -131,7 +149,12 @@ class Sandbox:
             answer, cost = self._api_answer(request, identity)
             if fault is FaultKind.TRUNCATED:
                 answer = Answer(answer.status, answer.body[: len(answer.body) // 2], answer.headers)
+            if fault is FaultKind.DROPPED:
+                answer = dataclasses.replace(answer, dropped=True)
         self._record(request, answer, cost, identity, fault)
+        if fault is FaultKind.LANDED:
+            # the write is applied and logged; the answer comes after the client gave up
+            await asyncio.sleep(self.timeout_seconds)
         return answer
 
     def _api_answer(
@@ -152,6 +175,8 @@ class Sandbox:
             headers = {**verdict.headers, "Retry-After": str(verdict.retry_after)}
             return json_answer(429, rate_limited(verdict.reason), headers), 0
         try:
+            if request.method in WRITE_METHODS and (company.id, user_id) in self.without_write:
+                raise forbidden()
             ids = found.ids()
             call = Call(company, user_id, request.query, ids, request.body, request.base_url)
             return json_answer(200, found.route.handler(call), verdict.headers), cost

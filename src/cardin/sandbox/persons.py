@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from cardin.sandbox.bodies import is_int, live, refused
 from cardin.sandbox.data import Company
-from cardin.sandbox.errors import ApiError, bad_request
 from cardin.sandbox.render import custom_person_fields
 
 JSON = dict[str, Any]
@@ -31,11 +31,6 @@ ADDRESS_PARTS = (
     "subpremise",
     "postal_code",
 )
-
-
-def refused(name: str, reason: str) -> ApiError:
-    """The 400 for a body property `name` Pipedrive would refuse."""
-    return bad_request(f"Validation failed: {name}: {reason}")
 
 
 def create_person_from_body(company: Company, body: JSON, user_id: int) -> JSON:
@@ -70,22 +65,14 @@ def create_person_from_body(company: Company, body: JSON, user_id: int) -> JSON:
     return person
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int
-
-
 def _owner(company: Company, owner_id: Any) -> int:
-    if not _is_int(owner_id) or company.get("users", owner_id) is None:
+    if not is_int(owner_id) or company.get("users", owner_id) is None:
         raise refused("owner_id", "User not found")
     return int(owner_id)
 
 
 def _organization(company: Company, org_id: Any) -> int | None:
-    if org_id is None:
-        return None
-    if not _is_int(org_id) or company.get("organizations", org_id) is None:
-        raise refused("org_id", "Organization not found")
-    return int(org_id)
+    return live(company, "organizations", "org_id", org_id, "Organization")
 
 
 def _add_time(value: Any) -> str | None:
@@ -126,7 +113,7 @@ def _contact(entry: Any, name: str) -> JSON:
 
 
 def _visibility(value: Any) -> int:
-    if not _is_int(value) or value not in VISIBILITIES:
+    if not is_int(value) or value not in VISIBILITIES:
         raise refused("visible_to", "Must be one of 1, 3, 5, 7")
     return int(value)
 
@@ -137,7 +124,7 @@ def _labels(company: Company, label_ids: Any) -> list[int]:
     field = next((f for f in company.person_fields if f["key"] == "label_ids"), {})
     known = {option["id"] for option in field.get("options") or ()}
     if not isinstance(label_ids, list) or not all(
-        _is_int(label) and label in known for label in label_ids
+        is_int(label) and label in known for label in label_ids
     ):
         raise refused("label_ids", "Unknown label id")
     return [int(label) for label in label_ids]

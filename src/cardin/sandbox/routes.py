@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cardin.sandbox import notes, v1, v2
+from cardin.sandbox import activities, deals, notes, organizations, v1, v2
 from cardin.sandbox.calls import Handler
 from cardin.sandbox.errors import ApiError, v1_user_not_found, v2_bad_id
 
@@ -50,18 +50,25 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/currencies", 20, v1.currencies),
     Route("GET", "/v1/personFields", 20, v1.person_fields),
     Route("GET", "/v1/notes", 20, notes.notes),
+    Route("POST", "/v1/notes", 10, notes.add_note),
     Route("GET", "/api/v2/personFields", 10, v2.person_fields),
     Route("GET", "/api/v2/persons/search", 20, v2.persons_search),
     Route("GET", "/api/v2/persons", 10, v2.persons),
     Route("POST", "/api/v2/persons", 5, v2.create_person),
     Route("GET", "/api/v2/persons/{id}", 1, v2.person),
     Route("GET", "/api/v2/persons/{id}/picture", 1, v2.person_picture),
+    Route("GET", "/api/v2/organizations/search", 20, organizations.search_organizations),
     Route("GET", "/api/v2/organizations", 10, v2.organizations),
+    Route("POST", "/api/v2/organizations", 5, organizations.create_organization),
     Route("GET", "/api/v2/organizations/{id}", 1, v2.organization),
     Route("GET", "/api/v2/deals", 10, v2.deals),
+    Route("POST", "/api/v2/deals", 5, deals.create_deal),
     Route("GET", "/api/v2/deals/{id}", 1, v2.deal),
+    Route("DELETE", "/api/v2/deals/{id}", 3, deals.delete_deal),
     Route("GET", "/api/v2/activities", 10, v2.activities),
+    Route("POST", "/api/v2/activities", 5, activities.create_activity),
     Route("GET", "/api/v2/activities/{id}", 1, v2.activity),
+    Route("PATCH", "/api/v2/activities/{id}", 5, activities.update_activity),
     Route("GET", "/api/v2/pipelines", 5, v2.pipelines),
     Route("GET", "/api/v2/stages", 5, v2.stages),
 )

@@ -22,7 +22,7 @@ SEARCH_FIELDS = ("custom_fields", "email", "notes", "phone", "name")
 SEARCHABLE_TYPES = ("address", "varchar", "text", "varchar_auto", "double", "monetary", "phone")
 # How strongly a hit in each field counts; Pipedrive's real scores are opaque relevance numbers.
 _WEIGHTS = {"email": 1.0, "name": 0.9, "phone": 0.8, "custom_fields": 0.6, "notes": 0.4}
-_TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^>]+>")
 _NON_DIGIT = re.compile(r"\D")
 
 
@@ -38,15 +38,23 @@ class Query:
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> Query:
         """Validate the parameters as Pipedrive does (term of 2+ characters, or 1+ when exact)."""
-        term = (query_text(query, "term") or "").strip()
-        exact = bool(query_bool(query, "exact_match"))
-        if len(term) < (1 if exact else 2):
-            raise invalid(
-                "term",
-                "Search term must be at least 2 characters long (1 character with exact_match)",
-            )
-        fields = query_choices(query, "fields", SEARCH_FIELDS) or list(SEARCH_FIELDS)
-        return cls(term, tuple(fields), exact, query_int(query, "organization_id"))
+        term, fields, exact = parse_search(query, SEARCH_FIELDS)
+        return cls(term, fields, exact, query_int(query, "organization_id"))
+
+
+def parse_search(
+    query: Mapping[str, str], choices: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], bool]:
+    """`term` (2+ characters, or 1+ with `exact_match`), `fields` (default: all), `exact_match`."""
+    term = (query_text(query, "term") or "").strip()
+    exact = bool(query_bool(query, "exact_match"))
+    if len(term) < (1 if exact else 2):
+        raise invalid(
+            "term",
+            "Search term must be at least 2 characters long (1 character with exact_match)",
+        )
+    fields = query_choices(query, "fields", choices) or list(choices)
+    return term, tuple(fields), exact
 
 
 def search_persons(company: Company, query: Mapping[str, str], base_url: str) -> tuple[JSON, JSON]:
@@ -74,7 +82,8 @@ def _candidates(company: Company, query: Query) -> Iterator[JSON]:
         yield person
 
 
-def _matches(term: str, value: str, *, exact: bool) -> float:
+def matches(term: str, value: str, *, exact: bool) -> float:
+    """How well `value` matches the search term: 1 in full, less for a part, 0 for no match."""
     folded, wanted = value.casefold(), term.casefold()
     if folded == wanted:
         return 1.0
@@ -87,7 +96,7 @@ def _phone_matches(term: str, value: str, *, exact: bool) -> float:
     digits, wanted = _NON_DIGIT.sub("", value), _NON_DIGIT.sub("", term)
     if not wanted or not digits:
         return 0.0
-    return _matches(wanted, digits, exact=exact)
+    return matches(wanted, digits, exact=exact)
 
 
 def _score(company: Company, person: JSON, query: Query) -> tuple[float, JSON, JSON] | None:
@@ -95,7 +104,7 @@ def _score(company: Company, person: JSON, query: Query) -> tuple[float, JSON, J
     matched: JSON = {"custom_fields": [], "notes": []}
     for field in query.fields:
         for value in _values(company, person, field):
-            match = _phone_matches if field == "phone" else _matches
+            match = _phone_matches if field == "phone" else matches
             strength = match(query.term, value, exact=query.exact)
             if strength and field in matched:
                 matched[field].append(value)
@@ -117,7 +126,7 @@ def _values(company: Company, person: JSON, field: str) -> Iterable[str]:
 
 def _note_texts(company: Company, person: JSON) -> list[str]:
     texts = [
-        _TAG.sub(" ", note["content"]).strip()
+        TAG.sub(" ", note["content"]).strip()
         for note in company.linked("notes.person_id", person["id"])
         if note["active_flag"]
     ]
