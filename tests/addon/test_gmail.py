@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -117,6 +118,9 @@ async def test_the_headers_and_labels_of_the_open_message(
         reply_to="sales@analytical.example",
         subject="Quote for Q3",
         label_ids=("INBOX", "IMPORTANT"),
+        date=headers.date,
+        received=headers.received,
+        api_id=API_ID,
     )
     assert not headers.is_sent
 
@@ -132,6 +136,7 @@ async def test_the_request_is_the_documented_one(gmail: GmailClient, google: Loc
         ("metadataHeaders", "Cc"),
         ("metadataHeaders", "Reply-To"),
         ("metadataHeaders", "Subject"),
+        ("metadataHeaders", "Date"),
     )
     assert call.authorization == f"Bearer {google.oauth_token(USER_SUB)}"
     assert call.access_token == google.message_token(MESSAGE)
@@ -155,7 +160,7 @@ async def test_without_a_message_token_the_header_is_not_sent() -> None:
     headers = await _gmail_behind(handler).message_headers(
         API_ID, oauth_token="ya29.x", access_token=None
     )
-    assert headers == MessageHeaders(None, None, None, None, None, ())
+    assert headers == MessageHeaders(None, None, None, None, None, (), api_id=API_ID)
     assert "x-goog-gmail-access-token" not in seen[0].headers
     assert seen[0].headers["authorization"] == "Bearer ya29.x"
 
@@ -294,3 +299,70 @@ async def test_a_failure_does_not_stick(gmail: GmailClient, google: LocalGoogle)
         await _read(gmail, google, "msg-f:2")
     google.add_message("msg-f:2", sender="late@x.example")
     assert (await _read(gmail, google, "msg-f:2")).sender == "late@x.example"
+
+
+# --- the message text (opt-in, read-only scope) -------------------------------------------------
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+async def test_the_text_is_the_first_plain_part_of_a_full_message() -> None:
+    seen: list[httpx.Request] = []
+    reply = {
+        "id": API_ID,
+        "internalDate": "1767225600000",
+        "payload": {
+            "mimeType": "multipart/mixed",
+            "parts": [
+                {
+                    "mimeType": "multipart/alternative",
+                    "parts": [
+                        {"mimeType": "text/html", "body": {"data": _b64("<p>Hi <b>Ann</b></p>")}},
+                        {"mimeType": "text/plain", "body": {"data": _b64("Hi Ann\r\nGrüße")}},
+                    ],
+                },
+                {"mimeType": "application/pdf", "body": {"attachmentId": "x"}},
+            ],
+        },
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=reply)
+
+    text = await _gmail_behind(handler).message_text(
+        MESSAGE, oauth_token="ya29.x", access_token="AND7"
+    )
+    assert text == "Hi Ann\nGrüße"
+    assert seen[0].url.params["format"] == "full"
+    assert seen[0].url.path.endswith(f"/messages/{API_ID}")
+    assert seen[0].headers["x-goog-gmail-access-token"] == "AND7"
+
+
+async def test_an_html_only_message_is_read_as_text_and_none_is_empty() -> None:
+    html_only = {
+        "id": API_ID,
+        "payload": {"mimeType": "text/html", "body": {"data": _b64("<p>One</p><p>Two</p>")}},
+    }
+    gmail = _gmail_behind(lambda _r: httpx.Response(200, json=html_only))
+    text = await gmail.message_text(API_ID, oauth_token="t", access_token=None)
+    assert text.split() == ["One", "Two"]
+    empty = _gmail_behind(lambda _r: httpx.Response(200, json={"id": API_ID, "payload": {}}))
+    assert await empty.message_text(API_ID, oauth_token="t", access_token=None) == ""
+
+
+async def test_the_text_without_the_scope_is_access_denied() -> None:
+    denied = {"error": {"code": 403, "message": "Request had insufficient authentication scopes."}}
+    gmail = _gmail_behind(lambda _r: httpx.Response(403, json=denied))
+    with pytest.raises(GmailAccessDenied, match="insufficient"):
+        await gmail.message_text(API_ID, oauth_token="t", access_token=None)
+
+
+async def test_received_is_the_internal_date() -> None:
+    reply = {"id": API_ID, "internalDate": "1767225600000", "payload": {"headers": []}}
+    gmail = _gmail_behind(lambda _r: httpx.Response(200, json=reply))
+    headers = await gmail.message_headers(API_ID, oauth_token="t", access_token=None)
+    assert headers.received is not None
+    assert headers.received.isoformat() == "2026-01-01T00:00:00+00:00"
