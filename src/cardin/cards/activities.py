@@ -11,6 +11,7 @@ from cardin.cards.widgets import (
     GREY,
     Html,
     Json,
+    button,
     colored,
     decorated,
     esc,
@@ -44,8 +45,9 @@ def overview_widget(overview: ActivitiesOverview, ctx: CardContext) -> Json:
     )
 
 
-def activity_widget(activity: Activity, ctx: CardContext) -> Json:
-    """Icon, state, due date and time, duration, subject, note and the linked deal."""
+def activity_widget(activity: Activity, ctx: CardContext, *, done: Json | None = None) -> Json:
+    """Icon, state, due date and time, duration, subject, note and the linked deal; with `done`
+    (the click that completes it), a "Mark as done" button."""
     top = join([state_word(ctx, activity.state), due_text(ctx, activity), _length(activity, ctx)])
     # the note's formatting and the deal's link need the HTML text; labels are plain text
     note = _note(activity)
@@ -54,6 +56,7 @@ def activity_widget(activity: Activity, ctx: CardContext) -> Json:
         top=top,
         start_icon=activity_icon(ctx, activity),
         on_click=open_link(activity.url) if activity.url else None,
+        button=button(ctx.msgs.text("action.mark_done"), done) if done is not None else None,
     )
 
 
