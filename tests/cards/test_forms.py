@@ -35,11 +35,11 @@ from cardin.actions.keys import (
 from cardin.cards import FieldProblem, Op, action_response, push
 from cardin.cards.forms import MAX_OPTIONS
 from cardin.contact.outcome import Failure, FailureKind
-from tests.cards import fixtures
+from tests.cards import checked, fixtures
 from tests.cards import form_fixtures as ff
 from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
 from tests.cards.probe import texts, widget_count
-from tests.cards.validate import assert_valid_card, walk
+from tests.cards.validate import walk
 
 Card = dict[str, Any]
 GOLDEN = GOLDEN_ROOT / "forms"
@@ -47,34 +47,24 @@ EN = fixtures.context()
 DE = fixtures.context("de_DE")
 
 
-def checked(card: Card) -> Card:
-    """The card after the strict checks, its fixed footer included."""
-    assert_valid_card(card)
-    footer = card["fixedFooter"]
-    for key in ("primaryButton", "secondaryButton"):
-        assert footer[key]["text"], key
-        assert set(footer[key]["color"]) == {"red", "green", "blue"}, key
-    return card
-
-
 def log_email(view: cards.LogEmailView | None = None, ctx: cards.CardContext = EN) -> Card:
-    return checked(cards.render_log_email_form(view or ff.log_email(), ctx))
+    return checked.render_log_email_form(view or ff.log_email(), ctx)
 
 
 def note(view: cards.NoteView | None = None, ctx: cards.CardContext = EN) -> Card:
-    return checked(cards.render_note_form(view or ff.note(), ctx))
+    return checked.render_note_form(view or ff.note(), ctx)
 
 
 def activity(view: cards.ActivityView | None = None, ctx: cards.CardContext = EN) -> Card:
-    return checked(cards.render_activity_form(view or ff.activity(), ctx))
+    return checked.render_activity_form(view or ff.activity(), ctx)
 
 
 def deal(view: cards.DealView | None = None, ctx: cards.CardContext = EN) -> Card:
-    return checked(cards.render_deal_form(view or ff.deal(), ctx))
+    return checked.render_deal_form(view or ff.deal(), ctx)
 
 
 def contact(view: cards.ContactFormView | None = None, ctx: cards.CardContext = EN) -> Card:
-    return checked(cards.render_contact_form(view or ff.contact(), ctx))
+    return checked.render_contact_form(view or ff.contact(), ctx)
 
 
 def problems(name: str) -> cards.FormState:
