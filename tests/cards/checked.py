@@ -18,12 +18,57 @@ def _checked(card: Card) -> Card:
     return card
 
 
-def render_contact_card(match: Match, ctx: CardContext) -> Card:
-    return _checked(cards.render_contact_card(match, ctx))
+def render_contact_card(
+    match: Match,
+    ctx: CardContext,
+    *,
+    writes: cards.WriteOptions | None = None,
+    sender_name: str | None = None,
+) -> Card:
+    return _checked(cards.render_contact_card(match, ctx, writes=writes, sender_name=sender_name))
 
 
-def render_list_card(match: Match, section: str, ctx: CardContext) -> Card:
-    return _checked(cards.render_list_card(match, section, ctx))
+def render_list_card(
+    match: Match,
+    section: str,
+    ctx: CardContext,
+    *,
+    writes: cards.WriteOptions | None = None,
+    sender_name: str | None = None,
+) -> Card:
+    return _checked(
+        cards.render_list_card(match, section, ctx, writes=writes, sender_name=sender_name)
+    )
+
+
+def _form(card: Card) -> Card:
+    """A form: valid, with the submit and Cancel in a fixed footer of filled text buttons."""
+    footer = card["fixedFooter"]
+    for key in ("primaryButton", "secondaryButton"):
+        assert footer[key]["text"], key
+        assert set(footer[key]["color"]) == {"red", "green", "blue"}, key
+        assert "action" in footer[key]["onClick"], key
+    return _checked(card)
+
+
+def render_log_email_form(view: cards.LogEmailView, ctx: CardContext) -> Card:
+    return _form(cards.render_log_email_form(view, ctx))
+
+
+def render_note_form(view: cards.NoteView, ctx: CardContext) -> Card:
+    return _form(cards.render_note_form(view, ctx))
+
+
+def render_activity_form(view: cards.ActivityView, ctx: CardContext) -> Card:
+    return _form(cards.render_activity_form(view, ctx))
+
+
+def render_deal_form(view: cards.DealView, ctx: CardContext) -> Card:
+    return _form(cards.render_deal_form(view, ctx))
+
+
+def render_contact_form(view: cards.ContactFormView, ctx: CardContext) -> Card:
+    return _form(cards.render_contact_form(view, ctx))
 
 
 def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: str | None) -> Card:

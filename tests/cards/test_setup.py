@@ -178,6 +178,24 @@ def test_features_step_has_one_checkbox_per_feature_all_on_by_default() -> None:
     assert card["header"]["subtitle"] == "Step 2 of 4"
 
 
+def test_features_step_lists_the_writes_last_in_the_same_list_and_says_what_they_do() -> None:
+    card = features_step()
+    [choice] = widgets(card, "selectionInput")  # one list: one input name for every feature
+    writes = ["Log emails", "Add notes", "Schedule activities", "Create deals"]
+
+    assert [i["text"] for i in choice["items"]][-4:] == writes
+    assert "add buttons to the contact card that write to Pipedrive" in texts(card)
+
+
+def test_write_features_of_an_older_connector_show_unchecked() -> None:
+    writes = {Feature.LOG_EMAILS, Feature.WRITE_NOTES, Feature.WRITE_ACTIVITIES,
+              Feature.WRITE_DEALS}  # fmt: skip
+    settings = replace(EDITED, features=ALL_FEATURES - writes)
+    items = widgets(features_step(settings, "conn-2"), "selectionInput")[0]["items"]
+
+    assert {i["value"] for i in items if not i["selected"]} == {f.value for f in writes}
+
+
 def test_features_step_shows_the_settings_and_carries_the_rest() -> None:
     settings = replace(EDITED, features=frozenset({Feature.DEALS, Feature.NOTES}))
     card = features_step(settings, "conn-2")

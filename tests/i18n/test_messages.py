@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cardin.connectors.features import REGISTRY
+from cardin.contact.outcome import FailureKind
 from cardin.i18n.messages import LANGUAGES, Messages, language_of, load_catalog, messages_for
 
 CARDS_SOURCE = Path(__file__).parents[2] / "src" / "cardin" / "cards"
@@ -26,6 +27,16 @@ DYNAMIC = {
     "section.": ("fields", "emails", "phones", "others", "notes", "deals", "activities"),
 }
 ERROR_KINDS = ("rate_limited", "unavailable", "bad_response", "forbidden", "other")
+# What a form says after a failed submit: one message per kind of failure.
+FORM_FAILURES = tuple(f"form.failure.{kind}" for kind in FailureKind)
+# Ids the forms and the contact card are handed by the use cases (problems, receipts).
+HANDED_IDS = (
+    "form.required", "form.not_a_number", "form.negative", "form.too_long", "form.currency",
+    "form.due_required", "form.unknown_type", "form.unknown_stage", "form.unknown_deal",
+    "form.already_logged", "write.done.email", "write.done.note", "write.done.activity",
+    "write.done.done", "write.done.deal", "write.done.contact",
+    "add_contact.duplicate.same_name", "add_contact.duplicate.same_domain",
+)  # fmt: skip
 
 
 def _ids(language: str) -> dict[str, object]:
@@ -75,7 +86,7 @@ def _used_keys() -> set[str]:
     built = {prefix + value for prefix, values in DYNAMIC.items() for value in values}
     built |= {f"error.{kind}.{part}" for kind in ERROR_KINDS
               for part in ("title", "explain", "subtitle")}  # fmt: skip
-    built |= {"reauth.subtitle", "payment.subtitle"}
+    built |= {"reauth.subtitle", "payment.subtitle", *FORM_FAILURES, *HANDED_IDS}
     return literal | built
 
 

@@ -11,6 +11,7 @@ from cardin.cards.widgets import (
     GREY,
     Html,
     Json,
+    button,
     colored,
     decorated,
     esc,
@@ -44,16 +45,24 @@ def overview_widget(overview: ActivitiesOverview, ctx: CardContext) -> Json:
     )
 
 
-def activity_widget(activity: Activity, ctx: CardContext) -> Json:
-    """Icon, state, due date and time, duration, subject, note and the linked deal."""
-    top = join([state_word(ctx, activity.state), due_text(ctx, activity), _length(activity, ctx)])
+def activity_widget(activity: Activity, ctx: CardContext, *, done: Json | None = None) -> Json:
+    """Icon, state, due date and time, duration, subject, note and the linked deal; with `done`
+    (the click that completes it), a "Mark as done" button.
+
+    The button narrows the top label, which Gmail cuts to one line, so then the label says only
+    the state and the date goes under the text (bottom labels wrap).
+    """
+    state = state_word(ctx, activity.state)
+    when = join([due_text(ctx, activity), _length(activity, ctx)])
     # the note's formatting and the deal's link need the HTML text; labels are plain text
     note = _note(activity)
     return decorated(
         lines([activity.subject, colored(note, GREY) if note else None, _deal(activity, ctx)]),
-        top=top,
+        top=state if done is not None else join([state, when]),
+        bottom=when if done is not None else None,
         start_icon=activity_icon(ctx, activity),
         on_click=open_link(activity.url) if activity.url else None,
+        button=button(ctx.msgs.text("action.mark_done"), done) if done is not None else None,
     )
 
 

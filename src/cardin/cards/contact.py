@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from cardin.actions import Refresh
 from cardin.cards import activities, deals, icons
 from cardin.cards.actions import ListSection, call, card_connector
@@ -21,26 +24,55 @@ from cardin.cards.widgets import (
     open_link,
     section,
 )
+from cardin.cards.writes import (
+    WriteOptions,
+    WriteReceipt,
+    mark_done,
+    receipt_widget,
+    writes_section,
+)
 from cardin.connectors.features import Feature
-from cardin.contact.model import Match, MatchReason, OtherMatch
+from cardin.contact.model import Activity, Match, MatchReason, OtherMatch
 
 
-def render_contact_card(match: Match, ctx: CardContext) -> Json:
-    """The full contact card of a match; at most 100 widgets however big the contact is."""
+def render_contact_card(
+    match: Match,
+    ctx: CardContext,
+    *,
+    writes: WriteOptions | None = None,
+    sender_name: str | None = None,
+) -> Json:
+    """The full contact card of a match; at most 100 widgets however big the contact is.
+
+    With `writes`, the buttons that write to Pipedrive (each with its feature on) and the
+    receipt of the last write; `sender_name` (the From header's name) goes with the writes.
+    """
     caps = CONTACT_CAPS
+    top = writes_section(match, ctx, writes, sender_name=sender_name) if writes else None
+    done = _done_clicks(match, ctx, sender_name) if writes else None
     optional = (
         notes_section(match, ctx, caps),
         deals_section(match, ctx, caps),
-        activities_section(match, ctx, caps),
+        activities_section(match, ctx, caps, done=done),
         owner_section(match, ctx),
     )
     sections = [
+        *([top] if top is not None else []),
         general_section(match, ctx, caps),
         match_section(match, ctx, caps),
         *(s for s in optional if s is not None),
-        footer_section(match, ctx),
+        footer_section(match, ctx, receipt=writes.receipt if writes else None),
     ]
     return contact_frame(match, ctx, fit(sections), name="contact")
+
+
+DoneClick = Callable[[Activity], Json | None]
+"""The "Mark as done" click of an activity (None: not offered)."""
+
+
+def _done_clicks(match: Match, ctx: CardContext, sender_name: str | None) -> DoneClick:
+    """Mark-as-done clicks for the card's open activities."""
+    return functools.partial(mark_done, match, ctx, sender_name=sender_name)
 
 
 def contact_frame(match: Match, ctx: CardContext, sections: list[Json], *, name: str) -> Json:
@@ -158,8 +190,11 @@ def deals_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
     return section([*widgets, more] if more else widgets, header=header)
 
 
-def activities_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
-    """Activities: the overview and the next ones; None when off or there are none."""
+def activities_section(
+    match: Match, ctx: CardContext, caps: Caps, *, done: DoneClick | None = None
+) -> Json | None:
+    """Activities: the overview and the next ones (open ones with `done`'s "Mark as done");
+    None when off or there are none."""
     contact = match.contact
     found, overview = contact.activities, contact.activities_overview
     has_data = found.items or found.error or found.total or (overview and overview.total)
@@ -170,7 +205,10 @@ def activities_section(match: Match, ctx: CardContext, caps: Caps) -> Json | Non
         return section([section_error(ctx, found.error, match)], header=header)
     widgets = [activities.overview_widget(overview, ctx)] if overview else []
     kept = found.items[: caps.activities]
-    widgets.extend(activities.activity_widget(activity, ctx) for activity in kept)
+    widgets.extend(
+        activities.activity_widget(activity, ctx, done=done(activity) if done else None)
+        for activity in kept
+    )
     total = max(found.total, overview.total if overview else 0)
     more = show_all(
         ctx, match, ListSection.ACTIVITIES, shown=len(kept), available=len(found.items), total=total
@@ -200,7 +238,9 @@ def owner_section(match: Match, ctx: CardContext) -> Json | None:
     return section([widget], header=ctx.msgs.text("section.owner"))
 
 
-def footer_section(match: Match, ctx: CardContext) -> Json:
-    """ "Updated 5 minutes ago", what the lookup cost in Pipedrive tokens, and refresh."""
+def footer_section(match: Match, ctx: CardContext, *, receipt: WriteReceipt | None = None) -> Json:
+    """ "Updated 5 minutes ago", what the lookup cost in Pipedrive tokens, and refresh; above
+    them, the receipt of the write that led here."""
     refresh = refresh_action(match, ctx)
-    return section([footer(ctx, match.usage, fetched_at=match.fetched_at, refresh=refresh)])
+    updated = footer(ctx, match.usage, fetched_at=match.fetched_at, refresh=refresh)
+    return section([receipt_widget(ctx, receipt), updated] if receipt else [updated])

@@ -130,7 +130,10 @@ def render_add_contact_confirm(
     here) or a text already in the reader's words (shown as is)."""
     msgs = ctx.msgs
     rows = [paragraph(msgs.text("add_contact.explain", email=email))]
-    rows += [_duplicate_row(ctx, *duplicate) for duplicate in duplicates[:MAX_DUPLICATES]]
+    rows += [
+        duplicate_row(ctx, person, _reason_text(ctx, person, reason), url)
+        for person, reason, url in duplicates[:MAX_DUPLICATES]
+    ]
     if len(duplicates) > MAX_DUPLICATES:
         rows.append(more_hidden(ctx, len(duplicates) - MAX_DUPLICATES))
     body = card(
@@ -281,12 +284,17 @@ def _person_row(ctx: CardContext, address: str, name: str | None) -> Json:
     )
 
 
-def _duplicate_row(ctx: CardContext, person: str, reason: str, url: str) -> Json:
-    """A possible duplicate: the person, why they may be the same, a link to them."""
+def _reason_text(ctx: CardContext, person: str, reason: str) -> str:
+    """A duplicate's reason code worded; any other reason is already in the reader's words."""
     key = _DUPLICATE_REASONS.get(reason)
+    return ctx.msgs.text(key, name=person) if key else reason
+
+
+def duplicate_row(ctx: CardContext, person: str, reason: str, url: str) -> Json:
+    """A possible duplicate: the person, why they may be the same, a link to them."""
     return decorated(
         bold(person),
-        bottom=ctx.msgs.text(key, name=person) if key else reason,
+        bottom=reason,
         start_icon=icons.known("PERSON", ctx.msgs.text("icon.person")),
         button=button(ctx.msgs.text("action.open"), open_link(url)),
     )

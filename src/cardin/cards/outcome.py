@@ -6,6 +6,7 @@ from cardin.cards.contact import render_contact_card
 from cardin.cards.context import CardContext
 from cardin.cards.states import render_error_card, render_no_match_card
 from cardin.cards.widgets import Json
+from cardin.cards.writes import WriteOptions
 from cardin.contact.model import Match
 from cardin.contact.outcome import Failure, Outcome
 
@@ -17,10 +18,12 @@ def render_outcome_card(
     email: str,
     connector_name: str,
     sender_name: str | None = None,
+    writes: WriteOptions | None = None,
 ) -> Json:
-    """The contact card, the no-match prompt, or the reauth/payment/error card."""
+    """The contact card (with `writes`: its write buttons), the no-match prompt, or the
+    reauth/payment/error card."""
     if isinstance(outcome, Failure):
         return render_error_card(outcome, ctx, connector_name=connector_name, email=email)
     if isinstance(outcome, Match):
-        return render_contact_card(outcome, ctx)
+        return render_contact_card(outcome, ctx, writes=writes, sender_name=sender_name)
     return render_no_match_card(outcome, ctx, sender_name=sender_name)

@@ -145,8 +145,11 @@ def render_features_step(
         (msgs.text(info.message_id), info.feature.value, info.feature in settings.features)
         for info in REGISTRY
     ]
+    # One list: the checked features arrive under one input name, and Google documents no
+    # second widget sharing it, so the writes are grouped by a line under the list instead.
     widgets = [
         selection(FEATURES_INPUT, msgs.text("setup.features.label"), "CHECK_BOX", items),
+        decorated(colored(msgs.text("setup.features.writes"), GREY)),
         decorated(colored(msgs.text("setup.features.note"), GREY)),
     ]
     carried = replace(Carried.of(settings), features=None)

@@ -27,6 +27,8 @@ PRIMARY_COLOR = {"red": 0.102, "green": 0.451, "blue": 0.91}
 MAX_TEXT = 2_000
 MAX_LABEL = 300
 MAX_URL = 2_048
+# Cap on a value put back into an input: far above anything typed by hand, so nothing is lost.
+MAX_INPUT = 20_000
 ELLIPSIS = "…"
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -180,14 +182,79 @@ def chip_list(chips: Sequence[Json]) -> Json:
     return {"chipList": {"layout": "WRAPPED", "chips": list(chips)}}
 
 
-def text_input(name: str, label: str, *, value: str | None = None, hint: str | None = None) -> Json:
-    """A single-line text input whose value is sent in formInputs under `name`."""
+def text_input(
+    name: str,
+    label: str,
+    *,
+    value: str | None = None,
+    hint: str | None = None,
+    multiline: bool = False,
+) -> Json:
+    """A text input whose value is sent in formInputs under `name`; `multiline`: a text area."""
     body: Json = {"name": name, "label": plain(label)}
+    if multiline:
+        body["type"] = "MULTIPLE_LINE"
     if value:
-        body["value"] = clip(value)
+        body["value"] = clip(value, MAX_INPUT)
     if hint:
-        body["hintText"] = hint
+        body["hintText"] = plain(hint)
     return {"textInput": body}
+
+
+def dropdown(
+    name: str,
+    label: str,
+    items: Sequence[tuple[str, str]],
+    *,
+    selected: str | None = None,
+    icon_urls: Sequence[str | None] = (),
+) -> Json:
+    """A dropdown of (text, value) items sending the chosen value under `name`; the item whose
+    value is `selected` is chosen, else the first. `icon_urls` go with the items in order."""
+    values = [value for _, value in items]
+    chosen = selected if selected in values else (values[0] if values else None)
+    rows: list[Json] = []
+    for i, (text, value) in enumerate(items):
+        row: Json = {"text": plain(text), "value": value, "selected": value == chosen}
+        url = icon_urls[i] if i < len(icon_urls) else None
+        if url:
+            row["startIconUri"] = url
+        rows.append(row)
+    return {
+        "selectionInput": {"name": name, "label": plain(label), "type": "DROPDOWN", "items": rows}
+    }
+
+
+def date_time_picker(
+    name: str,
+    label: str,
+    *,
+    kind: str,
+    value_ms: int | None = None,
+    offset_minutes: int | None = None,
+) -> Json:
+    """A DATE_AND_TIME or DATE_ONLY picker; `value_ms` is UTC milliseconds (a date: its
+    midnight UTC) shown `offset_minutes` east of UTC (unset: the reader's own zone)."""
+    body: Json = {"name": name, "label": plain(label), "type": kind}
+    if value_ms is not None:
+        body["valueMsEpoch"] = str(value_ms)
+    if offset_minutes is not None:
+        body["timezoneOffsetDate"] = offset_minutes
+    return {"dateTimePicker": body}
+
+
+def switch(
+    text: str | Html, *, name: str, value: str, selected: bool, bottom: str | None = None
+) -> Json:
+    """A decoratedText with a switch; formInputs has `name` = `value` only while it is on."""
+    row = decorated(text, bottom=bottom)
+    row["decoratedText"]["switchControl"] = {
+        "name": name,
+        "value": value,
+        "selected": selected,
+        "controlType": "SWITCH",
+    }
+    return row
 
 
 def divider() -> Json:
