@@ -226,7 +226,7 @@ def _deal(deal: Deal, fmt: Formatter, msgs: Messages) -> RenderableType:
         lines.append(Text(f"  {when}", style="dim"))
     if deal.notes:
         lines.extend(
-            Text("  ✎ ").append_text(note_text(note.html))
+            _indented("  ✎ ", note_text(note.html), "    ")
             for note in deal.notes.items[:MAX_DEAL_NOTES]
         )
         if deal.notes.error:
@@ -285,7 +285,17 @@ def _activity(
     note = note_text(activity.note_html) if activity.note_html else None
     if not note:
         return line
-    return Group(line, Text(f"{indent}    ", style="dim").append_text(note))
+    return Group(line, _indented(f"{indent}    ", note, f"{indent}    "))
+
+
+def _indented(first: str, body: Text, rest: str) -> Text:
+    """`body` after `first`, its further lines indented by `rest` (under the first's text)."""
+    out = Text(first)
+    for i, line in enumerate(body.split("\n")):
+        if i:
+            out.append("\n" + rest)
+        out.append_text(line)
+    return out
 
 
 def _activities(contact: Contact, fmt: Formatter, msgs: Messages) -> Panel | None:
