@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from cardin.commands import ExitCode
 from cardin.links import TOKEN_PAGE_URL
@@ -23,7 +26,7 @@ app = typer.Typer(
 
 
 @app.command()
-def lookup(
+def lookup(  # noqa: PLR0917 - typer maps each option to a parameter
     email: Annotated[str, typer.Argument(help="The email address to look up.")],
     token: Annotated[
         str | None, typer.Option(help="Pipedrive API token (default: $PIPEDRIVE_API_TOKEN).")
@@ -33,7 +36,17 @@ def lookup(
         typer.Option(help="Pipedrive API base, before /api/v2 (default: $PIPEDRIVE_BASE_URL)."),
     ] = None,
     locale: Annotated[
-        str | None, typer.Option(help="Locale for dates and money (default: the account's).")
+        str | None,
+        typer.Option(
+            help="Locale for words, dates and money, e.g. de_DE (default: the account's)."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA time zone of the times shown, e.g. Europe/Berlin (default: the Pipedrive "
+            "user's, as in the add-on when Gmail sends none)."
+        ),
     ] = None,
     as_json: Annotated[
         bool,
@@ -41,8 +54,17 @@ def lookup(
     ] = False,
 ) -> None:
     """Look EMAIL up in one Pipedrive account with every feature on."""
-    from cardin.commands.lookup import LookupRequest, run_lookup  # noqa: PLC0415 - fast --help
+    from cardin.commands.inputs import (  # noqa: PLC0415 - fast --help
+        checked_email,
+        checked_locale,
+        checked_timezone,
+    )
+    from cardin.commands.lookup import LookupRequest, run_lookup  # noqa: PLC0415
 
+    with _usage_errors():
+        email = checked_email(email)
+        locale = checked_locale(locale)
+        timezone = checked_timezone(timezone)
     settings = load_settings()
     api_token = (
         token
@@ -59,6 +81,7 @@ def lookup(
         token=api_token,
         base_url=base_url or settings.pipedrive_base_url or DEFAULT_BASE_URL,
         locale=locale,
+        timezone=timezone,
         timeout=settings.pipedrive_timeout,
         as_json=as_json,
         public_url=settings.public_url,
@@ -82,7 +105,12 @@ def sandbox(  # noqa: PLR0917 - typer maps each option to a parameter
     seed: Annotated[int, typer.Option(help="Seed of the fault randomness.")] = 0,
 ) -> None:
     """Run the Pipedrive API simulator."""
+    from cardin.commands.inputs import checked_latency, checked_port  # noqa: PLC0415
     from cardin.commands.sandbox import run_sandbox  # noqa: PLC0415
+
+    with _usage_errors():
+        checked_port(port)
+        checked_latency(latency)
 
     code = run_sandbox(host=host, port=port, data=data, latency=latency, faults=faults, seed=seed)
     raise typer.Exit(code)
@@ -98,6 +126,10 @@ def demo(
 ) -> None:
     """Run the sandbox, the add-on and the side-panel preview: open http://127.0.0.1:PORT/."""
     from cardin.commands.demo import run_demo  # noqa: PLC0415
+    from cardin.commands.inputs import checked_port  # noqa: PLC0415
+
+    with _usage_errors():
+        checked_port(port)
 
     raise typer.Exit(run_demo(port=port, data_dir=data_dir, console=Console()))
 
@@ -109,7 +141,12 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Run the add-on HTTP service (Google calls it)."""
+    from cardin.commands.inputs import checked_port, checked_workers  # noqa: PLC0415
     from cardin.commands.serve import run_serve  # noqa: PLC0415
+
+    with _usage_errors():
+        checked_port(port)
+        checked_workers(workers)
 
     raise typer.Exit(run_serve(load_settings(), host=host, port=port, workers=workers))
 
@@ -155,8 +192,20 @@ def db_current() -> None:
     raise typer.Exit(run_db_current(_database_url(), console=Console()))
 
 
+@contextlib.contextmanager
+def _usage_errors() -> Iterator[None]:
+    """Turn a refused option (InputError) into its one line and exit status 2."""
+    from cardin.commands.inputs import InputError  # noqa: PLC0415
+
+    try:
+        yield
+    except InputError as exc:
+        _fail(str(exc), ExitCode.USAGE)
+
+
 def _fail(message: str, code: int) -> NoReturn:
-    Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
+    # a Text, not markup: the message may quote what the user typed, brackets and all
+    Console(stderr=True).print(Text(message, style="red"), soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
 

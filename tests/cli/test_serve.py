@@ -1,0 +1,76 @@
+"""`cardin serve`: the URL it says is the one it listens on, and a quiet schema upgrade."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cardin.commands.serve import run_serve
+from cardin.settings import Settings
+from cardin.store import create_database_engine, upgrade_database
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]:
+    """uvicorn.run replaced: each call's options and the public URL the app would read."""
+    calls: list[dict[str, object]] = []
+
+    def record(app: str, **options: object) -> None:
+        calls.append({**options, "public_url": os.environ.get("CARDIN_PUBLIC_URL")})
+
+    monkeypatch.setattr("uvicorn.run", record)
+    monkeypatch.delenv("CARDIN_PUBLIC_URL", raising=False)  # restored after the test
+    alembic = logging.getLogger("alembic")
+    level = alembic.level
+    yield calls
+    alembic.setLevel(level)
+
+
+def google(public_url: str | None = None) -> Settings:
+    """Settings with Google's two values, and the public URL only when given."""
+    extra = {"public_url": public_url} if public_url else {}
+    return Settings(
+        google_service_account="sa@cardin.example", google_oauth_client_id="1234", **extra
+    )
+
+
+def serve(settings: Settings, port: int) -> None:
+    assert run_serve(settings, host="127.0.0.1", port=port, workers=1) == 0
+
+
+def test_without_a_public_url_the_service_links_to_where_it_listens(
+    served: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(google(), 9123)
+    (call,) = served
+    assert call["port"] == 9123
+    assert call["public_url"] == "http://127.0.0.1:9123"
+    said = capsys.readouterr().err
+    assert "http://127.0.0.1:9123" in said
+    assert "8000" not in said
+
+
+def test_a_public_url_set_is_kept(
+    served: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(google("https://cardin.example"), 9124)
+    (call,) = served
+    assert call["public_url"] is None  # the app reads the settings' own value
+    assert "public URL https://cardin.example" in capsys.readouterr().err
+
+
+def test_the_schema_upgrade_at_start_logs_no_info(
+    served: list[dict[str, object]], caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.INFO)
+    serve(google(), 9125)
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'cardin.db'}")
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    assert not [r for r in caplog.records if r.name.startswith("alembic")]
