@@ -1,30 +1,22 @@
 """Granular consent in the demo: Google's consent step in the side panel, Allow and Cancel.
 
 Opening a message runs against the real add-on (it asks for the metadata scope when the user
-withdrew it). The "include the message text" click runs against a small stand-in add-on that
-behaves as the Log email write is specified: it asks for the read-only scope when the switch is
-on and the event lacks it, then reads the message in full format with the event's tokens.
+withdrew it). The "include the message text" click runs against the stand-in add-on of
+`tests.preview.stand_in`, which behaves as the Log email write is specified.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from cardin.addon.gmail import api_message_id
 from cardin.preview.app import DECLINED, create_demo_app
-from cardin.preview.client import AddOnClient
 from cardin.preview.environment import DEMO_USER
 from cardin.preview.google import (
     METADATA_SCOPE,
@@ -33,7 +25,7 @@ from cardin.preview.google import (
     SCOPES,
     LocalGoogle,
 )
-from tests.cards.validate import assert_valid_response
+from tests.preview.stand_in import StandInAddOn, with_stand_in
 
 PUBLIC_URL = "http://127.0.0.1:8765"
 ACTION = f"{PUBLIC_URL}/addon/action"
@@ -54,99 +46,6 @@ def click_of(html: str, text: str) -> int:
     return int(found[1])
 
 
-def log_form(comment: str = "") -> dict[str, Any]:
-    """The stand-in's Log email form: a comment, the opt-in switch and the Log email button."""
-    return {
-        "name": "log_email",
-        "header": {"title": "Log email"},
-        "sections": [
-            {
-                "widgets": [
-                    {"textInput": {"name": "comment", "label": "Comment", "value": comment}},
-                    {
-                        "decoratedText": {
-                            "text": "Include the message text",
-                            "switchControl": {"name": "include_text", "value": "yes"},
-                        }
-                    },
-                    {
-                        "buttonList": {
-                            "buttons": [
-                                {"text": "Log email", "onClick": {"action": {"function": ACTION}}}
-                            ]
-                        }
-                    },
-                ]
-            }
-        ],
-    }
-
-
-def logged(text: str) -> dict[str, Any]:
-    """The stand-in's answer after logging: what it read, as a paragraph."""
-    return {
-        "header": {"title": "Logged"},
-        "sections": [{"widgets": [{"textParagraph": {"text": text}}]}],
-    }
-
-
-@dataclass
-class StandInAddOn:
-    """An add-on that asks for the read-only scope only when the user wants the message text."""
-
-    google: LocalGoogle
-    events: list[dict[str, Any]] = field(default_factory=list)
-    answer_with: dict[str, Any] | None = None
-
-    def app(self) -> Starlette:
-        async def message(_request: Request) -> JSONResponse:
-            return self._checked({"action": {"navigations": [{"pushCard": log_form()}]}})
-
-        async def action(request: Request) -> JSONResponse:
-            event = await request.json()
-            self.events.append(event)
-            if self.answer_with is not None:
-                return JSONResponse(self.answer_with)
-            inputs = event["commonEventObject"].get("formInputs", {})
-            wanted = "include_text" in inputs
-            scopes = event["authorizationEventObject"]["authorizedScopes"]
-            if wanted and READONLY_SCOPE not in scopes:
-                return JSONResponse({"requesting_google_scopes": {"scopes": [READONLY_SCOPE]}})
-            comment = inputs.get("comment", {}).get("stringInputs", {}).get("value", [""])[0]
-            text = await self._text(event) if wanted else "(metadata only)"
-            update = {"updateCard": logged(f"{comment}: {text}")}
-            return self._checked({"renderActions": {"action": {"navigations": [update]}}})
-
-        return Starlette(
-            routes=[
-                Route("/addon/homepage", message, methods=["POST"]),
-                Route("/addon/message", message, methods=["POST"]),
-                Route("/addon/action", action, methods=["POST"]),
-            ]
-        )
-
-    async def _text(self, event: dict[str, Any]) -> str:
-        gmail, authorization = event["gmail"], event["authorizationEventObject"]
-        transport = httpx.ASGITransport(app=self.google.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://google.test") as http:
-            answer = await http.get(
-                f"/gmail/v1/users/me/messages/{api_message_id(gmail['messageId'])}",
-                params={"format": "full"},
-                headers={
-                    "authorization": f"Bearer {authorization['userOAuthToken']}",
-                    "x-goog-gmail-access-token": gmail["accessToken"],
-                },
-            )
-        assert answer.status_code == 200, answer.text
-        plain = next(p for p in answer.json()["payload"]["parts"] if p["mimeType"] == "text/plain")
-        return base64.urlsafe_b64decode(plain["body"]["data"]).decode().split("\r\n")[2]
-
-    @staticmethod
-    def _checked(response: dict[str, Any]) -> JSONResponse:
-        assert_valid_response(response, action_url=ACTION)
-        return JSONResponse(response)
-
-
 @dataclass
 class Demo:
     """The demo app's browser-side client, its LocalGoogle and, when used, the stand-in add-on."""
@@ -164,24 +63,18 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as browser:
-            yield Demo(browser, google, StandInAddOn(google))
+            yield Demo(browser, google, StandInAddOn(google, ACTION))
 
 
 @pytest.fixture
 async def stand_in(tmp_path: Path) -> AsyncIterator[Demo]:
     """The demo app whose side panel talks to the stand-in add-on."""
     app = create_demo_app(PUBLIC_URL, tmp_path)
-    google: LocalGoogle = app.state.environment.google
-    addon = StandInAddOn(google)
+    addon = with_stand_in(app)
     async with app.router.lifespan_context(app):
-        stand_in_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=addon.app()))
-        app.state.preview.client = AddOnClient(stand_in_http, google, PUBLIC_URL, DEMO_USER)
         transport = httpx.ASGITransport(app=app)
-        async with (
-            stand_in_http,
-            httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as browser,
-        ):
-            yield Demo(browser, google, addon)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as browser:
+            yield Demo(browser, addon.google, addon)
 
 
 async def press_log(demo: Demo, page: str, inputs: list[list[str]]) -> dict[str, Any]:
