@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from cardin.preview.launch import CHROMIUM, CHROMIUM_ARGS
+from cardin.commands.servers import BackgroundServer
+from cardin.preview.app import create_demo_app
+from cardin.preview.launch import CHROMIUM, CHROMIUM_ARGS, free_port
 from cardin.sandbox import DEMO_TOKEN
+from tests.preview.stand_in import with_stand_in
 
 pytestmark = pytest.mark.browser
 expect: Any = pytest.importorskip("playwright.sync_api").expect
@@ -197,3 +201,60 @@ def test_a_rebound_host_name_cannot_read_the_tokens(browser: Any, demo_url: str)
         assert loopback.status == 200
     finally:
         rebound.close()
+
+
+def test_a_withdrawn_permission_is_asked_for_again_and_allow_shows_the_card(page: Any) -> None:
+    permission = page.locator("[data-permission=metadata]")
+    permission.locator("[data-revoke=metadata]").click()
+    expect(permission).to_contain_text("not allowed")
+
+    page.click("[data-mail=delivery-question]")
+    dialog = panel(page).locator(".consent")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("View your email message metadata when the add-on is running")
+    press(page, dialog.locator("[data-consent=cancel]"))
+    expect(dialog).to_have_count(0)
+    expect(panel(page).locator(".panel-problem")).to_contain_text("You did not allow")
+
+    page.reload()
+    press(page, panel(page).locator(".consent [data-consent=allow]"))
+
+    expect(panel(page).locator(".consent")).to_have_count(0)
+    expect(panel(page).locator(".header-title")).to_have_text("Sam Lee")
+    page.reload()
+    expect(page.locator("[data-revoke=metadata]")).to_be_visible()
+
+
+def test_including_the_message_text_asks_google_and_keeps_what_was_typed(
+    browser: Any, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_demo_app(url, tmp_path)
+    addon = with_stand_in(app)  # the Log email form as specified, until the add-on has it
+    with BackgroundServer(app, port=port):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context.set_default_timeout(15_000)
+        tab = context.new_page()
+        tab.goto(f"{url}/preview/mail/solar-renewal")
+        comment = panel(tab).locator("input[name=comment]")
+        comment.fill("Called back")
+        panel(tab).locator("label.switch").click()
+
+        press(tab, button(tab, "Log email"))
+        dialog = panel(tab).locator(".consent")
+        expect(dialog).to_contain_text("View your email messages when the add-on is running")
+        press(tab, dialog.locator("[data-consent=cancel]"))
+
+        expect(dialog).to_have_count(0)
+        expect(comment).to_have_value("Called back")
+        expect(panel(tab).locator("input[name=include_text]")).to_be_checked()
+        press(tab, button(tab, "Log email"))  # the same card asks again
+        press(tab, panel(tab).locator(".consent [data-consent=allow]"))
+
+        expect(panel(tab).locator(".consent")).to_have_count(0)
+        expect(panel(tab)).to_contain_text(
+            "Called back: our board approved the budget for the second phase."
+        )
+        assert len(addon.events) == 3  # asked, asked again, repeated after Allow
+        context.close()

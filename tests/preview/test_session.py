@@ -8,13 +8,16 @@ import pytest
 
 from cardin.preview.session import (
     Applied,
+    Consent,
     Panel,
     Panels,
+    ScopeRequest,
     UnusableResponse,
     apply_response,
     form_inputs,
     missing_required,
     navigate,
+    scope_request,
     text_values,
 )
 
@@ -228,3 +231,31 @@ def test_odd_picker_offsets_do_not_break_the_click(offset: str) -> None:
     inputs = form_inputs([["at", "datetime-local", "2026-01-01T11:00", offset]])
 
     assert set(inputs) <= {"at"}
+
+
+READONLY = "https://www.googleapis.com/auth/gmail.addons.current.message.readonly"
+
+
+def test_a_scope_request_is_read_from_the_answer() -> None:
+    asked = {"requesting_google_scopes": {"scopes": [READONLY, READONLY]}}
+
+    assert scope_request(asked) == ScopeRequest((READONLY,))
+    everything = {"requesting_google_scopes": {"all_scopes": True}}
+    assert scope_request(everything) == ScopeRequest(all_scopes=True)
+    assert scope_request(answer({"pushCard": card("x")})) is None
+
+
+@pytest.mark.parametrize(
+    "asked", [{}, {"scopes": []}, {"scopes": [""]}, {"scopes": [1]}, {"all_scopes": "yes"}, "all"]
+)
+def test_a_scope_request_naming_nothing_is_refused(asked: Any) -> None:
+    with pytest.raises(UnusableResponse):
+        scope_request({"requesting_google_scopes": asked})
+
+
+def test_the_back_arrow_drops_a_pending_consent() -> None:
+    panel = Panel("p", stack=STACK[:2], consent=Consent((READONLY,), {"action": {}}, {}))
+
+    panel.back()
+
+    assert panel.consent is None

@@ -33,17 +33,21 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cardin.preview.client import AddOnClient, AddOnFailure
 from cardin.preview.environment import ACCOUNTS, DEMO_USER, DemoEnvironment
+from cardin.preview.google import METADATA_SCOPE, READONLY_SCOPE, SCOPE_DESCRIPTIONS
 from cardin.preview.inbox import MAILS, Mail, find_mail, install, message_id
 from cardin.preview.render import CardRenderer
 from cardin.preview.session import (
     Applied,
+    Consent,
     Json,
     Panel,
     Panels,
+    ScopeRequest,
     UnusableResponse,
     apply_response,
     form_inputs,
     missing_required,
+    scope_request,
     text_values,
 )
 from cardin.sandbox import Sandbox
@@ -55,6 +59,11 @@ SANDBOX_PREFIXES = ("/_sandbox/", "/api/", "/v1/")
 LOOPBACK_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OWN_FETCH_SITES = frozenset({"same-origin", "none"})  # `none`: typed in or bookmarked
+DECLINED = (
+    "You did not allow Cardin for Pipedrive to {what}. Open the email again to be asked again."
+)
+# the optional permissions the demo page lets the user withdraw, to see the consent step again
+REVOCABLE_SCOPES = (METADATA_SCOPE, READONLY_SCOPE)
 
 
 @dataclass
@@ -74,23 +83,58 @@ class Preview:
         return self.client
 
     def panel_html(self, panel: Panel, *, problem: str | None = None) -> str:
-        """The side panel's HTML for the card on top of the panel's stack."""
+        """The side panel's HTML for the card on top of the panel's stack.
+
+        A consent step asked for while opening the message is drawn over it.
+        """
         top = panel.top
         rendered = self.renderer.render(top, values=panel.kept_values) if top else None
         version = panel.drawn(*((rendered.clicks, rendered.fields) if rendered else ((), ())))
         template = self.renderer.environment.get_template("panel.html")
         return template.render(
-            card=rendered, depth=len(panel.stack), version=version, problem=problem
+            card=rendered,
+            depth=len(panel.stack),
+            version=version,
+            problem=problem,
+            consent=self.consent_html(panel.consent) if panel.consent else None,
         )
 
+    def consent_html(self, consent: Consent) -> str:
+        """Google's consent step: who asks, for which permissions, Allow and Cancel."""
+        template = self.renderer.environment.get_template("consent.html")
+        asked = [(scope, SCOPE_DESCRIPTIONS.get(scope, scope)) for scope in consent.scopes]
+        return template.render(scopes=asked, user=self.addon.user)
+
+    def _consent(self, asked: ScopeRequest, click: Json | None, inputs: Json) -> Consent:
+        google = self.env.google
+        granted = google.scopes(self.addon.user.sub)
+        if asked.all_scopes:
+            scopes = tuple(s for s in google.manifest_scopes if s not in granted)
+            return Consent(scopes or google.manifest_scopes, click, inputs)
+        unlisted = [scope for scope in asked.scopes if scope not in google.manifest_scopes]
+        if unlisted:
+            raise UnusableResponse(
+                f"the add-on asks for {', '.join(unlisted)}, which its manifest does not list"
+            )
+        return Consent(asked.scopes, click, inputs)
+
     async def trigger(self, panel: Panel, mail: Mail | None) -> str | None:
-        """Open `mail` (or the homepage) as Gmail does: a fresh stack; the problem, if any."""
+        """Open `mail` (or the homepage) as Gmail does: a fresh stack; the problem, if any.
+
+        When the add-on asks for permissions first, the panel shows no card but the consent step.
+        """
         panel.message_key = mail.key if mail else None
+        panel.consent = None
         try:
             if mail is None:
                 response = await self.addon.homepage()
             else:
                 response = await self.addon.message(message_id(mail))
+            asked = scope_request(response)
+            if asked is not None:
+                panel.consent = self._consent(asked, None, {})
+                panel.show(Applied(()))
+                return None
             panel.show(apply_response((), response, trigger=True))
         except (AddOnFailure, UnusableResponse) as exc:
             log.warning("the add-on's trigger answer cannot be shown: %s", exc)
@@ -102,14 +146,45 @@ class Preview:
         """Send one click of the top card and apply the answer; JSON for the page.
 
         An answer without navigations (a notification or link alone) sends no panel: the page
-        keeps the card as it is, with what the user typed, and its clicks stay valid.
+        keeps the card as it is, with what the user typed, and its clicks stay valid. An answer
+        asking for permissions sends the consent step (`consent`) to draw over the card.
         """
         inputs = form_inputs(raw_inputs)
         missing = missing_required(on_click, inputs, panel.fields)
         if missing:
             return {"invalid": missing}
+        panel.consent = None
+        return await self._act(panel, on_click, inputs)
+
+    async def consent(self, panel: Panel, *, allow: bool) -> Json:
+        """The user's choice on the consent step; JSON for the page.
+
+        Allow grants the permissions and repeats what asked for them (the click with the same
+        inputs, or opening the message), as Gmail does. Cancel closes the step: the card stays
+        as it was, with what the user typed (`closed`); opening the message shows why nothing
+        is there.
+        """
+        consent, panel.consent = panel.consent, None
+        if consent is None:
+            return {"reload": True}
+        if not allow:
+            if consent.on_trigger:
+                what = "; ".join(SCOPE_DESCRIPTIONS.get(s, s) for s in consent.scopes)
+                return {"html": self.panel_html(panel, problem=DECLINED.format(what=what.lower()))}
+            return {"closed": True}
+        self.env.google.grant(self.addon.user.sub, consent.scopes)
+        if consent.on_trigger:
+            problem = await self.trigger(panel, find_mail(panel.message_key or ""))
+            return {"html": self.panel_html(panel, problem=problem)}
+        return await self._act(panel, consent.click or {}, consent.inputs)
+
+    async def _act(self, panel: Panel, on_click: Json, inputs: Json) -> Json:
         try:
-            applied = await self._answer(panel, on_click, inputs)
+            answer = await self._answer(panel, on_click, inputs)
+            if isinstance(answer, ScopeRequest):
+                panel.consent = self._consent(answer, on_click, inputs)
+                return {"consent": self.consent_html(panel.consent)}
+            applied = answer
         except (AddOnFailure, UnusableResponse) as exc:
             log.warning("the add-on's action answer cannot be shown: %s", exc)
             return {"notification": f"Preview: {exc}"}
@@ -123,7 +198,7 @@ class Preview:
             "link": applied.link,
         }
 
-    async def _answer(self, panel: Panel, on_click: Json, inputs: Json) -> Applied:
+    async def _answer(self, panel: Panel, on_click: Json, inputs: Json) -> Applied | ScopeRequest:
         if "card" in on_click:
             return Applied((*panel.stack, on_click["card"]), navigated=True)
         action = on_click.get("action") or on_click.get("openDynamicLinkAction") or {}
@@ -135,7 +210,7 @@ class Preview:
             inputs=inputs,
             message_id=message_id(mail) if mail else None,
         )
-        return apply_response(panel.stack, response)
+        return scope_request(response) or apply_response(panel.stack, response)
 
 
 def _panel_of(preview: Preview, request: Request) -> Panel:
@@ -161,9 +236,15 @@ async def _page(request: Request, mail: Mail | None) -> Response:
         accounts=ACCOUNTS,
         tokens=preview.env.tokens,
         rotated=request.query_params.get("rotated"),
+        permissions=_permissions(preview),
         here=request.url.path,
     )
     return _with_cookie(HTMLResponse(page), panel)
+
+
+def _permissions(preview: Preview) -> list[tuple[str, str, bool]]:
+    granted = preview.env.google.scopes(DEMO_USER.sub)
+    return [(scope, SCOPE_DESCRIPTIONS[scope], scope in granted) for scope in REVOCABLE_SCOPES]
 
 
 async def inbox_page(request: Request) -> Response:
@@ -216,6 +297,13 @@ def _index_of(body: dict[str, Any]) -> int:
     return index
 
 
+def _allow_of(body: dict[str, Any]) -> bool:
+    allow = body.get("allow")
+    if not isinstance(allow, bool):
+        raise BadRequest(400, "allow is required (true or false)")
+    return allow
+
+
 def _inputs_of(body: dict[str, Any]) -> list[list[str]]:
     inputs = body.get("inputs", [])
     if not isinstance(inputs, list):
@@ -252,6 +340,21 @@ async def click(request: Request) -> Response:
         return JSONResponse(await preview.press(panel, on_click, raw_inputs))
 
 
+async def consent(request: Request) -> Response:
+    """Allow or Cancel on Google's consent step in the side panel."""
+    preview: Preview = request.app.state.preview
+    try:
+        body = await _json_body(request)
+        version, allow = _version_of(body), _allow_of(body)
+    except BadRequest as error:
+        return _refused(error)
+    panel = _panel_of(preview, request)
+    async with panel.lock:
+        if not panel.is_current(version) or panel.consent is None:
+            return JSONResponse({"reload": True})
+        return JSONResponse(await preview.consent(panel, allow=allow))
+
+
 async def back(request: Request) -> Response:
     """The side panel's back arrow: pop one card of the card drawn last (else reload)."""
     preview: Preview = request.app.state.preview
@@ -279,10 +382,25 @@ async def rotate_token(request: Request) -> Response:
     preview.env.rotate(key)
     # a plain form post (urlencoded); python-multipart is not needed for one field
     fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+    return RedirectResponse(f"{_back_to(fields)}?rotated={key}", status_code=303)
+
+
+async def revoke_scope(request: Request) -> Response:
+    """Withdraw one of the demo user's optional Google permissions (to see the consent again)."""
+    preview: Preview = request.app.state.preview
+    if preview.panels.find(request.cookies.get(COOKIE)) is None:
+        return JSONResponse({"error": "open the demo's page first"}, status_code=403)
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+    scope = (fields.get("scope") or [""])[0]
+    if scope not in REVOCABLE_SCOPES:
+        return JSONResponse({"error": "not a permission the demo can withdraw"}, status_code=400)
+    preview.env.google.revoke(DEMO_USER.sub, [scope])
+    return RedirectResponse(_back_to(fields), status_code=303)
+
+
+def _back_to(fields: dict[str, list[str]]) -> str:
     back_to = (fields.get("next") or ["/"])[0]
-    if not back_to.startswith("/") or back_to.startswith("//"):
-        back_to = "/"
-    return RedirectResponse(f"{back_to}?rotated={key}", status_code=303)
+    return back_to if back_to.startswith("/") and not back_to.startswith("//") else "/"
 
 
 async def favicon(_request: Request) -> Response:
@@ -365,7 +483,9 @@ def create_demo_app(
         Route("/preview/mail/{key}", mail_page, methods=["GET"]),
         Route("/preview/click", click, methods=["POST"]),
         Route("/preview/back", back, methods=["POST"]),
+        Route("/preview/consent", consent, methods=["POST"]),
         Route("/preview/tokens/{account}/rotate", rotate_token, methods=["POST"]),
+        Route("/preview/scopes/revoke", revoke_scope, methods=["POST"]),
         Mount("/preview/static", app=static, name="preview-static"),
         Mount("", app=_Backends(env.sandbox, env.service)),
     ]

@@ -7,11 +7,14 @@ colleague, and a sender found in two Pipedrive accounts once the second one is c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from email.utils import getaddresses, parseaddr
+from zoneinfo import ZoneInfo
 
-from cardin.preview.google import LocalGoogle
+from cardin.preview.google import TIME_ZONE, LocalGoogle
 from cardin.sandbox import (
     CROSS_ACCOUNT_EMAIL,
     HUGE_EMAIL,
@@ -26,11 +29,17 @@ USER_NAME = "Maria Svensson"
 USER_EMAIL = "maria.svensson@aurora-demo.example"
 _ME = f"{USER_NAME} <{USER_EMAIL}>"
 _FIRST_ID = 1_900_000_000_000_000_001
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
 class Mail:
-    """One message of the demo mailbox; `case` says what it shows in the side panel."""
+    """One message of the demo mailbox; `case` says what it shows in the side panel.
+
+    `received` is what the inbox shows ("10:42" today, "Yesterday", a weekday); `at` the time of
+    day of a mail not from today.
+    """
 
     key: str
     sender: str
@@ -42,6 +51,7 @@ class Mail:
     cc: str = ""
     unread: bool = False
     sent: bool = False
+    at: str = "09:30"
 
     @property
     def sender_name(self) -> str:
@@ -63,6 +73,11 @@ class Mail:
     def recipients(self) -> list[tuple[str, str]]:
         """Every To and Cc recipient as (name, address)."""
         return [(n or a, a) for n, a in getaddresses([self.to, self.cc]) if a]
+
+    @property
+    def text(self) -> str:
+        """The plain-text body: the paragraphs apart by a blank line."""
+        return "\n\n".join(self.body)
 
     @property
     def correspondent(self) -> str:
@@ -126,6 +141,7 @@ MAILS: tuple[Mail, ...] = (
         ),
         "Yesterday",
         "Hundreds of deals · show all",
+        at="16:20",
     ),
     Mail(
         "quote-request",
@@ -134,6 +150,7 @@ MAILS: tuple[Mail, ...] = (
         ("スヴェンソン様", "新しい生産ラインのお見積もりをお願いできますでしょうか。", "山田"),
         "Yesterday",
         "Japanese contact, amounts in JPY",
+        at="07:55",
     ),
     Mail(
         "delivery-question",
@@ -142,6 +159,7 @@ MAILS: tuple[Mail, ...] = (
         ("Hi, do you deliver to Ireland as well? Thanks, Sam",),
         "Mon",
         "A contact with a name and one email",
+        at="14:05",
     ),
     Mail(
         "analytics-kickoff",
@@ -156,6 +174,7 @@ MAILS: tuple[Mail, ...] = (
         ),
         "Mon",
         "Thread with several people (To and Cc) and a colleague",
+        at="11:30",
         to=f"{_ME}, Marcus Johnson <marcus@pinewood-analytics.example>",
         cc="김민준 <minjun.kim@pinewood-analytics.example>, "
         "Jonas Becker <jonas.becker@aurora-demo.example>",
@@ -174,6 +193,7 @@ MAILS: tuple[Mail, ...] = (
         ),
         "Sun",
         "Sent by you: the recipient is looked up",
+        at="18:12",
         to="Oliver Bennett <oliver.bennett@atlanticharbour.example>",
         sent=True,
     ),
@@ -191,6 +211,7 @@ MAILS: tuple[Mail, ...] = (
         ),
         "Sat",
         "In two Pipedrive accounts (connect Second Sight Studio)",
+        at="10:03",
     ),
 )
 
@@ -205,8 +226,39 @@ def find_mail(key: str) -> Mail | None:
     return next((mail for mail in MAILS if mail.key == key), None)
 
 
-def install(google: LocalGoogle, mails: Iterable[Mail] = MAILS) -> None:
-    """Hold the mails in the local Gmail, so the add-on can read their headers."""
+def received_at(mail: Mail, now: datetime, zone: str = TIME_ZONE) -> datetime:
+    """When `mail` arrived, seen from `now` in the demo's zone, as the inbox shows it.
+
+    "10:42" is today at 10:42 (yesterday when that is still ahead), "Yesterday" yesterday and a
+    weekday that day at least two days back, both at the mail's `at`.
+    """
+    local = now.astimezone(ZoneInfo(zone))
+    clock = _CLOCK.fullmatch(mail.received)
+    if clock is not None:
+        moment = _at(local, 0, clock[0])
+        return moment if moment <= local else _at(local, 1, clock[0])
+    if mail.received == "Yesterday":
+        return _at(local, 1, mail.at)
+    if mail.received in _WEEKDAYS:
+        back = (local.weekday() - _WEEKDAYS.index(mail.received)) % 7
+        return _at(local, back if back >= 2 else back + 7, mail.at)  # noqa: PLR2004
+    raise ValueError(f"cannot date a mail received {mail.received!r}")
+
+
+def _at(local: datetime, days_back: int, clock: str) -> datetime:
+    hours, minutes = (int(part) for part in clock.split(":"))
+    day = local.date() - timedelta(days=days_back)
+    return datetime.combine(day, time(hours, minutes), tzinfo=local.tzinfo)
+
+
+def install(
+    google: LocalGoogle, mails: Iterable[Mail] = MAILS, *, now: datetime | None = None
+) -> None:
+    """Hold the mails in the local Gmail, so the add-on can read their headers and text.
+
+    Each is dated as the inbox shows it, seen from `now` (the demo's start).
+    """
+    moment = now or datetime.now(UTC)
     for mail in mails:
         google.add_message(
             message_id(mail),
@@ -215,4 +267,6 @@ def install(google: LocalGoogle, mails: Iterable[Mail] = MAILS) -> None:
             cc=mail.cc,
             subject=mail.subject,
             labels=("SENT",) if mail.sent else ("INBOX", "UNREAD") if mail.unread else ("INBOX",),
+            date=received_at(mail, moment),
+            text=mail.text,
         )

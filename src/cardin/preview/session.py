@@ -1,8 +1,9 @@
 """One browser's side panel: its card stack, the open message, and Google's event pieces.
 
 `apply_response` applies what the add-on answered (push, update, pop, popToRoot, popToCard,
-notification, link) to a stack the way Gmail does; `form_inputs` turns the panel's inputs into
-Google's `formInputs` shapes. Both are pure, so the tests need no server.
+notification, link) to a stack the way Gmail does; `scope_request` reads an answer that asks for
+more Google permissions instead (granular consent); `form_inputs` turns the panel's inputs into
+Google's `formInputs` shapes. They are pure, so the tests need no server.
 """
 
 from __future__ import annotations
@@ -39,6 +40,54 @@ class Applied:
     link: str | None = None
     updated: bool = False
     navigated: bool = False
+
+
+@dataclass(frozen=True)
+class ScopeRequest:
+    """An answer asking the user for more Google permissions: the scopes, or all the manifest's."""
+
+    scopes: tuple[str, ...] = ()
+    all_scopes: bool = False
+
+
+def scope_request(response: Mapping[str, Any]) -> ScopeRequest | None:
+    """The permissions an answer asks for (`requesting_google_scopes`); None for other answers.
+
+    UnusableResponse when the request names no scope (Gmail would show nothing to allow).
+    """
+    if "requesting_google_scopes" not in response:
+        return None
+    asked = response["requesting_google_scopes"]
+    if not isinstance(asked, Mapping):
+        raise UnusableResponse("requesting_google_scopes is not an object")
+    if asked.get("all_scopes") is True:
+        return ScopeRequest(all_scopes=True)
+    scopes = asked.get("scopes")
+    if (
+        not isinstance(scopes, list)
+        or not scopes
+        or not all(isinstance(scope, str) and scope for scope in scopes)
+    ):
+        raise UnusableResponse("requesting_google_scopes names no scope")
+    return ScopeRequest(tuple(dict.fromkeys(scopes)))
+
+
+@dataclass(frozen=True)
+class Consent:
+    """Google's consent step shown in a panel, and what to repeat once the user allows.
+
+    `scopes` are the permissions asked for; `click` is the card's click that was answered with
+    the request (sent again with the same `inputs`), None when opening the message asked.
+    """
+
+    scopes: tuple[str, ...]
+    click: Json | None = None
+    inputs: Json = field(default_factory=dict)
+
+    @property
+    def on_trigger(self) -> bool:
+        """Whether opening the message (not a click) asked for the permission."""
+        return self.click is None
 
 
 def _action_of(response: Mapping[str, Any], *, trigger: bool) -> Mapping[str, Any]:
@@ -184,6 +233,7 @@ class Panel:
     clicks: tuple[Json, ...] = ()
     fields: tuple[str, ...] = ()
     kept_values: dict[str, list[str]] = field(default_factory=dict)
+    consent: Consent | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -198,6 +248,7 @@ class Panel:
 
     def back(self) -> None:
         """Gmail's back arrow: pop one card (never the last)."""
+        self.consent = None
         if len(self.stack) > 1:
             self.stack = self.stack[:-1]
         self.kept_values = {}

@@ -1,5 +1,6 @@
 // Cardin's side-panel preview: send card clicks to the server, swap in the panel it returns,
-// show notifications and open links. Everything else is server-rendered.
+// show notifications, open links and draw Google's consent step over the card when the add-on
+// asks for more permissions. Everything else is server-rendered.
 (() => {
   "use strict";
   const panel = document.getElementById("panel");
@@ -46,6 +47,18 @@
     }
   }
 
+  // the consent step lies over the card; the card beneath keeps what the user typed
+  function showConsent(html) {
+    closeConsent();
+    content.insertAdjacentHTML("beforeend", html);
+    const allow = content.querySelector(".consent [data-consent=allow]");
+    if (allow) allow.focus();
+  }
+
+  function closeConsent() {
+    for (const dialog of content.querySelectorAll(".consent")) dialog.remove();
+  }
+
   async function send(url, body) {
     if (busy) return;
     busy = true;
@@ -59,6 +72,8 @@
       const answer = await response.json();
       if (answer.reload) { location.reload(); return; }
       if (answer.invalid) { markInvalid(answer.invalid); return; }
+      if (url === "/preview/consent") closeConsent();
+      if (answer.consent) showConsent(answer.consent);
       if (answer.html !== undefined) content.innerHTML = answer.html;
       if (answer.link) window.open(answer.link, "_blank", "noopener");
       if (answer.notification || answer.link) notify(answer.notification, answer.link);
@@ -75,6 +90,10 @@
       window.open(target.dataset.href, "_blank", "noopener");
     } else if ("back" in target.dataset) {
       send("/preview/back", { version: panelVersion() });
+    } else if (target.dataset.consent) {
+      send("/preview/consent", {
+        version: panelVersion(), allow: target.dataset.consent === "allow",
+      });
     } else {
       send("/preview/click", {
         version: panelVersion(), click: Number(target.dataset.click), inputs: inputs(),
@@ -86,7 +105,7 @@
     for (const menu of content.querySelectorAll("details.card-menu[open]")) {
       if (!menu.querySelector("summary").contains(event.target)) menu.open = false;
     }
-    const target = event.target.closest("[data-click], [data-href], [data-back]");
+    const target = event.target.closest("[data-click], [data-href], [data-back], [data-consent]");
     if (!target) return;
     // a control inside a clickable row (a switch, a link) acts on its own
     const control = event.target.closest("a, input, label, select, textarea, button");
