@@ -79,7 +79,9 @@ async def show_all(addon: AddOn, action: ShowAll) -> Json:
         return action_response(push(card)) if card else action_response()
     ctx = addon.context(result.connector)
     writes = await addon.write_options(result.connector)
-    card = render_list_card(result.outcome, action.section.value, ctx, writes=writes)
+    card = render_list_card(
+        result.outcome, action.section.value, ctx, writes=writes, sender_name=action.name
+    )
     return action_response(push(card))
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from cardin.actions import (
+    DUE_INPUT,
     About,
     ActivityForm,
     AddContact,
@@ -77,6 +78,7 @@ from cardin.usecases.writes import (
     Invalid,
     NotShown,
     Problem,
+    ProblemCode,
     StillSaving,
     WriteFailed,
     Written,
@@ -309,13 +311,24 @@ async def mark_done(addon: AddOn, action: MarkDone) -> Json:
     if not isinstance(result, Written):  # pragma: no cover - mark_done has no other result
         return action_response()
     notice = addon.text("write.notice.done")
+    card = await _done_card(addon, action, result)
+    navigations = [update(card)] if card is not None else []
+    return action_response(*navigations, notification=notice, state_changed=True)
+
+
+async def _done_card(addon: AddOn, action: MarkDone, result: Written) -> Json | None:
+    """The card Mark as done was clicked on, refreshed: the list, else the contact."""
     if action.section is not None and isinstance(result.outcome, Match):
         ctx = addon.context(result.connector)
         writes_shown = await addon.write_options(result.connector, receipt=_receipt(result))
-        card = render_list_card(result.outcome, action.section.value, ctx, writes=writes_shown)
-        return action_response(update(card), notification=notice, state_changed=True)
-    card = await _contact_after(addon, result)
-    return action_response(update(card), notification=notice, state_changed=True)
+        return render_list_card(
+            result.outcome,
+            action.section.value,
+            ctx,
+            writes=writes_shown,
+            sender_name=action.about.name,
+        )
+    return await _contact_after(addon, result)
 
 
 async def create_contact(addon: AddOn, action: CreateContact) -> Json:
@@ -387,29 +400,35 @@ async def _dashboard_or_card(
 ) -> list[Json]:
     """Back from the form to the refreshed contact: the whole dashboard when the write came from
     the open message's default connector, else the contact card that was under the form."""
+    card, is_dashboard = await _refreshed(addon, connector, outcome, person, receipt)
+    if card is None:
+        return [pop()]
+    return [pop_to_root(), update(card)] if is_dashboard else [pop(), update(card)]
+
+
+async def _refreshed(
+    addon: AddOn,
+    connector: Connector,
+    outcome: Outcome,
+    person: Participant,
+    receipt: WriteReceipt | None,
+) -> tuple[Json | None, bool]:
+    """The card that shows the contact after a write, and whether it is the message's
+    dashboard (the default connector's card of the message's first person)."""
     gmail = addon.event.gmail
     if connector.is_default and gmail is not None and gmail.message_id:
         participants = await addon.participants()
-        if participants:
+        if participants and participants[0].email == person.email:
             first, *others = participants
-            if first.email == person.email:
-                card = await addon.dashboard(first, others, receipt=receipt)
-                return [pop_to_root(), update(card)]
-    shown = addon.outcome_card(
-        connector,
-        outcome,
-        person,
-        writes=await addon.write_options(connector, receipt=receipt),
-    )
-    return [pop(), update(shown)] if shown is not None else [pop()]
+            return await addon.dashboard(first, others, receipt=receipt), True
+    writes_shown = await addon.write_options(connector, receipt=receipt)
+    return addon.outcome_card(connector, outcome, person, writes=writes_shown), False
 
 
-async def _contact_after(addon: AddOn, result: Written) -> Json:
+async def _contact_after(addon: AddOn, result: Written) -> Json | None:
     person = Participant.of(result.about.email, result.about.name)
-    navigations = await _dashboard_or_card(
-        addon, result.connector, result.outcome, person, _receipt(result)
-    )
-    return navigations[-1].get("updateCard", {})
+    card, _ = await _refreshed(addon, result.connector, result.outcome, person, _receipt(result))
+    return card
 
 
 def _receipt(result: Written) -> WriteReceipt:
@@ -449,8 +468,24 @@ def _state(
     )
 
 
+_PROBLEM_WORDS = {
+    ProblemCode.REQUIRED: "form.required",
+    ProblemCode.TOO_LONG: "form.too_long",
+    ProblemCode.NOT_A_NUMBER: "form.not_a_number",
+    ProblemCode.NEGATIVE: "form.negative",
+    ProblemCode.BAD_CURRENCY: "form.currency",
+    ProblemCode.UNKNOWN_TYPE: "form.unknown_type",
+    ProblemCode.UNKNOWN_STAGE: "form.unknown_stage",
+    ProblemCode.BAD_DURATION: "form.bad_duration",
+}
+
+
 def _problem(problem: Problem) -> FieldProblem:
-    return FieldProblem(field=problem.field, message_id=f"form.problem.{problem.code.value}")
+    """The words for a problem, beside its field."""
+    if problem.code is ProblemCode.REQUIRED and problem.field == DUE_INPUT:
+        return FieldProblem(field=problem.field, message_id="form.due_required")
+    values = {"limit": str(problem.limit)} if problem.limit is not None else {}
+    return FieldProblem(field=problem.field, message_id=_PROBLEM_WORDS[problem.code], values=values)
 
 
 def _types(basis: Basis) -> tuple[TypeOption, ...]:

@@ -27,10 +27,10 @@ from cardin.usecases.people import Participant
 from cardin.usecases.runs import NeedsReauth, cache_id, look_up, stored_credential
 from cardin.usecases.services import Services
 from cardin.usecases.writes import (
+    Busy,
     Problem,
     ProblemCode,
     Receipt,
-    StillSaving,
     WriteKind,
     claim_request,
     write_client,
@@ -283,7 +283,7 @@ async def create_contact(
     if problems:
         return ContactInvalid(connector, person, problems)
     first = await claim_request(services, sub, connector, action.op, action.request_key)
-    if isinstance(first, StillSaving):
+    if isinstance(first, Busy):
         return ContactSaving(connector, person)
     name = " ".join(action.person_name.split())
     if isinstance(first, Receipt):
@@ -320,7 +320,7 @@ async def _write_contact(
     except BaseException:
         await asyncio.shield(services.writes.release(owner=sub, request_key=key))
         raise
-    receipt = Receipt(WriteKind.PERSON, person_id, client.meter.tokens)
+    receipt = Receipt(WriteKind.CONTACT, person_id, client.meter.tokens)
     await services.writes.complete(owner=sub, request_key=key, result=receipt.as_record())
     return None
 
@@ -331,13 +331,13 @@ def _contact_problems(action: CreateContact) -> tuple[Problem, ...]:
     if not name:
         problems.append(Problem(PERSON_NAME_INPUT, ProblemCode.REQUIRED))
     elif len(name) > MAX_NAME:
-        problems.append(Problem(PERSON_NAME_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(PERSON_NAME_INPUT, ProblemCode.TOO_LONG, MAX_NAME))
     if len(action.organization.strip()) > MAX_NAME:
-        problems.append(Problem(ORG_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(ORG_INPUT, ProblemCode.TOO_LONG, MAX_NAME))
     if len(action.phone.strip()) > MAX_PHONE:
-        problems.append(Problem(PHONE_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(PHONE_INPUT, ProblemCode.TOO_LONG, MAX_PHONE))
     if len(action.job_title.strip()) > MAX_NAME:
-        problems.append(Problem(JOB_TITLE_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(JOB_TITLE_INPUT, ProblemCode.TOO_LONG, MAX_NAME))
     return tuple(problems)
 
 

@@ -100,10 +100,12 @@ class ProblemCode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """A field the user must correct (`field` is its input name), or the form as a whole."""
+    """A field the user must correct (`field` is its input name), or the form as a whole;
+    `limit` is the most characters the field takes (for TOO_LONG)."""
 
     field: str | None
     code: ProblemCode
+    limit: int | None = None
 
 
 class WriteKind(enum.StrEnum):
@@ -114,7 +116,7 @@ class WriteKind(enum.StrEnum):
     ACTIVITY = "activity"
     DEAL = "deal"
     DONE = "done"
-    PERSON = "person"
+    CONTACT = "contact"
 
 
 @dataclass(frozen=True)
@@ -280,9 +282,9 @@ def stages(metadata: AccountMetadata | None) -> tuple[tuple[str, Stage], ...]:
         return ()
     order = {p.id: (p.order_nr or 0, i) for i, p in enumerate(metadata.pipelines)}
     names = {p.id: p.name or "" for p in metadata.pipelines}
-    known = [s for s in metadata.stages if s.pipeline_id in names]
-    known.sort(key=lambda s: (order[s.pipeline_id], s.order_nr or 0))
-    return tuple((names[s.pipeline_id], s) for s in known)
+    known = [(s.pipeline_id, s) for s in metadata.stages if s.pipeline_id in names]
+    known.sort(key=lambda found: (order[found[0]], found[1].order_nr or 0))
+    return tuple((names[pipeline], stage) for pipeline, stage in known if pipeline is not None)
 
 
 def default_currency(metadata: AccountMetadata | None) -> str:
@@ -347,7 +349,7 @@ async def log_email(
         receipt = Receipt(WriteKind.EMAIL, logged.note_id, 0, replayed=True)
         return Written(connector, action.about, receipt, basis.match)
     if len(action.comment) > MAX_NOTE:
-        return Invalid(basis, (Problem(NOTE_INPUT, ProblemCode.TOO_LONG),))
+        return Invalid(basis, (Problem(NOTE_INPUT, ProblemCode.TOO_LONG, MAX_NOTE),))
     content = email_note_html(_logged_message(message, action.comment, zone, locale))
     deal_id = action.deal_id or None
     person_id = None if deal_id else action.about.person_id
@@ -413,7 +415,7 @@ async def add_note(services: Services, sub: str, action: AddNote) -> SubmitResul
     if not action.content.strip():
         problems.append(Problem(NOTE_INPUT, ProblemCode.REQUIRED))
     elif len(action.content) > MAX_NOTE:
-        problems.append(Problem(NOTE_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(NOTE_INPUT, ProblemCode.TOO_LONG, MAX_NOTE))
     if problems:
         return Invalid(basis, tuple(problems))
     content = plain_to_html(action.content)
@@ -491,7 +493,7 @@ def _activity_problems(
     if not action.subject.strip():
         problems.append(Problem(SUBJECT_INPUT, ProblemCode.REQUIRED))
     elif len(action.subject.strip()) > MAX_SUBJECT:
-        problems.append(Problem(SUBJECT_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(SUBJECT_INPUT, ProblemCode.TOO_LONG, MAX_SUBJECT))
     types = activity_types(metadata)
     if not action.activity_type:
         problems.append(Problem(TYPE_INPUT, ProblemCode.REQUIRED))
@@ -502,7 +504,7 @@ def _activity_problems(
     if action.duration_minutes > MAX_DURATION:
         problems.append(Problem(DURATION_INPUT, ProblemCode.BAD_DURATION))
     if len(action.note) > MAX_NOTE:
-        problems.append(Problem(NOTE_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(NOTE_INPUT, ProblemCode.TOO_LONG, MAX_NOTE))
     return tuple(problems)
 
 
@@ -528,7 +530,7 @@ def check_deal(
     if not title:
         problems.append(Problem(TITLE_INPUT, ProblemCode.REQUIRED))
     elif len(title) > MAX_TITLE:
-        problems.append(Problem(TITLE_INPUT, ProblemCode.TOO_LONG))
+        problems.append(Problem(TITLE_INPUT, ProblemCode.TOO_LONG, MAX_TITLE))
     value: Decimal | None = None
     if action.value.strip():
         value = parse_amount(action.value, locale)
@@ -645,7 +647,7 @@ async def _perform(
 ) -> Written | WriteFailed | StillSaving:
     """Claim the key, write, remember the result; see the module's docstring."""
     first = await claim_request(services, sub, basis.connector, op, request_key)
-    if isinstance(first, StillSaving):
+    if isinstance(first, Busy):
         return StillSaving(basis)
     if isinstance(first, Receipt):
         return await _written(services, basis, first, forget=False)
@@ -668,11 +670,15 @@ async def _perform(
     return await _written(services, basis, receipt)
 
 
+class Busy:
+    """Another submit of the same form is writing and did not finish in WAIT_FOR_FIRST seconds."""
+
+
 async def claim_request(
     services: Services, sub: str, connector: Connector, op: Op, request_key: str
-) -> Receipt | StillSaving | None:
-    """None: this submit writes. A receipt: an earlier submit wrote. StillSaving: one is
-    writing and did not finish within WAIT_FOR_FIRST seconds."""
+) -> Receipt | Busy | None:
+    """None: this submit writes. A receipt: an earlier submit wrote. Busy: one is still
+    writing."""
     waited = 0.0
     while True:
         claim = await services.writes.claim(
@@ -686,12 +692,12 @@ async def claim_request(
             receipt = Receipt.of_record(claim.record.result)
             if receipt is None:
                 log.warning("request %s: unreadable stored result", request_key[:8])
-                return StillSaving()
+                return Busy()
             return receipt
         if not isinstance(claim, InFlight):
             return None
         if waited >= WAIT_FOR_FIRST:
-            return StillSaving()
+            return Busy()
         await asyncio.sleep(_POLL)
         waited += _POLL
 
