@@ -357,7 +357,7 @@ async def test_the_text_without_the_scope_is_access_denied() -> None:
     denied = {"error": {"code": 403, "message": "Request had insufficient authentication scopes."}}
     gmail = _gmail_behind(lambda _r: httpx.Response(403, json=denied))
     with pytest.raises(GmailAccessDenied, match="insufficient"):
-        await gmail.message_text(API_ID, oauth_token="t", access_token=None)
+        await gmail.message_text(API_ID, oauth_token="ya29.secret", access_token=None)
 
 
 async def test_received_is_the_internal_date() -> None:

@@ -527,7 +527,7 @@ def test_a_refusal_shows_pipedrives_reason_and_no_retry() -> None:
 
 def test_a_kind_the_cards_do_not_know_is_worded_generally_with_pipedrives_reason() -> None:
     odd = Failure(FailureKind.FORBIDDEN, "x")
-    unknown = replace(odd, kind="not_found")  # type: ignore[arg-type] - a kind added later
+    unknown = replace(odd, kind="gone_fishing")  # type: ignore[arg-type] - a kind added later
     text = _top(note(ff.note(ff.with_failure(ff.STATE, unknown))))
 
     assert "something went wrong talking to Pipedrive" in text

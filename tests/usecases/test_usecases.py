@@ -5,12 +5,9 @@ A real store (SQLite), the lookup engine on the in-process sandbox, and the in-m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
 from cardin.actions import (
     AddContact,
@@ -24,53 +21,20 @@ from cardin.actions import (
     SetupBehaviour,
     SetupToken,
 )
-from cardin.cache import MemoryCache
 from cardin.connectors import ALL_FEATURES, Feature
 from cardin.connectors.model import Connector, RunMode
 from cardin.connectors.setup import TokenProblem
 from cardin.contact.model import Match
-from cardin.lookup import LookupEngine
-from cardin.lookup.results import ResultCache
 from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, SECOND_TOKEN
-from cardin.store import (
-    ConnectorStore,
-    LoggedEmails,
-    TokenCipher,
-    WriteRequests,
-    create_database_engine,
-    upgrade_database,
-)
 from cardin.usecases import contacts, lookups, setup
 from cardin.usecases.people import Participant
 from cardin.usecases.services import Services
-from tests.conftest import NOW, SANDBOX_URL
 
 SUB = "google-sub-ann"
 KEY = "0123456789abcdef0123456789abcdef"
 EVERYTHING = Carried(
     name="Aurora", features=ALL_FEATURES, run_mode=RunMode.AUTOMATIC, show_in_dashboard=True
 )
-
-
-@pytest.fixture
-def services(engine: LookupEngine, tmp_path: Path) -> Iterator[Services]:
-    database = create_database_engine(f"sqlite:///{tmp_path / 'cardin.sqlite3'}")
-    upgrade_database(database)
-    cipher = TokenCipher(Fernet.generate_key())
-    cache = MemoryCache()
-    yield Services(
-        store=ConnectorStore(database, cipher),
-        writes=WriteRequests(database),
-        logged=LoggedEmails(database),
-        engine=engine,
-        results=ResultCache(cache),
-        cache=cache,
-        cipher=cipher,
-        api_base=SANDBOX_URL,
-        lookup_deadline=2.0,
-        clock=lambda: NOW,
-    )
-    database.dispose()
 
 
 async def connected(services: Services, carried: Carried = EVERYTHING) -> Connector:

@@ -1,0 +1,442 @@
+"""The writes on their own: typed actions in, domain results out, on the in-process sandbox.
+
+Each write happens at most once per request key (replays, double submits, a write that landed
+without an answer), refuses bad input before sending anything, and says why Pipedrive refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from cardin.actions import (
+    CURRENCY_INPUT,
+    DUE_INPUT,
+    NOTE_INPUT,
+    PERSON_NAME_INPUT,
+    SUBJECT_INPUT,
+    TYPE_INPUT,
+    VALUE_INPUT,
+    About,
+    AddContact,
+    AddNote,
+    CreateContact,
+    CreateDeal,
+    LogEmail,
+    MarkDone,
+    ScheduleActivity,
+)
+from cardin.connectors import ALL_FEATURES, Feature
+from cardin.connectors.features import WRITES_RELEASE, default_features
+from cardin.connectors.model import Connector
+from cardin.contact.model import Match
+from cardin.contact.notes import note_plain_text
+from cardin.contact.outcome import FailureKind
+from cardin.pipedrive import PipedriveClient
+from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, UNKNOWN_EMAIL, Sandbox
+from cardin.sandbox.faults import FaultPlan
+from cardin.store import ConnectorNotFound
+from cardin.usecases import contacts, writes
+from cardin.usecases.runs import look_up, stored_credential
+from cardin.usecases.services import Services
+from cardin.usecases.writes import (
+    EmailMessage,
+    FeatureOff,
+    Invalid,
+    Problem,
+    ProblemCode,
+    WriteFailed,
+    WriteKind,
+    Written,
+)
+from tests.conftest import SANDBOX_URL
+from tests.usecases.test_usecases import EVERYTHING, SUB, connected
+
+KEY = "a" * 32
+OTHER_KEY = "b" * 32
+
+
+async def rich(services: Services, connector: Connector | None = None) -> tuple[Connector, About]:
+    """The demo's rich contact and what a write about them carries."""
+    connector = connector or await connected(services)
+    outcome = await look_up(services, connector, RICH_EMAIL)
+    assert isinstance(outcome, Match)
+    about = About(
+        connector_id=connector.id,
+        email=RICH_EMAIL,
+        person_id=outcome.contact.id,
+        name="Élodie Marchand",
+    )
+    return connector, about
+
+
+async def client_of(services: Services, connector: Connector) -> PipedriveClient:
+    credential = await stored_credential(services, connector)
+    return services.engine.client(credential, connector.base_url)
+
+
+async def note_texts(services: Services, connector: Connector, person_id: int) -> list[str]:
+    client = await client_of(services, connector)
+    return [note_plain_text(n.content or "") for n in await client.notes(person_id=person_id)]
+
+
+def written(result: object) -> Written:
+    assert isinstance(result, Written), result
+    return result
+
+
+# --- notes, once per form ----------------------------------------------------------------------
+
+
+async def test_a_note_is_added_once_and_shows_on_the_fresh_card(services: Services) -> None:
+    connector, about = await rich(services)
+    before = await note_texts(services, connector, about.person_id)
+    action = AddNote(about=about, request_key=KEY, content="Call back <Monday>\nask for Ann")
+
+    first = written(await writes.add_note(services, SUB, action))
+
+    assert (first.receipt.kind, first.receipt.tokens, first.receipt.replayed) == (
+        WriteKind.NOTE,
+        10,
+        False,
+    )
+    assert isinstance(first.outcome, Match)
+    shown = [note_plain_text(n.html) for n in first.outcome.contact.notes.items]
+    assert "Call back <Monday>\nask for Ann" in shown
+    again = written(await writes.add_note(services, SUB, action))
+    assert again.receipt == replace(first.receipt, replayed=True)
+    after = await note_texts(services, connector, about.person_id)
+    assert len(after) == len(before) + 1
+
+
+async def test_a_double_click_writes_once(services: Services) -> None:
+    connector, about = await rich(services)
+    before = await note_texts(services, connector, about.person_id)
+    action = AddNote(about=about, request_key=KEY, content="Only once")
+
+    results = await asyncio.gather(*(writes.add_note(services, SUB, action) for _ in range(3)))
+
+    ids = {written(r).receipt.item_id for r in results}
+    assert len(ids) == 1
+    assert sum(not written(r).receipt.replayed for r in results) == 1
+    assert len(await note_texts(services, connector, about.person_id)) == len(before) + 1
+
+
+async def test_an_empty_note_comes_back_with_its_problem_and_uses_no_key(
+    services: Services,
+) -> None:
+    connector, about = await rich(services)
+    before = await note_texts(services, connector, about.person_id)
+
+    refused = await writes.add_note(services, SUB, AddNote(about=about, request_key=KEY))
+
+    assert isinstance(refused, Invalid)
+    assert refused.problems == (Problem(NOTE_INPUT, ProblemCode.REQUIRED),)
+    assert await note_texts(services, connector, about.person_id) == before
+    fixed = AddNote(about=about, request_key=KEY, content="Now with text")
+    assert not written(await writes.add_note(services, SUB, fixed)).receipt.replayed
+
+
+async def test_a_write_that_landed_unanswered_is_found_not_repeated(
+    services: Services, sandbox: Sandbox
+) -> None:
+    connector, about = await rich(services)
+    before = await note_texts(services, connector, about.person_id)
+    sandbox.set_faults(FaultPlan.parse("landed@/v1/notes"))
+    action = AddNote(about=about, request_key=KEY, content="Landed in the dark")
+
+    found = written(await writes.add_note(services, SUB, action))
+
+    sandbox.set_faults(FaultPlan.none())
+    texts = await note_texts(services, connector, about.person_id)
+    assert texts.count("Landed in the dark") == 1
+    assert len(texts) == len(before) + 1
+    replay = written(await writes.add_note(services, SUB, action))
+    assert replay.receipt.item_id == found.receipt.item_id
+    assert replay.receipt.replayed
+    assert len(await note_texts(services, connector, about.person_id)) == len(before) + 1
+
+
+async def test_a_write_that_never_arrived_is_offered_again_and_written_once(
+    services: Services, sandbox: Sandbox
+) -> None:
+    connector, about = await rich(services)
+    before = await note_texts(services, connector, about.person_id)
+    sandbox.set_faults(FaultPlan.parse("timeout@/v1/notes"))
+    action = AddNote(about=about, request_key=KEY, content="Try again later")
+
+    failed = await writes.add_note(services, SUB, action)
+
+    assert isinstance(failed, WriteFailed)
+    assert failed.failure.kind is FailureKind.UNAVAILABLE
+    sandbox.set_faults(FaultPlan.none())
+    assert await note_texts(services, connector, about.person_id) == before
+    retried = written(await writes.add_note(services, SUB, action))
+    assert not retried.receipt.replayed
+    texts = await note_texts(services, connector, about.person_id)
+    assert texts.count("Try again later") == 1
+
+
+async def test_a_user_without_write_permission_is_told_and_can_retry_once_allowed(
+    services: Services, sandbox: Sandbox
+) -> None:
+    _connector, about = await rich(services)
+    sandbox.set_write_permission(DEMO_TOKEN, allowed=False)
+    action = AddNote(about=about, request_key=KEY, content="Allowed?")
+
+    refused = await writes.add_note(services, SUB, action)
+
+    assert isinstance(refused, WriteFailed)
+    assert refused.failure.kind is FailureKind.FORBIDDEN
+    sandbox.set_write_permission(DEMO_TOKEN, allowed=True)
+    assert not written(await writes.add_note(services, SUB, action)).receipt.replayed
+
+
+async def test_a_note_on_a_deleted_deal_says_the_deal_is_gone(
+    services: Services, http: httpx.AsyncClient
+) -> None:
+    _, about = await rich(services)
+    form = await writes.form_basis(services, SUB, about, Feature.WRITE_NOTES)
+    assert isinstance(form, writes.Basis)
+    deal = form.open_deals[0]
+    deleted = await http.delete(
+        f"{SANDBOX_URL}/api/v2/deals/{deal.id}", headers={"x-api-token": DEMO_TOKEN}
+    )
+    assert deleted.status_code == 200
+    action = AddNote(about=about, request_key=KEY, content="On the deal", deal_id=deal.id)
+
+    refused = await writes.add_note(services, SUB, action)
+
+    assert isinstance(refused, WriteFailed)
+    assert refused.failure.kind in {FailureKind.NOT_FOUND, FailureKind.REFUSED}
+    assert refused.failure.reason
+
+
+async def test_a_write_is_a_feature_of_the_connector(services: Services) -> None:
+    older = replace(EVERYTHING, features=ALL_FEATURES - {Feature.WRITE_NOTES})
+    _connector, about = await rich(services, await connected(services, older))
+    action = AddNote(about=about, request_key=KEY, content="x")
+    assert await writes.add_note(services, SUB, action) == FeatureOff()
+
+
+def test_the_writes_are_on_for_new_connectors_and_off_for_older_ones() -> None:
+    write_features = {
+        Feature.LOG_EMAILS,
+        Feature.WRITE_NOTES,
+        Feature.WRITE_ACTIVITIES,
+        Feature.WRITE_DEALS,
+    }
+    assert write_features <= default_features(WRITES_RELEASE)
+    assert not write_features & default_features(WRITES_RELEASE - timedelta(days=1))
+
+
+async def test_another_user_replaying_the_submit_writes_nothing(services: Services) -> None:
+    connector, about = await rich(services)
+    before = await note_texts(services, connector, about.person_id)
+    action = AddNote(about=about, request_key=KEY, content="Not yours")
+    with pytest.raises(ConnectorNotFound):
+        await writes.add_note(services, "google-sub-mallory", action)
+    assert await note_texts(services, connector, about.person_id) == before
+
+
+# --- log email ---------------------------------------------------------------------------------
+
+
+def message(message_id: str = "17088a2c5b91b2fe") -> EmailMessage:
+    return EmailMessage(
+        message_id=message_id,
+        subject="Solar renewal",
+        sender="Élodie Marchand <elodie.marchand@cotedazur-energies.example>",
+        to="Maria <maria@aurora.example>",
+        cc="",
+        sent_at=datetime(2026, 11, 30, 9, 15, tzinfo=UTC),
+        gmail_url="https://mail.google.com/mail/u/0/#all/17088a2c5b91b2fe",
+    )
+
+
+async def test_an_email_is_logged_once_per_message(services: Services) -> None:
+    connector, about = await rich(services)
+    action = LogEmail(about=about, request_key=KEY, comment="Renewal looks likely")
+
+    logged = written(
+        await writes.log_email(
+            services, SUB, action, message(), zone="Europe/Paris", locale="en_US"
+        )
+    )
+
+    assert logged.receipt.kind is WriteKind.EMAIL
+    texts = await note_texts(services, connector, about.person_id)
+    [note] = [t for t in texts if "Solar renewal" in t]
+    assert "From: Élodie Marchand" in note
+    assert "2026-11-30 10:15 (Europe/Paris)" in note
+    assert "Renewal looks likely" in note
+    stored = await services.logged.find(
+        owner=SUB, connector_id=connector.id, message_id="17088a2c5b91b2fe"
+    )
+    assert stored is not None
+    assert stored.note_id == logged.receipt.item_id
+    second = LogEmail(about=about, request_key=OTHER_KEY)
+    again = written(
+        await writes.log_email(services, SUB, second, message(), zone="UTC", locale="en_US")
+    )
+    assert again.receipt.replayed
+    assert again.receipt.item_id == logged.receipt.item_id
+    assert len(await note_texts(services, connector, about.person_id)) == len(texts)
+
+
+# --- activities --------------------------------------------------------------------------------
+
+
+async def test_an_activity_is_scheduled_with_the_person_and_can_be_marked_done(
+    services: Services,
+) -> None:
+    _connector, about = await rich(services)
+    due = writes.next_working_morning(datetime(2026, 12, 4, 16, tzinfo=UTC), "Europe/Berlin")
+    assert due.isoformat() == "2026-12-07T09:00:00+01:00"  # Friday afternoon → Monday 09:00
+    action = ScheduleActivity(
+        about=about,
+        request_key=KEY,
+        subject="Follow up: Solar renewal",
+        activity_type="call",
+        due=due,
+        duration_minutes=30,
+        note="Bring the offer",
+    )
+
+    made = written(await writes.schedule_activity(services, SUB, action))
+
+    assert isinstance(made.outcome, Match)
+    [shown] = [a for a in made.outcome.contact.activities.items if a.id == made.receipt.item_id]
+    assert (shown.subject, shown.type.key, shown.is_done) == (
+        "Follow up: Solar renewal",
+        "call",
+        False,
+    )
+    assert shown.duration == timedelta(minutes=30)
+    done = written(
+        await writes.mark_done(
+            services, SUB, MarkDone(about=about, activity_id=made.receipt.item_id)
+        )
+    )
+    assert isinstance(done.outcome, Match)
+    [after] = [a for a in done.outcome.contact.activities.items if a.id == made.receipt.item_id]
+    assert after.is_done
+
+
+async def test_an_activity_without_subject_type_or_due_date_comes_back(
+    services: Services,
+) -> None:
+    _, about = await rich(services)
+    action = ScheduleActivity(about=about, request_key=KEY, subject=" ", activity_type="party")
+
+    refused = await writes.schedule_activity(services, SUB, action)
+
+    assert isinstance(refused, Invalid)
+    assert {(p.field, p.code) for p in refused.problems} == {
+        (SUBJECT_INPUT, ProblemCode.REQUIRED),
+        (TYPE_INPUT, ProblemCode.UNKNOWN_TYPE),
+        (DUE_INPUT, ProblemCode.REQUIRED),
+    }
+
+
+# --- deals -------------------------------------------------------------------------------------
+
+
+async def test_a_deal_is_created_with_a_value_in_the_users_notation(
+    services: Services,
+) -> None:
+    _, about = await rich(services)
+    action = CreateDeal(
+        about=about,
+        request_key=KEY,
+        title="Côte d'Azur – Solar renewal",
+        value="1.500,50",
+        currency="eur",
+        expected_close=date(2027, 1, 31),
+    )
+
+    made = written(await writes.create_deal(services, SUB, action, locale="de_DE"))
+
+    assert isinstance(made.outcome, Match)
+    [deal] = [d for d in made.outcome.contact.deals.items if d.id == made.receipt.item_id]
+    assert deal.title == "Côte d'Azur – Solar renewal"
+    assert deal.value is not None
+    assert Decimal(str(deal.value.amount)) == Decimal("1500.50")
+    assert deal.expected_close == date(2027, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "problems"),
+    [
+        ("lots", "EUR", {(VALUE_INPUT, ProblemCode.NOT_A_NUMBER)}),
+        ("-5", "EUR", {(VALUE_INPUT, ProblemCode.NEGATIVE)}),
+        ("10", "Euro", {(CURRENCY_INPUT, ProblemCode.BAD_CURRENCY)}),
+    ],
+)
+async def test_a_deal_with_a_bad_value_or_currency_comes_back(
+    services: Services, value: str, currency: str, problems: set[tuple[str, ProblemCode]]
+) -> None:
+    _, about = await rich(services)
+    action = CreateDeal(about=about, request_key=KEY, title="T", value=value, currency=currency)
+    refused = await writes.create_deal(services, SUB, action, locale="en_US")
+    assert isinstance(refused, Invalid)
+    assert {(p.field, p.code) for p in refused.problems} == problems
+
+
+async def test_pipedrives_refusal_comes_back_in_its_words(services: Services) -> None:
+    _, about = await rich(services)
+    action = CreateDeal(about=about, request_key=KEY, title="T", currency="XYZ")
+    refused = await writes.create_deal(services, SUB, action, locale="en_US")
+    assert isinstance(refused, WriteFailed)
+    assert refused.failure.kind is FailureKind.REFUSED
+    assert "currency" in refused.failure.reason.lower()
+
+
+# --- adding a contact with the form ------------------------------------------------------------
+
+
+async def test_a_contact_is_added_with_a_new_organization_once(services: Services) -> None:
+    connector = await connected(services)
+    form = await contacts.contact_form(
+        services, SUB, AddContact(connector_id=connector.id, email=UNKNOWN_EMAIL, name="Robin")
+    )
+    assert isinstance(form, contacts.ContactForm)
+    assert form.name == "Robin"
+    action = CreateContact(
+        connector_id=connector.id,
+        email=UNKNOWN_EMAIL,
+        name="Robin",
+        request_key=KEY,
+        person_name="Robin Hale",
+        organization="Hale Ventures",
+        phone="+44 20 7946 0000",
+        job_title="Founder",
+    )
+
+    created = await contacts.create_contact(services, SUB, action)
+
+    assert isinstance(created, contacts.PersonCreated)
+    assert isinstance(created.outcome, Match)
+    contact = created.outcome.contact
+    assert contact.name == "Robin Hale"
+    assert contact.organization is not None
+    assert contact.organization.name == "Hale Ventures"
+    again = await contacts.create_contact(services, SUB, action)
+    assert isinstance(again, contacts.PersonCreated)
+    client = await client_of(services, connector)
+    assert len(await client.search_persons_by_email(UNKNOWN_EMAIL)) == 1
+
+
+async def test_a_contact_without_a_name_comes_back(services: Services) -> None:
+    connector = await connected(services)
+    action = CreateContact(
+        connector_id=connector.id, email=UNKNOWN_EMAIL, request_key=KEY, person_name="  "
+    )
+    refused = await contacts.create_contact(services, SUB, action)
+    assert isinstance(refused, contacts.ContactInvalid)
+    assert refused.problems == (Problem(PERSON_NAME_INPUT, ProblemCode.REQUIRED),)
