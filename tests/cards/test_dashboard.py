@@ -12,20 +12,16 @@ import pytest
 
 from cardin import cards
 from cardin.cards import (
-    DUPLICATE_SAME_DOMAIN,
-    DUPLICATE_SAME_NAME,
     MAX_WIDGETS,
     SEARCH_INPUT,
     DashboardEntry,
-    action_response,
-    push,
     trigger_response,
 )
 from cardin.connectors.model import Connector, ConnectorState, RunMode
 from tests.cards import fixtures
 from tests.cards.checked import render_contact_card
 from tests.cards.golden_files import GOLDEN_ROOT, assert_matches_golden
-from tests.cards.probe import actions, headers, links, ops, section, texts, widget_count
+from tests.cards.probe import actions, headers, ops, section, texts, widget_count
 from tests.cards.validate import assert_valid_card, html_fields, walk
 
 Card = dict[str, Any]
@@ -105,17 +101,6 @@ def contact_main() -> Card:
     return render_contact_card(fixtures.rich_match(), EN)
 
 
-def add_contact_confirm() -> Card:
-    duplicates = [
-        ("Ada Lovelace", DUPLICATE_SAME_NAME, f"{fixtures.APP}/person/42"),
-        ("Charles Babbage", DUPLICATE_SAME_DOMAIN, f"{fixtures.APP}/person/43"),
-    ]
-    card = cards.render_add_contact_confirm(
-        EN, name="Ada Lovelace", email=SENDER[0], duplicates=duplicates
-    )
-    return checked(card)
-
-
 def rows(card: Card, header: str) -> list[Card]:
     return [w["decoratedText"] for w in section(card, header)["widgets"] if "decoratedText" in w]
 
@@ -127,7 +112,6 @@ GOLDEN_CASES: dict[str, Callable[[], Card]] = {
     "home_three_connectors": lambda: trigger_response(homepage(fixtures.three_connectors())),
     "dashboard_contact": lambda: trigger_response(dashboard(contact_main(), every_state())),
     "dashboard_no_main": lambda: trigger_response(dashboard(None, every_state())),
-    "add_contact_confirm": lambda: action_response(push(add_contact_confirm())),
 }
 
 
@@ -359,41 +343,6 @@ def test_many_entries_without_main_stay_within_the_limit() -> None:
     card = dashboard(None, _many_entries(150), _many_people(150))
     assert widget_count(card) <= MAX_WIDGETS
     assert "110 more not shown" in texts(card)
-
-
-# --- add contact despite duplicates --------------------------------------------------------
-
-
-def test_add_contact_lists_the_possible_duplicates_and_asks() -> None:
-    card = add_contact_confirm()
-    assert card["header"] == {"title": "Add Ada Lovelace?",
-                              "subtitle": "Possible duplicate in Pipedrive"}  # fmt: skip
-    text = texts(card)
-    assert "A person named Ada Lovelace already exists" in text
-    assert "Charles Babbage works at the organization of this email's domain" in text
-    assert f"{fixtures.APP}/person/42" in links(card)
-    footer = card["fixedFooter"]
-    assert footer["primaryButton"]["text"] == "Add anyway"
-    assert footer["primaryButton"]["color"]
-    assert footer["secondaryButton"]["color"]
-    assert actions(card) == [
-        {"op": "add_contact_confirm", "connector": "conn-1", "email": SENDER[0],
-         "name": "Ada Lovelace"},
-        {"op": "cancel"},
-    ]  # fmt: skip
-
-
-def test_a_duplicate_reason_in_words_is_shown_as_given() -> None:
-    card = checked(cards.render_add_contact_confirm(
-        EN, name="", email=SENDER[0],
-        duplicates=[("Eve", "Works at <Evil> Ltd", f"{fixtures.APP}/person/66")],
-    ))  # fmt: skip
-    assert card["header"]["title"] == f"Add {SENDER[0]}?"
-    # the reason is a bottom label: plain text, shown as given
-    labels = [w["decoratedText"].get("bottomLabel") for s in card["sections"]
-              for w in s["widgets"] if "decoratedText" in w]  # fmt: skip
-    assert "Works at <Evil> Ltd" in labels
-    assert {"op": "add_contact_confirm", "connector": "conn-1", "email": SENDER[0]} in actions(card)
 
 
 # --- hostile names -------------------------------------------------------------------------

@@ -18,9 +18,13 @@ import httpx
 import pytest
 
 from cardin.cards import (
+    DUPLICATE_SAME_DOMAIN,
+    DUPLICATE_SAME_NAME,
+    ContactFormView,
+    DuplicateView,
     render_account_change_confirm,
-    render_add_contact_confirm,
     render_behaviour_step,
+    render_contact_form,
     render_delete_confirm,
     render_homepage,
     render_payment_card,
@@ -178,13 +182,32 @@ async def test_hostile_account_texts_are_escaped_on_no_match_and_payment_cards()
     assert_escaped([rendered.outcome, rendered.dashboard, payment])
 
 
-def test_hostile_duplicates_are_escaped_on_the_add_contact_prompt() -> None:
-    duplicates = [(f"Ada {HOSTILE}", "same_name", "https://engines.pipedrive.com/person/7")]
-    duplicates.append((HOSTILE, HOSTILE, "https://engines.pipedrive.com/person/8"))
-    card = render_add_contact_confirm(
-        context(), name=HOSTILE, email="ada@engines.example", duplicates=duplicates
+def test_hostile_names_and_duplicates_are_escaped_on_the_add_contact_form() -> None:
+    duplicates = (
+        DuplicateView(
+            name=f"Ada {HOSTILE}",
+            reason_message_id=DUPLICATE_SAME_NAME,
+            url="https://engines.pipedrive.com/person/7",
+        ),
+        DuplicateView(
+            name=HOSTILE,
+            reason_message_id=DUPLICATE_SAME_DOMAIN,
+            url="https://engines.pipedrive.com/person/8",
+        ),
     )
-    assert_escaped([card])
+    view = ContactFormView(
+        connector_id="c1",
+        email="ada@engines.example",
+        sender_name=HOSTILE,
+        request_key="0" * 32,
+        person_name=HOSTILE,
+        organization=HOSTILE,
+        org_id=3,
+        org_name=HOSTILE,
+        job_title=HOSTILE,
+        duplicates=duplicates,
+    )
+    assert_escaped([render_contact_form(view, context())])
 
 
 # --- links and pictures ---------------------------------------------------------------------------

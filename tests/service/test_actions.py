@@ -58,24 +58,50 @@ async def test_unknown_sender_is_added_then_shown(harness: Harness) -> None:
     message = harness.message(sender="Zoë Newcomer <zoe@fresh-startup.example>", to=ANN.email)
     opened = valid(await harness.open(ANN, message))
     assert "zoe@fresh-startup.example" in text_of(opened)
-    added = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
+    form = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
+    assert top_card(form)["header"]["title"] == "Add contact"
+    assert not [r for r in harness.sandbox.requests if r.method == "POST"]
+    typed = {"person_name_input": ["Zoë Newcomer"], "job_title_input": ["Founder"]}
+    submit = action(form, "create_contact")
+    added = valid(await harness.act(ANN, submit, form=typed, message_id=message))
     assert top_card(added)["header"]["title"] == "Zoë Newcomer"
     assert "notification" in added["renderActions"]["action"]
     created = [r for r in harness.sandbox.requests if r.method == "POST"]
     assert len(created) == 1
+    replayed = valid(await harness.act(ANN, submit, form=typed, message_id=message))
+    assert top_card(replayed)["header"]["title"] == "Zoë Newcomer"
+    assert len([r for r in harness.sandbox.requests if r.method == "POST"]) == 1
     again = valid(await harness.open(ANN, message))
     assert top_card(again)["header"]["title"] == "Zoë Newcomer"
 
 
-async def test_a_likely_duplicate_is_confirmed_first(harness: Harness) -> None:
+async def test_the_add_contact_form_warns_of_a_likely_duplicate(harness: Harness) -> None:
     message = harness.message(sender="Élodie Marchand <elodie@new-address.example>", to=ANN.email)
     opened = valid(await harness.open(ANN, message))
-    ask = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
-    assert "Élodie Marchand" in text_of(ask)
+    form = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
+    assert "Possible duplicates" in text_of(form)
     assert not [r for r in harness.sandbox.requests if r.method == "POST"]
-    added = valid(await harness.act(ANN, action(ask, "add_contact_confirm"), message_id=message))
+    typed = {"person_name_input": ["Élodie Marchand"]}
+    added = valid(
+        await harness.act(ANN, action(form, "create_contact"), form=typed, message_id=message)
+    )
     assert [r for r in harness.sandbox.requests if r.method == "POST"]
     assert top_card(added)["header"]["title"] == "Élodie Marchand"
+
+
+async def test_an_empty_name_keeps_the_form_with_the_problem(harness: Harness) -> None:
+    message = harness.message(sender="zoe@fresh-startup.example", to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    form = valid(await harness.act(ANN, action(opened, "add_contact"), message_id=message))
+    typed = {"person_name_input": [" "], "phone_input": ["+49 30 1234"]}
+    again = valid(
+        await harness.act(ANN, action(form, "create_contact"), form=typed, message_id=message)
+    )
+    card = top_card(again)
+    assert card["header"]["title"] == "Add contact"
+    assert "Please fill this in." in text_of(again)
+    assert "+49 30 1234" in text_of(again)
+    assert not [r for r in harness.sandbox.requests if r.method == "POST"]
 
 
 async def test_homepage_search_by_address(harness: Harness) -> None:

@@ -122,7 +122,33 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
         {"op": "delete_confirm", "connector": connector.id},
         {"op": "setup_behaviour", "connector": connector.id, "connector_name": "Bob's now"},
         {"op": "add_contact", "connector": connector.id, "email": "x@y.example"},
-        {"op": "add_contact_confirm", "connector": connector.id, "email": "x@y.example"},
+        {
+            "op": "create_contact",
+            "connector": connector.id,
+            "email": "x@y.example",
+            "request": "0" * 32,
+        },
+        *(
+            {
+                "op": op,
+                "connector": connector.id,
+                "email": RICH_EMAIL,
+                "person_id": "1",
+                "request": "1" * 32,
+                "activity_id": "1",
+            }
+            for op in (
+                "log_email_form",
+                "log_email",
+                "note_form",
+                "add_note",
+                "activity_form",
+                "schedule_activity",
+                "deal_form",
+                "create_deal",
+                "mark_done",
+            )
+        ),
         {"op": "reauth_token", "connector": connector.id},
         {"op": "reauth_confirm", "connector": connector.id, "company_id": "1", "user_id": "1"},
         {"op": "setup_name", "connector": connector.id},
@@ -132,13 +158,23 @@ async def test_another_user_cannot_touch_a_connector(harness: Harness) -> None:
         {"op": "refresh", "connector": connector.id, "email": RICH_EMAIL},
     ]
     for parameters in forged:
-        form = {"run_mode_input": ["manual"], "token_input": [DEMO_TOKEN], "name_input": ["B"]}
+        form = {
+            "run_mode_input": ["manual"],
+            "token_input": [DEMO_TOKEN],
+            "name_input": ["B"],
+            "person_name_input": ["Mallory"],
+            "note_input": ["forged"],
+            "subject_input": ["forged"],
+            "title_input": ["forged"],
+            "currency_input": ["EUR"],
+        }
         response = await harness.act(BOB, parameters, form=form)
         text = text_of(response)
         assert "Élodie" not in text, parameters
         assert "Ann's account" not in text, parameters
         assert "pushCard" not in text, parameters
         assert "updateCard" not in text, parameters
+    assert not [r for r in harness.sandbox.requests if r.method != "GET"]
     assert store.list(ANN.sub) == [connector]
     assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
     assert store.list(BOB.sub) == []

@@ -11,8 +11,8 @@ import pytest
 
 from cardin.actions import (
     AddContact,
-    AddContactConfirm,
     Carried,
+    CreateContact,
     DeleteConfirm,
     Lookup,
     OpenConnector,
@@ -155,16 +155,35 @@ async def test_a_connector_finds_the_person(services: Services) -> None:
     assert found.default.connector == created
 
 
-async def test_adding_a_contact_warns_of_duplicates_then_creates(services: Services) -> None:
+async def test_the_contact_form_warns_of_duplicates_then_creates(services: Services) -> None:
     created = await connected(services)
     ask = AddContact(connector_id=created.id, email="elodie@new.example", name="Élodie Marchand")
-    warned = await contacts.add_contact(services, SUB, ask)
-    assert isinstance(warned, contacts.DuplicatesFound)
-    assert warned.duplicates[0].reason is contacts.DuplicateReason.SAME_NAME
-    confirm = AddContactConfirm(connector_id=created.id, email=ask.email, name=ask.name)
-    added = await contacts.add_contact(services, SUB, confirm)
+    form = await contacts.contact_form(services, SUB, ask)
+    assert isinstance(form, contacts.ContactForm)
+    assert form.duplicates[0].reason is contacts.DuplicateReason.SAME_NAME
+    create = CreateContact(
+        connector_id=created.id,
+        email=ask.email,
+        name=ask.name,
+        request_key=KEY,
+        person_name=form.name,
+    )
+    added = await contacts.create_contact(services, SUB, create)
     assert isinstance(added, contacts.PersonCreated)
     assert isinstance(added.outcome, Match)
+
+
+async def test_the_contact_form_preselects_the_one_organization_of_the_domain(
+    services: Services,
+) -> None:
+    created = await connected(services)
+    domain = RICH_EMAIL.rsplit("@", 1)[1]
+    ask = AddContact(connector_id=created.id, email=f"newcomer@{domain}", name="New Comer")
+    form = await contacts.contact_form(services, SUB, ask)
+    assert isinstance(form, contacts.ContactForm)
+    assert form.org_id is not None
+    assert form.org_name
+    assert {d.reason for d in form.duplicates} == {contacts.DuplicateReason.SAME_DOMAIN}
 
 
 async def test_adding_a_contact_needs_the_feature(services: Services) -> None:
@@ -173,7 +192,11 @@ async def test_adding_a_contact_needs_the_feature(services: Services) -> None:
     )
     created = await connected(services, without)
     action = AddContact(connector_id=created.id, email="zoe@fresh-startup.example")
-    assert await contacts.add_contact(services, SUB, action) == contacts.FeatureOff()
+    assert await contacts.contact_form(services, SUB, action) == contacts.FeatureOff()
+    create = CreateContact(
+        connector_id=created.id, email=action.email, request_key=KEY, person_name="Zoë"
+    )
+    assert await contacts.create_contact(services, SUB, create) == contacts.FeatureOff()
 
 
 async def test_one_connector_failing_unexpectedly_never_takes_the_others_down(

@@ -86,7 +86,6 @@ class Op(enum.StrEnum):
     RETRY = "retry"
     REFRESH = "refresh"
     ADD_CONTACT = "add_contact"
-    ADD_CONTACT_CONFIRM = "add_contact_confirm"
     CREATE_CONTACT = "create_contact"
     SEARCH_OTHER = "search_other"
     LOOKUP = "lookup"
@@ -238,16 +237,6 @@ class AddContact(Action):
     the address' domain points at one), phone, job title; likely duplicates listed above it."""
 
     op = Op.ADD_CONTACT
-    connector_id: ConnectorId
-    email: Email
-    name: SenderName | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class AddContactConfirm(Action):
-    """Create the person although Pipedrive may already have them ("Add anyway")."""
-
-    op = Op.ADD_CONTACT_CONFIRM
     connector_id: ConnectorId
     email: Email
     name: SenderName | None = None
@@ -567,7 +556,6 @@ ACTIONS: tuple[type[Action], ...] = (
     Retry,
     Refresh,
     AddContact,
-    AddContactConfirm,
     CreateContact,
     SearchOther,
     Lookup,

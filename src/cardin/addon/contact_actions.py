@@ -1,11 +1,10 @@
 """The card actions about a contact, rendered: a connector's result, retry and refresh, a full
-list, a lookup of another address, adding the sender, and the homepage and Back."""
+list, a lookup of another address, and the homepage and Back (adding the sender is a form:
+`write_actions`)."""
 
 from __future__ import annotations
 
 from cardin.actions import (
-    AddContact,
-    AddContactConfirm,
     Cancel,
     Home,
     Lookup,
@@ -18,27 +17,17 @@ from cardin.actions import (
 )
 from cardin.addon.handlers import AddOn, scope_request
 from cardin.cards import (
-    DUPLICATE_SAME_DOMAIN,
-    DUPLICATE_SAME_NAME,
     Json,
     action_response,
     pop,
     push,
-    render_add_contact_confirm,
     render_list_card,
     update,
 )
-from cardin.cards.states import render_error_card
 from cardin.contact.model import Match
-from cardin.usecases import contacts, lookups
+from cardin.usecases import lookups
 from cardin.usecases.connectors import own_connector
-from cardin.usecases.contacts import DuplicateReason
 from cardin.usecases.people import Participant
-
-_REASONS = {
-    DuplicateReason.SAME_NAME: DUPLICATE_SAME_NAME,
-    DuplicateReason.SAME_DOMAIN: DUPLICATE_SAME_DOMAIN,
-}
 
 
 async def _card(addon: AddOn, result: lookups.ConnectorResult) -> Json:
@@ -91,32 +80,6 @@ async def look_up_address(addon: AddOn, action: Lookup | SearchOther) -> Json:
     if isinstance(found, lookups.BadAddress):
         return action_response(notification=addon.text("notice.bad_address"))
     return action_response(push(await addon.dashboard_card(found)))
-
-
-async def add_contact(addon: AddOn, action: AddContact | AddContactConfirm) -> Json:
-    """The new person's card (after the duplicates' warning, or Pipedrive's error)."""
-    result = await contacts.add_contact(addon.services, addon.user.sub, action)
-    if isinstance(result, contacts.FeatureOff):
-        return action_response(notification=addon.text("notice.feature_off"))
-    ctx = addon.context(result.connector)
-    email = result.person.email
-    if isinstance(result, contacts.DuplicatesFound):
-        duplicates = [(d.name, _REASONS[d.reason], d.url) for d in result.duplicates]
-        card = render_add_contact_confirm(ctx, name=result.name, email=email, duplicates=duplicates)
-        return action_response(push(card))
-    if isinstance(result, contacts.AddFailed):
-        card = render_error_card(
-            result.failure, ctx, connector_name=result.connector.name, email=email
-        )
-        return action_response(push(card))
-    shown = addon.outcome_card(result.connector, result.outcome, result.person)
-    if shown is None:  # pragma: no cover - a lookup that ran always has a card
-        return action_response()
-    navigations = (
-        [pop(), update(shown)] if isinstance(action, AddContactConfirm) else [update(shown)]
-    )
-    notice = ctx.msgs.text("add.done", name=result.name)
-    return action_response(*navigations, notification=notice, state_changed=True)
 
 
 async def home(addon: AddOn, _action: Home) -> Json:

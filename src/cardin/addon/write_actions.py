@@ -11,7 +11,6 @@ default connector of the open message, else the contact card under the form.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 
@@ -68,6 +67,7 @@ from cardin.connectors import Feature
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match
 from cardin.contact.outcome import Failure, Outcome
+from cardin.store import new_request_key
 from cardin.usecases import contacts, writes
 from cardin.usecases.contacts import DuplicateReason
 from cardin.usecases.people import Participant
@@ -89,11 +89,6 @@ _REASONS = {
     DuplicateReason.SAME_NAME: DUPLICATE_SAME_NAME,
     DuplicateReason.SAME_DOMAIN: DUPLICATE_SAME_DOMAIN,
 }
-
-
-def new_request_key() -> str:
-    """A fresh idempotency key for a form (32 random hex digits)."""
-    return secrets.token_hex(16)
 
 
 # --- the forms ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from cardin.cards.dashboard import (
     DUPLICATE_SAME_DOMAIN,
     DUPLICATE_SAME_NAME,
     DashboardEntry,
-    render_add_contact_confirm,
     render_dashboard,
 )
 from cardin.cards.forms import (
@@ -112,7 +111,6 @@ __all__ = [
     "push",
     "render_account_change_confirm",
     "render_activity_form",
-    "render_add_contact_confirm",
     "render_behaviour_step",
     "render_contact_card",
     "render_contact_form",

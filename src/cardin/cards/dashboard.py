@@ -11,20 +11,18 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cardin.actions import AddContactConfirm, Home, Lookup, OpenConnector, RunConnector, SetupStart
+from cardin.actions import Home, Lookup, OpenConnector, RunConnector, SetupStart
 from cardin.cards import icons
-from cardin.cards.actions import call, card_connector
+from cardin.cards.actions import call
 from cardin.cards.context import CardContext
 from cardin.cards.home import more_hidden
 from cardin.cards.limits import MAX_WIDGETS, count_widgets
 from cardin.cards.parts import retry_when
 from cardin.cards.setup import (
     account_host,
-    cancel_button,
     colored_button,
     for_connector,
     rgb,
-    with_footer,
 )
 from cardin.cards.widgets import (
     GREEN,
@@ -120,36 +118,6 @@ def render_dashboard(
     body["sections"] = _fitted(neutral, body["sections"], extra, people, note=note)
     body["cardActions"] = [*body.get("cardActions", []), manage]
     return body
-
-
-def render_add_contact_confirm(
-    ctx: CardContext, *, name: str, email: str, duplicates: Sequence[tuple[str, str, str]]
-) -> Json:
-    """Pipedrive may already have this person: each (name, reason, url) of `duplicates` linked,
-    then "Add anyway" or Cancel. A reason is DUPLICATE_SAME_NAME, DUPLICATE_SAME_DOMAIN (worded
-    here) or a text already in the reader's words (shown as is)."""
-    msgs = ctx.msgs
-    rows = [paragraph(msgs.text("add_contact.explain", email=email))]
-    rows += [
-        duplicate_row(ctx, person, _reason_text(ctx, person, reason), url)
-        for person, reason, url in duplicates[:MAX_DUPLICATES]
-    ]
-    if len(duplicates) > MAX_DUPLICATES:
-        rows.append(more_hidden(ctx, len(duplicates) - MAX_DUPLICATES))
-    body = card(
-        title=msgs.text("add_contact.title", name=name or email),
-        subtitle=msgs.text("add_contact.subtitle"),
-        sections=[section(rows)],
-        name="add_contact_confirm",
-    )
-    confirm = AddContactConfirm(connector_id=card_connector(ctx), email=email, name=name or None)
-    add = call(ctx, confirm)
-    return with_footer(
-        body, colored_button(msgs.text("action.add_anyway"), add), cancel_button(ctx)
-    )
-
-
-# --- fitting within the widget limit -------------------------------------------------------
 
 
 def _fitted(

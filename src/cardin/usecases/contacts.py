@@ -1,4 +1,4 @@
-"""Adding an unknown sender to Pipedrive, after a warning when a likely duplicate exists."""
+"""Adding an unknown sender to Pipedrive with a form: likely duplicates, the organization, once."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from cardin.actions import (
     PERSON_NAME_INPUT,
     PHONE_INPUT,
     AddContact,
-    AddContactConfirm,
     CreateContact,
 )
 from cardin.connectors import Feature
@@ -31,6 +30,7 @@ from cardin.usecases.writes import (
     Problem,
     ProblemCode,
     Receipt,
+    Takeover,
     WriteKind,
     claim_request,
     write_client,
@@ -86,16 +86,6 @@ class FeatureOff:
 
 
 @dataclass(frozen=True)
-class DuplicatesFound:
-    """Nothing created: Pipedrive may already have the person; ask first."""
-
-    connector: Connector
-    person: Participant
-    name: str
-    duplicates: tuple[Duplicate, ...]
-
-
-@dataclass(frozen=True)
 class AddFailed:
     """Pipedrive refused or failed; nothing created (or nothing known to be)."""
 
@@ -114,9 +104,6 @@ class PersonCreated:
     outcome: Outcome
 
 
-AddContactResult = FeatureOff | DuplicatesFound | AddFailed | PersonCreated
-
-
 def display_name(name: str | None, email: str) -> str:
     """The name to create: the header's display name, else the address' local part."""
     if name and name.strip():
@@ -125,62 +112,10 @@ def display_name(name: str | None, email: str) -> str:
     return " ".join(part.capitalize() for part in local.replace("_", ".").split(".") if part)
 
 
-async def find_duplicates(
-    client: PipedriveClient, connector: Connector, *, name: str, email: str
-) -> list[Duplicate]:
-    """Persons that may be this one: the same name, or people at the email's organization."""
-    links = Links(connector.account.company_domain)
-    domain = email.rsplit("@", 1)[-1].lower()
-    same_name, same_domain = await asyncio.gather(
-        client.search_persons(name, fields="name", exact=True, limit=MAX_DUPLICATES),
-        _colleagues(client, domain),
-    )
-    found: dict[int, Duplicate] = {}
-    for item in same_name:
-        found[item.id] = Duplicate(
-            item.name or name, DuplicateReason.SAME_NAME, links.person(item.id)
-        )
-    for item in same_domain:
-        if item.id not in found and item.organization is not None:
-            found[item.id] = Duplicate(
-                item.name or "", DuplicateReason.SAME_DOMAIN, links.person(item.id)
-            )
-    return list(found.values())[:MAX_DUPLICATES]
-
-
 async def _colleagues(client: PipedriveClient, domain: str) -> list[PersonSearchItem]:
     if domain in FREE_MAIL or "." not in domain:
         return []
     return await client.search_persons(f"@{domain}", fields="email", exact=False, limit=10)
-
-
-async def add_contact(
-    services: Services, sub: str, action: AddContact | AddContactConfirm
-) -> AddContactResult:
-    """Create the person (owner: the connector's user) and look them up afresh; first look for
-    likely duplicates, unless this is the confirmation."""
-    connector = await own_connector(services, sub, action.connector_id)
-    if Feature.ADD_CONTACT not in connector.features:
-        return FeatureOff()
-    person = Participant.of(action.email, action.name)
-    name = display_name(person.name, person.email)
-    try:
-        credential = await stored_credential(services, connector)
-        client = services.engine.client(credential, connector.base_url)
-        if not isinstance(action, AddContactConfirm):
-            duplicates = await find_duplicates(client, connector, name=name, email=person.email)
-            if duplicates:
-                return DuplicatesFound(connector, person, name, tuple(duplicates))
-        await client.create_person(
-            name=name, email=person.email, owner_id=connector.account.user_id
-        )
-    except NeedsReauth as exc:
-        return AddFailed(connector, person, exc.failure)
-    except PipedriveError as exc:
-        return AddFailed(connector, person, failure_of(exc))
-    await services.results.forget(cache_id(connector), person.email)
-    outcome = await look_up(services, connector, person.email, refresh=True)
-    return PersonCreated(connector, person, name, outcome)
 
 
 # --- the add-contact form -----------------------------------------------------------------------
@@ -289,7 +224,9 @@ async def create_contact(
     if isinstance(first, Receipt):
         outcome = await look_up(services, connector, person.email)
         return PersonCreated(connector, person, name, outcome)
-    failed = await _write_contact(services, sub, connector, action, name=name)
+    failed = await _write_contact(
+        services, sub, connector, action, name=name, check_first=isinstance(first, Takeover)
+    )
     if failed is not None:
         return AddFailed(connector, person, failed)
     await services.results.forget(cache_id(connector), person.email)
@@ -298,19 +235,25 @@ async def create_contact(
 
 
 async def _write_contact(
-    services: Services, sub: str, connector: Connector, action: CreateContact, *, name: str
+    services: Services,
+    sub: str,
+    connector: Connector,
+    action: CreateContact,
+    *,
+    name: str,
+    check_first: bool,
 ) -> Failure | None:
-    """Create the person (found instead when an unanswered write landed); the failure if not."""
+    """Create the person (found instead when an unanswered write landed, or, with
+    `check_first`, when a stopped submit's write did); the failure if not."""
     key = action.request_key
     email = Participant.of(action.email).email
     try:
         client = await write_client(services, connector)
-        org_id = await _organization(client, connector, action)
-        person_id = await write_or_find(
-            client,
-            lambda c: _create_person(c, connector, action, name=name, org_id=org_id),
-            lambda c: _existing_person(c, email),
-        )
+        earlier = await _existing_person(client, email) if check_first else None
+        if earlier is not None:
+            person_id = earlier
+        else:
+            person_id = await _create(client, connector, action, name=name, email=email)
     except NeedsReauth as exc:
         await services.writes.release(owner=sub, request_key=key)
         return exc.failure
@@ -323,6 +266,18 @@ async def _write_contact(
     receipt = Receipt(WriteKind.CONTACT, person_id, client.meter.tokens)
     await services.writes.complete(owner=sub, request_key=key, result=receipt.as_record())
     return None
+
+
+async def _create(
+    client: PipedriveClient, connector: Connector, action: CreateContact, *, name: str, email: str
+) -> int:
+    """The organization (linked or made), then the person."""
+    org_id = await _organization(client, connector, action)
+    return await write_or_find(
+        client,
+        lambda c: _create_person(c, connector, action, name=name, org_id=org_id),
+        lambda c: _existing_person(c, email),
+    )
 
 
 def _contact_problems(action: CreateContact) -> tuple[Problem, ...]:

@@ -60,7 +60,7 @@ from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import Deadline, PipedriveClient, PipedriveError
 from cardin.pipedrive.errors import WriteUncertain
 from cardin.pipedrive.models import ActivityTypeInfo, Stage
-from cardin.store import AlreadyDone, InFlight, LoggedEmail
+from cardin.store import AlreadyDone, Claimed, InFlight, LoggedEmail
 from cardin.usecases.connectors import own_connector
 from cardin.usecases.runs import NeedsReauth, cache_id, look_up, stored_credential
 from cardin.usecases.services import Services
@@ -653,7 +653,8 @@ async def _perform(
         return await _written(services, basis, first, forget=False)
     try:
         client = await write_client(services, basis.connector)
-        item_id = await write_or_find(client, write, landed)
+        earlier = await landed(client) if isinstance(first, Takeover) else None
+        item_id = earlier if earlier is not None else await write_or_find(client, write, landed)
     except NeedsReauth as exc:
         await services.writes.release(owner=sub, request_key=request_key)
         return WriteFailed(basis, exc.failure)
@@ -674,11 +675,16 @@ class Busy:
     """Another submit of the same form is writing and did not finish in WAIT_FOR_FIRST seconds."""
 
 
+class Takeover:
+    """This submit writes, in place of an earlier one that stopped mid-write (a worker that
+    died): that write may have landed, so look for it first."""
+
+
 async def claim_request(
     services: Services, sub: str, connector: Connector, op: Op, request_key: str
-) -> Receipt | Busy | None:
+) -> Receipt | Busy | Takeover | None:
     """None: this submit writes. A receipt: an earlier submit wrote. Busy: one is still
-    writing."""
+    writing. Takeover: this one writes after checking that a stopped one did not."""
     waited = 0.0
     while True:
         claim = await services.writes.claim(
@@ -694,7 +700,9 @@ async def claim_request(
                 log.warning("request %s: unreadable stored result", request_key[:8])
                 return Busy()
             return receipt
-        if not isinstance(claim, InFlight):
+        if isinstance(claim, Claimed):
+            return Takeover() if claim.previous is not None else None
+        if not isinstance(claim, InFlight):  # pragma: no cover - Claim has three kinds
             return None
         if waited >= WAIT_FOR_FIRST:
             return Busy()
