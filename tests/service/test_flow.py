@@ -59,13 +59,19 @@ def valid(response: dict[str, object]) -> dict[str, object]:
     return response
 
 
-async def add_connector(h: Harness, user: User, token: str = DEMO_TOKEN, name: str = "") -> None:
-    """Drive the setup wizard by its own card actions."""
+WRITES = ["log_emails", "write_notes", "write_activities", "write_deals"]
+
+
+async def add_connector(
+    h: Harness, user: User, token: str = DEMO_TOKEN, name: str = "", *, writes: bool = False
+) -> None:
+    """Drive the setup wizard by its own card actions (the writes checked only with `writes`)."""
     home = valid((await h.post("/addon/homepage", user)).json())
     step1 = valid(await h.act(user, action(home, "setup_start")))
     step2 = valid(await h.act(user, action(step1, "setup_name"), form={"name_input": [name]}))
     features = ["custom_fields", "notes", "deals", "deal_notes", "deal_activities"]
     features += ["activities", "owner", "organization", "add_contact"]
+    features += WRITES if writes else []
     step3 = valid(
         await h.act(user, action(step2, "setup_features"), form={"features_input": features})
     )

@@ -13,6 +13,8 @@ OAUTH_SCOPES = (
     "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
     "https://www.googleapis.com/auth/userinfo.email",
     "https://www.googleapis.com/auth/script.locale",
+    # asked for only when a user opts to log a message's text (granular consent at that moment)
+    "https://www.googleapis.com/auth/gmail.addons.current.message.readonly",
 )
 
 
