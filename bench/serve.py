@@ -33,6 +33,7 @@ from cardin.commands.servers import BackgroundServer
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import ConnectorSettings, RunMode
 from cardin.contact.model import Account
+from cardin.pipedrive import ApiToken
 from cardin.preview.google import LocalGoogle
 from cardin.sandbox import (
     COLLEAGUE_TOKEN,
@@ -68,7 +69,9 @@ def seed(database_url: str, key: str, sandbox_url: str, connectors: int) -> None
         settings = ConnectorSettings(
             f"Account {n}", ALL_FEATURES, RunMode.AUTOMATIC, show_in_dashboard=True
         )
-        store.create(SUB, settings, token=token, base_url=sandbox_url, account=account)
+        store.create(
+            SUB, settings, credential=ApiToken(token), base_url=sandbox_url, account=account
+        )
     engine.dispose()
 
 

@@ -46,8 +46,13 @@ class Shooter:
 
     def press(self, text: str, *, within: str = "#panel-content") -> None:
         """Click a card button by its text and wait for the add-on's answer to be drawn."""
+        self.page.evaluate("document.getElementById('toast').style.visibility = ''")
         self.page.locator(within).locator(".btn", has_text=text).first.click()
         self.page.wait_for_function(BUSY)
+
+    def quiet(self) -> None:
+        """Hide the last notification (until the next press): a form's picture without it."""
+        self.page.evaluate("document.getElementById('toast').style.visibility = 'hidden'")
 
     def fill(self, name: str, value: str) -> None:
         """Type into a card's text input."""
@@ -85,8 +90,14 @@ def tour(shots: Shooter) -> None:
     shots.panel("show-all-deals", height=1100)
     shots.page.locator("#panel-content [data-back]").click()
     shots.page.wait_for_function(BUSY)
+    _writes(shots)
     shots.open("introduction")
     shots.panel("no-match")
+    shots.press("Add to Pipedrive")
+    shots.fill("job_title_input", "Partner")
+    shots.panel("write-add-contact", height=1100)
+    shots.page.locator("#panel-content [data-back]").click()
+    shots.page.wait_for_function(BUSY)
     _wizard(shots)
     _second_login(shots)
     shots.open()
@@ -96,6 +107,30 @@ def tour(shots: Shooter) -> None:
     shots.page.locator("[data-rotate=demo]").click()
     shots.open("delivery-question")
     shots.panel("reauth")
+
+
+def _writes(shots: Shooter) -> None:
+    """Each write's form, and the contact card after it (the demo's rich contact)."""
+    shots.open("solar-renewal")
+    shots.press("Log email")
+    shots.fill("comment_input", "She wants the renewal offer by Friday.")
+    shots.panel("write-log-email", height=1100)
+    shots.press("Log email")
+    shots.panel("write-logged", height=700)
+    shots.press("Add note")
+    shots.fill("note_input", "Prefers calls after 3 pm.\nAsk about the second site in Antibes.")
+    shots.panel("write-note")
+    shots.press("Add note")
+    shots.press("Schedule activity")
+    shots.quiet()
+    shots.panel("write-activity", height=1100)
+    shots.press("Schedule")
+    shots.panel("write-activity-done", height=1100, scroll_to="Activities")
+    shots.press("Create deal")
+    shots.fill("value_input", "48000")
+    shots.quiet()
+    shots.panel("write-deal", height=1100)
+    shots.press("Create deal")
 
 
 def _wizard(shots: Shooter) -> None:

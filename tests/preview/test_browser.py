@@ -54,18 +54,83 @@ def test_a_known_sender_shows_name_labels_deals_and_activities(page: Any) -> Non
     expect(card.locator(".unknown")).to_have_count(0)
 
 
-def test_an_unknown_sender_can_be_added_and_then_has_a_card(page: Any) -> None:
+def test_an_unknown_sender_is_added_with_the_form_and_then_has_a_card(page: Any) -> None:
     open_mail(page, "introduction")
     expect(panel(page).locator(".header-subtitle")).to_have_text("Not in Pipedrive")
 
     press(page, button(page, "Add to Pipedrive"))
+    expect(panel(page).locator(".header-title")).to_have_text("Add contact")
+    expect(panel(page).locator("input[name=person_name_input]")).to_have_value("Robin Hale")
+    panel(page).locator("input[name=org_input]").fill("Hale Ventures")
+    panel(page).locator("input[name=job_title_input]").fill("Partner")
+    press(page, button(page, "Add contact"))
 
     expect(page.locator("#toast")).to_contain_text("Robin Hale was added to Pipedrive")
     expect(panel(page).locator(".header-title")).to_have_text("Robin Hale")
     expect(panel(page).get_by_text("nobody@unknown.example", exact=True)).to_be_visible()
+    expect(panel(page).get_by_text("Hale Ventures").first).to_be_visible()
     open_mail(page, "introduction")
     expect(panel(page).locator(".header-title")).to_have_text("Robin Hale")
     expect(panel(page).get_by_text("Not in Pipedrive")).to_have_count(0)
+
+
+def test_log_an_email_then_the_card_says_logged(page: Any) -> None:
+    open_mail(page, "solar-renewal")
+    press(page, button(page, "Log email"))
+    expect(panel(page).locator(".header-title")).to_have_text("Log email")
+    panel(page).locator("[name=comment_input]").fill("Renewal offer by Friday")
+    press(page, button(page, "Log email"))
+
+    expect(page.locator("#toast")).to_contain_text("Email logged to Pipedrive")
+    expect(panel(page).get_by_text("Logged to Pipedrive on", exact=False)).to_be_visible()
+    expect(panel(page).locator(".btn", has_text="Log email")).to_have_count(0)
+    open_mail(page, "solar-renewal")
+    expect(panel(page).get_by_text("Logged to Pipedrive on", exact=False)).to_be_visible()
+
+
+def test_add_a_note_after_the_empty_one_is_refused(page: Any) -> None:
+    open_mail(page, "solar-renewal")
+    press(page, button(page, "Add note"))
+    press(page, button(page, "Add note"))  # empty: Google's required check, or ours
+    expect(panel(page).locator(".header-title")).to_have_text("Add note")
+    panel(page).locator("[name=note_input]").fill("Prefers calls after 3 pm")
+    press(page, button(page, "Add note"))
+
+    expect(page.locator("#toast")).to_contain_text("Note added")
+    expect(panel(page).get_by_text("Prefers calls after 3 pm").first).to_be_visible()
+
+
+def test_schedule_an_activity_and_mark_it_done(page: Any) -> None:
+    open_mail(page, "solar-renewal")
+    press(page, button(page, "Schedule activity"))
+    subject = panel(page).locator("input[name=subject_input]")
+    expect(subject).to_have_value("Follow up: Solar park: renewing the supply contract for 2027")
+    subject.fill("Send the renewal offer")
+    press(page, button(page, "Schedule"))
+    expect(page.locator("#toast")).to_contain_text("Activity scheduled")
+
+    row = panel(page).locator(".decorated", has_text="Send the renewal offer").first
+    press(page, row.locator(".btn", has_text="Mark as done"))
+
+    expect(page.locator("#toast")).to_contain_text("Marked as done")
+    done = panel(page).locator(".decorated", has_text="Send the renewal offer").first
+    expect(done.locator(".btn", has_text="Mark as done")).to_have_count(0)
+
+
+def test_create_a_deal_refuses_a_word_as_value_then_creates_it(page: Any) -> None:
+    open_mail(page, "solar-renewal")
+    press(page, button(page, "Create deal"))
+    panel(page).locator("input[name=title_input]").fill("Antibes second site")
+    panel(page).locator("input[name=value_input]").fill("lots")
+    press(page, button(page, "Create deal"))
+    expect(panel(page).get_by_text("Enter a number", exact=False)).to_be_visible()
+    expect(panel(page).locator("input[name=title_input]")).to_have_value("Antibes second site")
+
+    panel(page).locator("input[name=value_input]").fill("48000")
+    press(page, button(page, "Create deal"))
+
+    expect(page.locator("#toast")).to_contain_text("Deal created")
+    expect(panel(page).get_by_text("Antibes second site").first).to_be_visible()
 
 
 def test_the_setup_wizard_connects_a_second_company(page: Any) -> None:
