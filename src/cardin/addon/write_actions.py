@@ -202,6 +202,8 @@ async def log_email(addon: AddOn, action: LogEmail) -> Json:
     if isinstance(headers, dict):
         return headers
     body = await _body(addon) if action.include_body else None
+    if action.include_body and body is None:  # asked for, not given: log nothing without it
+        return action_response(notification=addon.text("write.notice.no_text"))
     summary = _summary(addon, headers)
     message = EmailMessage(
         message_id=headers.api_id or "",
@@ -258,7 +260,9 @@ async def schedule_activity(addon: AddOn, action: ScheduleActivity) -> Json:
 
     def form(basis: Basis, problems: tuple[Problem, ...], failure: Failure | None) -> Json:
         ctx = addon.context(basis.connector)
-        due = action.due or writes.next_working_morning(addon.services.clock(), ctx.timezone)
+        due = action.due
+        if due is None or not writes.in_range(due.date()):  # shown again as the default
+            due = writes.next_working_morning(addon.services.clock(), ctx.timezone)
         view = ActivityView(
             state=_state(basis, action.request_key, problems, failure),
             subject=action.subject,
@@ -280,6 +284,7 @@ async def create_deal(addon: AddOn, action: CreateDeal) -> Json:
     result = await writes.create_deal(addon.services, addon.user.sub, action, locale=ctx.locale)
 
     def form(basis: Basis, problems: tuple[Problem, ...], failure: Failure | None) -> Json:
+        close = action.expected_close if writes.in_range(action.expected_close) else None
         view = DealView(
             state=_state(basis, action.request_key, problems, failure),
             title=action.title,
@@ -287,7 +292,7 @@ async def create_deal(addon: AddOn, action: CreateDeal) -> Json:
             currency=action.currency,
             stages=_stages(basis),
             stage_id=action.stage_id,
-            expected_close=action.expected_close,
+            expected_close=close,
         )
         return render_deal_form(view, addon.context(basis.connector))
 
@@ -441,7 +446,10 @@ def _not_shown(addon: AddOn, result: FeatureOff | NotShown, about: About) -> Jso
 
 
 def _failure_notice(addon: AddOn, failure: Failure) -> str:
-    return addon.text(f"error.{failure.kind.value}.title")
+    """A failed Mark as done in a notification: the forms' words for the failure."""
+    msgs = addon.context().msgs
+    key = f"form.failure.{failure.kind.value}"
+    return msgs.text(key if msgs.has(key) else "form.failure.other")
 
 
 # --- building the views ------------------------------------------------------------------------
@@ -456,7 +464,7 @@ def _state(
     return FormState(
         about=basis.about,
         request_key=request_key,
-        contact_name=basis.match.contact.name,
+        contact_name=basis.contact_name,
         deals=tuple(DealOption(id=d.id, title=d.title) for d in basis.open_deals),
         problems=tuple(_problem(p) for p in problems),
         failure=failure,
@@ -472,6 +480,7 @@ _PROBLEM_WORDS = {
     ProblemCode.UNKNOWN_TYPE: "form.unknown_type",
     ProblemCode.UNKNOWN_STAGE: "form.unknown_stage",
     ProblemCode.BAD_DURATION: "form.bad_duration",
+    ProblemCode.OUT_OF_RANGE: "form.out_of_range",
 }
 
 

@@ -36,7 +36,7 @@ import enum
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, select
@@ -60,6 +60,10 @@ PURGE_EVERY = timedelta(minutes=10)
 def new_request_key() -> str:
     """A fresh idempotency key for a write form: 32 random hex digits."""
     return secrets.token_hex(16)
+
+
+_LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
+"""The claim time of an abandoned claim: stale for any `stale_after`."""
 
 
 class WriteState(enum.StrEnum):
@@ -189,6 +193,13 @@ class WriteRequests:
         _check_key(request_key)
         await asyncio.to_thread(self._release, owner, request_key)
 
+    async def abandon(self, *, owner: str, request_key: str) -> None:
+        """Give up a pending claim whose write may have landed (a timeout, then a failed check):
+        the next claim of the key takes it over at once, as a stale one, with `previous` set, so
+        that it looks for the write before writing again. A done key is kept."""
+        _check_key(request_key)
+        await asyncio.to_thread(self._abandon, owner, request_key)
+
     async def get(self, *, owner: str, request_key: str) -> WriteRecord | None:
         """The owner's record of the key, if stored (expired ones included until purged)."""
         _check_key(request_key)
@@ -272,6 +283,16 @@ class WriteRequests:
                 table.delete()
                 .where(c.owner == owner, c.request_key == request_key)
                 .where(c.state == WriteState.PENDING.value)
+            )
+
+    def _abandon(self, owner: str, request_key: str) -> None:
+        c = table.c
+        with owner_transaction(self._engine, owner, write=True) as connection:
+            connection.execute(
+                table.update()
+                .where(c.owner == owner, c.request_key == request_key)
+                .where(c.state == WriteState.PENDING.value)
+                .values(claimed_at=_LONG_AGO)
             )
 
     def _get(self, owner: str, request_key: str) -> WriteRecord | None:

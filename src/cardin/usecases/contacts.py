@@ -19,7 +19,7 @@ from cardin.connectors.model import Connector
 from cardin.contact.outcome import Failure, Outcome
 from cardin.lookup.assemble import Links
 from cardin.lookup.outcome import failure_of
-from cardin.pipedrive import PipedriveClient, PipedriveError
+from cardin.pipedrive import PipedriveClient, PipedriveError, WriteUncertain
 from cardin.pipedrive.models import PersonSearchItem
 from cardin.usecases.connectors import own_connector
 from cardin.usecases.people import Participant
@@ -243,41 +243,37 @@ async def _write_contact(
     name: str,
     check_first: bool,
 ) -> Failure | None:
-    """Create the person (found instead when an unanswered write landed, or, with
-    `check_first`, when a stopped submit's write did); the failure if not."""
-    key = action.request_key
+    """Create the organization (when a new name was typed) and the person, each found instead
+    when an unanswered write landed (with `check_first`, looked for before writing); the
+    failure if not. A write that may have landed leaves the key for the next submit to check."""
+    key = {"owner": sub, "request_key": action.request_key}
     email = Participant.of(action.email).email
+    seconds = services.lookup_deadline
     try:
         client = await write_client(services, connector)
-        earlier = await _existing_person(client, email) if check_first else None
-        if earlier is not None:
-            person_id = earlier
-        else:
-            person_id = await _create(client, connector, action, name=name, email=email)
+        org_id = await _organization(client, connector, action, check_seconds=seconds)
+        person_id = await write_or_find(
+            client,
+            lambda c: _create_person(c, connector, action, name=name, org_id=org_id),
+            lambda c: _existing_person(c, email),
+            check_seconds=seconds,
+            check_first=check_first,
+        )
     except NeedsReauth as exc:
-        await services.writes.release(owner=sub, request_key=key)
+        await services.writes.release(**key)
         return exc.failure
+    except WriteUncertain as exc:
+        await services.writes.abandon(**key)
+        return write_failure(exc)
     except PipedriveError as exc:
-        await services.writes.release(owner=sub, request_key=key)
+        await services.writes.release(**key)
         return write_failure(exc)
     except BaseException:
-        await asyncio.shield(services.writes.release(owner=sub, request_key=key))
+        await asyncio.shield(services.writes.abandon(**key))
         raise
     receipt = Receipt(WriteKind.CONTACT, person_id, client.meter.tokens)
-    await services.writes.complete(owner=sub, request_key=key, result=receipt.as_record())
+    await services.writes.complete(**key, result=receipt.as_record())
     return None
-
-
-async def _create(
-    client: PipedriveClient, connector: Connector, action: CreateContact, *, name: str, email: str
-) -> int:
-    """The organization (linked or made), then the person."""
-    org_id = await _organization(client, connector, action)
-    return await write_or_find(
-        client,
-        lambda c: _create_person(c, connector, action, name=name, org_id=org_id),
-        lambda c: _existing_person(c, email),
-    )
 
 
 def _contact_problems(action: CreateContact) -> tuple[Problem, ...]:
@@ -297,7 +293,7 @@ def _contact_problems(action: CreateContact) -> tuple[Problem, ...]:
 
 
 async def _organization(
-    client: PipedriveClient, connector: Connector, action: CreateContact
+    client: PipedriveClient, connector: Connector, action: CreateContact, *, check_seconds: float
 ) -> int | None:
     """The organization to link: the preselected one when its name was left as shown, else one
     of that exact name, else a new one; None when the field is empty."""
@@ -306,11 +302,18 @@ async def _organization(
         return None
     if action.org_id is not None and typed == " ".join((action.org_name or "").split()):
         return action.org_id
-    found = await client.search_organizations(typed, exact=True, limit=1)
-    if found:
-        return found[0].id
-    created = await client.create_organization(name=typed, owner_id=connector.account.user_id)
-    return created.id
+
+    async def named(c: PipedriveClient) -> int | None:
+        found = await c.search_organizations(typed, exact=True, limit=1)
+        return found[0].id if found else None
+
+    async def create(c: PipedriveClient) -> int:
+        created = await c.create_organization(name=typed, owner_id=connector.account.user_id)
+        if created.id is None:  # made, but which? the next submit looks for it by name
+            raise WriteUncertain("Pipedrive's new organization came without its id")
+        return created.id
+
+    return await write_or_find(client, create, named, check_seconds=check_seconds, check_first=True)
 
 
 async def _create_person(

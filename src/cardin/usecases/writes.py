@@ -22,14 +22,17 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.numbers import NumberFormatError, parse_decimal
 
 from cardin.actions import (
+    CLOSE_DATE_INPUT,
+    COMMENT_INPUT,
     CURRENCY_INPUT,
     DUE_INPUT,
     DURATION_INPUT,
@@ -57,7 +60,7 @@ from cardin.i18n.messages import messages_for
 from cardin.lookup import AccountKey
 from cardin.lookup.metadata import AccountMetadata
 from cardin.lookup.outcome import failure_of
-from cardin.pipedrive import Deadline, PipedriveClient, PipedriveError
+from cardin.pipedrive import Deadline, PipedriveClient, PipedriveError, Unavailable
 from cardin.pipedrive.errors import WriteUncertain
 from cardin.pipedrive.models import ActivityTypeInfo, Stage
 from cardin.store import AlreadyDone, Claimed, InFlight, LoggedEmail
@@ -71,8 +74,6 @@ MAX_SUBJECT = 255
 MAX_TITLE = 255
 MAX_NOTE = 50_000
 MAX_DURATION = 24 * 60
-DURATIONS = (0, 15, 30, 45, 60, 90, 120)
-"""The durations the activity form offers, in minutes (0: none)."""
 DEFAULT_DURATION = 30
 MORNING = time(9, 0)
 FALLBACK_CURRENCY = "EUR"
@@ -80,6 +81,21 @@ WAIT_FOR_FIRST = 5.0
 """Seconds a repeated submit waits for the first one, still running, to finish."""
 _POLL = 0.2
 _LANDED_WINDOW = timedelta(minutes=10)
+"""How recent (by Pipedrive's clock, which is the wall clock) an item must be to count as the
+one a write that timed out made: older ones with the same text are someone's earlier work."""
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+"""The dates a due date or an expected close date may take."""
+BUILT_IN_TYPES = (
+    ("call", "Call", "call"),
+    ("meeting", "Meeting", "meeting"),
+    ("task", "Task", "task"),
+    ("deadline", "Deadline", "deadline"),
+    ("email", "Email", "email"),
+    ("lunch", "Lunch", "lunch"),
+)
+"""Pipedrive's built-in activity types (key, name, icon), offered when the company's own list
+cannot be loaded."""
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -96,6 +112,7 @@ class ProblemCode(enum.StrEnum):
     UNKNOWN_TYPE = "unknown_type"
     UNKNOWN_STAGE = "unknown_stage"
     BAD_DURATION = "bad_duration"
+    OUT_OF_RANGE = "out_of_range"
 
 
 @dataclass(frozen=True)
@@ -163,14 +180,23 @@ class Basis:
 
     connector: Connector
     about: About
-    match: Match
+    match: Match | None
+    """The contact as looked up; None when a submit's lookup failed (the write goes ahead by
+    the person's id, and the form, should it come back, keeps what was typed)."""
     metadata: AccountMetadata | None = None
 
     @property
     def open_deals(self) -> tuple[Deal, ...]:
         """The person's open deals as the lookup found them."""
-        deals = self.match.contact.deals.items
+        deals = self.match.contact.deals.items if self.match is not None else ()
         return tuple(d for d in deals if d.status is DealStatus.OPEN)
+
+    @property
+    def contact_name(self) -> str:
+        """The person's name (as the button carried it when the lookup failed)."""
+        if self.match is not None:
+            return self.match.contact.name
+        return self.about.name or self.about.email
 
 
 @dataclass(frozen=True)
@@ -231,7 +257,7 @@ class EmailMessage:
 
 def gmail_url(message_id: str, user_email: str | None) -> str:
     """A link that opens the message in Gmail (for the user's account when known)."""
-    account = f"?authuser={user_email}" if user_email else ""
+    account = f"?authuser={quote(user_email, safe='@')}" if user_email else ""
     return f"https://mail.google.com/mail/u/0/{account}#all/{message_id}"
 
 
@@ -239,17 +265,29 @@ def gmail_url(message_id: str, user_email: str | None) -> str:
 
 
 async def form_basis(
-    services: Services, sub: str, about: About, feature: Feature, *, metadata: bool = False
+    services: Services,
+    sub: str,
+    about: About,
+    feature: Feature,
+    *,
+    metadata: bool = False,
+    submit: bool = False,
 ) -> FormResult:
     """What a write form needs: the connector (its feature on), the contact, and with `metadata`
-    the account's activity types, pipelines and stages."""
+    the account's activity types, pipelines and stages.
+
+    A form opens only on a contact the lookup shows; a `submit` goes ahead when the lookup
+    failed (Pipedrive knows the person by id), but not when the person is gone.
+    """
     connector = await own_connector(services, sub, about.connector_id)
     if feature not in connector.features:
         return FeatureOff()
     outcome = await look_up(services, connector, about.email)
+    meta = await _metadata(services, connector) if metadata else None
+    if submit and isinstance(outcome, Failure):
+        return Basis(connector, about, None, meta)
     if not isinstance(outcome, Match) or outcome.contact.id != about.person_id:
         return NotShown(connector, outcome)
-    meta = await _metadata(services, connector) if metadata else None
     return Basis(connector, about, outcome, meta)
 
 
@@ -270,10 +308,21 @@ async def _metadata(services: Services, connector: Connector) -> AccountMetadata
 
 
 def activity_types(metadata: AccountMetadata | None) -> tuple[ActivityTypeInfo, ...]:
-    """The company's active activity types in Pipedrive's order."""
+    """The company's active activity types in Pipedrive's order; Pipedrive's built-in ones when
+    the company's list could not be loaded."""
     found = metadata.activity_types if metadata is not None else None
-    active = [t for t in found or () if t.active_flag]
+    if not found:
+        return tuple(
+            ActivityTypeInfo(key_string=key, name=name, icon_key=icon, order_nr=n)
+            for n, (key, name, icon) in enumerate(BUILT_IN_TYPES)
+        )
+    active = [t for t in found if t.active_flag]
     return tuple(sorted(active, key=lambda t: (t.order_nr is None, t.order_nr or 0)))
+
+
+def in_range(day: date | None) -> bool:
+    """Whether a picked date is one the forms take (EARLIEST to LATEST); None is."""
+    return day is None or EARLIEST <= day <= LATEST
 
 
 def stages(metadata: AccountMetadata | None) -> tuple[tuple[str, Stage], ...]:
@@ -312,8 +361,8 @@ def follow_up_subject(subject: str | None, locale: str) -> str:
 
 def deal_title(basis: Basis, subject: str | None) -> str:
     """The organization's (else the person's) name, and the email's subject when there is one."""
-    contact = basis.match.contact
-    name = contact.organization.name if contact.organization is not None else contact.name
+    org = basis.match.contact.organization if basis.match is not None else None
+    name = org.name if org is not None else basis.contact_name
     if subject and subject.strip():
         return f"{name} – {subject.strip()}"[:MAX_TITLE]
     return name[:MAX_TITLE]
@@ -338,7 +387,7 @@ async def log_email(
     locale: str,
 ) -> SubmitResult:
     """Log the message as a note on the person or the picked deal; once per message."""
-    basis = await form_basis(services, sub, action.about, Feature.LOG_EMAILS)
+    basis = await form_basis(services, sub, action.about, Feature.LOG_EMAILS, submit=True)
     if not isinstance(basis, Basis):
         return basis
     connector = basis.connector
@@ -347,9 +396,9 @@ async def log_email(
     )
     if logged is not None:
         receipt = Receipt(WriteKind.EMAIL, logged.note_id, 0, replayed=True)
-        return Written(connector, action.about, receipt, basis.match)
+        return await _written(services, basis, receipt, forget=False)
     if len(action.comment) > MAX_NOTE:
-        return Invalid(basis, (Problem(NOTE_INPUT, ProblemCode.TOO_LONG, MAX_NOTE),))
+        return Invalid(basis, (Problem(COMMENT_INPUT, ProblemCode.TOO_LONG, MAX_NOTE),))
     content = email_note_html(_logged_message(message, action.comment, zone, locale))
     deal_id = action.deal_id or None
     person_id = None if deal_id else action.about.person_id
@@ -408,7 +457,7 @@ def _logged_message(message: EmailMessage, comment: str, zone: str, locale: str)
 
 async def add_note(services: Services, sub: str, action: AddNote) -> SubmitResult:
     """Add the typed note (line breaks kept) to the person or the picked deal."""
-    basis = await form_basis(services, sub, action.about, Feature.WRITE_NOTES)
+    basis = await form_basis(services, sub, action.about, Feature.WRITE_NOTES, submit=True)
     if not isinstance(basis, Basis):
         return basis
     problems = []
@@ -466,11 +515,15 @@ async def schedule_activity(services: Services, sub: str, action: ScheduleActivi
         )
         return activity.id
 
+    since = _landed_since()
+
     async def landed(client: PipedriveClient) -> int | None:
         found = await client.activities(person_id=action.about.person_id, limit=100)
         for item in found:
             same_due = due is None or item.due_date == due.astimezone(ZoneInfo("UTC")).date()
-            if item.subject == subject and item.type == action.activity_type and same_due:
+            recent = item.add_time is None or item.add_time >= since
+            same = item.subject == subject and item.type == action.activity_type
+            if same and same_due and recent:
                 return item.id
         return None
 
@@ -501,6 +554,8 @@ def _activity_problems(
         problems.append(Problem(TYPE_INPUT, ProblemCode.UNKNOWN_TYPE))
     if action.due is None:
         problems.append(Problem(DUE_INPUT, ProblemCode.REQUIRED))
+    elif not in_range(action.due.date()):
+        problems.append(Problem(DUE_INPUT, ProblemCode.OUT_OF_RANGE))
     if action.duration_minutes > MAX_DURATION:
         problems.append(Problem(DURATION_INPUT, ProblemCode.BAD_DURATION))
     if len(action.note) > MAX_NOTE:
@@ -541,6 +596,8 @@ def check_deal(
     currency = action.currency.strip().upper()
     if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):  # noqa: PLR2004
         problems.append(Problem(CURRENCY_INPUT, ProblemCode.BAD_CURRENCY))
+    if not in_range(action.expected_close):
+        problems.append(Problem(CLOSE_DATE_INPUT, ProblemCode.OUT_OF_RANGE))
     pipeline_id = None
     if action.stage_id is not None:
         known = {stage.id: stage for _, stage in stages(metadata)}
@@ -570,15 +627,17 @@ async def create_deal(
     services: Services, sub: str, action: CreateDeal, *, locale: str
 ) -> SubmitResult:
     """Create a deal linked to the person and their organization."""
-    basis = await form_basis(services, sub, action.about, Feature.WRITE_DEALS, metadata=True)
+    basis = await form_basis(
+        services, sub, action.about, Feature.WRITE_DEALS, metadata=True, submit=True
+    )
     if not isinstance(basis, Basis):
         return basis
     checked = check_deal(action, basis.metadata, locale)
     if isinstance(checked, tuple):
         return Invalid(basis, checked)
-    org = basis.match.contact.organization
+    org = basis.match.contact.organization if basis.match is not None else None
     owner_id = basis.connector.account.user_id
-    started = services.clock()
+    since = _landed_since()
 
     async def write(client: PipedriveClient) -> int:
         deal = await client.create_deal(
@@ -596,7 +655,7 @@ async def create_deal(
 
     async def landed(client: PipedriveClient) -> int | None:
         for deal in await client.deals_of_person(action.about.person_id, limit=100):
-            recent = deal.add_time is None or deal.add_time >= started - _LANDED_WINDOW
+            recent = deal.add_time is None or deal.add_time >= since
             if deal.title == checked.title and recent:
                 return deal.id
         return None
@@ -616,7 +675,7 @@ async def create_deal(
 async def mark_done(services: Services, sub: str, action: MarkDone) -> SubmitResult:
     """Mark the activity done. Doing it twice changes nothing, so it needs no request key, and
     after a timeout the retry simply asks again."""
-    basis = await form_basis(services, sub, action.about, Feature.WRITE_ACTIVITIES)
+    basis = await form_basis(services, sub, action.about, Feature.WRITE_ACTIVITIES, submit=True)
     if not isinstance(basis, Basis):
         return basis
     try:
@@ -650,19 +709,30 @@ async def _perform(
     if isinstance(first, Busy):
         return StillSaving(basis)
     if isinstance(first, Receipt):
+        if after is not None:  # idempotent: records what a crash may have left unrecorded
+            await after(first.item_id)
         return await _written(services, basis, first, forget=False)
+    key = {"owner": sub, "request_key": request_key}
     try:
         client = await write_client(services, basis.connector)
-        earlier = await landed(client) if isinstance(first, Takeover) else None
-        item_id = earlier if earlier is not None else await write_or_find(client, write, landed)
+        item_id = await write_or_find(
+            client,
+            write,
+            landed,
+            check_seconds=services.lookup_deadline,
+            check_first=isinstance(first, Takeover),
+        )
     except NeedsReauth as exc:
-        await services.writes.release(owner=sub, request_key=request_key)
+        await services.writes.release(**key)
         return WriteFailed(basis, exc.failure)
+    except WriteUncertain as exc:  # it may have landed: the next submit looks for it first
+        await services.writes.abandon(**key)
+        return WriteFailed(basis, write_failure(exc))
     except PipedriveError as exc:
-        await services.writes.release(owner=sub, request_key=request_key)
+        await services.writes.release(**key)
         return WriteFailed(basis, write_failure(exc))
     except BaseException:
-        await asyncio.shield(services.writes.release(owner=sub, request_key=request_key))
+        await asyncio.shield(services.writes.abandon(**key))
         raise
     receipt = Receipt(kind, item_id, client.meter.tokens)
     await services.writes.complete(owner=sub, request_key=request_key, result=receipt.as_record())
@@ -694,6 +764,11 @@ async def claim_request(
             op=op.value,
             now=services.clock(),
         )
+        if isinstance(claim, InFlight | AlreadyDone) and (
+            claim.record.op != op.value or claim.record.connector_id != connector.id
+        ):  # a key used for another form: nothing written, and nothing of the first shown
+            log.warning("request %s: used for another op or connector", request_key[:8])
+            return Busy()
         if isinstance(claim, AlreadyDone):
             receipt = Receipt.of_record(claim.record.result)
             if receipt is None:
@@ -714,20 +789,32 @@ async def write_or_find(
     client: PipedriveClient,
     write: Callable[[PipedriveClient], Awaitable[int]],
     landed: Callable[[PipedriveClient], Awaitable[int | None]],
+    *,
+    check_seconds: float,
+    check_first: bool = False,
 ) -> int:
-    """The new item's id. When the write may have landed unanswered, the item found instead;
-    WriteUncertain again when it cannot be found (or the search fails)."""
+    """The new item's id: written now, or found (first, with `check_first`; or after a write
+    that may have landed unanswered, with a deadline of its own of `check_seconds`).
+
+    Raises WriteUncertain when the write may have landed and the check could not tell;
+    another PipedriveError when it surely did not (Unavailable when the check found nothing).
+    """
+    if check_first:
+        found = await landed(client)
+        if found is not None:
+            return found
     try:
         return await write(client)
     except WriteUncertain as exc:
         log.info("write uncertain (%s): looking for it", exc)
+        checker = client.within(Deadline.after(check_seconds))
         try:
-            found = await landed(client)
+            found = await landed(checker)
         except PipedriveError as check:
             log.info("could not check whether the write landed: %s", check)
             raise exc from check
         if found is None:
-            raise
+            raise Unavailable(f"{exc} (and it did not land)", path=exc.path) from exc
         return found
 
 
@@ -751,16 +838,25 @@ async def _written(
 def _note_finder(
     content: str, *, person_id: int | None, deal_id: int | None
 ) -> Callable[[PipedriveClient], Awaitable[int | None]]:
-    """Looks for a note with this text among the newest of the person or deal."""
+    """Looks for a note with this text among the newest of the person or deal, added since
+    the write began (within the window)."""
     wanted = note_plain_text(content)
+    since = _landed_since()
 
     async def landed(client: PipedriveClient) -> int | None:
         for note in await client.notes(person_id=person_id, deal_id=deal_id, limit=20):
-            if note.content is not None and note_plain_text(note.content) == wanted:
+            recent = note.add_time is None or note.add_time >= since
+            if recent and note.content is not None and note_plain_text(note.content) == wanted:
                 return note.id
         return None
 
     return landed
+
+
+def _landed_since() -> datetime:
+    """The earliest add time of an item a write starting now may have made (wall clock, as
+    Pipedrive's own; the window also absorbs a skew between the two clocks)."""
+    return datetime.now(UTC) - _LANDED_WINDOW
 
 
 def write_failure(exc: PipedriveError) -> Failure:
