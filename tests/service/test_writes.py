@@ -152,8 +152,8 @@ async def test_an_activity_is_scheduled_and_marked_done(harness: Harness) -> Non
     )
     assert "Activity scheduled" in text_of(made)
     assert posts(harness, "/api/v2/activities") == 1
-    [created] = [a for a in harness.sandbox.dataset.companies[0].activities if a["subject"] == typed[
-        "subject_input"][0]]  # fmt: skip
+    activities = harness.sandbox.dataset.companies[0].activities
+    [created] = [a for a in activities if a["subject"] == typed["subject_input"][0]]
     done = action(made, "mark_done", activity_id=str(created["id"]))
 
     marked = valid(await harness.act(ANN, done, message_id=mail))

@@ -140,6 +140,20 @@ async def test_release_lets_a_retry_write(writes: WriteRequests, connector: Conn
     assert await _claim(writes, connector, minutes=1) == Claimed()
 
 
+async def test_an_abandoned_claim_is_taken_over_at_once_and_says_so(
+    writes: WriteRequests, connector: Connector
+) -> None:
+    assert await _claim(writes, connector) == Claimed()
+    await writes.abandon(owner=ANN, request_key=KEY)
+    taken = await _claim(writes, connector, minutes=1)
+    assert isinstance(taken, Claimed)
+    assert taken.previous is not None
+    assert isinstance(await _claim(writes, connector, minutes=1), InFlight)
+    await writes.complete(owner=ANN, request_key=KEY, result=RESULT)
+    await writes.abandon(owner=ANN, request_key=KEY)  # a done key stays done
+    assert isinstance(await _claim(writes, connector, minutes=2), AlreadyDone)
+
+
 async def test_release_keeps_a_done_key_and_complete_keeps_the_first_result(
     writes: WriteRequests, connector: Connector
 ) -> None:

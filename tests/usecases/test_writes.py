@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from cardin.actions import (
+    CLOSE_DATE_INPUT,
     CURRENCY_INPUT,
     DUE_INPUT,
     NOTE_INPUT,
@@ -42,7 +43,7 @@ from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, UNKNOWN_EMAIL, Sandbox
 from cardin.sandbox.faults import FaultPlan
 from cardin.store import ConnectorNotFound
 from cardin.usecases import contacts, writes
-from cardin.usecases.runs import look_up, stored_credential
+from cardin.usecases.runs import cache_id, look_up, stored_credential
 from cardin.usecases.services import Services
 from cardin.usecases.writes import (
     EmailMessage,
@@ -213,7 +214,7 @@ async def test_a_note_on_a_deleted_deal_says_the_deal_is_gone(
     refused = await writes.add_note(services, SUB, action)
 
     assert isinstance(refused, WriteFailed)
-    assert refused.failure.kind in {FailureKind.NOT_FOUND, FailureKind.REFUSED}
+    assert refused.failure.kind is FailureKind.NOT_FOUND
     assert refused.failure.reason
 
 
@@ -440,3 +441,114 @@ async def test_a_contact_without_a_name_comes_back(services: Services) -> None:
     refused = await contacts.create_contact(services, SUB, action)
     assert isinstance(refused, contacts.ContactInvalid)
     assert refused.problems == (Problem(PERSON_NAME_INPUT, ProblemCode.REQUIRED),)
+
+
+# --- what the review found ---------------------------------------------------------------------
+
+
+async def test_a_write_that_uses_the_whole_deadline_is_still_checked_before_a_retry(
+    services: Services, sandbox: Sandbox
+) -> None:
+    # as in production: the per-call timeout (0.5 s here) outlasts the deadline (0.3 s)
+    tight = replace(services, lookup_deadline=0.3)
+    connector, about = await rich(tight)
+    sandbox.set_faults(FaultPlan.parse("landed@/v1/notes"))
+    action = AddNote(about=about, request_key=KEY, content="Against the clock")
+
+    found = await writes.add_note(tight, SUB, action)
+
+    sandbox.set_faults(FaultPlan.none())
+    assert isinstance(found, Written)
+    retried = written(await writes.add_note(tight, SUB, action))
+    assert retried.receipt.replayed
+    texts = await note_texts(services, connector, about.person_id)
+    assert texts.count("Against the clock") == 1
+
+
+async def test_when_the_check_fails_too_the_retry_looks_before_writing(
+    services: Services, sandbox: Sandbox
+) -> None:
+    connector, about = await rich(services)
+    sandbox.set_faults(FaultPlan.parse("landed@/v1/notes,500@/v1/notes"))
+    action = AddNote(about=about, request_key=KEY, content="Did it land?")
+
+    unsure = await writes.add_note(services, SUB, action)
+
+    assert isinstance(unsure, WriteFailed)
+    assert unsure.failure.kind is FailureKind.UNAVAILABLE
+    sandbox.set_faults(FaultPlan.none())
+    retried = written(await writes.add_note(services, SUB, action))
+    assert not retried.receipt.replayed
+    texts = await note_texts(services, connector, about.person_id)
+    assert texts.count("Did it land?") == 1
+
+
+async def test_a_submit_goes_ahead_when_the_lookup_before_it_fails(
+    services: Services, sandbox: Sandbox
+) -> None:
+    connector, about = await rich(services)
+    await services.results.forget(cache_id(connector), about.email)
+    sandbox.set_faults(FaultPlan.parse("503@/api/v2/persons"))
+    action = AddNote(about=about, request_key=KEY, content="Written blind")
+
+    made = written(await writes.add_note(services, SUB, action))
+
+    sandbox.set_faults(FaultPlan.none())
+    assert made.receipt.kind is WriteKind.NOTE
+    assert "Written blind" in await note_texts(services, connector, about.person_id)
+
+
+@pytest.mark.parametrize("which", ["activity", "deal"])
+async def test_every_write_says_when_the_user_may_not_write(
+    services: Services, sandbox: Sandbox, which: str
+) -> None:
+    _, about = await rich(services)
+    sandbox.set_write_permission(DEMO_TOKEN, allowed=False)
+    if which == "activity":
+        due = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        activity = ScheduleActivity(
+            about=about, request_key=KEY, subject="S", activity_type="call", due=due
+        )
+        refused = await writes.schedule_activity(services, SUB, activity)
+    else:
+        deal = CreateDeal(about=about, request_key=KEY, title="T", currency="EUR")
+        refused = await writes.create_deal(services, SUB, deal, locale="en_US")
+    assert isinstance(refused, WriteFailed)
+    assert refused.failure.kind is FailureKind.FORBIDDEN
+
+
+async def test_a_request_key_used_for_another_form_writes_nothing(services: Services) -> None:
+    connector, about = await rich(services)
+    written(
+        await writes.add_note(services, SUB, AddNote(about=about, request_key=KEY, content="n"))
+    )
+    client = await client_of(services, connector)
+    deals_before = len(await client.deals_of_person(about.person_id))
+    deal = CreateDeal(about=about, request_key=KEY, title="Sneaky", currency="EUR")
+
+    result = await writes.create_deal(services, SUB, deal, locale="en_US")
+
+    assert isinstance(result, writes.StillSaving)
+    assert len(await client.deals_of_person(about.person_id)) == deals_before
+
+
+async def test_dates_far_away_are_refused_before_anything_is_sent(services: Services) -> None:
+    _, about = await rich(services)
+    far = datetime(9999, 12, 31, 23, tzinfo=UTC)
+    activity = ScheduleActivity(
+        about=about, request_key=KEY, subject="S", activity_type="call", due=far
+    )
+    refused = await writes.schedule_activity(services, SUB, activity)
+    assert isinstance(refused, Invalid)
+    assert refused.problems == (Problem(DUE_INPUT, ProblemCode.OUT_OF_RANGE),)
+    deal = CreateDeal(
+        about=about, request_key=KEY, title="T", currency="EUR", expected_close=date(1, 1, 1)
+    )
+    late = await writes.create_deal(services, SUB, deal, locale="en_US")
+    assert isinstance(late, Invalid)
+    assert late.problems == (Problem(CLOSE_DATE_INPUT, ProblemCode.OUT_OF_RANGE),)
+
+
+def test_without_the_companys_types_the_built_in_ones_are_offered() -> None:
+    keys = [t.key_string for t in writes.activity_types(None)]
+    assert keys[:3] == ["call", "meeting", "task"]
