@@ -140,7 +140,7 @@ PROBLEMS = {
     "note": (FieldProblem(field=NOTE_INPUT, message_id="form.required"),),
     "log_email": (
         FieldProblem(field=COMMENT_INPUT, message_id="form.too_long", values={"limit": "20000"}),
-        FieldProblem(field=None, message_id="form.already_logged"),
+        FieldProblem(field=None, message_id="form.out_of_range"),
     ),
     "activity": (
         FieldProblem(field=SUBJECT_INPUT, message_id="form.required"),

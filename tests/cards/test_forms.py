@@ -390,13 +390,13 @@ def test_a_problem_of_a_picker_follows_the_picker() -> None:
 
 def test_a_problem_without_a_field_or_of_an_unknown_one_shows_above_the_form() -> None:
     loose = (
-        FieldProblem(field=None, message_id="form.already_logged"),
+        FieldProblem(field=None, message_id="form.out_of_range"),
         FieldProblem(field="no_such_input", message_id="form.required"),
     )
     card = note(ff.note(ff.with_problems(ff.STATE, *loose)))
     top = texts({"sections": [card["sections"][0]]})
 
-    assert "already logged" in top
+    assert "Pick a date between 1900 and 2100" in top
     assert "Please fill this in." in top
     assert NOTE_INPUT not in top
 
@@ -561,7 +561,7 @@ def test_the_failure_comes_before_the_loose_problems_and_the_fields() -> None:
     top = card["sections"][0]["widgets"]
 
     assert "Not saved" in top[0]["decoratedText"]["text"]
-    assert "already logged" in top[1]["decoratedText"]["text"]
+    assert "Pick a date between 1900 and 2100" in top[1]["decoratedText"]["text"]
 
 
 # --- Google's limits -----------------------------------------------------------------------

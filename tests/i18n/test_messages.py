@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from cardin.addon.write_actions import PROBLEM_WORDS
 from cardin.connectors.features import REGISTRY
 from cardin.contact.outcome import FailureKind
 from cardin.i18n.messages import LANGUAGES, Messages, language_of, load_catalog, messages_for
+from cardin.usecases.writes import WriteKind
 
 CARDS_SOURCE = Path(__file__).parents[2] / "src" / "cardin" / "cards"
 # Keys the code builds from a prefix and a value: (pattern in the code, the values).
@@ -31,10 +33,8 @@ ERROR_KINDS = ("rate_limited", "unavailable", "bad_response", "forbidden", "othe
 FORM_FAILURES = tuple(f"form.failure.{kind}" for kind in FailureKind)
 # Ids the forms and the contact card are handed by the use cases (problems, receipts).
 HANDED_IDS = (
-    "form.required", "form.not_a_number", "form.negative", "form.too_long", "form.currency",
-    "form.due_required", "form.unknown_type", "form.unknown_stage", "form.unknown_deal",
-    "form.already_logged", "write.done.email", "write.done.note", "write.done.activity",
-    "write.done.done", "write.done.deal", "write.done.contact",
+    *PROBLEM_WORDS.values(), "form.due_required",
+    *(f"write.done.{kind}" for kind in WriteKind), *(f"write.notice.{kind}" for kind in WriteKind),
     "add_contact.duplicate.same_name", "add_contact.duplicate.same_domain",
 )  # fmt: skip
 

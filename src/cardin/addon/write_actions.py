@@ -471,7 +471,7 @@ def _state(
     )
 
 
-_PROBLEM_WORDS = {
+PROBLEM_WORDS = {  # the catalog's words for each problem a use case finds
     ProblemCode.REQUIRED: "form.required",
     ProblemCode.TOO_LONG: "form.too_long",
     ProblemCode.NOT_A_NUMBER: "form.not_a_number",
@@ -489,7 +489,7 @@ def _problem(problem: Problem) -> FieldProblem:
     if problem.code is ProblemCode.REQUIRED and problem.field == DUE_INPUT:
         return FieldProblem(field=problem.field, message_id="form.due_required")
     values = {"limit": str(problem.limit)} if problem.limit is not None else {}
-    return FieldProblem(field=problem.field, message_id=_PROBLEM_WORDS[problem.code], values=values)
+    return FieldProblem(field=problem.field, message_id=PROBLEM_WORDS[problem.code], values=values)
 
 
 def _types(basis: Basis) -> tuple[TypeOption, ...]:
