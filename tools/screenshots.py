@@ -119,6 +119,7 @@ def _writes(shots: Shooter) -> None:
     shots.panel("write-logged", height=700)
     shots.press("Add note")
     shots.fill("note_input", "Prefers calls after 3 pm.\nAsk about the second site in Antibes.")
+    shots.quiet()
     shots.panel("write-note")
     shots.press("Add note")
     shots.press("Schedule activity")
