@@ -11,26 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from cardin.sandbox.bodies import is_int, live, refused
+from cardin.sandbox.bodies import ADDRESS_PARTS, VISIBILITIES, is_int, live, refused
 from cardin.sandbox.data import Company
 from cardin.sandbox.render import custom_person_fields
 
 JSON = dict[str, Any]
-VISIBILITIES = (1, 3, 5, 7)
 MARKETING_STATUSES = ("no_consent", "unsubscribed", "subscribed", "archived")
 TEXT_KEYS = ("notes", "birthday", "job_title")
-ADDRESS_PARTS = (
-    "value",
-    "country",
-    "admin_area_level_1",
-    "admin_area_level_2",
-    "locality",
-    "sublocality",
-    "route",
-    "street_number",
-    "subpremise",
-    "postal_code",
-)
 
 
 def create_person_from_body(company: Company, body: JSON, user_id: int) -> JSON:
