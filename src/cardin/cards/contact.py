@@ -155,7 +155,7 @@ def notes_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
     header = ctx.msgs.text("section.notes")
     if notes.error is not None:
         return section([section_error(ctx, notes.error, match)], header=header)
-    widgets = [note_widget(ctx, note) for note in notes.items[: caps.notes]]
+    widgets = [note_widget(ctx, note, about=match) for note in notes.items[: caps.notes]]
     more = show_all(
         ctx,
         match,
@@ -180,7 +180,9 @@ def deals_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
     widgets = [deals.overview_widget(overview, ctx)] if overview else []
     for deal in found.items[: caps.deals]:
         widgets.extend(
-            deals.deal_widgets(deal, ctx, notes=caps.deal_notes, activities=caps.deal_activities)
+            deals.deal_widgets(
+                deal, ctx, notes=caps.deal_notes, activities=caps.deal_activities, about=match
+            )
         )
     total = max(found.total, overview.total if overview else 0)
     shown = min(len(found.items), caps.deals)

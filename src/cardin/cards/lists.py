@@ -143,14 +143,15 @@ def _notes(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     notes = match.contact.notes
     if notes.error is not None:
         return [make_section([section_error(ctx, notes.error, match)])]
+    render = functools.partial(_note, about=match)
     return _flat(
-        match, ctx, ListSection.NOTES, notes.items, total=notes.total, render=_note,
+        match, ctx, ListSection.NOTES, notes.items, total=notes.total, render=render,
         room=options.room,
     )  # fmt: skip
 
 
-def _note(note: Note, ctx: CardContext) -> Json:
-    return note_widget(ctx, note)
+def _note(note: Note, ctx: CardContext, *, about: Match) -> Json:
+    return note_widget(ctx, note, about=about)
 
 
 def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
@@ -162,13 +163,15 @@ def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     groups = [(s.value, [d for d in found.items if d.status is s]) for s in _DEAL_ORDER]
     total = max(found.total, overview.total if overview else 0, len(found.items))
     return _grouped(
-        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total, render=_deal_block,
-        room=options.room,
+        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total,
+        render=functools.partial(_deal_block, about=match), room=options.room,
     )  # fmt: skip
 
 
-def _deal_block(deal: Deal, ctx: CardContext) -> list[Json]:
-    return deals.deal_widgets(deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES)
+def _deal_block(deal: Deal, ctx: CardContext, *, about: Match) -> list[Json]:
+    return deals.deal_widgets(
+        deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES, about=about
+    )
 
 
 def _activities(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
