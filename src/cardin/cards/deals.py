@@ -12,7 +12,7 @@ from cardin.cards.parts import (
     day_of,
     due_text,
     error_line,
-    note_widget,
+    note_widgets,
     state_word,
 )
 from cardin.cards.widgets import (
@@ -119,7 +119,9 @@ def _deal_notes(
     """The deal's notes (newest first), or a line saying they could not be loaded."""
     if notes.error is not None:
         return [error_line(ctx, "deal.notes_error")]
-    return [note_widget(ctx, note, icon=True, about=about) for note in notes.items[:limit]]
+    return [
+        w for note in notes.items[:limit] for w in note_widgets(ctx, note, icon=True, about=about)
+    ]
 
 
 def _deal_activities(activities: Section[Activity], ctx: CardContext, limit: int) -> list[Json]:

@@ -19,6 +19,7 @@ from cardin.cards.widgets import (
     Html,
     Json,
     button,
+    button_list,
     colored,
     decorated,
     esc,
@@ -180,17 +181,18 @@ def note_meta(ctx: CardContext, note: Note) -> Html:
     return join([ctx.msgs.text("note.pinned"), meta]) if note.is_pinned else meta
 
 
-def note_widget(
+def note_widgets(
     ctx: CardContext, note: Note, *, icon: bool = False, about: Match | None = None
-) -> Json:
-    """A note's first lines, with author and date under it; a note that was cut offers "Read
+) -> list[Json]:
+    """A note's first lines with author and date under it; under a note that was cut, "Read
     the whole note" when the card knows whose note it is (`about`)."""
     body, is_cut = note_body(ctx, note)
     start = icons.known("DESCRIPTION", ctx.msgs.text("icon.note")) if icon else None
-    read = None
+    widgets = [decorated(body, bottom=note_meta(ctx, note), start_icon=start)]
     if is_cut and about is not None:
         read = button(ctx.msgs.text("note.read_whole"), read_note_click(ctx, about, note))
-    return decorated(body, bottom=note_meta(ctx, note), start_icon=start, button=read)
+        widgets.append(button_list(read))
+    return widgets
 
 
 def read_note_click(ctx: CardContext, match: Match, note: Note, *, page: int | None = None) -> Json:
