@@ -37,6 +37,7 @@ from cardin.actions import (
     NoteForm,
     Op,
     OpenConnector,
+    ReadNote,
     Reauth,
     ReauthConfirm,
     ReauthToken,
@@ -178,6 +179,8 @@ SAMPLES: list[tuple[Action, Form]] = [
     ),
     (MarkDone(about=ABOUT, activity_id=99), {}),
     (MarkDone(about=ABOUT, activity_id=99, section=ListSection.ACTIVITIES), {}),
+    (ReadNote(connector_id="c1", email="ada@example.org", person_id=7, note_id=12), {}),
+    (ReadNote(connector_id="c1", email="ada@example.org", person_id=7, note_id=12, page=3), {}),
 ]
 
 

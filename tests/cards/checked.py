@@ -6,7 +6,7 @@ from typing import Any
 
 from cardin import cards
 from cardin.cards import CardContext
-from cardin.contact.model import Account, Match, NoMatch
+from cardin.contact.model import Account, Match, NoMatch, Note
 from cardin.contact.outcome import Failure
 from tests.cards.validate import assert_valid_card
 
@@ -89,3 +89,7 @@ def render_error_card(
     return _checked(
         cards.render_error_card(failure, ctx, connector_name=connector_name, email=email)
     )
+
+
+def render_note_card(match: Match, note: Note, ctx: CardContext, *, page: int = 1) -> Card:
+    return _checked(cards.render_note_card(match, note, ctx, page=page))

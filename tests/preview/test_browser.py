@@ -323,3 +323,27 @@ def test_including_the_message_text_asks_google_and_keeps_what_was_typed(
         )
         assert len(addon.events) == 3  # asked, asked again, repeated after Allow
         context.close()
+
+
+def test_a_long_note_cut_and_read_whole(page: Any) -> None:
+    open_mail(page, "fleet-order")
+    background = panel(page).locator(
+        ".section", has=page.locator(".section-header", has_text="Background")
+    )
+    expect(background).to_contain_text("Shipment log")
+    expect(background).not_to_contain_text("Shipment 0450")
+
+    press(page, background.locator(".btn", has_text="Read the whole note").first)
+
+    expect(panel(page).locator("[data-card-name=note]")).to_be_visible()
+    expect(panel(page)).to_contain_text("Shipment 0001")
+    expect(panel(page)).to_contain_text("Page 1 of")
+    for _ in range(20):  # far more pages than the note has
+        if not panel(page).locator(".btn", has_text="Next").count():
+            break
+        press(page, button(page, "Next"))
+    expect(panel(page)).to_contain_text("Shipment 0450")
+    expect(button(page, "Previous")).to_be_visible()
+    press(page, panel(page).locator("[data-back]"))
+    expect(panel(page).locator(".header-title")).to_have_text("Henrik Lindqvist")
+    expect(panel(page).locator("[data-card-name=note]")).to_have_count(0)

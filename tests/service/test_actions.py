@@ -263,3 +263,38 @@ async def test_a_bad_action_is_refused_with_a_notice_not_an_error(
     assert response.json() == NOTICE
     assert harness.sandbox.requests == []
     assert harness.app.state.runtime.store.list(ANN.sub) == [connector]
+
+
+async def test_a_long_note_is_read_whole_page_by_page(harness: Harness) -> None:
+    message = harness.message(sender=HUGE_EMAIL, to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    assert "Shipment 0450" not in text_of(opened)
+    read = action(opened, "read_note")
+    harness.sandbox.reset_log()
+
+    pushed = valid(await harness.act(ANN, read))
+    navigation = pushed["renderActions"]["action"]["navigations"][0]
+    assert navigation["pushCard"]["name"] == "note"
+    assert "Shipment 0001" in text_of(pushed)
+    assert "Shipment 0450" not in text_of(pushed)
+
+    page = pushed
+    while "Shipment 0450" not in text_of(page):
+        page = valid(await harness.act(ANN, action(page, "read_note", note_page=_next(page))))
+        assert "updateCard" in page["renderActions"]["action"]["navigations"][0]
+    assert "Previous" in text_of(page)
+    assert harness.sandbox.requests == []  # read from the cached lookup
+
+
+def _next(response: dict[str, Any]) -> str:
+    """The page the note card's Next button asks for."""
+    shown = top_card(response)["sections"][-1]["widgets"][0]["decoratedText"]["text"]
+    return str(int(shown.split("Page ", 1)[1].split(" ", 1)[0]) + 1)
+
+
+async def test_a_note_no_longer_there_gets_a_notice(harness: Harness) -> None:
+    message = harness.message(sender=HUGE_EMAIL, to=ANN.email)
+    read = action(valid(await harness.open(ANN, message)), "read_note")
+    gone = valid(await harness.act(ANN, {**read, "note_id": "999999"}))
+    assert "no longer there" in text_of(gone)
+    assert "navigations" not in gone["renderActions"]["action"]

@@ -26,6 +26,9 @@ ACTIVITY_ID = "activity_id"
 ORG_ID = "org_id"
 """The organization the add-contact form preselected (with ORG_NAME, its name as shown)."""
 ORG_NAME = "org_name"
+NOTE_ID = "note_id"
+"""The note a "Read the whole note" button opens (with NOTE_PAGE, the page of it shown)."""
+NOTE_PAGE = "note_page"
 
 # Names of input widgets.
 SEARCH_INPUT = "search_email"

@@ -53,7 +53,9 @@ from cardin.actions.keys import (
     JOB_TITLE_INPUT,
     NAME,
     NAME_INPUT,
+    NOTE_ID,
     NOTE_INPUT,
+    NOTE_PAGE,
     ORG_ID,
     ORG_INPUT,
     ORG_NAME,
@@ -113,6 +115,7 @@ class Op(enum.StrEnum):
     DEAL_FORM = "deal_form"
     CREATE_DEAL = "create_deal"
     MARK_DONE = "mark_done"
+    READ_NOTE = "read_note"
 
 
 class ListSection(enum.StrEnum):
@@ -315,6 +318,21 @@ class Cancel(Action):
     """Pop the top card (Back in the wizard, Cancel on a confirmation)."""
 
     op = Op.CANCEL
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadNote(Action):
+    """Show one note of the contact in full on a card of its own ("Read the whole note");
+    a long note is paged. Without `page` the note card is pushed at its first page; with it
+    (Next/Previous) that page replaces the note card."""
+
+    op = Op.READ_NOTE
+    connector_id: ConnectorId
+    email: Email
+    person_id: PersonId
+    note_id: Annotated[int, Param(NOTE_ID, NUMBER)]
+    page: Annotated[int | None, Param(NOTE_PAGE, NUMBER)] = None
+    """The page to show, counted from 1."""
 
 
 # --- connector set-up (SPEC §1) -------------------------------------------------------------
@@ -583,6 +601,7 @@ ACTIONS: tuple[type[Action], ...] = (
     DealForm,
     CreateDeal,
     MarkDone,
+    ReadNote,
 )
 """Every action, one per `Op`."""
 BY_OP: Mapping[Op, type[Action]] = {kind.op: kind for kind in ACTIONS}

@@ -9,6 +9,7 @@ from cardin.actions import (
     Home,
     Lookup,
     OpenConnector,
+    ReadNote,
     Refresh,
     Retry,
     RunConnector,
@@ -22,6 +23,7 @@ from cardin.cards import (
     pop,
     push,
     render_list_card,
+    render_note_card,
     update,
 )
 from cardin.contact.model import Match
@@ -72,6 +74,20 @@ async def show_all(addon: AddOn, action: ShowAll) -> Json:
         result.outcome, action.section.value, ctx, writes=writes, sender_name=action.name
     )
     return action_response(push(card))
+
+
+async def read_note(addon: AddOn, action: ReadNote) -> Json:
+    """Push the note card (or, paging, put the asked page in its place); a notice when the note
+    is gone, the outcome's card when the address no longer matches."""
+    found = await lookups.read_note(addon.services, addon.user.sub, action)
+    if isinstance(found, lookups.NoteGone):
+        return action_response(notification=addon.text("note.gone"))
+    if isinstance(found, lookups.ConnectorResult):
+        card = addon.outcome_card(found.connector, found.outcome, found.person)
+        return action_response(push(card)) if card else action_response()
+    ctx = addon.context(found.result.connector)
+    card = render_note_card(found.match, found.note, ctx, page=action.page or 1)
+    return action_response(push(card) if action.page is None else update(card))
 
 
 async def look_up_address(addon: AddOn, action: Lookup | SearchOther) -> Json:

@@ -44,6 +44,7 @@ from cardin.cards.home import render_homepage
 from cardin.cards.icons import ICON_DIR, ICON_FILES
 from cardin.cards.limits import MAX_WIDGETS
 from cardin.cards.lists import render_list_card
+from cardin.cards.notes import render_note_card
 from cardin.cards.outcome import render_outcome_card
 from cardin.cards.responses import (
     action_response,
@@ -124,6 +125,7 @@ __all__ = [
     "render_log_email_form",
     "render_name_step",
     "render_no_match_card",
+    "render_note_card",
     "render_note_form",
     "render_outcome_card",
     "render_payment_card",

@@ -11,7 +11,7 @@ from cardin.cards.actions import ListSection, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.general import general_section
 from cardin.cards.limits import CONTACT_CAPS, Caps, fit
-from cardin.cards.parts import footer, mailto, note_widget, section_error, show_all
+from cardin.cards.parts import footer, mailto, note_widgets, section_error, show_all
 from cardin.cards.widgets import (
     GREEN,
     GREY,
@@ -155,12 +155,13 @@ def notes_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
     header = ctx.msgs.text("section.notes")
     if notes.error is not None:
         return section([section_error(ctx, notes.error, match)], header=header)
-    widgets = [note_widget(ctx, note) for note in notes.items[: caps.notes]]
+    shown = notes.items[: caps.notes]
+    widgets = [w for note in shown for w in note_widgets(ctx, note, about=match)]
     more = show_all(
         ctx,
         match,
         ListSection.NOTES,
-        shown=len(widgets),
+        shown=len(shown),
         available=len(notes.items),
         total=notes.total,
     )
@@ -180,7 +181,9 @@ def deals_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
     widgets = [deals.overview_widget(overview, ctx)] if overview else []
     for deal in found.items[: caps.deals]:
         widgets.extend(
-            deals.deal_widgets(deal, ctx, notes=caps.deal_notes, activities=caps.deal_activities)
+            deals.deal_widgets(
+                deal, ctx, notes=caps.deal_notes, activities=caps.deal_activities, about=match
+            )
         )
     total = max(found.total, overview.total if overview else 0)
     shown = min(len(found.items), caps.deals)

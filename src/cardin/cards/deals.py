@@ -12,7 +12,7 @@ from cardin.cards.parts import (
     day_of,
     due_text,
     error_line,
-    note_widget,
+    note_widgets,
     state_word,
 )
 from cardin.cards.widgets import (
@@ -26,7 +26,15 @@ from cardin.cards.widgets import (
     open_link,
 )
 from cardin.connectors.features import Feature
-from cardin.contact.model import Activity, Deal, DealsOverview, DealStatus, Note, Section
+from cardin.contact.model import (
+    Activity,
+    Deal,
+    DealsOverview,
+    DealStatus,
+    Match,
+    Note,
+    Section,
+)
 
 
 def overview_widget(overview: DealsOverview, ctx: CardContext) -> Json:
@@ -50,11 +58,14 @@ def overview_widget(overview: DealsOverview, ctx: CardContext) -> Json:
     )
 
 
-def deal_widgets(deal: Deal, ctx: CardContext, *, notes: int, activities: int) -> list[Json]:
-    """A deal's row, then up to `notes` of its notes and `activities` of its activities."""
+def deal_widgets(
+    deal: Deal, ctx: CardContext, *, notes: int, activities: int, about: Match | None = None
+) -> list[Json]:
+    """A deal's row, then up to `notes` of its notes and `activities` of its activities; the
+    notes of `about`'s deal offer "Read the whole note" when cut."""
     widgets = [deal_row(deal, ctx)]
     if ctx.has(Feature.DEAL_NOTES) and deal.notes is not None:
-        widgets.extend(_deal_notes(deal.notes, ctx, notes))
+        widgets.extend(_deal_notes(deal.notes, ctx, notes, about=about))
     if ctx.has(Feature.DEAL_ACTIVITIES) and deal.activities is not None:
         widgets.extend(_deal_activities(deal.activities, ctx, activities))
     return widgets
@@ -102,11 +113,15 @@ def _day(moment: datetime | None, ctx: CardContext) -> str | None:
     return day_of(ctx, moment) if moment is not None else None
 
 
-def _deal_notes(notes: Section[Note], ctx: CardContext, limit: int) -> list[Json]:
+def _deal_notes(
+    notes: Section[Note], ctx: CardContext, limit: int, *, about: Match | None = None
+) -> list[Json]:
     """The deal's notes (newest first), or a line saying they could not be loaded."""
     if notes.error is not None:
         return [error_line(ctx, "deal.notes_error")]
-    return [note_widget(ctx, note, icon=True) for note in notes.items[:limit]]
+    return [
+        w for note in notes.items[:limit] for w in note_widgets(ctx, note, icon=True, about=about)
+    ]
 
 
 def _deal_activities(activities: Section[Activity], ctx: CardContext, limit: int) -> list[Json]:

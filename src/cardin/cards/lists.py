@@ -20,7 +20,7 @@ from cardin.cards.limits import (
     count_widgets,
     fit,
 )
-from cardin.cards.parts import note_widget, section_error, show_all
+from cardin.cards.parts import note_widgets, section_error, show_all
 from cardin.cards.widgets import GREY, Json, colored, paragraph
 from cardin.cards.widgets import section as make_section
 from cardin.cards.writes import WriteOptions, mark_done, receipt_widget
@@ -86,14 +86,22 @@ def _flat(
     items: Sequence[T],
     *,
     total: int,
-    render: Callable[[T, CardContext], Json],
+    render: Callable[[T, CardContext], Json | list[Json]],
     room: int,
 ) -> list[Json]:
-    """One section with as many items as fit in `room` and a "showing N of M" row when cut."""
+    """One section with as many items as fit in `room` and a "showing N of M" row when cut;
+    an item may take more than one widget (a cut note and its "Read the whole note")."""
     budget = Budget(room)
     budget.take(_CUT_ROW)
-    widgets = [render(item, ctx) for item in items[: budget.left]]
-    shown = len(widgets)
+    widgets: list[Json] = []
+    shown = 0
+    for item in items:
+        rendered = render(item, ctx)
+        block = rendered if isinstance(rendered, list) else [rendered]
+        if not budget.take(len(block)):
+            break
+        widgets.extend(block)
+        shown += 1
     more = show_all(ctx, match, which, shown=shown, available=shown, total=max(total, len(items)))
     header = ctx.msgs.text(f"section.{which.value}")
     return [make_section([*widgets, more] if more else widgets, header=header)] if widgets else []
@@ -143,14 +151,15 @@ def _notes(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     notes = match.contact.notes
     if notes.error is not None:
         return [make_section([section_error(ctx, notes.error, match)])]
+    render = functools.partial(_note, about=match)
     return _flat(
-        match, ctx, ListSection.NOTES, notes.items, total=notes.total, render=_note,
+        match, ctx, ListSection.NOTES, notes.items, total=notes.total, render=render,
         room=options.room,
     )  # fmt: skip
 
 
-def _note(note: Note, ctx: CardContext) -> Json:
-    return note_widget(ctx, note)
+def _note(note: Note, ctx: CardContext, *, about: Match) -> list[Json]:
+    return note_widgets(ctx, note, about=about)
 
 
 def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
@@ -162,13 +171,15 @@ def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     groups = [(s.value, [d for d in found.items if d.status is s]) for s in _DEAL_ORDER]
     total = max(found.total, overview.total if overview else 0, len(found.items))
     return _grouped(
-        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total, render=_deal_block,
-        room=options.room,
+        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total,
+        render=functools.partial(_deal_block, about=match), room=options.room,
     )  # fmt: skip
 
 
-def _deal_block(deal: Deal, ctx: CardContext) -> list[Json]:
-    return deals.deal_widgets(deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES)
+def _deal_block(deal: Deal, ctx: CardContext, *, about: Match) -> list[Json]:
+    return deals.deal_widgets(
+        deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES, about=about
+    )
 
 
 def _activities(match: Match, ctx: CardContext, options: _Options) -> list[Json]:

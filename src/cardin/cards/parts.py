@@ -7,17 +7,19 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from cardin.actions import Retry, ShowAll
+from cardin.actions import ReadNote, Retry, ShowAll
 from cardin.cards import icons
 from cardin.cards.actions import ListSection, call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.widgets import (
+    ELLIPSIS,
     GREY,
     MAX_TEXT,
     RED,
     Html,
     Json,
     button,
+    button_list,
     colored,
     decorated,
     esc,
@@ -27,11 +29,14 @@ from cardin.cards.widgets import (
 )
 from cardin.contact.model import Activity, ActivityState, Match, Note, SectionError, Usage
 from cardin.contact.model import SectionErrorKind as Kind
-from cardin.contact.notes import note_plain_text
+from cardin.contact.notes import cut_note_html, note_plain_text
 
 _JUST_NOW = timedelta(minutes=1)
 MAX_RETRY_WAIT = 86_400.0
 _TEL_CHARS = frozenset("0123456789+*#,;")
+# A note in a list shows its first lines; "Read the whole note" opens the rest.
+NOTE_LINES = 6
+NOTE_CHARS = 600
 
 
 # --- time ----------------------------------------------------------------------------------
@@ -157,24 +162,49 @@ def show_all(
     return decorated(colored(shown_text, GREY), button=button(label, on_click))
 
 
-def note_body(ctx: CardContext, note: Note) -> Html:
-    """A note's card-safe HTML; one too long for a card is shown as its clipped plain text."""
+def note_body(ctx: CardContext, note: Note) -> tuple[Html, bool]:
+    """A note's first lines as card-safe HTML (an ellipsis where it was cut), and whether it was
+    cut; markup too long for a card is shown as its plain text."""
     if not note.html.strip():
-        return colored(ctx.msgs.text("note.empty"), GREY)
-    if len(note.html) > MAX_TEXT:
-        return multiline(note_plain_text(note.html))
-    return Html(note.html)
+        return colored(ctx.msgs.text("note.empty"), GREY), False
+    cut = cut_note_html(note.html, max_lines=NOTE_LINES, max_chars=NOTE_CHARS)
+    shown = cut.head + ELLIPSIS if cut.is_cut else cut.head
+    if len(shown) > MAX_TEXT:
+        return multiline(note_plain_text(shown)), cut.is_cut
+    return Html(shown), cut.is_cut
 
 
-def note_widget(ctx: CardContext, note: Note, *, icon: bool = False) -> Json:
-    """A note: its card-safe HTML, with author and date under it."""
+def note_meta(ctx: CardContext, note: Note) -> Html:
+    """ "Pinned · Ada Lovelace · Mar 4, 2026": whether pinned, the author and the date."""
     when = note.added or note.updated
     meta = join([note.author, day_of(ctx, when) if when else None])
-    body = note_body(ctx, note)
+    return join([ctx.msgs.text("note.pinned"), meta]) if note.is_pinned else meta
+
+
+def note_widgets(
+    ctx: CardContext, note: Note, *, icon: bool = False, about: Match | None = None
+) -> list[Json]:
+    """A note's first lines with author and date under it; under a note that was cut, "Read
+    the whole note" when the card knows whose note it is (`about`)."""
+    body, is_cut = note_body(ctx, note)
     start = icons.known("DESCRIPTION", ctx.msgs.text("icon.note")) if icon else None
-    if note.is_pinned:
-        meta = join([ctx.msgs.text("note.pinned"), meta])
-    return decorated(body, bottom=meta, start_icon=start)
+    widgets = [decorated(body, bottom=note_meta(ctx, note), start_icon=start)]
+    if is_cut and about is not None:
+        read = button(ctx.msgs.text("note.read_whole"), read_note_click(ctx, about, note))
+        widgets.append(button_list(read))
+    return widgets
+
+
+def read_note_click(ctx: CardContext, match: Match, note: Note, *, page: int | None = None) -> Json:
+    """The onClick that opens the note card (at `page`, replacing the note card)."""
+    action = ReadNote(
+        connector_id=card_connector(ctx),
+        email=match.email,
+        person_id=match.contact.id,
+        note_id=note.id,
+        page=page,
+    )
+    return call(ctx, action)
 
 
 def state_word(ctx: CardContext, state: ActivityState) -> Html:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -243,3 +244,194 @@ class _PlainReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         """Text, entities already decoded."""
         self.parts.append(data)
+
+
+# --- cutting a note ------------------------------------------------------------------------
+
+_PIECE = re.compile(r"<[^>]*>|[^<]+|<")
+_UNIT = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.", re.DOTALL)
+_TAG_NAME = re.compile(r"<(/?)\s*([A-Za-z][A-Za-z0-9]*)")
+_VOID = frozenset({"br"})
+_ANY_TAG = re.compile(r"<[^>]*>")
+_LEADING_GAP = re.compile(r"(?:\s|<br\s*/?>)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteCut:
+    """A note cut in two: `head` and `rest` are each well-formed markup (a tag open at the cut
+    is closed at the end of `head` and opened again at the start of `rest`); `rest` is "" when
+    the whole note is in `head`."""
+
+    head: str
+    rest: str
+
+    @property
+    def is_cut(self) -> bool:
+        """Whether some of the note is left over."""
+        return bool(self.rest)
+
+
+def cut_note_html(
+    markup: str,
+    *,
+    max_lines: int | None = None,
+    max_chars: int | None = None,
+    max_markup: int | None = None,
+    at_lines: bool = False,
+) -> NoteCut:
+    """The note cut after `max_lines` lines, `max_chars` visible characters or `max_markup`
+    characters of markup (closing tags included), whichever comes first.
+
+    The cut falls at the end of a line or between words (with `at_lines`, at the end of a line
+    whenever one fits), never inside a tag or an entity; a single word longer than the limit is
+    cut where the limit falls. `markup` is the card subset that `clean_note_html` writes; the
+    head always holds some of a non-empty note, so cutting the rest again always ends.
+    """
+    return _Cutter(max_lines, max_chars, max_markup, at_lines=at_lines).cut(markup)
+
+
+def note_chunks(markup: str, max_markup: int) -> list[str]:
+    """The note in pieces of at most `max_markup` characters of markup (a longer link or word
+    may go over), each well-formed, cut at line ends where possible, in order."""
+    chunks: list[str] = []
+    rest = markup
+    while rest:
+        part = cut_note_html(rest, max_markup=max_markup, at_lines=True)
+        chunks.append(part.head)
+        rest = part.rest
+    return chunks
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """A place the head may end: pieces written before it, tags open there, where the rest
+    starts in the source, and the visible characters before it."""
+
+    written: int
+    stack: tuple[tuple[str, str | None], ...]
+    resume: int
+    chars: int
+
+
+class _Cutter:
+    """One pass over the markup, writing the head until a limit is reached."""
+
+    def __init__(
+        self,
+        max_lines: int | None,
+        max_chars: int | None,
+        max_markup: int | None,
+        *,
+        at_lines: bool,
+    ) -> None:
+        self.max_lines, self.max_chars, self.max_markup = max_lines, max_chars, max_markup
+        self.at_lines = at_lines
+        self.out: list[str] = []
+        self.size = 0
+        self.stack: list[tuple[str, str | None]] = []
+        self.lines = 1
+        self.chars = 0
+        self.line_mark: _Mark | None = None
+        self.word_mark: _Mark | None = None
+
+    def cut(self, markup: str) -> NoteCut:
+        for piece in _PIECE.finditer(markup):
+            text, start = piece.group(), piece.start()
+            is_tag = text.startswith("<") and len(text) > 1
+            stop = self._tag(text, start) if is_tag else self._text(text, start)
+            if stop is not None:
+                return self._finish(markup, stop)
+        return NoteCut(self._head(len(self.out), self.stack), "")
+
+    # -- what each piece does ------------------------------------------------------------
+
+    def _tag(self, tag: str, start: int) -> _Mark | None:
+        """Write a tag, or return where to cut when it does not fit."""
+        name_match = _TAG_NAME.match(tag)
+        if name_match is None:  # a comment or declaration: the cleaner leaves none
+            return None
+        name = name_match.group(2).lower()
+        if name_match.group(1) == "/":
+            self._close(name)
+            return None
+        if name in _VOID:
+            return self._break(tag, start)
+        return self._open(tag, name, start)
+
+    def _close(self, name: str) -> None:
+        if self.stack and self.stack[-1][0] == name:
+            _, opened = self.stack.pop()
+            if opened is not None:
+                self._write(f"</{name}>")
+
+    def _break(self, tag: str, start: int) -> _Mark | None:
+        if self.max_lines is not None and self.lines >= self.max_lines and self.chars:
+            return self._here(start + len(tag))
+        if not self._fits(len(tag)) and self.chars:
+            return self._best(start)
+        self.line_mark = self._here(start + len(tag))
+        self._write(tag)
+        self.lines += 1
+        return None
+
+    def _open(self, tag: str, name: str, start: int) -> _Mark | None:
+        if self._fits(len(tag) + len(name) + 3):
+            self.stack.append((name, tag))
+            self._write(tag)
+        elif self.chars:
+            return self._best(start)
+        else:  # not even alone on a piece: its text goes without it
+            self.stack.append((name, None))
+        return None
+
+    def _text(self, text: str, start: int) -> _Mark | None:
+        for unit in _UNIT.finditer(text):
+            visible = unit.group()
+            over_chars = self.max_chars is not None and self.chars + 1 > self.max_chars
+            if (over_chars or not self._fits(len(visible))) and self.chars:
+                return self._best(start + unit.start())
+            if visible == " ":
+                self.word_mark = self._here(start + unit.end())
+            self._write(visible)
+            self.chars += 1
+        return None
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _fits(self, cost: int) -> bool:
+        if self.max_markup is None:
+            return True
+        closing = sum(len(name) + 3 for name, opened in self.stack if opened is not None)
+        return self.size + cost + closing <= self.max_markup
+
+    def _write(self, piece: str) -> None:
+        self.out.append(piece)
+        self.size += len(piece)
+
+    def _here(self, resume: int) -> _Mark:
+        return _Mark(len(self.out), tuple(self.stack), resume, self.chars)
+
+    def _best(self, here: int) -> _Mark:
+        """Where to cut once a limit is reached: a line end, else between words, else here."""
+        marks = [m for m in (self.line_mark, self.word_mark) if m is not None and m.chars]
+        if self.at_lines and self.line_mark is not None and self.line_mark.chars:
+            return self.line_mark
+        return max(marks, key=lambda m: m.written) if marks else self._here(here)
+
+    def _head(self, written: int, stack: Sequence[tuple[str, str | None]]) -> str:
+        closing = "".join(f"</{name}>" for name, opened in reversed(stack) if opened is not None)
+        return "".join(self.out[:written]).rstrip(" ") + closing
+
+    def _finish(self, markup: str, mark: _Mark) -> NoteCut:
+        gap = _LEADING_GAP.match(markup, mark.resume)
+        resume = gap.end() if gap else mark.resume
+        tail = markup[resume:]
+        if not _has_text(tail):
+            return NoteCut(self._head(len(self.out), self.stack), "")
+        reopened = "".join(opened for _, opened in mark.stack if opened is not None)
+        return NoteCut(self._head(mark.written, mark.stack), reopened + tail)
+
+
+def _has_text(markup: str) -> bool:
+    """Whether any visible character is left in the markup."""
+    return bool(_ANY_TAG.sub("", markup).strip())

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cardin.actions import Lookup, OpenConnector, RunConnector, SearchOther, ShowAll
+from cardin.actions import Lookup, OpenConnector, ReadNote, RunConnector, SearchOther, ShowAll
 from cardin.connectors.model import Connector
+from cardin.contact.model import Match, Note
 from cardin.contact.outcome import Outcome
 from cardin.usecases.connectors import own_connector, own_connectors
 from cardin.usecases.people import Participant
@@ -67,6 +68,45 @@ async def open_connector(
     """One of the user's connectors' outcome for the action's address."""
     connector = await own_connector(services, sub, action.connector_id)
     return await result_for(services, connector, Participant.of(action.email, action.name))
+
+
+@dataclass(frozen=True)
+class NoteToRead:
+    """A note of the contact to show in full, found in the connector's result."""
+
+    result: ConnectorResult
+    match: Match
+    note: Note
+
+
+@dataclass(frozen=True)
+class NoteGone:
+    """The contact's result holds no note with that id any more (deleted, or no longer among
+    the notes fetched)."""
+
+
+async def read_note(
+    services: Services, sub: str, action: ReadNote
+) -> NoteToRead | NoteGone | ConnectorResult:
+    """The note the action names, from the contact's result (the result cache when it has one);
+    the result itself when it is no longer a match."""
+    connector = await own_connector(services, sub, action.connector_id)
+    result = await result_for(services, connector, Participant.of(action.email))
+    if not isinstance(result.outcome, Match):
+        return result
+    note = find_note(result.outcome, action.note_id)
+    return NoteGone() if note is None else NoteToRead(result, result.outcome, note)
+
+
+def find_note(match: Match, note_id: int) -> Note | None:
+    """The person's note with that id, or one of their deals' notes, among those fetched."""
+    contact = match.contact
+    deal_notes = (d.notes.items for d in contact.deals.items if d.notes is not None)
+    for notes in (contact.notes.items, *deal_notes):
+        for note in notes:
+            if note.id == note_id:
+                return note
+    return None
 
 
 async def dashboard(
