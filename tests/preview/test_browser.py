@@ -348,8 +348,7 @@ def test_the_dashboard_setting_on_off_with_two_connectors(page: Any) -> None:
     expect(panel(page).locator(".section-header", has_text=name)).to_have_count(0)
 
     page.goto(page.url.split("/preview/")[0].rstrip("/") + "/")
-    home_row = panel(page).locator(".decorated", has_text=name)
-    press(page, home_row.locator(".btn", has_text="Edit"))
+    press(page, panel(page).locator(".decorated", has_text=name))  # the row edits it
     for _ in range(3):
         press(page, button(page, "Next"))
     expect(panel(page).locator(".header-subtitle")).to_have_text("Step 4 of 4")
