@@ -9,6 +9,8 @@ import redis.asyncio as redis
 
 from cardin.cache import Cache, MemoryCache
 from cardin.cache_redis import RedisCache
+from cardin.contact.outcome import FailureKind
+from cardin.lookup.results import ResultCache, problem_key
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -133,3 +135,20 @@ async def test_a_redis_outage_is_logged_once_skipped_meanwhile_and_recovered(
     assert messages[1].startswith("Redis cache reachable again after 10 s")
     assert len(messages) == 2
     assert not backend.is_down
+
+
+async def test_a_connector_problem_is_kept_until_cleared_and_only_for_reauth_or_payment() -> None:
+    cache = MemoryCache()
+    results = ResultCache(cache)
+    assert await results.problem("c1") is None
+    await results.note_problem("c1", FailureKind.UNAVAILABLE)  # a passing outage: no warning
+    assert await results.problem("c1") is None
+    await results.note_problem("c1", FailureKind.REAUTH)
+    assert await results.problem("c1") is FailureKind.REAUTH
+    assert await results.problem("c2") is None
+    await results.note_problem("c1", FailureKind.PAYMENT)
+    assert await results.problem("c1") is FailureKind.PAYMENT
+    await results.clear_problem("c1")
+    assert await results.problem("c1") is None
+    await cache.set(problem_key("c1"), b"\xff not a kind", 60)  # unreadable: no warning
+    assert await results.problem("c1") is None

@@ -14,6 +14,7 @@ from cardin import cards
 from cardin.cards import (
     MAX_WIDGETS,
     SEARCH_INPUT,
+    DashboardContact,
     DashboardEntry,
     trigger_response,
 )
@@ -85,6 +86,7 @@ def dashboard(
     *,
     sender_name: str | None = SENDER[1],
     ctx: cards.CardContext = EN,
+    more: Sequence[DashboardContact] = (),
 ) -> Card:
     card = cards.render_dashboard(
         ctx,
@@ -93,6 +95,7 @@ def dashboard(
         main=main,
         entries=entries,
         participants=participants,
+        more=more,
     )
     return checked(card)
 
@@ -112,6 +115,9 @@ GOLDEN_CASES: dict[str, Callable[[], Card]] = {
     "home_three_connectors": lambda: trigger_response(homepage(fixtures.three_connectors())),
     "dashboard_contact": lambda: trigger_response(dashboard(contact_main(), every_state())),
     "dashboard_no_main": lambda: trigger_response(dashboard(None, every_state())),
+    "dashboard_two_contacts": lambda: trigger_response(
+        dashboard(contact_main(), every_state()[1:], more=[globex_contact()])
+    ),
 }
 
 
@@ -172,12 +178,13 @@ def test_homepage_with_very_many_connectors_stays_within_the_limit() -> None:
 # --- the dashboard with a default card -----------------------------------------------------
 
 
-def test_dashboard_keeps_main_and_appends_the_other_accounts_and_people() -> None:
+def test_dashboard_puts_the_other_accounts_first_keeps_main_and_appends_people() -> None:
     main = contact_main()
     card = dashboard(main, every_state())
     assert card["header"] == main["header"]
-    assert card["sections"][: len(main["sections"])] == main["sections"]
-    assert headers(card)[-2:] == ["Other accounts", "Other people in this thread"]
+    assert card["sections"][0]["header"] == "Other accounts"
+    assert card["sections"][1 : len(main["sections"]) + 1] == main["sections"]
+    assert headers(card)[-1] == "Other people in this thread"
     assert card["cardActions"][:-1] == main["cardActions"]
     assert card["cardActions"][-1]["actionLabel"] == "Pipedrive accounts"
     assert {"op": "home"} in actions(card)
@@ -301,7 +308,7 @@ def test_participants_are_trimmed_first() -> None:
     main = contact_main()
     card = dashboard(main, every_state(), _many_people(200))
     assert widget_count(card) == MAX_WIDGETS
-    assert card["sections"][: len(main["sections"])] == main["sections"]
+    assert card["sections"][1 : len(main["sections"]) + 1] == main["sections"]
     people = section(card, "Other people in this thread")["widgets"]
     hidden = 200 - (len(people) - 1)
     assert people[-1]["decoratedText"]["text"] == (
@@ -315,10 +322,11 @@ def test_a_huge_main_loses_its_last_sections_with_a_note() -> None:
     assert widget_count(card) <= MAX_WIDGETS
     assert "Other people in this thread" not in headers(card)
     assert len(rows(card, "Other accounts")) == 40
+    assert card["sections"][0]["header"] == "Other accounts"
     kept = len(card["sections"]) - 2
     assert 0 < kept < len(main["sections"])
-    assert card["sections"][:kept] == main["sections"][:kept]
-    note = card["sections"][kept]["widgets"][0]["decoratedText"]
+    assert card["sections"][1 : kept + 1] == main["sections"][:kept]
+    note = card["sections"][-1]["widgets"][0]["decoratedText"]
     assert "Part of this card was left out" in note["text"]
     assert {p["key"]: p["value"] for p in note["button"]["onClick"]["action"]["parameters"]} == {
         "op": "open_connector", "connector": "conn-1", "email": SENDER[0], "name": SENDER[1],
@@ -333,7 +341,7 @@ def test_a_main_whose_first_section_alone_is_too_big_is_shortened() -> None:
     ]}  # fmt: skip
     card = dashboard(main, _many_entries(12), _many_people(5))
     assert widget_count(card) <= MAX_WIDGETS
-    first = card["sections"][0]
+    first = card["sections"][1]
     assert len(first["widgets"]) == MAX_WIDGETS - 12 - 1
     assert "collapsible" not in first
     assert "tail" not in texts(card)
@@ -362,3 +370,62 @@ def test_hostile_names_are_escaped_on_the_homepage_and_dashboard(hostile: str) -
         assert hostile not in html
         assert escaped in html
     assert rendered[1]["header"]["title"] == hostile  # a title is plain text
+
+
+# --- other connectors shown in full ----------------------------------------------------------
+
+
+def globex_contact(
+    name: str = "Sales EU", i: int = 7, match: Callable[[], Any] = fixtures.rich_match
+) -> DashboardContact:
+    connector = fixtures.connector(
+        f"conn-{i}", name, account=fixtures.GLOBEX_ACCOUNT, is_default=False, position=i
+    )
+    ctx = fixtures.context(connector_id=connector.id)
+    body = cards.render_outcome_card(
+        match(), ctx, email=SENDER[0], connector_name=name, account_name=name
+    )
+    return DashboardContact(connector, body)
+
+
+def test_a_contact_shown_in_full_follows_main_under_its_account_name() -> None:
+    main = contact_main()
+    more = globex_contact(match=fixtures.minimal_match)
+    card = dashboard(main, every_state()[1:], more=[more])
+    assert widget_count(card) <= MAX_WIDGETS
+    names = headers(card)
+    assert names[0] == "Other accounts"
+    assert names[-1] == "Other people in this thread"
+    start = [sec.get("header") for sec in card["sections"]].index("Sales EU")
+    heading = card["sections"][start]["widgets"][0]["decoratedText"]
+    assert heading["text"] == f"<b>{more.card['header']['title']}</b>"
+    assert heading["topLabel"] == "globex.pipedrive.com"
+    opens = {p["key"]: p["value"] for p in heading["button"]["onClick"]["action"]["parameters"]}
+    assert opens == {"op": "open_connector", "connector": "conn-7",
+        "email": SENDER[0], "name": SENDER[1]}  # fmt: skip
+    # Every widget of the other contact is shown (nothing trimmed: it fits).
+    shown = card["sections"][start + 1 : start + 1 + len(more.card["sections"])]
+    assert shown == more.card["sections"]
+
+
+def test_later_contacts_are_cut_with_show_everything_before_main_is() -> None:
+    main = contact_main()
+    more = [globex_contact(f"Account {i}", i) for i in range(10, 14)]
+    card = dashboard(main, every_state(), _many_people(30), more=more)
+    assert widget_count(card) <= MAX_WIDGETS
+    assert card["sections"][1 : len(main["sections"]) + 1] == main["sections"]
+    assert "Other people in this thread" not in headers(card)
+    note = card["sections"][-1]["widgets"][0]["decoratedText"]
+    assert "Part of this card was left out" in note["text"]
+    params = {p["key"]: p["value"] for p in note["button"]["onClick"]["action"]["parameters"]}
+    assert params["op"] == "open_connector"
+    assert params["connector"] in {f"conn-{i}" for i in range(10, 14)}
+    assert "Account 10" in headers(card)
+
+
+def test_the_account_name_leads_the_subtitle_of_a_non_default_contact() -> None:
+    more = globex_contact("Sales · EU <b>")
+    plain_card = render_contact_card(fixtures.rich_match(), EN)
+    subtitle = plain_card["header"]["subtitle"]
+    assert more.card["header"]["subtitle"] == f"Sales · EU <b> · {subtitle}"
+    assert_valid_card(more.card)

@@ -347,3 +347,39 @@ def test_a_long_note_cut_and_read_whole(page: Any) -> None:
     press(page, panel(page).locator("[data-back]"))
     expect(panel(page).locator(".header-title")).to_have_text("Henrik Lindqvist")
     expect(panel(page).locator("[data-card-name=note]")).to_have_count(0)
+
+
+def test_the_dashboard_setting_on_off_with_two_connectors(page: Any) -> None:
+    """A second account, named after its company by default: off, one row with its state at the
+    top; on (edited in step 4), its contact in full on the message card under its name."""
+    token = page.locator("[data-token=second]").inner_text()
+    press(page, button(page, "Add another account"))
+    press(page, button(page, "Next"))  # the name left as offered
+    press(page, button(page, "Next"))
+    panel(page).locator("input[name=token_input]").fill(token)
+    press(page, button(page, "Next"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 4 of 4")
+    panel(page).locator("label.choice", has_text="Automatically").click()
+    press(page, button(page, "Save"))  # the dashboard switch left off, as offered
+    name = "Pipedrive · Second Sight Studio"
+    expect(panel(page).locator(".decorated-text", has_text=name)).to_be_visible()
+
+    open_mail(page, "joint-workshop")
+    headers = panel(page).locator(".section-header")
+    expect(headers.first).to_have_text("Other accounts")  # above the contact, not under it
+    row = panel(page).locator(".decorated", has_text=name)
+    expect(row.locator(".btn")).to_have_text("Has match")
+    expect(panel(page).locator(".section-header", has_text=name)).to_have_count(0)
+
+    page.goto(page.url.split("/preview/")[0].rstrip("/") + "/")
+    press(page, panel(page).locator(".decorated", has_text=name))  # the row edits it
+    for _ in range(3):
+        press(page, button(page, "Next"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Step 4 of 4")
+    panel(page).locator("label.switch").click()
+    press(page, button(page, "Save"))
+
+    open_mail(page, "joint-workshop")
+    expect(panel(page).locator(".header-title")).to_have_text("Katharina Weber")
+    expect(panel(page).locator(".section-header", has_text=name)).to_be_visible()
+    expect(panel(page).locator(".btn", has_text="Has match")).to_have_count(0)

@@ -34,7 +34,9 @@ from cardin.usecases.people import Participant
 
 async def _card(addon: AddOn, result: lookups.ConnectorResult) -> Json:
     writes = await addon.write_options(result.connector)
-    card = addon.outcome_card(result.connector, result.outcome, result.person, writes=writes)
+    card = addon.outcome_card(
+        result.connector, result.outcome, result.person, writes=writes, warning=result.warning
+    )
     assert card is not None  # noqa: S101 - a lookup that ran always has a card
     return card
 

@@ -21,6 +21,7 @@ from cardin.addon.participants import participants_to_look_up
 from cardin.addon.runtime import Runtime
 from cardin.cards import (
     CardContext,
+    DashboardContact,
     DashboardEntry,
     Json,
     action_response,
@@ -35,7 +36,7 @@ from cardin.cards.writes import LoggedView, WriteOptions, WriteReceipt
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match
-from cardin.contact.outcome import Failure, Outcome
+from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.lookup.assemble import Links
 from cardin.usecases import lookups
 from cardin.usecases.connectors import own_connectors
@@ -163,22 +164,44 @@ class AddOn:
     async def dashboard_card(
         self, found: Dashboard | NoConnectors, *, receipt: WriteReceipt | None = None
     ) -> Json:
-        """The dashboard card; the homepage while there is no connector."""
+        """The dashboard card; the homepage while there is no connector.
+
+        A connector shown in the dashboard (step 4) is shown in full: the default one whatever
+        its outcome, another one when it has a match. The others are rows with their state;
+        the first connector shown in full (the default one when it is) leads the card.
+        """
         if isinstance(found, NoConnectors):
             return await self.homepage_card()
         default = found.default
-        writes = await self.write_options(default.connector, receipt=receipt)
-        main = self.outcome_card(default.connector, default.outcome, found.person, writes=writes)
-        # A manual default has no card yet: it is listed with the others, to be run on click.
-        entries = [_entry(r) for r in found.runs if r is not default or main is None]
+        runs = [default, *(r for r in found.runs if r is not default)]
+        full = [r for r in runs if _in_full(r, is_default=r is default)]
+        lead = full[0] if full else None
+        main = None
+        if lead is not None:
+            writes = await self.write_options(lead.connector, receipt=receipt)
+            main = self.run_card(lead, found.person, writes=writes)
+        more = [
+            DashboardContact(r.connector, card)
+            for r in full[1:]
+            if (card := self.run_card(r, found.person)) is not None
+        ]
         extra = [(p.email, p.name) for p in found.others]
         return render_dashboard(
-            self.context(default.connector),
+            self.context(lead.connector if lead else default.connector),
             email=found.person.email,
             sender_name=found.person.name,
             main=main,
-            entries=entries,
+            entries=[_entry(r) for r in runs if all(r is not f for f in full)],
             participants=extra,
+            more=more,
+        )
+
+    def run_card(
+        self, run: Run, person: Participant, *, writes: WriteOptions | None = None
+    ) -> Json | None:
+        """The card of one connector's run (with its warning), None when it has not run."""
+        return self.outcome_card(
+            run.connector, run.outcome, person, writes=writes, warning=run.warning
         )
 
     def outcome_card(
@@ -188,9 +211,12 @@ class AddOn:
         person: Participant,
         *,
         writes: WriteOptions | None = None,
+        warning: FailureKind | None = None,
     ) -> Json | None:
         """A connector's card for the person, None when it has not run (manual); with `writes`,
-        the contact card offers the writes the connector's features allow."""
+        the contact card offers the writes the connector's features allow. A contact card of a
+        connector other than the default one names it; `warning` (a cached answer after a
+        reauth or payment failure) puts that problem and its fix on top."""
         if outcome is None:
             return None
         return render_outcome_card(
@@ -200,6 +226,8 @@ class AddOn:
             connector_name=connector.name,
             sender_name=person.name,
             writes=writes,
+            warning=warning,
+            account_name=None if connector.is_default else connector.name,
         )
 
     async def write_options(
@@ -234,10 +262,17 @@ def scope_request() -> Json:
     return {"requesting_google_scopes": {"scopes": [METADATA_SCOPE]}}
 
 
+def _in_full(run: Run, *, is_default: bool) -> bool:
+    """Whether the run is shown in full on the dashboard (else as a row with its state)."""
+    if not run.connector.show_in_dashboard or run.outcome is None:
+        return False
+    return is_default or isinstance(run.outcome, Match)
+
+
 def _entry(run: Run) -> DashboardEntry:
     outcome = run.outcome
     summary = None
-    if isinstance(outcome, Match) and run.connector.show_in_dashboard:
+    if isinstance(outcome, Match):
         org = outcome.contact.organization
         summary = outcome.contact.name + (f" · {org.name}" if org else "")
     retry_after = outcome.retry_after if isinstance(outcome, Failure) else None

@@ -18,6 +18,7 @@ from cardin.cards.context import CardContext
 from cardin.cards.dashboard import (
     DUPLICATE_SAME_DOMAIN,
     DUPLICATE_SAME_NAME,
+    DashboardContact,
     DashboardEntry,
     render_dashboard,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "ActivityView",
     "CardContext",
     "ContactFormView",
+    "DashboardContact",
     "DashboardEntry",
     "DealOption",
     "DealView",

@@ -1,8 +1,10 @@
-"""The message dashboard (SPEC §2, §9): the default connector's card, the other connectors with
-their state, the thread's other people; and the add-contact prompt about possible duplicates.
+"""The message dashboard (SPEC §2, §9): the other connectors with their state, the leading
+connector's card, the other contacts shown in full, the thread's other people; and the
+add-contact prompt about possible duplicates.
 
 Google drops a section that pushes a card past 100 widgets and every section after it, so the
-dashboard gives up the participants first, then the last sections of the default card.
+dashboard gives up the participants first, then the last contacts shown in full, then the last
+sections of the leading card.
 """
 
 from __future__ import annotations
@@ -90,6 +92,24 @@ class DashboardEntry:
     retry_after: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DashboardContact:
+    """Another connector's card shown in full on the dashboard (its "display data directly in
+    the dashboard" is on), under the connector's name."""
+
+    connector: Connector
+    card: Json
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A contact shown in full below the leading card: its sections, and the note that ends
+    them when they are cut."""
+
+    sections: list[Json]
+    note: Json
+
+
 def render_dashboard(
     ctx: CardContext,
     *,
@@ -98,10 +118,13 @@ def render_dashboard(
     main: Json | None,
     entries: Sequence[DashboardEntry],
     participants: Sequence[tuple[str, str | None]] = (),
+    more: Sequence[DashboardContact] = (),
 ) -> Json:
-    """`main` (the default connector's card, kept as is) followed by "Other accounts" (each
-    of `entries` with its state) and the thread's other people (address, name); without
-    `main`, a card about the sender holding the lists. At most 100 widgets.
+    """ "Other accounts" (each of `entries` with its state) on top, then `main` (the leading
+    connector's card, kept as is), the cards of `more` (each under its connector's name) and the
+    thread's other people (address, name); without `main`, a card about the sender holding the
+    lists. At most 100 widgets: the people go first, then the last of `more` (cut with
+    "Show everything"), then main's last sections.
 
     `ctx.connector_id` is the connector whose card `main` is (for "Show everything").
     """
@@ -114,21 +137,59 @@ def render_dashboard(
         sections = extra + _people_sections(neutral, people, MAX_WIDGETS - count_widgets(extra))
         return _sender_card(neutral, email, sender_name, sections, manage)
     body = copy.deepcopy(main)
-    note = _trimmed_note(ctx, email, sender_name)
-    body["sections"] = _fitted(neutral, body["sections"], extra, people, note=note)
+    note = _trimmed_note(ctx, ctx.connector_id, email, sender_name)
+    blocks = [_block(neutral, contact, email, sender_name) for contact in more]
+    body["sections"] = _fitted(neutral, body["sections"], extra, blocks, people, note=note)
     body["cardActions"] = [*body.get("cardActions", []), manage]
     return body
 
 
 def _fitted(
-    ctx: CardContext, main: list[Json], extra: list[Json], people: list[Json], *, note: Json
+    ctx: CardContext,
+    main: list[Json],
+    extra: list[Json],
+    blocks: list[_Block],
+    people: list[Json],
+    *,
+    note: Json,
 ) -> list[Json]:
-    """Main's sections, then `extra`, then as many people as fit; main cut (ending with the
-    `note` that says so) only when it and `extra` alone pass the limit."""
+    """`extra`, main's sections, the blocks, then as many people as fit; main cut (ending with
+    the `note` that says so) only when it and `extra` alone pass the limit, a block cut (ending
+    with its note) or left out when it does not fit."""
     room = MAX_WIDGETS - count_widgets(extra)
-    if count_widgets(main) <= room:
-        return main + extra + _people_sections(ctx, people, room - count_widgets(main))
-    return [*_cut(main, room - 1), section([note]), *extra]
+    if count_widgets(main) > room:
+        return [*extra, *_cut(main, room - 1), section([note])]
+    fitted = [*extra, *main]
+    room -= count_widgets(main)
+    for block in blocks:
+        size = count_widgets(block.sections)
+        if size <= room:
+            fitted += block.sections
+            room -= size
+            continue
+        if room >= 2:  # noqa: PLR2004 - the block's heading and its note
+            fitted += [*_cut(block.sections, room - 1), section([block.note])]
+        return fitted
+    return fitted + _people_sections(ctx, people, room)
+
+
+def _block(
+    ctx: CardContext, contact: DashboardContact, email: str, sender_name: str | None
+) -> _Block:
+    """Another connector's contact under its name: who it is (a click opens the card on its
+    own), then the card's sections."""
+    connector = contact.connector
+    header = contact.card.get("header", {})
+    target = OpenConnector(connector_id=connector.id, email=email, name=sender_name)
+    who = decorated(
+        bold(str(header.get("title", ""))),
+        top=account_host(connector.account),
+        bottom=header.get("subtitle"),
+        on_click=call(ctx, target),
+        button=button(ctx.msgs.text("action.open"), call(ctx, target)),
+    )
+    sections = [section([who], header=connector.name), *copy.deepcopy(contact.card["sections"])]
+    return _Block(sections, _trimmed_note(ctx, connector.id, email, sender_name))
 
 
 def _cut(sections: list[Json], limit: int) -> list[Json]:
@@ -155,11 +216,13 @@ def _head(sec: Json, count: int) -> Json:
     return short
 
 
-def _trimmed_note(ctx: CardContext, email: str, sender_name: str | None) -> Json:
-    """Says part of the card was left out; opens the full card when we know its connector."""
+def _trimmed_note(
+    ctx: CardContext, connector_id: str | None, email: str, sender_name: str | None
+) -> Json:
+    """Says part of the card was left out; opens the connector's full card when we know it."""
     show = None
-    if ctx.connector_id is not None:
-        target = OpenConnector(connector_id=ctx.connector_id, email=email, name=sender_name)
+    if connector_id is not None:
+        target = OpenConnector(connector_id=connector_id, email=email, name=sender_name)
         full = call(ctx, target)
         show = button(ctx.msgs.text("action.show_everything"), full)
     return decorated(colored(ctx.msgs.text("dashboard.trimmed"), GREY), button=show)

@@ -122,6 +122,27 @@ def render_payment_card(
     return _problem_card(ctx, connector_name, "payment.subtitle", widgets, name="payment")
 
 
+def stale_section(ctx: CardContext, kind: FailureKind, *, account: Account | None) -> Json:
+    """Over an answer the result cache kept although the connector's last run found its token
+    refused (`kind` REAUTH) or its account inactive (PAYMENT): says the card may be out of date,
+    with the way out (update the token; the account's billing page)."""
+    msgs = ctx.msgs
+    if kind is FailureKind.PAYMENT:
+        billing = (
+            web_app_url(account.company_domain, "settings", "billing")
+            if account
+            else BILLING_PAGE_URL
+        )
+        fix = button(msgs.text("action.billing"), open_link(billing), primary=True)
+        icon = icons.served(ctx, "activity_cogs", msgs.text("icon.settings"))
+    else:
+        reauth = call(ctx, Reauth(connector_id=card_connector(ctx)))
+        fix = button(msgs.text("action.update_connector"), reauth, primary=True)
+        icon = icons.served(ctx, "activity_key", msgs.text("icon.token"))
+    words = lines([bold(msgs.text(f"{kind.value}.subtitle")), msgs.text(f"stale.{kind.value}")])
+    return section([decorated(words, start_icon=icon), button_list(fix)])
+
+
 def render_error_card(
     failure: Failure, ctx: CardContext, *, connector_name: str, email: str | None = None
 ) -> Json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +56,25 @@ def offered_settings(existing_connectors: int, today: date) -> ConnectorSettings
     )
 
 
+def default_name(account: Account, taken: Iterable[str]) -> str:
+    """The name of a second or later connector left with the type's name: "Pipedrive · <company
+    name>", then with the user's name, then numbered, whichever is not `taken` (names need not
+    be unique, but the default should not make duplicates)."""
+    used = {name.casefold() for name in taken}
+    company = account.company_name.strip() or account.company_domain
+    first = f"{TYPE_NAME} · {company}"
+    candidates = [first]
+    if account.user_name.strip():
+        candidates.append(f"{first} · {account.user_name.strip()}")
+    for name in candidates:
+        if name[:MAX_STORED_NAME].casefold() not in used:
+            return name[:MAX_STORED_NAME]
+    number = 2
+    while f"{first[: MAX_STORED_NAME - 8]} ({number})".casefold() in used:
+        number += 1
+    return f"{first[: MAX_STORED_NAME - 8]} ({number})"
+
+
 def settings_of(connector: Connector) -> ConnectorSettings:
     """A stored connector's choices, to pre-fill the steps when editing."""
     return ConnectorSettings(
@@ -63,6 +83,8 @@ def settings_of(connector: Connector) -> ConnectorSettings:
 
 
 MAX_NAME = 255
+MAX_STORED_NAME = 100
+"""A connector name's length (as `ConnectorSettings.normalized` cuts it)."""
 # "en_US", "de", "pt-BR", "zh_Hant_TW": what Babel reads; the store keeps 32 characters
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{1,8}){0,3}")
 

@@ -14,10 +14,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from cardin.cache import Cache
 from cardin.contact.model import LookupResult, Usage
+from cardin.contact.outcome import FailureKind
 
 RESULT_TTL = 10 * 60.0
 _ADAPTER: TypeAdapter[LookupResult] = TypeAdapter(LookupResult)
 _KEY_VERSION = "1"
+# A connector's last run ended with one of these: its cached results are no longer trustworthy.
+WARNED_KINDS = frozenset({FailureKind.REAUTH, FailureKind.PAYMENT})
 
 
 def result_key(connector_id: str, email: str) -> str:
@@ -26,12 +29,19 @@ def result_key(connector_id: str, email: str) -> str:
     return f"cardin:result:{_KEY_VERSION}:{connector_id}:{digest}"
 
 
+def problem_key(connector_id: str) -> str:
+    """Cache key of the problem a connector's last run reported (reauth or payment)."""
+    return f"cardin:problem:{_KEY_VERSION}:{connector_id}"
+
+
 class ResultCache:
     """Lookup results per connector and address, kept for `ttl` seconds."""
 
     def __init__(self, cache: Cache, *, ttl: float = RESULT_TTL) -> None:
         self._cache = cache
         self._ttl = ttl
+        # Outlives every result it warns about (a result is kept `ttl` at most).
+        self._problem_ttl = max(ttl, 60.0)
 
     async def get(self, connector_id: str, email: str) -> LookupResult | None:
         """The cached result, marked as costing nothing now; None when absent or unreadable."""
@@ -55,3 +65,24 @@ class ResultCache:
     async def forget(self, connector_id: str, email: str) -> None:
         """Drop a result (after adding the contact, say)."""
         await self._cache.delete(result_key(connector_id, email))
+
+    async def note_problem(self, connector_id: str, kind: FailureKind) -> None:
+        """Remember that the connector's last run failed so (reauth or payment; others are
+        ignored): the results still cached for it are served with that warning."""
+        if kind in WARNED_KINDS:
+            await self._cache.set(problem_key(connector_id), kind.value.encode(), self._problem_ttl)
+
+    async def clear_problem(self, connector_id: str) -> None:
+        """The connector answered again: its cached results need no warning."""
+        await self._cache.delete(problem_key(connector_id))
+
+    async def problem(self, connector_id: str) -> FailureKind | None:
+        """The reauth or payment problem of the connector's last run, if any."""
+        raw = await self._cache.get(problem_key(connector_id))
+        if raw is None:
+            return None
+        try:
+            kind = FailureKind(raw.decode())
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return kind if kind in WARNED_KINDS else None

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from cardin.actions import Lookup, OpenConnector, ReadNote, RunConnector, SearchOther, ShowAll
 from cardin.connectors.model import Connector
 from cardin.contact.model import Match, Note
-from cardin.contact.outcome import Outcome
+from cardin.contact.outcome import FailureKind, Outcome
 from cardin.usecases.connectors import own_connector, own_connectors
 from cardin.usecases.people import Participant
-from cardin.usecases.runs import Run, look_up, run_all
+from cardin.usecases.runs import Run, look_up, run_all, warning_of
 from cardin.usecases.services import Services
 
 MAX_ADDRESS = 254  # RFC 5321
@@ -20,11 +20,13 @@ MAX_ADDRESS = 254  # RFC 5321
 
 @dataclass(frozen=True)
 class ConnectorResult:
-    """One connector's outcome for one person."""
+    """One connector's outcome for one person; `warning`: the reauth or payment problem of the
+    connector's last run, when `outcome` is a cached answer served regardless."""
 
     connector: Connector
     person: Participant
     outcome: Outcome
+    warning: FailureKind | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ async def result_for(
     outcome = await look_up(
         services, connector, person.email, base_email=person.base_email, refresh=refresh
     )
-    return ConnectorResult(connector, person, outcome)
+    warning = await warning_of(services, connector, outcome)
+    return ConnectorResult(connector, person, outcome, warning)
 
 
 async def open_connector(

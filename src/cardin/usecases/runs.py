@@ -36,14 +36,21 @@ class NeedsReauth(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One connector's outcome for the address; `outcome` is None when it did not run."""
+    """One connector's outcome for the address; `outcome` is None when it did not run.
+
+    `warning` is the reauth or payment problem of the connector's last run when `outcome` was
+    served from the result cache regardless.
+    """
 
     connector: Connector
     outcome: Outcome | None
+    warning: FailureKind | None = None
 
     @property
     def state(self) -> ConnectorState:
-        """The dashboard label."""
+        """The dashboard label (the warning's, over a cached answer)."""
+        if self.warning is not None:
+            return state_of(Failure(self.warning, "the connector's last run"))
         return state_of(self.outcome)
 
 
@@ -83,7 +90,18 @@ async def look_up(
     except TimeoutError:
         return Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
     except NeedsReauth as exc:
+        await services.results.note_problem(cache_id(connector), exc.failure.kind)
         return exc.failure
+
+
+async def warning_of(
+    services: Services, connector: Connector, outcome: Outcome | None
+) -> FailureKind | None:
+    """The reauth or payment problem of the connector's last run, for an answer that did not
+    fail (it came from the result cache, as a fresh answer clears the problem); else None."""
+    if outcome is None or isinstance(outcome, Failure):
+        return None
+    return await services.results.problem(cache_id(connector))
 
 
 async def _look_up(
@@ -122,7 +140,9 @@ async def _cached_or_fresh(
         )
     )
     if isinstance(result, Failure):
+        await services.results.note_problem(key, result.kind)
         return result
+    await services.results.clear_problem(key)
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):
         await services.results.put(key, email, result)
@@ -180,7 +200,9 @@ async def run_all(
     for connector, outcome in by_id.items():
         if isinstance(outcome, Failure):
             log.info("connector %s: %s", connector, outcome.kind.name)
-    return [Run(c, by_id.get(c.id)) for c in connectors]
+    runs = [Run(c, by_id.get(c.id)) for c in connectors]
+    warnings = await asyncio.gather(*(warning_of(services, r.connector, r.outcome) for r in runs))
+    return [Run(r.connector, r.outcome, w) for r, w in zip(runs, warnings, strict=True)]
 
 
 def parts_for(features: Iterable[Feature]) -> Parts:

@@ -28,10 +28,11 @@ from cardin.actions import (
     SetupName,
     SetupToken,
 )
-from cardin.connectors.model import Connector, ConnectorSettings
+from cardin.connectors.model import TYPE_NAME, Connector, ConnectorSettings
 from cardin.connectors.setup import (
     TokenProblem,
     TokenRejected,
+    default_name,
     is_same_account,
     offered_settings,
     settings_of,
@@ -224,7 +225,13 @@ async def _token_new(
     """Store the new connector, unless another connector has the token.
 
     The store decides in the insert itself, so set-ups racing with one token store one connector.
+    A later connector left with the type's name is named after its company.
     """
+    if settings.name == TYPE_NAME:
+        existing = await asyncio.to_thread(services.store.list, sub)
+        if existing:
+            name = default_name(account, (c.name for c in existing))
+            settings = replace(settings, name=name)
     try:
         created = await asyncio.to_thread(
             services.store.create,
