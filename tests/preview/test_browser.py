@@ -214,7 +214,8 @@ def test_back_in_a_stale_tab_reloads_instead_of_popping_the_other_tabs_card(page
     panel(page).locator("[data-back]").click()
 
     page.wait_for_function("() => window.notReloaded === undefined")
-    expect(panel(page).locator(".header-title")).to_have_text("Cardin for Pipedrive")
+    expect(panel(page).locator(".card-header")).to_have_count(1)
+    expect(panel(page).locator(".card")).to_have_attribute("data-card-name", "home")
     other.close()
 
 
