@@ -113,6 +113,40 @@ async def check_token(client: PipedriveClient) -> Account:
     return account_of(me)
 
 
+def inactive_account() -> Account:
+    """The account of a token Pipedrive answers 402 for (trial ended, payment failed).
+
+    Pipedrive tells nothing about an account that is not open, so who the token opens is unknown
+    (company and user 0, no names, the generic web app) until a token check succeeds again. A
+    connector is stored with it anyway, so its cards can show the Payment state (SPEC §2, §5).
+    """
+    return Account(
+        company_id=0,
+        company_name="",
+        company_domain=GENERIC_APP,
+        user_id=0,
+        user_name="",
+        user_email="",
+        locale="en_US",
+        timezone="UTC",
+    )
+
+
+def is_known(account: Account) -> bool:
+    """Whether a token check reported who the account is (not `inactive_account`)."""
+    return (account.company_id, account.user_id) != (0, 0)
+
+
+async def check_token_or_inactive(client: PipedriveClient) -> Account:
+    """`check_token`, with an inactive account (402) answered by `inactive_account`."""
+    try:
+        return await check_token(client)
+    except TokenRejected as exc:
+        if exc.problem is TokenProblem.INACTIVE:
+            return inactive_account()
+        raise
+
+
 def is_same_account(a: Account, b: Account) -> bool:
     """Same Pipedrive company and user (Pipedrive's own identity of a user)."""
     return (a.company_id, a.user_id) == (b.company_id, b.user_id)
