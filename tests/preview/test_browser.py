@@ -324,3 +324,33 @@ def test_including_the_message_text_asks_google_and_keeps_what_was_typed(
         )
         assert len(addon.events) == 3  # asked, asked again, repeated after Allow
         context.close()
+
+
+def test_the_german_demo(page: Any) -> None:
+    """Deutsch and Tokyo chosen on the page: the panel is German; the lapsed trial's token is
+    saved and its account shows the Payment state ("Zahlung")."""
+    page.select_option("[data-region=locale]", "de-DE")
+    page.select_option("[data-region=zone]", "Asia/Tokyo")
+    page.click("[data-region=apply]")
+    expect(page.locator("[data-region=locale]")).to_have_value("de-DE")
+    expect(panel(page).locator(".section-header", has_text="Ihre Pipedrive-Konten")).to_be_visible()
+
+    token = page.locator("[data-token=inactive]").inner_text()
+    press(page, button(page, "Weiteres Konto hinzufügen"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Schritt 1 von 4")
+    panel(page).locator("input[name=name_input]").fill("Lapsed")
+    press(page, button(page, "Weiter"))
+    press(page, button(page, "Weiter"))
+    panel(page).locator("input[name=token_input]").fill(token)
+    press(page, button(page, "Weiter"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Schritt 4 von 4")
+    expect(page.locator("#toast")).to_contain_text("derzeit inaktiv")
+    panel(page).locator("label.choice", has_text="Automatisch").click()
+    press(page, button(page, "Speichern"))
+
+    open_mail(page, "solar-renewal")
+    expect(panel(page).locator(".section-header", has_text="Aktivitäten")).to_be_visible()
+    lapsed = panel(page).locator(".decorated", has_text="Lapsed")
+    expect(lapsed.locator(".btn")).to_have_text("Zahlung")
+    press(page, lapsed)
+    expect(panel(page)).to_contain_text("Dieses Pipedrive-Konto ist inaktiv")
