@@ -7,12 +7,14 @@
 
 The first run creates `.venv` and installs the pinned dependencies (`requirements.lock`) and
 Cardin itself; later runs reinstall only when the lock file or pyproject.toml changed.
+Ctrl-C ends any of them quietly with exit status 130 (128 + SIGINT), as shells report it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -23,6 +25,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".cardin-installed"
 TEST_COMMAND = ["pytest", "-n", "2", "-q"]
+INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command ended by Ctrl-C
+GRACE_SECONDS = 10.0  # how long an interrupted command may take to stop by itself
 
 
 def _fingerprint() -> str:
@@ -65,8 +69,46 @@ def main(argv: list[str]) -> int:
     else:
         print(f"Unknown command {command!r}: use demo, test or cardin.", file=sys.stderr)
         return 2
-    return subprocess.call(args, cwd=ROOT)
+    return run(args)
+
+
+def run(args: list[str]) -> int:
+    """Run `args` in the project folder; its exit status, or 130 when Ctrl-C ended it."""
+    process = subprocess.Popen(args, cwd=ROOT)
+    try:
+        status = process.wait()
+    except KeyboardInterrupt:
+        _stop(process)
+        return INTERRUPTED
+    return INTERRUPTED if status == -signal.SIGINT else status
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Let the command end on the Ctrl-C the terminal sent it too; pass the signal on when it
+    was sent to this process alone, and kill the command when it does not stop."""
+    try:
+        process.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C again: stop now
+    else:
+        return
+    try:
+        process.wait(timeout=GRACE_SECONDS)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        process.kill()
+        process.wait()
+
+
+def entry(argv: list[str]) -> int:
+    """`main`, with Ctrl-C at any point (installing included) ending quietly with 130."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # end the line the terminal's ^C was echoed on
+        return INTERRUPTED
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(entry(sys.argv[1:]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cardin.connectors.setup import MAX_STORED_NAME, default_name
+from cardin.connectors.setup import MAX_STORED_NAME, default_name, inactive_account
 from tests.cards.fixtures import GLOBEX_ACCOUNT
 
 
@@ -35,3 +35,8 @@ def test_a_long_company_name_fits_the_stored_name() -> None:
     numbered = default_name(long, [first])  # the user's name is cut off: the same name
     assert len(numbered) <= MAX_STORED_NAME
     assert numbered.endswith("C (2)")
+
+
+def test_an_account_pipedrive_says_nothing_about_is_numbered() -> None:
+    assert default_name(inactive_account(), ["Pipedrive"]) == "Pipedrive (2)"
+    assert default_name(inactive_account(), ["Pipedrive", "Pipedrive (2)"]) == "Pipedrive (3)"

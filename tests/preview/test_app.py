@@ -269,3 +269,42 @@ async def test_back_from_a_stale_tab_reloads_instead_of_popping(client: Client) 
     back = await client.post("/preview/back", json={"version": version_of(second["html"])})
     assert "Step 1 of 4" in back.json()["html"]
     assert (await client.post("/preview/back", json={})).status_code == 400
+
+
+async def test_the_chosen_language_and_zone_go_with_every_event(client: Client) -> None:
+    berlin = (await client.get("/preview/mail/solar-renewal")).text
+    assert "Aktivitäten" not in berlin
+
+    chosen = await client.post(
+        "/preview/region",
+        data={"locale": "de-DE", "zone": "Asia/Tokyo", "next": "/preview/mail/solar-renewal"},
+    )
+
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == "/preview/mail/solar-renewal"
+    tokyo = (await client.get(chosen.headers["location"])).text
+    assert '<div class="section-header">Aktivitäten</div>' in tokyo
+    assert '<option value="de-DE" selected>' in tokyo
+    assert '<option value="Asia/Tokyo" selected>' in tokyo
+    times = re.compile(r"\b\d{1,2}:\d{2}\b")
+    panel_of = lambda page: page.split('id="panel-content"', 1)[1]  # noqa: E731
+    assert times.findall(panel_of(tokyo)) != times.findall(panel_of(berlin))
+    assert "Ihre Pipedrive-Konten" in (await client.get("/")).text  # the homepage too
+
+
+async def test_a_language_or_zone_the_page_does_not_offer_changes_nothing(client: Client) -> None:
+    await client.get("/")
+    for fields in ({"locale": "xx-XX", "zone": "UTC"}, {"locale": "de-DE", "zone": "Mars/Base"}):
+        refused = await client.post("/preview/region", data=fields)
+        assert refused.status_code == 400
+        assert "the demo offers no" in refused.json()["error"]
+    assert "Your Pipedrive accounts" in (await client.get("/")).text
+
+
+async def test_the_language_cannot_be_chosen_without_the_demos_page(tmp_path: Path) -> None:
+    app = create_demo_app(PUBLIC_URL, tmp_path)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as stranger:
+            refused = await stranger.post("/preview/region", data={"locale": "de-DE"})
+    assert refused.status_code == 403

@@ -214,7 +214,8 @@ def test_back_in_a_stale_tab_reloads_instead_of_popping_the_other_tabs_card(page
     panel(page).locator("[data-back]").click()
 
     page.wait_for_function("() => window.notReloaded === undefined")
-    expect(panel(page).locator(".header-title")).to_have_text("Cardin for Pipedrive")
+    expect(panel(page).locator(".card-header")).to_have_count(1)
+    expect(panel(page).locator(".card")).to_have_attribute("data-card-name", "home")
     other.close()
 
 
@@ -383,3 +384,33 @@ def test_the_dashboard_setting_on_off_with_two_connectors(page: Any) -> None:
     expect(panel(page).locator(".header-title")).to_have_text("Katharina Weber")
     expect(panel(page).locator(".section-header", has_text=name)).to_be_visible()
     expect(panel(page).locator(".btn", has_text="Has match")).to_have_count(0)
+
+
+def test_the_german_demo(page: Any) -> None:
+    """Deutsch and Tokyo chosen on the page: the panel is German; the lapsed trial's token is
+    saved and its account shows the Payment state ("Zahlung")."""
+    page.select_option("[data-region=locale]", "de-DE")
+    page.select_option("[data-region=zone]", "Asia/Tokyo")
+    page.click("[data-region=apply]")
+    expect(page.locator("[data-region=locale]")).to_have_value("de-DE")
+    expect(panel(page).locator(".section-header", has_text="Ihre Pipedrive-Konten")).to_be_visible()
+
+    token = page.locator("[data-token=inactive]").inner_text()
+    press(page, button(page, "Weiteres Konto hinzufügen"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Schritt 1 von 4")
+    panel(page).locator("input[name=name_input]").fill("Lapsed")
+    press(page, button(page, "Weiter"))
+    press(page, button(page, "Weiter"))
+    panel(page).locator("input[name=token_input]").fill(token)
+    press(page, button(page, "Weiter"))
+    expect(panel(page).locator(".header-subtitle")).to_have_text("Schritt 4 von 4")
+    expect(page.locator("#toast")).to_contain_text("derzeit inaktiv")
+    panel(page).locator("label.choice", has_text="Automatisch").click()
+    press(page, button(page, "Speichern"))
+
+    open_mail(page, "solar-renewal")
+    expect(panel(page).locator(".section-header", has_text="Aktivitäten")).to_be_visible()
+    lapsed = panel(page).locator(".decorated", has_text="Lapsed")
+    expect(lapsed.locator(".btn")).to_have_text("Zahlung")
+    press(page, lapsed)
+    expect(panel(page)).to_contain_text("Dieses Pipedrive-Konto ist inaktiv")

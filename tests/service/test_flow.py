@@ -9,6 +9,7 @@ import pytest
 
 from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
+from cardin.connectors.setup import inactive_account
 from cardin.contact.model import Account
 from cardin.contact.outcome import Failure, FailureKind
 from cardin.pipedrive import ApiToken
@@ -188,16 +189,76 @@ async def test_a_bad_token_at_setup_stores_nothing(harness: Harness) -> None:
     )
     assert "updateCard" in text_of(again)
     assert harness.app.state.runtime.store.count(ANN.sub) == 0
-    refused = valid(
-        await harness.act(ANN, action(again, "setup_token"), form={"token_input": [INACTIVE_TOKEN]})
-    )
-    assert harness.app.state.runtime.store.count(ANN.sub) == 0
-    assert "setup_token" in text_of(refused)
+    assert "setup_token" in text_of(again)
     ok = valid(
-        await harness.act(ANN, action(refused, "setup_token"), form={"token_input": [DEMO_TOKEN]})
+        await harness.act(ANN, action(again, "setup_token"), form={"token_input": [DEMO_TOKEN]})
     )
     assert harness.app.state.runtime.store.count(ANN.sub) == 1
     assert action(ok, "setup_behaviour")
+
+
+async def wizard_token_step(harness: Harness, user: User) -> dict[str, object]:
+    """The set-up wizard of a new connector, up to its token step."""
+    home = (await harness.post("/addon/homepage", user)).json()
+    step1 = await harness.act(user, action(home, "setup_start"))
+    step2 = await harness.act(user, action(step1, "setup_name"), form={"name_input": ["Lapsed"]})
+    return await harness.act(user, action(step2, "setup_features"), form={"features_input": []})  # type: ignore[no-any-return]
+
+
+async def test_an_inactive_accounts_token_is_stored_and_its_cards_say_payment(
+    harness: Harness,
+) -> None:
+    await add_connector(harness, ANN)
+    store = harness.app.state.runtime.store
+    step3 = await wizard_token_step(harness, ANN)
+
+    created = valid(
+        await harness.act(ANN, action(step3, "setup_token"), form={"token_input": [INACTIVE_TOKEN]})
+    )
+
+    assert "is inactive for now" in created["renderActions"]["action"]["notification"]["text"]  # type: ignore[index]
+    assert action(created, "setup_behaviour")
+    lapsed = next(c for c in store.list(ANN.sub) if c.name == "Lapsed")
+    assert lapsed.account == inactive_account()
+    assert store.credential(ANN.sub, lapsed.id).token == INACTIVE_TOKEN
+    message = harness.message(sender=RICH_EMAIL, to=ANN.email)
+    opened = valid(await harness.open(ANN, message))
+    ran = valid(await harness.act(ANN, action(opened, "run_connector", connector=lapsed.id)))
+    assert "This Pipedrive account is inactive" in text_of(ran)
+
+
+async def test_an_inactive_accounts_token_does_not_replace_a_known_accounts(
+    harness: Harness,
+) -> None:
+    await add_connector(harness, ANN)
+    store = harness.app.state.runtime.store
+    (connector,) = store.list(ANN.sub)
+    prompt = await harness.act(ANN, {"op": "reauth", "connector": connector.id})
+
+    form = {"token_input": [INACTIVE_TOKEN]}
+    refused = valid(await harness.act(ANN, action(prompt, "reauth_token"), form=form))
+
+    assert "This Pipedrive account is inactive" in text_of(refused)
+    assert store.get(ANN.sub, connector.id) == connector
+    assert store.credential(ANN.sub, connector.id).token == DEMO_TOKEN
+
+
+async def test_a_connector_of_an_unknown_account_takes_a_working_token_without_asking(
+    harness: Harness,
+) -> None:
+    step3 = await wizard_token_step(harness, ANN)
+    await harness.act(ANN, action(step3, "setup_token"), form={"token_input": [INACTIVE_TOKEN]})
+    store = harness.app.state.runtime.store
+    (lapsed,) = store.list(ANN.sub)
+    prompt = await harness.act(ANN, {"op": "reauth", "connector": lapsed.id})
+
+    valid(
+        await harness.act(ANN, action(prompt, "reauth_token"), form={"token_input": [SECOND_TOKEN]})
+    )
+
+    saved = store.get(ANN.sub, lapsed.id)
+    assert saved.account.company_id == SECOND_COMPANY_ID
+    assert store.credential(ANN.sub, lapsed.id).token == SECOND_TOKEN
 
 
 async def test_a_bad_token_at_reauth_changes_nothing(harness: Harness) -> None:

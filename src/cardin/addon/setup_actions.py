@@ -32,7 +32,7 @@ from cardin.cards import (
     update,
 )
 from cardin.connectors.model import Connector, ConnectorSettings
-from cardin.connectors.setup import settings_of
+from cardin.connectors.setup import is_known, settings_of
 from cardin.usecases import setup
 from cardin.usecases.connectors import own_connector
 
@@ -148,7 +148,9 @@ async def _token_answer(addon: AddOn, step: setup.TokenStep, *, confirming: bool
         # Step 3 becomes the edit of what was just saved, so Back then Next cannot save it twice.
         step3 = render_token_step(ctx, settings=settings, connector_id=created.id)
         step4 = render_behaviour_step(ctx, connector=created, settings=settings)
-        return action_response(update(step3), push(step4), state_changed=True)
+        # an inactive account's token is stored too: say why its cards will show Payment
+        told = None if is_known(created.account) else addon.text("setup.saved.inactive")
+        return action_response(update(step3), push(step4), notification=told, state_changed=True)
     if isinstance(outcome, setup.TokenKept):
         card = _behaviour_step(addon, step, outcome.connector)
         return action_response(push(card))

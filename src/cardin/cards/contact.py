@@ -16,6 +16,7 @@ from cardin.cards.widgets import (
     GREEN,
     GREY,
     Json,
+    breakable_email,
     card,
     card_action,
     colored,
@@ -232,9 +233,10 @@ def owner_section(match: Match, ctx: CardContext) -> Json | None:
     if owner is None:
         return None
     status = ctx.msgs.text("owner.active" if owner.is_active else "owner.inactive")
+    email = owner.email and breakable_email(owner.email)
     widget = decorated(
         owner.name,
-        bottom=join([owner.email, colored(status, GREEN if owner.is_active else GREY)]),
+        bottom=join([email, colored(status, GREEN if owner.is_active else GREY)]),
         start_icon=icons.known("PERSON", ctx.msgs.text("section.owner")),
         on_click=open_link(mailto(owner.email)) if owner.email else None,
     )

@@ -34,6 +34,7 @@ from cardin.cards.widgets import (
     Html,
     Json,
     bold,
+    breakable_email,
     button,
     button_list,
     card,
@@ -234,7 +235,7 @@ def _sender_card(
     """The dashboard without a default card: the sender as header, the lists as body."""
     return card(
         title=sender_name or email,
-        subtitle=email if sender_name else None,
+        subtitle=breakable_email(email) if sender_name else None,
         sections=sections or [_empty_section(ctx)],
         name="dashboard",
         actions=[manage],

@@ -52,6 +52,7 @@ from cardin.cards.widgets import (
     RED,
     Json,
     bold,
+    breakable_email,
     colored,
     date_time_picker,
     decorated,
@@ -332,7 +333,7 @@ def render_contact_form(view: ContactFormView, ctx: CardContext) -> Json:
     fields: list[Field] = [
         (PERSON_NAME_INPUT, text_input(PERSON_NAME_INPUT, msgs.text("form.contact.name"),
                                        value=view.person_name)),
-        (None, decorated(view.email, top=email_label,
+        (None, decorated(breakable_email(view.email), top=email_label,
                          start_icon=icons.known("EMAIL", email_label))),
         (ORG_INPUT, organization),
         (PHONE_INPUT, text_input(PHONE_INPUT, msgs.text("form.contact.phone"), value=view.phone)),
@@ -349,7 +350,7 @@ def render_contact_form(view: ContactFormView, ctx: CardContext) -> Json:
     )
     frame = Frame(
         title="form.contact.title",
-        subtitle=view.email,
+        subtitle=breakable_email(view.email),
         problems=view.problems,
         failure=view.failure,
         submit=("form.contact.submit", call(ctx, action, required=[PERSON_NAME_INPUT])),

@@ -19,6 +19,7 @@ from cardin.cards.widgets import (
     Html,
     Json,
     bold,
+    breakable_email,
     button,
     chip,
     chip_list,
@@ -191,7 +192,7 @@ def email_widget(email: Email, ctx: CardContext) -> Json:
     kind = _type_word(ctx, "email.type", email.label)
     link = open_link(mailto(email.value))
     return decorated(
-        email.value,
+        breakable_email(email.value),
         top=kind,
         start_icon=icons.email_icon(ctx, email.label, kind),
         on_click=link,

@@ -34,12 +34,14 @@ def render_homepage(
 ) -> Json:
     """An intro with "Add your Pipedrive account" when there is no connector; else the
     connectors in the order given, each with edit / reauthorize / delete, "Add another
-    account" and a search by email."""
+    account" and a search by email.
+
+    Gmail names the add-on above every card, so the header does not repeat the product name:
+    it names the Gmail account the connectors belong to (else "Your Pipedrive accounts")."""
     ctx = for_connector(ctx, None)
     sections = _list_sections(ctx, connectors) if connectors else [intro_section(ctx)]
-    return card(
-        title=ctx.msgs.text("home.title"), subtitle=user_email, sections=sections, name="home"
-    )
+    title = user_email or ctx.msgs.text("home.accounts")
+    return card(title=title, sections=sections, name="home")
 
 
 def intro_section(ctx: CardContext) -> Json:

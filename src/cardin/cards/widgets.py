@@ -32,12 +32,25 @@ MAX_INPUT = 20_000
 ELLIPSIS = "…"
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+ZERO_WIDTH_SPACE = "\u200b"
+# after "@" and before each "." (not at either end): where an address may wrap
+_ADDRESS_BREAKS = re.compile(r"(?<=@)(?=.)|(?<=.)(?=\.)")
 
 
 class Html(str):
     """Markup that is safe in a card's HTML field: escaped text or markup built from it."""
 
     __slots__ = ()
+
+
+def breakable_email(address: str) -> str:
+    """An email address to show: a zero-width space after "@" and before each ".".
+
+    A narrow side panel then wraps a long address at those points ("maria.svensson@" /
+    "aurora-demo" / ".example") instead of in the middle of a word, as the preview's CSS and
+    Gmail break a word that does not fit. Links (mailto) take the address itself.
+    """
+    return _ADDRESS_BREAKS.sub(ZERO_WIDTH_SPACE, address)
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:

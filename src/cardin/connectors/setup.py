@@ -61,10 +61,11 @@ def default_name(account: Account, taken: Iterable[str]) -> str:
     name>", then with the user's name, then numbered, whichever is not `taken` (names need not
     be unique, but the default should not make duplicates)."""
     used = {name.casefold() for name in taken}
-    company = account.company_name.strip() or account.company_domain
-    first = f"{TYPE_NAME} · {company}"
+    domain = account.company_domain if account.company_domain != GENERIC_APP else ""
+    company = account.company_name.strip() or domain  # an inactive account has neither
+    first = f"{TYPE_NAME} · {company}" if company else TYPE_NAME
     candidates = [first]
-    if account.user_name.strip():
+    if company and account.user_name.strip():
         candidates.append(f"{first} · {account.user_name.strip()}")
     for name in candidates:
         if name[:MAX_STORED_NAME].casefold() not in used:
@@ -133,6 +134,40 @@ async def check_token(client: PipedriveClient) -> Account:
     except PipedriveError as exc:
         raise TokenRejected(TokenProblem.UNREACHABLE) from exc
     return account_of(me)
+
+
+def inactive_account() -> Account:
+    """The account of a token Pipedrive answers 402 for (trial ended, payment failed).
+
+    Pipedrive tells nothing about an account that is not open, so who the token opens is unknown
+    (company and user 0, no names, the generic web app) until a token check succeeds again. A
+    connector is stored with it anyway, so its cards can show the Payment state (SPEC §2, §5).
+    """
+    return Account(
+        company_id=0,
+        company_name="",
+        company_domain=GENERIC_APP,
+        user_id=0,
+        user_name="",
+        user_email="",
+        locale="en_US",
+        timezone="UTC",
+    )
+
+
+def is_known(account: Account) -> bool:
+    """Whether a token check reported who the account is (not `inactive_account`)."""
+    return (account.company_id, account.user_id) != (0, 0)
+
+
+async def check_token_or_inactive(client: PipedriveClient) -> Account:
+    """`check_token`, with an inactive account (402) answered by `inactive_account`."""
+    try:
+        return await check_token(client)
+    except TokenRejected as exc:
+        if exc.problem is TokenProblem.INACTIVE:
+            return inactive_account()
+        raise
 
 
 def is_same_account(a: Account, b: Account) -> bool:

@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from cardin.preview.client import AddOnClient, AddOnFailure
+from cardin.preview.client import LANGUAGES, TIME_ZONES, AddOnClient, AddOnFailure, Region
 from cardin.preview.environment import ACCOUNTS, DEMO_USER, DemoEnvironment
 from cardin.preview.google import METADATA_SCOPE, READONLY_SCOPE, SCOPE_DESCRIPTIONS
 from cardin.preview.inbox import MAILS, Mail, find_mail, install, message_id
@@ -127,9 +127,9 @@ class Preview:
         panel.consent = None
         try:
             if mail is None:
-                response = await self.addon.homepage()
+                response = await self.addon.homepage(panel.region)
             else:
-                response = await self.addon.message(message_id(mail))
+                response = await self.addon.message(message_id(mail), panel.region)
             asked = scope_request(response)
             if asked is not None:
                 panel.consent = self._consent(asked, None, {})
@@ -209,6 +209,7 @@ class Preview:
             parameters=parameters,
             inputs=inputs,
             message_id=message_id(mail) if mail else None,
+            region=panel.region,
         )
         return scope_request(response) or apply_response(panel.stack, response)
 
@@ -237,6 +238,9 @@ async def _page(request: Request, mail: Mail | None) -> Response:
         tokens=preview.env.tokens,
         rotated=request.query_params.get("rotated"),
         permissions=_permissions(preview),
+        languages=LANGUAGES,
+        time_zones=TIME_ZONES,
+        region=panel.region,
         here=request.url.path,
     )
     return _with_cookie(HTMLResponse(page), panel)
@@ -398,6 +402,22 @@ async def revoke_scope(request: Request) -> Response:
     return RedirectResponse(_back_to(fields), status_code=303)
 
 
+async def choose_region(request: Request) -> Response:
+    """The language and time zone the panel's events carry from now on; the page opens again."""
+    preview: Preview = request.app.state.preview
+    panel = preview.panels.find(request.cookies.get(COOKIE))
+    if panel is None:
+        return JSONResponse({"error": "open the demo's page first"}, status_code=403)
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+    try:
+        region = Region.chosen((fields.get("locale") or [""])[0], (fields.get("zone") or [""])[0])
+    except ValueError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    async with panel.lock:
+        panel.region = region
+    return RedirectResponse(_back_to(fields), status_code=303)
+
+
 def _back_to(fields: dict[str, list[str]]) -> str:
     back_to = (fields.get("next") or ["/"])[0]
     return back_to if back_to.startswith("/") and not back_to.startswith("//") else "/"
@@ -486,6 +506,7 @@ def create_demo_app(
         Route("/preview/consent", consent, methods=["POST"]),
         Route("/preview/tokens/{account}/rotate", rotate_token, methods=["POST"]),
         Route("/preview/scopes/revoke", revoke_scope, methods=["POST"]),
+        Route("/preview/region", choose_region, methods=["POST"]),
         Mount("/preview/static", app=static, name="preview-static"),
         Mount("", app=_Backends(env.sandbox, env.service)),
     ]

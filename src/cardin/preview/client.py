@@ -12,10 +12,45 @@ from typing import Any
 
 import httpx
 
-from cardin.preview.google import LocalGoogle
+from cardin.preview.google import TIME_ZONE, LocalGoogle
 
 Json = dict[str, Any]
 TIMEOUT = 30.0
+# what the demo page offers: Gmail's language setting and the browser's zone, as events carry them
+LANGUAGES = {
+    "en-US": "English (US)",
+    "en-GB": "English (UK)",
+    "de-DE": "Deutsch",
+    "de-CH": "Deutsch (Schweiz)",
+}
+TIME_ZONES = (
+    TIME_ZONE,
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The `userLocale` and `timeZone` the events of one side panel carry."""
+
+    locale: str = "en-US"
+    time_zone: str = TIME_ZONE
+
+    @classmethod
+    def chosen(cls, locale: str, time_zone: str) -> Region:
+        """A language and zone the page offers (ValueError for any other)."""
+        if locale not in LANGUAGES:
+            raise ValueError(f"the demo offers no language {locale!r}")
+        if time_zone not in TIME_ZONES:
+            raise ValueError(f"the demo offers no time zone {time_zone!r}")
+        return cls(locale, time_zone)
+
+
+DEFAULT_REGION = Region()
 
 
 @dataclass(frozen=True)
@@ -42,15 +77,15 @@ class AddOnClient:
         self.public_url = public_url.rstrip("/")
         self.user = user
 
-    async def homepage(self) -> Json:
+    async def homepage(self, region: Region = DEFAULT_REGION) -> Json:
         """The homepage trigger (no message open)."""
         url = f"{self.public_url}/addon/homepage"
-        return await self._send(url, self._event(None, audience=url))
+        return await self._send(url, self._event(None, region, audience=url))
 
-    async def message(self, message_id: str) -> Json:
+    async def message(self, message_id: str, region: Region = DEFAULT_REGION) -> Json:
         """The contextual trigger for an opened message."""
         url = f"{self.public_url}/addon/message"
-        return await self._send(url, self._event(message_id, audience=url))
+        return await self._send(url, self._event(message_id, region, audience=url))
 
     async def action(
         self,
@@ -59,11 +94,12 @@ class AddOnClient:
         parameters: Mapping[str, str],
         inputs: Mapping[str, Json],
         message_id: str | None,
+        region: Region = DEFAULT_REGION,
     ) -> Json:
         """A card action: its parameters and the card's form inputs, to the action's URL."""
         if not self.is_own(function):
             raise AddOnFailure(f"the action calls {function}, outside the add-on")
-        event = self._event(message_id, parameters=parameters, audience=function)
+        event = self._event(message_id, region, parameters=parameters, audience=function)
         if inputs:
             event["commonEventObject"]["formInputs"] = dict(inputs)
         return await self._send(function, event)
@@ -75,6 +111,7 @@ class AddOnClient:
     def _event(
         self,
         message_id: str | None,
+        region: Region,
         *,
         parameters: Mapping[str, str] | None = None,
         audience: str | None = None,
@@ -84,6 +121,8 @@ class AddOnClient:
             email=self.user.email,
             message_id=message_id,
             parameters=parameters,
+            locale=region.locale,
+            time_zone=region.time_zone,
             audience=audience,
         )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cardin.preview.client import DEFAULT_REGION, Region
 from cardin.preview.render import safe_url
 
 Json = dict[str, Any]
@@ -224,7 +225,8 @@ def text_values(inputs: Mapping[str, Any]) -> dict[str, list[str]]:
 
 @dataclass
 class Panel:
-    """One browser's side panel: the card stack, the open message and the drawn clicks."""
+    """One browser's side panel: the card stack, the open message, the drawn clicks, and the
+    language and zone its events carry."""
 
     id: str
     stack: tuple[Json, ...] = ()
@@ -234,6 +236,7 @@ class Panel:
     fields: tuple[str, ...] = ()
     kept_values: dict[str, list[str]] = field(default_factory=dict)
     consent: Consent | None = None
+    region: Region = DEFAULT_REGION
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property

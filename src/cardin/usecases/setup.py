@@ -4,7 +4,9 @@ The steps carry the user's non-secret choices in action parameters, so the servi
 wizard state. A token is checked with `GET /v1/users/me` before anything is stored, and a bad one
 changes nothing. A new connector is stored when its token passes (step 3); step 4 then saves its
 behaviour. A token of another Pipedrive account waits, encrypted, in the cache until the user
-confirms the change.
+confirms the change. A token of an account Pipedrive reports inactive (402) passes too, its
+account unknown, so the connector's cards can show the Payment state; it does not replace the
+token of a connector whose account is known.
 
 A token is one connector per user. A new wizard carries a random setup key from its first step
 on: step 3 of a wizard that already stored its connector (the user went back) edits that
@@ -33,6 +35,7 @@ from cardin.connectors.setup import (
     TokenProblem,
     TokenRejected,
     default_name,
+    is_known,
     is_same_account,
     offered_settings,
     settings_of,
@@ -198,7 +201,7 @@ async def token_step(services: Services, sub: str, action: SetupToken) -> TokenS
             return TokenStep(TokenRefused(TokenProblem.EMPTY), None, settings, setup_key)
         return TokenStep(TokenKept(connector), connector, settings)
     try:
-        account = await verify_token(services, token)
+        account = await verify_token(services, token, inactive=True)
     except TokenRejected as exc:
         return TokenStep(TokenRefused(exc.problem), connector, settings, setup_key)
     if connector is None and setup_key is not None:
@@ -261,12 +264,16 @@ async def _token_for(
     """Save a checked token for an existing connector, or hold it if the account changed.
 
     `settings` are the edit flow's choices (None: reauthorization). A token that another of the
-    user's connectors has is refused, naming that connector.
+    user's connectors has is refused, naming that connector. A token of an inactive account
+    (who it opens is unknown) is refused for a connector whose account is known, so the
+    connector keeps it; a connector whose account was unknown takes any token without asking.
     """
     holder = await asyncio.to_thread(services.store.with_credential, sub, ApiToken(token))
     if holder is not None and holder.id != connector.id:
         return TokenStep(AlreadyConnected(holder), connector, settings)
-    if not is_same_account(connector.account, account):
+    if is_known(connector.account) and not is_known(account):
+        return TokenStep(TokenRefused(TokenProblem.INACTIVE), connector, settings)
+    if is_known(connector.account) and not is_same_account(connector.account, account):
         await hold_token(services, sub, connector, token)
         return TokenStep(AccountChange(connector, account), connector, settings)
     try:
@@ -299,7 +306,7 @@ async def reauth_token(services: Services, sub: str, action: ReauthToken) -> Tok
     if not token:
         return TokenStep(TokenRefused(TokenProblem.EMPTY), connector, None)
     try:
-        account = await verify_token(services, token)
+        account = await verify_token(services, token, inactive=True)
     except TokenRejected as exc:
         return TokenStep(TokenRefused(exc.problem), connector, None)
     return await _token_for(services, sub, connector, token=token, account=account, settings=None)

@@ -8,7 +8,12 @@ from __future__ import annotations
 import asyncio
 
 from cardin.connectors.model import Connector
-from cardin.connectors.setup import TokenProblem, TokenRejected, check_token
+from cardin.connectors.setup import (
+    TokenProblem,
+    TokenRejected,
+    check_token,
+    check_token_or_inactive,
+)
 from cardin.contact.model import Account
 from cardin.pipedrive import ApiToken
 from cardin.pipedrive.urls import api_base_for
@@ -23,14 +28,19 @@ def api_base(services: Services, account: Account) -> str:
     return api_base_for(services.api_base, account.company_domain)
 
 
-async def verify_token(services: Services, token: str) -> Account:
-    """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not."""
+async def verify_token(services: Services, token: str, *, inactive: bool = False) -> Account:
+    """Check the token with Pipedrive within the lookup deadline; TokenRejected says why not.
+
+    With `inactive`, a token of an account Pipedrive reports inactive (402) passes, with
+    `inactive_account` for its account.
+    """
     if not token.isascii() or not token.isprintable() or len(token) > MAX_TOKEN_LENGTH:
         raise TokenRejected(TokenProblem.INVALID)
     client = services.engine.client(ApiToken(token), services.api_base)
+    check = check_token_or_inactive if inactive else check_token
     try:
         async with asyncio.timeout(services.lookup_deadline):
-            return await check_token(client)
+            return await check(client)
     except TimeoutError as exc:
         raise TokenRejected(TokenProblem.UNREACHABLE) from exc
 

@@ -1,0 +1,31 @@
+"""Email addresses in cards wrap after "@" and before ".", never in the middle of a word."""
+
+from __future__ import annotations
+
+import pytest
+
+from cardin.cards.widgets import ZERO_WIDTH_SPACE as ZW
+from cardin.cards.widgets import breakable_email
+
+ADDRESSES = [
+    ("maria.svensson@aurora-demo.example", f"maria{ZW}.svensson@{ZW}aurora-demo{ZW}.example"),
+    ("a@b", f"a@{ZW}b"),
+    (".a@b.", f".a@{ZW}b{ZW}."),  # nothing before the first character or after the last
+    ("a@", "a@"),
+    ("", ""),
+    ("no-at-sign", "no-at-sign"),
+]
+
+
+@pytest.mark.parametrize(("address", "shown"), ADDRESSES)
+def test_an_address_may_break_after_the_at_sign_and_before_each_dot(
+    address: str, shown: str
+) -> None:
+    assert breakable_email(address) == shown
+    assert shown.replace(ZW, "") == address  # nothing else changes
+
+
+def test_an_address_already_breakable_is_not_broken_twice() -> None:
+    once = breakable_email("ada@engines.example")
+    assert breakable_email(once.replace(ZW, "")) == once
+    assert once.count(ZW) == 2
