@@ -44,6 +44,7 @@ from cardin.actions.keys import (
     DASHBOARD_INPUT,
     DASHBOARD_OFF,
     DASHBOARD_ON,
+    DEAL_ID,
     DEAL_INPUT,
     DUE_INPUT,
     DURATION_INPUT,
@@ -57,6 +58,7 @@ from cardin.actions.keys import (
     ORG_ID,
     ORG_INPUT,
     ORG_NAME,
+    PAGE,
     PERSON_ID,
     PERSON_NAME_INPUT,
     PHONE_INPUT,
@@ -113,6 +115,7 @@ class Op(enum.StrEnum):
     DEAL_FORM = "deal_form"
     CREATE_DEAL = "create_deal"
     MARK_DONE = "mark_done"
+    OPEN_DEAL = "open_deal"
 
 
 class ListSection(enum.StrEnum):
@@ -142,6 +145,8 @@ SetupKey = Annotated[str, Param(SETUP_KEY, HEX_KEY)]
 connector that wizard already stored (32 random hex digits)."""
 Token = Annotated[str, Input(TOKEN_INPUT, TYPED)]
 """The Pipedrive API token as typed (never carried in a parameter); "" when left empty."""
+Page = Annotated[int, Param(PAGE, NUMBER)]
+"""Which page of a paged card: 0 is the first (and is not sent)."""
 RequestKey = Annotated[str, Param(REQUEST_KEY, HEX_KEY)]
 """A write form's idempotency key, issued when the form was rendered (32 random hex digits):
 every submit of that form carries it, and the service writes at most once per key."""
@@ -206,6 +211,22 @@ class ShowAll(Action):
     email: Email
     person_id: PersonId | None = None
     name: SenderName | None = None
+    page: Page | None = None
+    """The page of the list (None: the first)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenDeal(Action):
+    """Push a deal's card, fetched on demand: its value, stage, dates, lost reason, and all of
+    its notes and activities, paged."""
+
+    op = Op.OPEN_DEAL
+    connector_id: ConnectorId
+    email: Email
+    person_id: PersonId
+    deal_id: Annotated[int, Param(DEAL_ID, NUMBER)]
+    page: Page | None = None
+    """The page of the deal's notes and activities (None: the first)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -583,6 +604,7 @@ ACTIONS: tuple[type[Action], ...] = (
     DealForm,
     CreateDeal,
     MarkDone,
+    OpenDeal,
 )
 """Every action, one per `Op`."""
 BY_OP: Mapping[Op, type[Action]] = {kind.op: kind for kind in ACTIONS}

@@ -9,6 +9,7 @@ from cardin.actions import (
     Home,
     Lookup,
     OpenConnector,
+    OpenDeal,
     Refresh,
     Retry,
     RunConnector,
@@ -21,10 +22,12 @@ from cardin.cards import (
     action_response,
     pop,
     push,
+    render_deal_card,
     render_list_card,
     update,
 )
 from cardin.contact.model import Match
+from cardin.contact.outcome import Failure, FailureKind
 from cardin.usecases import lookups
 from cardin.usecases.connectors import own_connector
 from cardin.usecases.people import Participant
@@ -72,6 +75,26 @@ async def show_all(addon: AddOn, action: ShowAll) -> Json:
         result.outcome, action.section.value, ctx, writes=writes, sender_name=action.name
     )
     return action_response(push(card))
+
+
+async def open_deal(addon: AddOn, action: OpenDeal) -> Json:
+    """Push the deal's card (or the page asked for in place of the one shown); a deal that is
+    gone gets a notice, a failed fetch the connector's error card."""
+    result = await lookups.open_deal(addon.services, addon.user.sub, action)
+    deal = result.deal
+    if isinstance(deal, Failure):
+        if deal.kind is FailureKind.NOT_FOUND:
+            return action_response(notification=addon.text("notice.deal_gone"))
+        card = addon.outcome_card(result.connector, deal, result.person)
+        return action_response(push(card)) if card else action_response()
+    card = render_deal_card(
+        deal,
+        addon.context(result.connector),
+        email=action.email,
+        person_id=action.person_id,
+        page=action.page or 0,
+    )
+    return action_response(update(card) if action.page is not None else push(card))
 
 
 async def look_up_address(addon: AddOn, action: Lookup | SearchOther) -> Json:

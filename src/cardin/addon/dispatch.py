@@ -32,6 +32,7 @@ from cardin.actions import (
     NoteForm,
     Op,
     OpenConnector,
+    OpenDeal,
     Reauth,
     ReauthConfirm,
     ReauthToken,
@@ -111,6 +112,7 @@ ROUTES: Mapping[Op, Route[Any]] = {
         route(DealForm, write.deal_form),
         route(CreateDeal, write.create_deal),
         route(MarkDone, write.mark_done),
+        route(OpenDeal, contact.open_deal),
     )
 }
 

@@ -179,8 +179,15 @@ def deals_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
         return section([section_error(ctx, found.error, match)], header=header)
     widgets = [deals.overview_widget(overview, ctx)] if overview else []
     for deal in found.items[: caps.deals]:
+        click = deals.open_deal_click(deal, ctx, email=match.email, person_id=contact.id)
         widgets.extend(
-            deals.deal_widgets(deal, ctx, notes=caps.deal_notes, activities=caps.deal_activities)
+            deals.deal_widgets(
+                deal,
+                ctx,
+                notes=caps.deal_notes,
+                activities=caps.deal_activities,
+                open_deal=click,
+            )
         )
     total = max(found.total, overview.total if overview else 0)
     shown = min(len(found.items), caps.deals)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cardin.actions import OpenDeal
 from cardin.cards import icons
+from cardin.cards.actions import call, card_connector
 from cardin.cards.context import CardContext
 from cardin.cards.parts import (
     activity_icon,
@@ -50,9 +52,19 @@ def overview_widget(overview: DealsOverview, ctx: CardContext) -> Json:
     )
 
 
-def deal_widgets(deal: Deal, ctx: CardContext, *, notes: int, activities: int) -> list[Json]:
-    """A deal's row, then up to `notes` of its notes and `activities` of its activities."""
-    widgets = [deal_row(deal, ctx)]
+def deal_widgets(
+    deal: Deal,
+    ctx: CardContext,
+    *,
+    notes: int,
+    activities: int,
+    open_deal: Json | None = None,
+) -> list[Json]:
+    """A deal's row, then up to `notes` of its notes and `activities` of its activities.
+
+    `open_deal` is the click that opens the deal's card (else the row opens it in Pipedrive).
+    """
+    widgets = [deal_row(deal, ctx, open_deal=open_deal)]
     if ctx.has(Feature.DEAL_NOTES) and deal.notes is not None:
         widgets.extend(_deal_notes(deal.notes, ctx, notes))
     if ctx.has(Feature.DEAL_ACTIVITIES) and deal.activities is not None:
@@ -60,8 +72,11 @@ def deal_widgets(deal: Deal, ctx: CardContext, *, notes: int, activities: int) -
     return widgets
 
 
-def deal_row(deal: Deal, ctx: CardContext) -> Json:
-    """Title, organization, value and the status line; "Edit" for an open deal, else its icon."""
+def deal_row(deal: Deal, ctx: CardContext, *, open_deal: Json | None = None) -> Json:
+    """Title, organization, value and the status line; "Edit" for an open deal, else its icon.
+
+    Tapping it does `open_deal` (the deal's card), else opens the deal in Pipedrive.
+    """
     status = ctx.msgs.text(f"deal.status.{deal.status.value}")
     value = ctx.fmt.money(deal.value.amount, deal.value.currency) if deal.value else None
     org = deal.organization.name if deal.organization else None
@@ -72,7 +87,7 @@ def deal_row(deal: Deal, ctx: CardContext) -> Json:
         top=org,
         bottom=lines([value, status_line(deal, ctx)]),
         start_icon=icons.known("DOLLAR", status),
-        on_click=link,
+        on_click=open_deal or link,
         button=button(ctx.msgs.text("action.edit"), link) if is_open else None,
         end_icon=None if is_open else icons.deal_icon(ctx, deal.status, status),
     )
@@ -124,3 +139,11 @@ def concise_activity(activity: Activity, ctx: CardContext) -> Json:
         start_icon=activity_icon(ctx, activity),
         on_click=open_link(activity.url) if activity.url else None,
     )
+
+
+def open_deal_click(deal: Deal, ctx: CardContext, *, email: str, person_id: int) -> Json:
+    """The click that pushes the deal's card (fetched on demand) for the contact it is on."""
+    action = OpenDeal(
+        connector_id=card_connector(ctx), email=email, person_id=person_id, deal_id=deal.id
+    )
+    return call(ctx, action)

@@ -161,14 +161,18 @@ def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     head = [make_section([deals.overview_widget(overview, ctx)])] if overview else []
     groups = [(s.value, [d for d in found.items if d.status is s]) for s in _DEAL_ORDER]
     total = max(found.total, overview.total if overview else 0, len(found.items))
+    render = functools.partial(_deal_block, match)
     return _grouped(
-        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total, render=_deal_block,
+        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total, render=render,
         room=options.room,
     )  # fmt: skip
 
 
-def _deal_block(deal: Deal, ctx: CardContext) -> list[Json]:
-    return deals.deal_widgets(deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES)
+def _deal_block(match: Match, deal: Deal, ctx: CardContext) -> list[Json]:
+    click = deals.open_deal_click(deal, ctx, email=match.email, person_id=match.contact.id)
+    return deals.deal_widgets(
+        deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES, open_deal=click
+    )
 
 
 def _activities(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
