@@ -12,7 +12,6 @@ from typing import Annotated
 import pytest
 
 from cardin.actions import (
-    OpenDeal,
     ACTIONS,
     BY_OP,
     About,
@@ -38,6 +37,7 @@ from cardin.actions import (
     NoteForm,
     Op,
     OpenConnector,
+    OpenDeal,
     Reauth,
     ReauthConfirm,
     ReauthToken,

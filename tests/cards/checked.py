@@ -6,7 +6,7 @@ from typing import Any
 
 from cardin import cards
 from cardin.cards import CardContext
-from cardin.contact.model import Account, Match, NoMatch
+from cardin.contact.model import Account, Deal, Match, NoMatch
 from cardin.contact.outcome import Failure
 from tests.cards.validate import assert_valid_card
 
@@ -89,3 +89,9 @@ def render_error_card(
     return _checked(
         cards.render_error_card(failure, ctx, connector_name=connector_name, email=email)
     )
+
+
+def render_deal_card(
+    deal: Deal, ctx: CardContext, *, email: str, person_id: int, page: int = 0
+) -> Card:
+    return _checked(cards.render_deal_card(deal, ctx, email=email, person_id=person_id, page=page))

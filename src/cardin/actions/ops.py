@@ -146,7 +146,8 @@ connector that wizard already stored (32 random hex digits)."""
 Token = Annotated[str, Input(TOKEN_INPUT, TYPED)]
 """The Pipedrive API token as typed (never carried in a parameter); "" when left empty."""
 Page = Annotated[int, Param(PAGE, NUMBER)]
-"""Which page of a paged card: 0 is the first (and is not sent)."""
+"""Which page of a paged card: 0 is the first. Sent by Previous and Next (then the page
+replaces the card shown); absent when the card is first opened (then it is pushed)."""
 RequestKey = Annotated[str, Param(REQUEST_KEY, HEX_KEY)]
 """A write form's idempotency key, issued when the form was rendered (32 random hex digits):
 every submit of that form carries it, and the service writes at most once per key."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from cardin.actions import OpenDeal
 from cardin.cards.actions import call, card_connector
 from cardin.cards.activities import activity_widget
@@ -47,7 +49,12 @@ def render_deal_card(
         note_widgets.insert(0, error_line(ctx, "deal.notes_error"))
     if note_widgets:
         sections.append(section(note_widgets, header=ctx.msgs.text("deal.card_notes")))
-    activity_widgets = [activity_widget(a, ctx) for a in on_page if isinstance(a, Activity)]
+    # on the deal's own card, an activity need not say which deal it is of
+    activity_widgets = [
+        activity_widget(dataclasses.replace(a, deal_id=None), ctx)
+        for a in on_page
+        if isinstance(a, Activity)
+    ]
     if deal.activities is not None and deal.activities.error is not None:
         activity_widgets.insert(0, error_line(ctx, "deal.activities_error"))
     if activity_widgets:
@@ -61,7 +68,7 @@ def render_deal_card(
             email=email,
             person_id=person_id,
             deal_id=deal.id,
-            page=index or None,
+            page=index,
         )
         return call(ctx, again)
 

@@ -17,7 +17,7 @@ from cardin.lookup.build import section
 from cardin.lookup.metadata import AccountMetadata
 from cardin.lookup.outcome import secondary
 from cardin.lookup.tasks import gather_all
-from cardin.pipedrive import PipedriveClient
+from cardin.pipedrive import NotFound, PipedriveClient
 from cardin.pipedrive.models import DealInfo
 
 DEAL_NOTES = 500
@@ -31,13 +31,16 @@ async def fetch_deal(
 ) -> Deal:
     """The deal with all its notes (newest first) and activities (most relevant first).
 
-    Raises the client's error when the deal itself cannot be fetched (NotFound when deleted).
+    Raises the client's error when the deal itself cannot be fetched, NotFound when it is gone
+    or marked deleted.
     """
     info, notes, activities = await gather_all(
         client.deal(deal_id),
         secondary(client.notes(deal_id=deal_id, limit=DEAL_NOTES)),
         secondary(client.activities(deal_id=deal_id, limit=DEAL_ACTIVITIES)),
     )
+    if info.is_deleted:  # Pipedrive still answers a deleted deal, marked so
+        raise NotFound("the deal was deleted", path=f"/api/v2/deals/{deal_id}")
     account = account_of(meta.me)
     links = assemble.Links(account.company_domain)
     types = assemble.activity_types_by_key(meta.activity_types)
