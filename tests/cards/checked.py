@@ -35,9 +35,12 @@ def render_list_card(
     *,
     writes: cards.WriteOptions | None = None,
     sender_name: str | None = None,
+    page: int = 0,
 ) -> Card:
     return _checked(
-        cards.render_list_card(match, section, ctx, writes=writes, sender_name=sender_name)
+        cards.render_list_card(
+            match, section, ctx, writes=writes, sender_name=sender_name, page=page
+        )
     )
 
 

@@ -79,3 +79,26 @@ async def test_a_deleted_deal_gets_a_notice_and_the_card_stays(harness: Harness,
     assert "navigations" not in answer["renderActions"]["action"]
     notice = answer["renderActions"]["action"]["notification"]["text"]
     assert notice == "This deal is gone from Pipedrive (deleted or merged)."
+
+
+async def test_all_200_deals_are_reachable_by_paging(harness: Harness) -> None:
+    listed = await deals_list(harness)
+    seen: list[str] = []
+    page = 0
+    while True:
+        seen += [a["deal_id"] for a in actions_of(listed) if a.get("op") == "open_deal"]
+        forward = [
+            a
+            for a in actions_of(listed)
+            if a.get("op") == "show_all" and a.get("page") == str(page + 1)
+        ]
+        if not forward:
+            break
+        listed = valid(await harness.act(ANN, forward[0]))
+        assert "updateCard" in listed["renderActions"]["action"]["navigations"][0]
+        page += 1
+    theirs = {str(d["id"]) for d in company(harness).deals if d["person_id"] == HUGE_ID}
+    assert len(theirs) == 200
+    assert len(seen) == len(set(seen))
+    assert set(seen) == theirs
+    assert f"of {len(theirs)}" in text_of(listed)

@@ -64,7 +64,8 @@ async def retry(addon: AddOn, action: Retry | Refresh) -> Json:
 
 
 async def show_all(addon: AddOn, action: ShowAll) -> Json:
-    """Push one list of the contact in full (the outcome's card when it is no longer a match)."""
+    """Push one list of the contact in full, paged (the outcome's card when it is no longer a
+    match)."""
     result = await lookups.open_connector(addon.services, addon.user.sub, action)
     if not isinstance(result.outcome, Match):
         card = addon.outcome_card(result.connector, result.outcome, result.person)
@@ -72,9 +73,15 @@ async def show_all(addon: AddOn, action: ShowAll) -> Json:
     ctx = addon.context(result.connector)
     writes = await addon.write_options(result.connector)
     card = render_list_card(
-        result.outcome, action.section.value, ctx, writes=writes, sender_name=action.name
+        result.outcome,
+        action.section.value,
+        ctx,
+        writes=writes,
+        sender_name=action.name,
+        page=action.page or 0,
     )
-    return action_response(push(card))
+    # Previous and Next replace the page shown; the first open pushes the list
+    return action_response(update(card) if action.page is not None else push(card))
 
 
 async def open_deal(addon: AddOn, action: OpenDeal) -> Json:
