@@ -116,3 +116,41 @@ def test_notes_or_activities_that_failed_say_so() -> None:
     deal = dataclasses.replace(rich_deal(), notes=Section(error=error))
     text = texts(render(deal))
     assert "could not be loaded" in text.lower() or "couldn" in text.lower()
+
+
+def test_deal_notes_on_the_contact_card_say_how_many_more_and_lead_to_the_deal() -> None:
+    match = fixtures.huge_match()
+    card = checked.render_contact_card(match, EN)
+    more = [w for w in walk_decorated(card) if "+2 more notes" in w.get("text", "")]
+    assert more  # each huge deal has 3 notes, the card shows 1
+    click = more[0]["onClick"]["action"]["parameters"]
+    assert {"key": "op", "value": "open_deal"} in click
+    assert {"key": "deal_id", "value": str(match.contact.deals.items[0].id)} in click
+
+
+def test_the_activity_preview_puts_overdue_first_then_planned_then_done() -> None:
+    rich = fixtures.rich_match()
+    # the lookup's order reversed: done, then planned, then overdue
+    reversed_ = dataclasses.replace(
+        rich.contact.activities, items=tuple(reversed(rich.contact.activities.items))
+    )
+    match = dataclasses.replace(
+        rich, contact=dataclasses.replace(rich.contact, activities=reversed_)
+    )
+    items = match.contact.activities.items
+    card = checked.render_contact_card(match, EN)
+    section = next(s for s in card["sections"] if s.get("header") == "Activities")
+    shown = [w["decoratedText"]["text"] for w in section["widgets"] if "decoratedText" in w]
+    subjects = [a.subject for a in items]
+    order = [next(i for i, s in enumerate(subjects) if text.startswith(s)) for text in shown
+             if any(text.startswith(s) for s in subjects)]  # fmt: skip
+    states = [items[i].state for i in order]
+    rank = [ActivityState.OVERDUE, ActivityState.PLANNED, ActivityState.DONE]
+    assert states == sorted(states, key=rank.index)
+    assert states[0] is ActivityState.OVERDUE
+
+
+def walk_decorated(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        w["decoratedText"] for s in card["sections"] for w in s["widgets"] if "decoratedText" in w
+    ]

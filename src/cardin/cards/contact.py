@@ -211,7 +211,7 @@ def activities_section(
     if found.error is not None:
         return section([section_error(ctx, found.error, match)], header=header)
     widgets = [activities.overview_widget(overview, ctx)] if overview else []
-    kept = found.items[: caps.activities]
+    kept = activities.by_urgency(found.items)[: caps.activities]
     widgets.extend(
         activities.activity_widget(activity, ctx, done=done(activity) if done else None)
         for activity in kept

@@ -18,10 +18,12 @@ from cardin.cards.parts import (
     state_word,
 )
 from cardin.cards.widgets import (
+    GREY,
     Html,
     Json,
     bold,
     button,
+    colored,
     decorated,
     join,
     lines,
@@ -66,7 +68,7 @@ def deal_widgets(
     """
     widgets = [deal_row(deal, ctx, open_deal=open_deal)]
     if ctx.has(Feature.DEAL_NOTES) and deal.notes is not None:
-        widgets.extend(_deal_notes(deal.notes, ctx, notes))
+        widgets.extend(_deal_notes(deal.notes, ctx, notes, open_deal=open_deal))
     if ctx.has(Feature.DEAL_ACTIVITIES) and deal.activities is not None:
         widgets.extend(_deal_activities(deal.activities, ctx, activities))
     return widgets
@@ -117,11 +119,19 @@ def _day(moment: datetime | None, ctx: CardContext) -> str | None:
     return day_of(ctx, moment) if moment is not None else None
 
 
-def _deal_notes(notes: Section[Note], ctx: CardContext, limit: int) -> list[Json]:
-    """The deal's notes (newest first), or a line saying they could not be loaded."""
+def _deal_notes(
+    notes: Section[Note], ctx: CardContext, limit: int, *, open_deal: Json | None = None
+) -> list[Json]:
+    """The deal's notes (newest first), or a line saying they could not be loaded; with
+    `open_deal`, "+3 more notes" leading to the deal's card when some are left out."""
     if notes.error is not None:
         return [error_line(ctx, "deal.notes_error")]
-    return [note_widget(ctx, note, icon=True) for note in notes.items[:limit]]
+    widgets = [note_widget(ctx, note, icon=True) for note in notes.items[:limit]]
+    left = max(notes.total, len(notes.items)) - len(widgets)
+    if left > 0 and open_deal is not None:
+        more = ctx.msgs.plural("deal.more_notes", left, count=ctx.fmt.number(left))
+        widgets.append(decorated(colored(more, GREY), on_click=open_deal))
+    return widgets
 
 
 def _deal_activities(activities: Section[Activity], ctx: CardContext, limit: int) -> list[Json]:
