@@ -154,3 +154,15 @@ def walk_decorated(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         w["decoratedText"] for s in card["sections"] for w in s["widgets"] if "decoratedText" in w
     ]
+
+
+def test_in_the_deals_list_each_note_and_activity_is_marked_as_its_deals() -> None:
+    card = checked.render_list_card(fixtures.rich_match(), "deals", EN)
+    rows = walk_decorated(card)
+    labels = [(r.get("topLabel"), r["text"]) for r in rows]
+    first = next(i for i, (_, text) in enumerate(labels) if "Engines for 50 seats" in text)
+    under = [label for label, _ in labels[first + 1 : first + 5]]
+    assert under == ["↳ Engines for 50 seats"] * 4  # its note and its three activities
+    assert ("↳ Pilot licence", "Signed after the pilot.") in labels
+    assert not any(label and label.startswith("↳") for label, text in labels if "<b>" in text
+                   and "Decision" not in text)  # fmt: skip

@@ -28,6 +28,7 @@ from cardin.cards.widgets import (
     join,
     lines,
     open_link,
+    plain,
 )
 from cardin.connectors.features import Feature
 from cardin.contact.model import Activity, Deal, DealsOverview, DealStatus, Note, Section
@@ -61,17 +62,31 @@ def deal_widgets(
     notes: int,
     activities: int,
     open_deal: Json | None = None,
+    nested: bool = False,
 ) -> list[Json]:
     """A deal's row, then up to `notes` of its notes and `activities` of its activities.
 
-    `open_deal` is the click that opens the deal's card (else the row opens it in Pipedrive).
+    `open_deal` is the click that opens the deal's card (else the row opens it in Pipedrive);
+    `nested` marks each note and activity as the deal's ("↳ Deal title" above it), for lists
+    where one deal's items follow another's.
     """
     widgets = [deal_row(deal, ctx, open_deal=open_deal)]
+    under: list[Json] = []
     if ctx.has(Feature.DEAL_NOTES) and deal.notes is not None:
-        widgets.extend(_deal_notes(deal.notes, ctx, notes, open_deal=open_deal))
+        under.extend(_deal_notes(deal.notes, ctx, notes, open_deal=open_deal))
     if ctx.has(Feature.DEAL_ACTIVITIES) and deal.activities is not None:
-        widgets.extend(_deal_activities(deal.activities, ctx, activities))
-    return widgets
+        under.extend(_deal_activities(deal.activities, ctx, activities))
+    if nested:
+        for widget in under:
+            _mark_nested(widget, deal)
+    return [*widgets, *under]
+
+
+def _mark_nested(widget: Json, deal: Deal) -> None:
+    """Label a deal's note or activity as under the deal (its top label, which is free)."""
+    text = widget.get("decoratedText")
+    if text is not None and "topLabel" not in text:
+        text["topLabel"] = plain(f"↳ {deal.title}")
 
 
 def deal_row(deal: Deal, ctx: CardContext, *, open_deal: Json | None = None) -> Json:

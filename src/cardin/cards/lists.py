@@ -193,7 +193,12 @@ def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
 def _deal_block(match: Match, deal: Deal, ctx: CardContext) -> list[Json]:
     click = deals.open_deal_click(deal, ctx, email=match.email, person_id=match.contact.id)
     return deals.deal_widgets(
-        deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES, open_deal=click
+        deal,
+        ctx,
+        notes=LIST_DEAL_NOTES,
+        activities=LIST_DEAL_ACTIVITIES,
+        open_deal=click,
+        nested=True,
     )
 
 
