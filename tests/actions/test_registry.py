@@ -37,6 +37,7 @@ from cardin.actions import (
     NoteForm,
     Op,
     OpenConnector,
+    OpenDeal,
     ReadNote,
     Reauth,
     ReauthConfirm,
@@ -71,6 +72,14 @@ Form = dict[str, list[str]]
 # One action of every op, with the form inputs its card's widgets would send.
 SAMPLES: list[tuple[Action, Form]] = [
     (ShowAll(connector_id="c1", section=ListSection.DEALS, email="a@b.example", person_id=7), {}),
+    (
+        ShowAll(
+            connector_id="c1", section=ListSection.DEALS, email="a@b.example", person_id=7, page=3
+        ),
+        {},
+    ),
+    (OpenDeal(connector_id="c1", email="a@b.example", person_id=7, deal_id=42), {}),
+    (OpenDeal(connector_id="c1", email="a@b.example", person_id=7, deal_id=42, page=2), {}),
     (Retry(connector_id="c1"), {}),
     (Retry(connector_id="c1", email="a@b.example", person_id=7, name="Ann"), {}),
     (Refresh(connector_id="c1", email="a@b.example", person_id=0), {}),

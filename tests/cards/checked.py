@@ -6,7 +6,7 @@ from typing import Any
 
 from cardin import cards
 from cardin.cards import CardContext
-from cardin.contact.model import Account, Match, NoMatch, Note
+from cardin.contact.model import Account, Deal, Match, NoMatch, Note
 from cardin.contact.outcome import Failure
 from tests.cards.validate import assert_valid_card
 
@@ -35,9 +35,12 @@ def render_list_card(
     *,
     writes: cards.WriteOptions | None = None,
     sender_name: str | None = None,
+    page: int = 0,
 ) -> Card:
     return _checked(
-        cards.render_list_card(match, section, ctx, writes=writes, sender_name=sender_name)
+        cards.render_list_card(
+            match, section, ctx, writes=writes, sender_name=sender_name, page=page
+        )
     )
 
 
@@ -93,3 +96,9 @@ def render_error_card(
 
 def render_note_card(match: Match, note: Note, ctx: CardContext, *, page: int = 1) -> Card:
     return _checked(cards.render_note_card(match, note, ctx, page=page))
+
+
+def render_deal_card(
+    deal: Deal, ctx: CardContext, *, email: str, person_id: int, page: int = 0
+) -> Card:
+    return _checked(cards.render_deal_card(deal, ctx, email=email, person_id=person_id, page=page))

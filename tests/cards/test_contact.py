@@ -271,7 +271,9 @@ def test_refresh_and_show_all_actions_carry_what_the_service_needs() -> None:
             "person_id": "1"} in params  # fmt: skip
     assert {"op": "show_all", "connector": "conn-1", "section": "deals",
             "email": "ada@engines.example", "person_id": "1"} in params  # fmt: skip
-    assert ops(card) == {Op.REFRESH, Op.SHOW_ALL}
+    assert {"op": "open_deal", "connector": "conn-1", "email": "ada@engines.example",
+            "person_id": "1", "deal_id": "101"} in params  # fmt: skip
+    assert ops(card) == {Op.REFRESH, Op.SHOW_ALL, Op.OPEN_DEAL}
 
 
 def test_no_connector_id_means_no_connector_parameter() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cardin.cards import action_response, push, trigger_response
+from cardin.cards import action_response, push, trigger_response, update
 from cardin.lookup.outcome import failure_of
 from cardin.pipedrive.errors import RateLimited, Unavailable
 from tests.cards import checked, fixtures
@@ -54,6 +54,9 @@ CASES: dict[str, Builder] = {
     ),
     "huge_activities_list": lambda: action_response(
         push(checked.render_list_card(fixtures.huge_match(), "activities", EN))
+    ),
+    "huge_deals_list_page_2": lambda: action_response(
+        update(checked.render_list_card(fixtures.huge_match(), "deals", EN, page=1))
     ),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -85,26 +87,58 @@ def test_every_list_card_of_the_huge_contact_stays_within_the_limit(name: str) -
     assert card["name"] == f"list_{name}"
 
 
+def _item_keys(card: dict[str, Any], name: str) -> list[str]:
+    """What identifies each item a list page shows (deals by the deal each row opens)."""
+    if name == "deals":
+        # a deal's row and its "+2 more notes" both open it
+        return list(dict.fromkeys(a["deal_id"] for a in actions(card) if a["op"] == "open_deal"))
+    pattern = {
+        "notes": r"(<p>)?Note <b>\d+</b>.*",
+        "activities": r"(Overdue|Planned|Done) \d+",
+        "others": r"Buyer \d+",
+    }[name]
+    return [x for x in texts(card).splitlines() if re.fullmatch(pattern, x)]
+
+
 @pytest.mark.parametrize(
     ("name", "total"), [("notes", 100), ("deals", 200), ("activities", 500), ("others", 12)]
 )
-def test_a_list_card_shows_as_many_as_fit_then_says_how_many_are_left(
-    name: str, total: int
-) -> None:
-    card = render_list_card(HUGE, name, EN)
-    last = card["sections"][-1]["widgets"][-1]["decoratedText"]
-    if total <= MAX_WIDGETS - 1:
-        assert "Showing" not in texts(card)
-        return
-    assert f" of {total}</font>" in last["text"]
-    assert last["button"]["onClick"]["openLink"]["url"] == HUGE.contact.url
-    assert "show_all" not in {p["op"] for p in actions(card)}
+def test_a_long_list_is_paged_and_every_item_is_reachable(name: str, total: int) -> None:
+    seen: list[str] = []
+    page = 0
+    while True:
+        card = render_list_card(HUGE, name, EN, page=page)
+        assert widget_count(card) <= MAX_WIDGETS
+        seen += _item_keys(card, name)
+        forward = [
+            a for a in actions(card) if a["op"] == "show_all" and a.get("page") == str(page + 1)
+        ]
+        if not forward:
+            break
+        assert forward[0]["section"] == name
+        page += 1
+    assert len(seen) == len(set(seen)) == total
+    last = texts(card)
+    if total > 50:
+        assert f" of {total}" in last
+        assert "Showing" not in last
+    assert "show_all" not in {a["op"] for a in actions(render_list_card(HUGE, name, EN, page=page))
+                              if a.get("page") is None}  # fmt: skip
 
 
-def test_the_notes_list_fills_the_card() -> None:
+def test_the_notes_list_shows_fifty_a_page() -> None:
     card = render_list_card(HUGE, "notes", EN)
-    assert widget_count(card) == MAX_WIDGETS
-    assert "Showing 99 of 100" in texts(card)
+    assert "1–50 of 100" in texts(card)
+    assert "51–100 of 100" in texts(render_list_card(HUGE, "notes", EN, page=1))
+
+
+def test_notes_not_all_fetched_link_to_the_rest_in_pipedrive() -> None:
+    contact = HUGE.contact
+    fewer = replace(HUGE, contact=replace(contact, notes=replace(contact.notes, total=150)))
+    card = render_list_card(fewer, "notes", EN, page=1)
+    assert "51–100 of 150" in texts(card)
+    assert "All 150 in Pipedrive" in texts(card)
+    assert HUGE.contact.url in texts(card)
 
 
 def test_a_list_card_groups_deals_by_status_in_order() -> None:

@@ -189,6 +189,59 @@ def test_show_all_deals_pushes_a_card_and_back_returns(page: Any) -> None:
     expect(panel(page).locator("[data-back]")).to_have_count(0)
 
 
+def _deal_numbers(page: Any) -> list[int]:
+    """The order numbers of the huge contact's deal rows on the card shown ("… — order 16"),
+    not of a note that names a deal in bold after other words."""
+    found: list[int] = page.evaluate(
+        """() => [...document.querySelectorAll('#panel-content .decorated b')]
+            .filter(b => !b.previousSibling)
+            .map(b => b.textContent.match(/ — order (\\d+)$/))
+            .filter(m => m).map(m => Number(m[1]))"""
+    )
+    return found
+
+
+def test_all_200_deals_are_reachable_by_paging(page: Any) -> None:
+    open_mail(page, "fleet-order")
+    deals = panel(page).locator(".section", has=page.locator(".section-header", has_text="Deals"))
+    press(page, deals.locator(".btn", has_text="Show all 200"))
+
+    seen = _deal_numbers(page)
+    expect(panel(page).get_by_text("1–")).to_be_visible()
+    while button(page, "Next").count():
+        press(page, button(page, "Next"))
+        expect(panel(page).locator("[data-card-name=list_deals]")).to_be_visible()
+        seen += _deal_numbers(page)
+    assert sorted(seen) == list(range(1, 201))
+    expect(panel(page).get_by_text("of 200")).to_be_visible()
+    press(page, button(page, "Previous"))
+    assert _deal_numbers(page)
+
+
+def test_a_deal_beyond_the_fifth_opens_with_its_notes_and_activities(page: Any) -> None:
+    open_mail(page, "fleet-order")
+    deals = panel(page).locator(".section", has=page.locator(".section-header", has_text="Deals"))
+    press(page, deals.locator(".btn", has_text="Show all 200"))
+    # order 16 has a note and an activity (the demo's notes on the huge contact's deals)
+    while 16 not in _deal_numbers(page):
+        press(page, button(page, "Next"))
+    # beyond the fifth: not among the deals the contact card details
+    assert _deal_numbers(page).index(16) >= 5 or button(page, "Previous").count()
+    row = panel(page).locator(
+        ".decorated", has=page.get_by_text("Henrik Lindqvist — order 16", exact=True)
+    )
+    press(page, row.first)
+
+    card = panel(page).locator("[data-card-name=deal]")
+    expect(card).to_be_visible()
+    expect(panel(page).locator(".header-title")).to_have_text("Henrik Lindqvist — order 16")
+    expect(panel(page).locator(".section-header", has_text="Notes")).to_be_visible()
+    expect(panel(page).locator(".section-header", has_text="Activities")).to_be_visible()
+    expect(panel(page).get_by_text("the delivery window was agreed")).to_be_visible()
+    press(page, panel(page).locator("[data-back]"))
+    expect(panel(page).locator("[data-card-name=list_deals]")).to_be_visible()
+
+
 def test_a_notification_alone_keeps_what_the_user_typed(page: Any) -> None:
     field = panel(page).locator("input[name=search_email]")
     field.fill("bob")

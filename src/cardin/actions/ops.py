@@ -44,6 +44,7 @@ from cardin.actions.keys import (
     DASHBOARD_INPUT,
     DASHBOARD_OFF,
     DASHBOARD_ON,
+    DEAL_ID,
     DEAL_INPUT,
     DUE_INPUT,
     DURATION_INPUT,
@@ -59,6 +60,7 @@ from cardin.actions.keys import (
     ORG_ID,
     ORG_INPUT,
     ORG_NAME,
+    PAGE,
     PERSON_ID,
     PERSON_NAME_INPUT,
     PHONE_INPUT,
@@ -116,6 +118,7 @@ class Op(enum.StrEnum):
     CREATE_DEAL = "create_deal"
     MARK_DONE = "mark_done"
     READ_NOTE = "read_note"
+    OPEN_DEAL = "open_deal"
 
 
 class ListSection(enum.StrEnum):
@@ -145,6 +148,9 @@ SetupKey = Annotated[str, Param(SETUP_KEY, HEX_KEY)]
 connector that wizard already stored (32 random hex digits)."""
 Token = Annotated[str, Input(TOKEN_INPUT, TYPED)]
 """The Pipedrive API token as typed (never carried in a parameter); "" when left empty."""
+Page = Annotated[int, Param(PAGE, NUMBER)]
+"""Which page of a paged card: 0 is the first. Sent by Previous and Next (then the page
+replaces the card shown); absent when the card is first opened (then it is pushed)."""
 RequestKey = Annotated[str, Param(REQUEST_KEY, HEX_KEY)]
 """A write form's idempotency key, issued when the form was rendered (32 random hex digits):
 every submit of that form carries it, and the service writes at most once per key."""
@@ -209,6 +215,22 @@ class ShowAll(Action):
     email: Email
     person_id: PersonId | None = None
     name: SenderName | None = None
+    page: Page | None = None
+    """The page of the list (None: the first)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenDeal(Action):
+    """Push a deal's card, fetched on demand: its value, stage, dates, lost reason, and all of
+    its notes and activities, paged."""
+
+    op = Op.OPEN_DEAL
+    connector_id: ConnectorId
+    email: Email
+    person_id: PersonId
+    deal_id: Annotated[int, Param(DEAL_ID, NUMBER)]
+    page: Page | None = None
+    """The page of the deal's notes and activities (None: the first)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -602,6 +624,7 @@ ACTIONS: tuple[type[Action], ...] = (
     CreateDeal,
     MarkDone,
     ReadNote,
+    OpenDeal,
 )
 """Every action, one per `Op`."""
 BY_OP: Mapping[Op, type[Action]] = {kind.op: kind for kind in ACTIONS}

@@ -9,6 +9,7 @@ from cardin.actions import (
     Home,
     Lookup,
     OpenConnector,
+    OpenDeal,
     ReadNote,
     Refresh,
     Retry,
@@ -22,11 +23,13 @@ from cardin.cards import (
     action_response,
     pop,
     push,
+    render_deal_card,
     render_list_card,
     render_note_card,
     update,
 )
 from cardin.contact.model import Match
+from cardin.contact.outcome import Failure, FailureKind
 from cardin.usecases import lookups
 from cardin.usecases.connectors import own_connector
 from cardin.usecases.people import Participant
@@ -65,7 +68,8 @@ async def retry(addon: AddOn, action: Retry | Refresh) -> Json:
 
 
 async def show_all(addon: AddOn, action: ShowAll) -> Json:
-    """Push one list of the contact in full (the outcome's card when it is no longer a match)."""
+    """Push one list of the contact in full, paged (the outcome's card when it is no longer a
+    match)."""
     result = await lookups.open_connector(addon.services, addon.user.sub, action)
     if not isinstance(result.outcome, Match):
         card = addon.outcome_card(result.connector, result.outcome, result.person)
@@ -73,9 +77,35 @@ async def show_all(addon: AddOn, action: ShowAll) -> Json:
     ctx = addon.context(result.connector)
     writes = await addon.write_options(result.connector)
     card = render_list_card(
-        result.outcome, action.section.value, ctx, writes=writes, sender_name=action.name
+        result.outcome,
+        action.section.value,
+        ctx,
+        writes=writes,
+        sender_name=action.name,
+        page=action.page or 0,
     )
-    return action_response(push(card))
+    # Previous and Next replace the page shown; the first open pushes the list
+    return action_response(update(card) if action.page is not None else push(card))
+
+
+async def open_deal(addon: AddOn, action: OpenDeal) -> Json:
+    """Push the deal's card (or the page asked for in place of the one shown); a deal that is
+    gone gets a notice, a failed fetch the connector's error card."""
+    result = await lookups.open_deal(addon.services, addon.user.sub, action)
+    deal = result.deal
+    if isinstance(deal, Failure):
+        if deal.kind is FailureKind.NOT_FOUND:
+            return action_response(notification=addon.text("notice.deal_gone"))
+        card = addon.outcome_card(result.connector, deal, result.person)
+        return action_response(push(card)) if card else action_response()
+    card = render_deal_card(
+        deal,
+        addon.context(result.connector),
+        email=action.email,
+        person_id=action.person_id,
+        page=action.page or 0,
+    )
+    return action_response(update(card) if action.page is not None else push(card))
 
 
 async def read_note(addon: AddOn, action: ReadNote) -> Json:

@@ -32,6 +32,7 @@ from cardin.actions import (
     NoteForm,
     Op,
     OpenConnector,
+    OpenDeal,
     ReadNote,
     Reauth,
     ReauthConfirm,
@@ -113,6 +114,7 @@ ROUTES: Mapping[Op, Route[Any]] = {
         route(CreateDeal, write.create_deal),
         route(MarkDone, write.mark_done),
         route(ReadNote, contact.read_note),
+        route(OpenDeal, contact.open_deal),
     )
 }
 

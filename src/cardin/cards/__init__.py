@@ -22,6 +22,7 @@ from cardin.cards.dashboard import (
     DashboardEntry,
     render_dashboard,
 )
+from cardin.cards.deal_card import render_deal_card
 from cardin.cards.forms import (
     ActivityView,
     ContactFormView,
@@ -118,6 +119,7 @@ __all__ = [
     "render_contact_card",
     "render_contact_form",
     "render_dashboard",
+    "render_deal_card",
     "render_deal_form",
     "render_delete_confirm",
     "render_error_card",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from cardin.cards import icons
@@ -20,7 +21,9 @@ from cardin.cards.widgets import (
     link,
     open_link,
 )
-from cardin.contact.model import ActivitiesOverview, Activity
+from cardin.contact.model import ActivitiesOverview, Activity, ActivityState
+
+_URGENCY = {ActivityState.OVERDUE: 0, ActivityState.PLANNED: 1, ActivityState.DONE: 2}
 
 
 def overview_widget(overview: ActivitiesOverview, ctx: CardContext) -> Json:
@@ -43,6 +46,12 @@ def overview_widget(overview: ActivitiesOverview, ctx: CardContext) -> Json:
         bottom=lines([counts, next_line]),
         start_icon=icons.known("INVITE", msgs.text("section.activities")),
     )
+
+
+def by_urgency(items: Sequence[Activity]) -> list[Activity]:
+    """Overdue first, then planned (today's first, as the lookup orders them soonest first),
+    then done; the lookup's order within each."""
+    return sorted(items, key=lambda activity: _URGENCY[activity.state])
 
 
 def activity_widget(activity: Activity, ctx: CardContext, *, done: Json | None = None) -> Json:

@@ -181,9 +181,15 @@ def deals_section(match: Match, ctx: CardContext, caps: Caps) -> Json | None:
         return section([section_error(ctx, found.error, match)], header=header)
     widgets = [deals.overview_widget(overview, ctx)] if overview else []
     for deal in found.items[: caps.deals]:
+        click = deals.open_deal_click(deal, ctx, email=match.email, person_id=contact.id)
         widgets.extend(
             deals.deal_widgets(
-                deal, ctx, notes=caps.deal_notes, activities=caps.deal_activities, about=match
+                deal,
+                ctx,
+                notes=caps.deal_notes,
+                activities=caps.deal_activities,
+                about=match,
+                open_deal=click,
             )
         )
     total = max(found.total, overview.total if overview else 0)
@@ -208,7 +214,7 @@ def activities_section(
     if found.error is not None:
         return section([section_error(ctx, found.error, match)], header=header)
     widgets = [activities.overview_widget(overview, ctx)] if overview else []
-    kept = found.items[: caps.activities]
+    kept = activities.by_urgency(found.items)[: caps.activities]
     widgets.extend(
         activities.activity_widget(activity, ctx, done=done(activity) if done else None)
         for activity in kept

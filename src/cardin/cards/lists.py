@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from cardin.actions import ShowAll
 from cardin.cards import activities, deals
-from cardin.cards.actions import ListSection
+from cardin.cards.actions import ListSection, call, card_connector
 from cardin.cards.contact import DoneClick, contact_frame, other_widget
 from cardin.cards.context import CardContext
 from cardin.cards.general import email_widget, field_widget, phone_widget
@@ -16,12 +17,12 @@ from cardin.cards.limits import (
     LIST_DEAL_ACTIVITIES,
     LIST_DEAL_NOTES,
     MAX_WIDGETS,
-    Budget,
     count_widgets,
     fit,
 )
-from cardin.cards.parts import note_widgets, section_error, show_all
-from cardin.cards.widgets import GREY, Json, colored, paragraph
+from cardin.cards.paging import NAV_WIDGETS, Page, cut, nav_widgets
+from cardin.cards.parts import note_widgets, section_error
+from cardin.cards.widgets import GREY, Json, button, colored, open_link, paragraph
 from cardin.cards.widgets import section as make_section
 from cardin.cards.writes import WriteOptions, mark_done, receipt_widget
 from cardin.connectors.features import Feature
@@ -36,8 +37,6 @@ _FEATURES = {
 }
 _DEAL_ORDER = (DealStatus.OPEN, DealStatus.WON, DealStatus.LOST)
 _ACTIVITY_ORDER = (ActivityState.OVERDUE, ActivityState.PLANNED, ActivityState.DONE)
-# One widget stays free for the "showing N of M" row under a cut list.
-_CUT_ROW = 1
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class _Options:
 
     room: int = MAX_WIDGETS
     done: DoneClick | None = None
+    page: int = 0
 
 
 def render_list_card(
@@ -56,8 +56,10 @@ def render_list_card(
     *,
     writes: WriteOptions | None = None,
     sender_name: str | None = None,
+    page: int = 0,
 ) -> Json:
-    """The pushed card listing one section in full; ValueError for an unknown section name.
+    """The pushed card listing one section in full, `page` of it (0 is the first: a list longer
+    than a card is paged, with Previous and Next); ValueError for an unknown section name.
 
     With `writes`, open activities offer "Mark as done" and the last write's receipt ends the
     card.
@@ -67,7 +69,7 @@ def render_list_card(
     receipt = writes.receipt if writes else None
     tail = [make_section([receipt_widget(ctx, receipt)])] if receipt else []
     done = functools.partial(mark_done, match, ctx, sender_name=sender_name) if writes else None
-    options = _Options(room=MAX_WIDGETS - len(tail), done=done)
+    options = _Options(room=MAX_WIDGETS - len(tail), done=done, page=page)
     if feature is not None and not ctx.has(feature):
         sections = [_nothing(ctx)]
     else:
@@ -87,24 +89,42 @@ def _flat(
     *,
     total: int,
     render: Callable[[T, CardContext], Json | list[Json]],
-    room: int,
+    options: _Options,
 ) -> list[Json]:
-    """One section with as many items as fit in `room` and a "showing N of M" row when cut;
-    an item may take more than one widget (a cut note and its "Read the whole note")."""
-    budget = Budget(room)
-    budget.take(_CUT_ROW)
-    widgets: list[Json] = []
-    shown = 0
-    for item in items:
-        rendered = render(item, ctx)
-        block = rendered if isinstance(rendered, list) else [rendered]
-        if not budget.take(len(block)):
-            break
-        widgets.extend(block)
-        shown += 1
-    more = show_all(ctx, match, which, shown=shown, available=shown, total=max(total, len(items)))
+    """One section with the page's items, and the page's position under them; an item may
+    take more than one widget (a cut note and its "Read the whole note")."""
+    blocks = [_block(render(item, ctx)) for item in items]
+    shown = cut([len(b) for b in blocks], options.room - NAV_WIDGETS, options.page)
+    widgets = [w for block in blocks[shown.start : shown.stop] for w in block]
     header = ctx.msgs.text(f"section.{which.value}")
-    return [make_section([*widgets, more] if more else widgets, header=header)] if widgets else []
+    nav = _nav(match, ctx, which, shown, total=total)
+    return [make_section([*widgets, *nav], header=header)] if widgets else []
+
+
+def _block(rendered: Json | list[Json]) -> list[Json]:
+    return rendered if isinstance(rendered, list) else [rendered]
+
+
+def _nav(
+    match: Match, ctx: CardContext, which: ListSection, shown: Page, *, total: int
+) -> list[Json]:
+    """ "1-50 of 200" with Previous and Next; "All 150 in Pipedrive" when not all were fetched."""
+
+    def go(index: int) -> Json:
+        again = ShowAll(
+            connector_id=card_connector(ctx),
+            section=which,
+            email=match.email,
+            person_id=match.contact.id,
+            page=index,
+        )
+        return call(ctx, again)
+
+    more = None
+    if total > shown.total:
+        label = ctx.msgs.text("action.all_in_pipedrive", count=ctx.fmt.number(total))
+        more = button(label, open_link(match.contact.url))
+    return nav_widgets(ctx, shown, go, total=total, more=more)
 
 
 def _fields(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
@@ -119,7 +139,7 @@ def _fields(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
         fields,
         total=len(fields),
         render=field_widget,
-        room=options.room,
+        options=options,
     )
 
 
@@ -127,7 +147,7 @@ def _emails(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     items = match.contact.emails
     return _flat(
         match, ctx, ListSection.EMAILS, items, total=len(items), render=email_widget,
-        room=options.room,
+        options=options,
     )  # fmt: skip
 
 
@@ -135,7 +155,7 @@ def _phones(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     items = match.contact.phones
     return _flat(
         match, ctx, ListSection.PHONES, items, total=len(items), render=phone_widget,
-        room=options.room,
+        options=options,
     )  # fmt: skip
 
 
@@ -143,7 +163,7 @@ def _others(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     items = match.others
     return _flat(
         match, ctx, ListSection.OTHERS, items, total=len(items), render=other_widget,
-        room=options.room,
+        options=options,
     )  # fmt: skip
 
 
@@ -154,7 +174,7 @@ def _notes(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     render = functools.partial(_note, about=match)
     return _flat(
         match, ctx, ListSection.NOTES, notes.items, total=notes.total, render=render,
-        room=options.room,
+        options=options,
     )  # fmt: skip
 
 
@@ -170,15 +190,23 @@ def _deals(match: Match, ctx: CardContext, options: _Options) -> list[Json]:
     head = [make_section([deals.overview_widget(overview, ctx)])] if overview else []
     groups = [(s.value, [d for d in found.items if d.status is s]) for s in _DEAL_ORDER]
     total = max(found.total, overview.total if overview else 0, len(found.items))
+    render = functools.partial(_deal_block, match)
     return _grouped(
-        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total,
-        render=functools.partial(_deal_block, about=match), room=options.room,
+        match, ctx, ListSection.DEALS, head=head, groups=groups, total=total, render=render,
+        options=options,
     )  # fmt: skip
 
 
-def _deal_block(deal: Deal, ctx: CardContext, *, about: Match) -> list[Json]:
+def _deal_block(match: Match, deal: Deal, ctx: CardContext) -> list[Json]:
+    click = deals.open_deal_click(deal, ctx, email=match.email, person_id=match.contact.id)
     return deals.deal_widgets(
-        deal, ctx, notes=LIST_DEAL_NOTES, activities=LIST_DEAL_ACTIVITIES, about=about
+        deal,
+        ctx,
+        notes=LIST_DEAL_NOTES,
+        activities=LIST_DEAL_ACTIVITIES,
+        about=match,
+        open_deal=click,
+        nested=True,
     )
 
 
@@ -198,7 +226,7 @@ def _activities(match: Match, ctx: CardContext, options: _Options) -> list[Json]
         groups=groups,
         total=total,
         render=functools.partial(_activity_block, done=options.done),
-        room=options.room,
+        options=options,
     )
 
 
@@ -218,31 +246,26 @@ def _grouped(
     groups: Sequence[tuple[str, Sequence[T]]],
     total: int,
     render: Callable[[T, CardContext], list[Json]],
-    room: int,
+    options: _Options,
 ) -> list[Json]:
-    """A section per non-empty group ("Open deals (3)"), items in order while they fit.
-
-    Filling stops at the first item that does not fit, so what is shown is always a prefix of
-    the relevance order, never a later group ahead of a cut earlier one.
-    """
-    budget = Budget(room)
-    budget.take(_CUT_ROW + count_widgets(head))
-    sections, shown, full = list(head), 0, False
-    for name, items in groups:
-        widgets: list[Json] = []
-        for item in items if not full else ():
-            block = render(item, ctx)
-            if not budget.take(len(block)):
-                full = True
-                break
-            widgets.extend(block)
-            shown += 1
+    """The page's items in order of relevance, a section per group ("Open deals (3)", counting
+    the whole group), the overview `head` above them and the page's position under them."""
+    blocks = [(name, render(item, ctx)) for name, items in groups for item in items]
+    room = options.room - count_widgets(head) - NAV_WIDGETS
+    shown = cut([len(block) for _, block in blocks], room, options.page)
+    sizes = {name: len(items) for name, items in groups}
+    sections = list(head)
+    for name, _items in groups:
+        widgets = [
+            widget for group, block in blocks[shown.start : shown.stop] if group == name
+            for widget in block
+        ]  # fmt: skip
         if widgets:
             key = f"list.{which.value}.{name}"
-            header = ctx.msgs.plural(key, len(items), count=ctx.fmt.number(len(items)))
+            header = ctx.msgs.plural(key, sizes[name], count=ctx.fmt.number(sizes[name]))
             sections.append(make_section(widgets, header=header))
-    more = show_all(ctx, match, which, shown=shown, available=shown, total=total)
-    return [*sections, make_section([more])] if more else sections
+    nav = _nav(match, ctx, which, shown, total=total)
+    return [*sections, make_section(nav)] if nav else sections
 
 
 _BUILDERS: dict[ListSection, Callable[[Match, CardContext, _Options], list[Json]]] = {

@@ -18,6 +18,7 @@ from cardin.contact.model import (
     Deal,
     FieldValue,
     MatchReason,
+    Note,
     Organization,
     OtherMatch,
     Section,
@@ -115,7 +116,7 @@ class ContactBuilder:
             job_title=person.job_title,
             owner=assemble.owner_of(owner),
             owner_error=names.user_errors.get(owner_id) if owner_id and not owner else None,
-            notes=section(data.notes, lambda n: assemble.notes_section(n, person.notes_count)),
+            notes=section(data.notes, lambda n: self._person_notes(n, person, fetched)),
             deals=section(data.deals, lambda _: self._deals(fetched, ctx)),
             deals_overview=(
                 assemble.deals_overview(fetched.deals, person)
@@ -129,6 +130,23 @@ class ContactBuilder:
                 else None
             ),
         )
+
+    def _person_notes(
+        self, notes: list[NoteInfo], person: Person, fetched: Fetched
+    ) -> Section[Note]:
+        """The person's notes but those shown under one of their deals (a note linked to both
+        is shown once: with its deal)."""
+        on_deals = {
+            note.id
+            for details in fetched.details.values()
+            if isinstance(details.notes, list)
+            for note in details.notes
+        }
+        kept = [n for n in notes if n.id not in on_deals]
+        total = person.notes_count
+        if total is not None:
+            total = max(0, total - (len(notes) - len(kept)))
+        return assemble.notes_section(kept, total)
 
     def _fields(
         self, person: Person, names: Names, users: Mapping[int, User]

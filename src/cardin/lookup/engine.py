@@ -33,6 +33,7 @@ from cardin.cache import Cache
 from cardin.connectors.setup import account_of
 from cardin.contact.fields import referenced_ids
 from cardin.contact.model import (
+    Deal,
     LookupResult,
     Match,
     MatchReason,
@@ -52,6 +53,7 @@ from cardin.lookup.build import (
     search_reason,
     selected,
 )
+from cardin.lookup.deal import fetch_deal
 from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
 from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
@@ -185,6 +187,25 @@ class LookupEngine:
         client = self.client(credential, base_url).within(deadline)
         key = metadata_key(account) if account is not None else None
         return await load_metadata(client, self._cache, key)
+
+    async def deal(
+        self,
+        deal_id: int,
+        *,
+        credential: Credential,
+        account: AccountKey | None,
+        base_url: str = DEFAULT_BASE_URL,
+        deadline: Deadline | None = None,
+    ) -> Deal:
+        """One deal with all its notes and activities (`cardin.lookup.deal`), for its card.
+
+        The account's metadata (activity types, stages) comes from the lookups' cache entry.
+        Raises PipedriveError when the deal itself cannot be fetched (NotFound when deleted).
+        """
+        client = self.client(credential, base_url).within(deadline)
+        key = metadata_key(account) if account is not None else None
+        meta = await load_metadata(client, self._cache, key, optional=_waited_for(client, rounds=1))
+        return await fetch_deal(client, meta, deal_id, now=self._clock())
 
 
 class _Run:

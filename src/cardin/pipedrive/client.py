@@ -495,6 +495,10 @@ class PipedriveClient:
         """`GET /api/v2/organizations/{id}`."""
         return await self._get_one(f"/api/v2/organizations/{org_id}", OrganizationInfo)
 
+    async def deal(self, deal_id: int) -> DealInfo:
+        """`GET /api/v2/deals/{id}` (NotFound for a deal that is gone)."""
+        return await self._get_one(f"/api/v2/deals/{deal_id}", DealInfo)
+
     async def deals_of_person(self, person_id: int, *, limit: int = 500) -> list[DealInfo]:
         """`GET /api/v2/deals?person_id=`: the person's open, won and lost deals, one page."""
         params: dict[str, str | int] = {

@@ -44,7 +44,12 @@ from cardin.sandbox import demo_people as people
 from cardin.sandbox.data import Company, Dataset
 from cardin.sandbox.demo_fields import demo_person_fields
 from cardin.sandbox.demo_history import DealSpec, History, add_random_history
-from cardin.sandbox.demo_stories import add_huge_note, add_other_stories, add_rich_contact
+from cardin.sandbox.demo_stories import (
+    add_deal_notes,
+    add_huge_note,
+    add_other_stories,
+    add_rich_contact,
+)
 from cardin.sandbox.limits import utc_today
 from cardin.sandbox.pictures import picture_object
 
@@ -112,6 +117,7 @@ def _demo_company(clock: base.DemoClock) -> Company:
                 "notes": rng.randint(0, 2),
             }
             add_random_history(history, rng, person, **counts)
+    add_deal_notes(history, huge["id"], huge["org_id"])
     info = {
         "id": DEMO_COMPANY_ID,
         "name": "Aurora Demo Trading",

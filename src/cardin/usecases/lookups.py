@@ -3,16 +3,35 @@ address someone typed."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cardin.actions import Lookup, OpenConnector, ReadNote, RunConnector, SearchOther, ShowAll
+from cardin.actions import (
+    Lookup,
+    OpenConnector,
+    OpenDeal,
+    ReadNote,
+    RunConnector,
+    SearchOther,
+    ShowAll,
+)
 from cardin.connectors.model import Connector
-from cardin.contact.model import Match, Note
-from cardin.contact.outcome import FailureKind, Outcome
+from cardin.contact.model import Deal, Match, Note
+from cardin.contact.outcome import Failure, FailureKind, Outcome
+from cardin.lookup import AccountKey, calls_deadline
+from cardin.lookup.outcome import failure_of
+from cardin.pipedrive import NotFound, PipedriveError
 from cardin.usecases.connectors import own_connector, own_connectors
 from cardin.usecases.people import Participant
-from cardin.usecases.runs import Run, look_up, run_all, warning_of
+from cardin.usecases.runs import (
+    NeedsReauth,
+    Run,
+    look_up,
+    run_all,
+    stored_credential,
+    warning_of,
+)
 from cardin.usecases.services import Services
 
 MAX_ADDRESS = 254  # RFC 5321
@@ -110,6 +129,43 @@ def find_note(match: Match, note_id: int) -> Note | None:
             if note.id == note_id:
                 return note
     return None
+
+
+@dataclass(frozen=True)
+class DealResult:
+    """A deal fetched for its card, or why it could not be (NOT_FOUND: it was deleted)."""
+
+    connector: Connector
+    person: Participant
+    deal: Deal | Failure
+
+
+async def open_deal(services: Services, sub: str, action: OpenDeal) -> DealResult:
+    """The deal the action names, with all its notes and activities, fetched now (deals are
+    not cached) within the lookup deadline."""
+    connector = await own_connector(services, sub, action.connector_id)
+    person = Participant.of(action.email)
+    seconds = services.lookup_deadline
+    try:
+        credential = await stored_credential(services, connector)
+        account = connector.account
+        async with asyncio.timeout(seconds):  # the backstop; the calls end before it
+            deal: Deal | Failure = await services.engine.deal(
+                action.deal_id,
+                credential=credential,
+                account=AccountKey(account.company_id, account.user_id),
+                base_url=connector.base_url,
+                deadline=calls_deadline(seconds),
+            )
+    except NeedsReauth as exc:
+        deal = exc.failure
+    except TimeoutError:
+        deal = Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
+    except NotFound as exc:
+        deal = Failure(FailureKind.NOT_FOUND, str(exc))
+    except PipedriveError as exc:
+        deal = failure_of(exc)
+    return DealResult(connector, person, deal)
 
 
 async def dashboard(
