@@ -157,7 +157,7 @@ def add_deal_notes(history: History, person: int, org: int) -> None:
         title = deal["title"]
         history.note(
             f"<p>Call about <b>{title}</b>: the delivery window was agreed.</p>",
-            -2,
+            -40,  # older than the shipment log, which stays among the newest notes
             person=person,
             deal=deal["id"],
             org=org,
