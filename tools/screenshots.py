@@ -50,6 +50,15 @@ class Shooter:
         self.page.locator(within).locator(".btn", has_text=text).first.click()
         self.page.wait_for_function(BUSY)
 
+    def press_in(self, header: str, text: str) -> None:
+        """Click a button of the card's section with this header."""
+        panel = self.page.locator("#panel-content")
+        heading = self.page.locator(".section-header", has_text=header)
+        part = panel.locator(".section", has=heading)
+        self.page.evaluate("document.getElementById('toast').style.visibility = ''")
+        part.first.locator(".btn", has_text=text).first.click()
+        self.page.wait_for_function(BUSY)
+
     def quiet(self) -> None:
         """Hide the last notification (until the next press): a form's picture without it."""
         self.page.evaluate("document.getElementById('toast').style.visibility = 'hidden'")
@@ -86,7 +95,7 @@ def tour(shots: Shooter) -> None:
     shots.window("preview")
     shots.panel("contact-card", height=1500)
     shots.panel("contact-deals", height=1100, scroll_to="Deals")
-    shots.press("Show all 6")
+    shots.press_in("Deals", "Show all")
     shots.panel("show-all-deals", height=1100)
     shots.page.locator("#panel-content [data-back]").click()
     shots.page.wait_for_function(BUSY)
