@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cardin.cards import MAX_WIDGETS, ListSection
-from cardin.cards.limits import CONTACT_CAPS, Budget, fit
+from cardin.cards.limits import CONTACT_CAPS, fit
 from cardin.contact.model import Section
 from tests.cards import fixtures
 from tests.cards.checked import render_contact_card, render_list_card
@@ -173,11 +173,7 @@ def test_a_list_whose_feature_is_off_shows_nothing() -> None:
     assert "Nothing to show." in texts(card)
 
 
-def test_budget_and_fit_guard_any_card() -> None:
-    budget = Budget(3)
-    assert budget.take(2)
-    assert not budget.take(2)
-    assert budget.left == 1
+def test_fit_guards_any_card() -> None:
     sections = [
         {"widgets": [{"divider": {}}] * 80, "collapsible": True, "uncollapsibleWidgetsCount": 60},
         {"widgets": [{"divider": {}}] * 30},

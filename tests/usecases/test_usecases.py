@@ -23,10 +23,10 @@ from cardin.actions import (
 )
 from cardin.connectors import ALL_FEATURES, Feature
 from cardin.connectors.model import Connector, RunMode
-from cardin.connectors.setup import TokenProblem
+from cardin.connectors.setup import TokenProblem, inactive_account
 from cardin.contact.model import Match
 from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, SECOND_TOKEN
-from cardin.usecases import contacts, lookups, setup
+from cardin.usecases import contacts, lookups, runs, setup
 from cardin.usecases.people import Participant
 from cardin.usecases.services import Services
 
@@ -219,3 +219,12 @@ async def test_one_connector_failing_unexpectedly_never_takes_the_others_down(
     assert isinstance(found[0].outcome, Match)
     assert found[1].outcome == Failure(FailureKind.INTERNAL, "an unexpected failure (see the log)")
     assert "connector broken failed unexpectedly" in caplog.text
+
+
+async def test_an_account_pipedrive_said_nothing_about_shares_no_cached_metadata(
+    services: Services,
+) -> None:
+    created = await connected(services)
+    assert runs.account_key(created) is not None
+    unknown = replace(created, account=inactive_account())
+    assert runs.account_key(unknown) is None  # company and user 0 are nobody's cache key

@@ -36,20 +36,6 @@ LIST_DEAL_NOTES = 2
 LIST_DEAL_ACTIVITIES = 3
 
 
-class Budget:
-    """The widgets still free on a card being built."""
-
-    def __init__(self, limit: int = MAX_WIDGETS) -> None:
-        self.left = limit
-
-    def take(self, count: int) -> bool:
-        """Reserve `count` widgets if that many are free; whether they were."""
-        if count > self.left:
-            return False
-        self.left -= count
-        return True
-
-
 def count_widgets(sections: Sequence[Json]) -> int:
     """Widgets in all the sections (what Google counts against the limit)."""
     return sum(len(section["widgets"]) for section in sections)

@@ -19,7 +19,7 @@ from cardin.actions import (
 from cardin.connectors.model import Connector
 from cardin.contact.model import Deal, Match, Note
 from cardin.contact.outcome import Failure, FailureKind, Outcome
-from cardin.lookup import AccountKey, calls_deadline
+from cardin.lookup import calls_deadline
 from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import NotFound, PipedriveError
 from cardin.usecases.connectors import own_connector, own_connectors
@@ -27,6 +27,7 @@ from cardin.usecases.people import Participant
 from cardin.usecases.runs import (
     NeedsReauth,
     Run,
+    account_key,
     look_up,
     run_all,
     stored_credential,
@@ -148,12 +149,11 @@ async def open_deal(services: Services, sub: str, action: OpenDeal) -> DealResul
     seconds = services.lookup_deadline
     try:
         credential = await stored_credential(services, connector)
-        account = connector.account
         async with asyncio.timeout(seconds):  # the backstop; the calls end before it
             deal: Deal | Failure = await services.engine.deal(
                 action.deal_id,
                 credential=credential,
-                account=AccountKey(account.company_id, account.user_id),
+                account=account_key(connector),
                 base_url=connector.base_url,
                 deadline=calls_deadline(seconds),
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
+from cardin.connectors.setup import is_known
 from cardin.contact.model import Match, NoMatch
 from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.lookup import AccountKey, Parts, calls_deadline
@@ -128,12 +129,11 @@ async def _cached_or_fresh(
         if cached is not None:
             return cached
     credential = await stored_credential(services, connector)
-    account = connector.account
     result = await settle(
         services.engine.lookup(
             email,
             credential=credential,
-            account=AccountKey(account.company_id, account.user_id),
+            account=account_key(connector),
             base_url=connector.base_url,
             parts=parts_for(connector.features),
             deadline=deadline,
@@ -147,6 +147,13 @@ async def _cached_or_fresh(
     if not (isinstance(result, Match) and result.is_partial):
         await services.results.put(key, email, result)
     return result
+
+
+def account_key(connector: Connector) -> AccountKey | None:
+    """Whose account the connector opens, as the metadata cache knows it; None for an account
+    Pipedrive said nothing about (stored as company and user 0): its metadata is not shared."""
+    account = connector.account
+    return AccountKey(account.company_id, account.user_id) if is_known(account) else None
 
 
 def cache_id(connector: Connector) -> str:

@@ -57,7 +57,6 @@ from cardin.contact.model import Deal, DealStatus, Match
 from cardin.contact.notes import note_plain_text
 from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.i18n.messages import messages_for
-from cardin.lookup import AccountKey
 from cardin.lookup.metadata import AccountMetadata
 from cardin.lookup.outcome import failure_of
 from cardin.pipedrive import Deadline, PipedriveClient, PipedriveError, Unavailable
@@ -65,7 +64,13 @@ from cardin.pipedrive.errors import WriteUncertain
 from cardin.pipedrive.models import ActivityTypeInfo, Stage
 from cardin.store import AlreadyDone, Claimed, InFlight, LoggedEmail
 from cardin.usecases.connectors import own_connector
-from cardin.usecases.runs import NeedsReauth, cache_id, look_up, stored_credential
+from cardin.usecases.runs import (
+    NeedsReauth,
+    account_key,
+    cache_id,
+    look_up,
+    stored_credential,
+)
 from cardin.usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -295,10 +300,9 @@ async def _metadata(services: Services, connector: Connector) -> AccountMetadata
     """The account's metadata (cached); None when Pipedrive cannot give it now."""
     try:
         credential = await stored_credential(services, connector)
-        account = connector.account
         return await services.engine.account_metadata(
             credential,
-            account=AccountKey(account.company_id, account.user_id),
+            account=account_key(connector),
             base_url=connector.base_url,
             deadline=services.lookup_deadline,
         )
