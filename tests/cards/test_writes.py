@@ -214,6 +214,9 @@ def test_the_activities_list_offers_mark_as_done_on_open_ones_only() -> None:
     assert ids
     assert not done_ids & set(ids)
     assert widget_count(card) <= 100
+    # the list comes back after the click, not the contact card
+    assert {p.get("section") for p in done_buttons(card)} == {"activities"}
+    assert all("section" not in p for p in done_buttons(contact_card(match)))
 
 
 def test_other_lists_have_no_write_buttons() -> None:

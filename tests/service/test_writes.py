@@ -198,3 +198,18 @@ async def test_pipedrive_refusing_a_write_keeps_the_form_with_its_reason(
     assert top_card(refused)["header"]["title"] == "Create deal"
     assert "Pipedrive says:" in text_of(refused)
     assert "Odd money" in text_of(refused)
+
+
+async def test_mark_as_done_on_the_activities_list_keeps_the_list(harness: Harness) -> None:
+    mail = message(harness)
+    opened = valid(await harness.open(ANN, mail))
+    listed = valid(
+        await harness.act(ANN, action(opened, "show_all", section="activities"), message_id=mail)
+    )
+    done = action(listed, "mark_done", section="activities")
+
+    marked = valid(await harness.act(ANN, done, message_id=mail))
+
+    assert "Marked as done" in text_of(marked)
+    assert top_card(marked)["name"] == "list_activities"
+    assert done["activity_id"] not in [a.get("activity_id") for a in actions_of(marked)]

@@ -68,7 +68,11 @@ def render_list_card(
     feature = _FEATURES.get(which)
     receipt = writes.receipt if writes else None
     tail = [make_section([receipt_widget(ctx, receipt)])] if receipt else []
-    done = functools.partial(mark_done, match, ctx, sender_name=sender_name) if writes else None
+    done = (
+        functools.partial(mark_done, match, ctx, sender_name=sender_name, section=which)
+        if writes
+        else None
+    )
     options = _Options(room=MAX_WIDGETS - len(tail), done=done, page=page)
     if feature is not None and not ctx.has(feature):
         sections = [_nothing(ctx)]

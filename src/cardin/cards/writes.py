@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cardin.actions import About, ActivityForm, DealForm, LogEmailForm, MarkDone, NoteForm
+from cardin.actions import (
+    About,
+    ActivityForm,
+    DealForm,
+    ListSection,
+    LogEmailForm,
+    MarkDone,
+    NoteForm,
+)
 from cardin.cards import icons
 from cardin.cards.actions import call, card_connector
 from cardin.cards.context import CardContext
@@ -109,12 +117,19 @@ def logged_widget(ctx: CardContext, logged: LoggedView) -> Json:
 
 
 def mark_done(
-    match: Match, ctx: CardContext, activity: Activity, *, sender_name: str | None = None
+    match: Match,
+    ctx: CardContext,
+    activity: Activity,
+    *,
+    sender_name: str | None = None,
+    section: ListSection | None = None,
 ) -> Json | None:
-    """The "Mark as done" click of an open activity; None when done or the feature is off."""
+    """The "Mark as done" click of an open activity; None when done or the feature is off.
+    `section`: the show-all list the button is on, which comes back refreshed after the click
+    (without it, the contact card does)."""
     if activity.is_done or not ctx.has(Feature.WRITE_ACTIVITIES):
         return None
-    done = MarkDone(about=about(match, ctx, sender_name), activity_id=activity.id)
+    done = MarkDone(about=about(match, ctx, sender_name), activity_id=activity.id, section=section)
     return call(ctx, done)
 
 
