@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -53,6 +54,29 @@ async def test_values_round_trip_and_delete(cache: Cache) -> None:
     await cache.delete("cardin:test:never-set")
 
 
+async def test_add_stores_only_when_absent_and_one_of_racing_callers_wins(cache: Cache) -> None:
+    await cache.delete("cardin:test:lock")
+    results = await asyncio.gather(
+        *(cache.add("cardin:test:lock", f"{n}".encode(), 60) for n in range(8))
+    )
+    assert results.count(True) == 1
+    winner = results.index(True)
+    assert await cache.get("cardin:test:lock") == f"{winner}".encode()
+    assert await cache.add("cardin:test:lock", b"late", 60) is False
+    await cache.delete("cardin:test:lock")
+    assert await cache.add("cardin:test:lock", b"again", 60) is True
+    await cache.delete("cardin:test:lock")
+
+
+async def test_an_expired_key_can_be_added_again() -> None:
+    clock = Clock()
+    cache = MemoryCache(clock=clock)
+    assert await cache.add("k", b"1", 5) is True
+    clock.now += 6
+    assert await cache.add("k", b"2", 5) is True
+    assert await cache.get("k") == b"2"
+
+
 async def test_memory_entries_expire_and_lru_evicts() -> None:
     clock = Clock()
     cache = MemoryCache(max_entries=2, clock=clock)
@@ -70,8 +94,6 @@ async def test_redis_entries_expire() -> None:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     backend = RedisCache.from_url(REDIS_URL)
     await backend.set("cardin:test:ttl", b"x", 0.05)
-    import asyncio  # noqa: PLC0415
-
     await asyncio.sleep(0.1)
     assert await backend.get("cardin:test:ttl") is None
     await backend.close()
@@ -82,6 +104,7 @@ async def test_unreachable_redis_is_a_miss_not_an_error() -> None:
     await backend.set("k", b"v", 10)
     assert await backend.get("k") is None
     await backend.delete("k")
+    assert await backend.add("k", b"v", 10) is True  # nobody to coordinate with: go ahead
     await backend.close()
 
 

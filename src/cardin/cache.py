@@ -28,6 +28,15 @@ class Cache(Protocol):
         """Forget a value (no error when absent)."""
         ...
 
+    async def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Store a value for `ttl` seconds only when the key is absent; whether it was stored.
+
+        The one coordination primitive (a short lock, a single-use value): of callers racing
+        for an absent key exactly one is told True. A backend that cannot answer (Redis away)
+        says True: the caller goes ahead uncoordinated rather than waiting on nobody.
+        """
+        ...
+
 
 class MemoryCache:
     """In-process LRU cache with expiry; the clock is injectable for tests."""
@@ -61,3 +70,10 @@ class MemoryCache:
     async def delete(self, key: str) -> None:
         """Forget a value."""
         self._entries.pop(key, None)
+
+    async def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Store a value only when the key is absent (or expired); whether it was stored."""
+        if await self.get(key) is not None:
+            return False
+        await self.set(key, value, ttl)
+        return True

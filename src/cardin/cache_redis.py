@@ -51,6 +51,13 @@ class RedisCache:
         """Forget a value."""
         await self._call(lambda: self._redis.delete(key), None)
 
+    async def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Store only when absent (`SET NX`); an unreachable Redis says True (uncoordinated)."""
+        stored = await self._call(
+            lambda: self._redis.set(key, value, px=max(1, int(ttl * 1000)), nx=True), fallback=True
+        )
+        return bool(stored)
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._redis.aclose()
