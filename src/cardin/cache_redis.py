@@ -53,10 +53,13 @@ class RedisCache:
 
     async def add(self, key: str, value: bytes, ttl: float) -> bool:
         """Store only when absent (`SET NX`); an unreachable Redis says True (uncoordinated)."""
-        stored = await self._call(
-            lambda: self._redis.set(key, value, px=max(1, int(ttl * 1000)), nx=True), fallback=True
+        stored: object = await self._call(
+            lambda: self._set_if_absent(key, value, ttl), fallback=True
         )
         return bool(stored)
+
+    async def _set_if_absent(self, key: str, value: bytes, ttl: float) -> object:
+        return await self._redis.set(key, value, px=max(1, int(ttl * 1000)), nx=True)
 
     async def close(self) -> None:
         """Close the connection pool."""
