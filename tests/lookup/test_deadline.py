@@ -59,6 +59,7 @@ async def engine_8s(
             retry=retry,
             clock=lambda: NOW,
             api_base=SANDBOX_URL,
+            adaptive=False,  # the person's and the deals' own calls, each under its deadline
         )
 
 

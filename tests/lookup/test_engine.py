@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from cardin.cache import MemoryCache
 from cardin.contact.model import (
     ActivityState,
     DealStatus,
@@ -30,7 +32,7 @@ from cardin.sandbox import (
     FaultPlan,
     Sandbox,
 )
-from tests.conftest import SANDBOX_URL, FakeSleep
+from tests.conftest import NOW, SANDBOX_URL, FakeSleep
 
 # The demo account, as a connector records it: its metadata is cached under it.
 DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
@@ -122,7 +124,11 @@ async def test_cost_does_not_grow_with_the_company(engine: LookupEngine, sandbox
     )
     company.reindex()
     sandbox.reset_log()
+    # the company's deals page says more exist: this lookup asks for the person's deals too
+    assert (await match(engine, MINIMAL_EMAIL)).usage.tokens == small + 10
+    sandbox.reset_log()
     assert (await match(engine, MINIMAL_EMAIL)).usage.tokens == small == 61
+    assert "cursor" not in str([r.query for r in sandbox.requests])
 
 
 async def test_minimal_contact(engine: LookupEngine) -> None:
@@ -300,7 +306,7 @@ async def test_parts_switched_off_are_not_fetched(engine: LookupEngine, sandbox:
 
 
 async def test_huge_contact_fetches_details_of_five_deals_only(
-    engine: LookupEngine, sandbox: Sandbox
+    engine: LookupEngine, sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
     m = await match(engine, HUGE_EMAIL)
     deals = m.contact.deals.items
@@ -308,5 +314,13 @@ async def test_huge_contact_fetches_details_of_five_deals_only(
     assert sum(d.notes is not None for d in deals) == 5
     assert deals[0].status is DealStatus.OPEN
     assert len(m.contact.activities.items) >= 500 or m.contact.activities.total >= 500
-    deal_calls = [r for r in sandbox.requests if r.query.get("deal_id")]
-    assert len(deal_calls) == 10
+    # a deal's own calls only where the person's lists do not hold all of its items
+    assert len([r for r in sandbox.requests if r.query.get("deal_id")]) < 10
+    plain = LookupEngine(
+        http, MemoryCache(), api_base=SANDBOX_URL, clock=lambda: NOW, adaptive=False
+    )
+    sandbox.reset_log()
+    every_call = await match(plain, HUGE_EMAIL)
+    assert len([r for r in sandbox.requests if r.query.get("deal_id")]) == 10
+    assert every_call.contact.deals == m.contact.deals
+    assert every_call.contact.notes == m.contact.notes

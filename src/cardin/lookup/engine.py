@@ -1,16 +1,35 @@
 """Email → Match | NoMatch: the Pipedrive call plan, its concurrency and its partial results.
 
-The plan, in three network round trips when the account's metadata is cached:
+The plan adapts to the company (`cardin.lookup.sizes`: per company and day, whether its deals,
+activities and notes each fit in one page of 500). When the metadata is cached:
 
-1. the person search (with the metadata calls alongside when they are not cached);
-2. concurrently: the matching persons' details, the best one's notes, deals and activities;
-3. concurrently: the notes and activities of the deals shown in detail, and the names of
-   organizations, persons and users that deals and custom fields refer to.
+1. the person search; alongside it, the company's first page of deals when they fit (or when
+   that is not known yet today);
+2. concurrently: the matching persons' details; for each of notes and activities, the company's
+   first page when it fits (or is not known yet), else the best person's list; the person's
+   deals unless the company page had them; the names the deals refer to when known;
+3. what is left: the notes and activities of the deals shown in detail that neither a company
+   page nor the person's own lists cover, the names deals and custom fields refer to.
 
-Nothing pages through the company's deals or activities: every list is filtered by the person or
-the deal, so the token cost depends on what is shown, not on the size of the account. A failure
-of the search or of the account itself (401, 402) fails the lookup; any other failed part is
-marked unavailable on the contact and the rest is shown.
+A company page is used only when Pipedrive says it is the whole list; the items of the person
+and of the person's deals (also those attached to a deal only) are then picked out in code, in
+the order the filtered call would give. A page that says more items exist is never followed: the
+company is recorded as large for the day and this lookup falls back to the person's and the
+deals' own calls, which then go out in round 3 (once a day per company). In a large company a
+deal's notes or activities are not fetched when the deal's counts (`notes_count`,
+`activities_count`) show that the person's own complete list holds all of them.
+
+The cost: a small company's lookup costs the search, one page of each list and the person (about
+62 tokens whatever the number of deals shown), in 2 round trips when no name lookup waits for
+the person; a large company's costs the same calls filtered by the person plus the deals whose
+items the person's lists do not cover, in 3, and never grows with the size of the company.
+Fetching the deals page with the search costs 10 tokens more on an address that is not in
+Pipedrive; it is what lets the deals' organizations be named in round 2. The first lookup of
+the day in a large company spends one page of each list (40 tokens) to learn it.
+
+A failure of the search or of the account itself (401, 402) fails the lookup; any other failed
+part is marked unavailable on the contact and the rest is shown (a failed company page falls
+back to the person's and the deals' calls, and teaches nothing).
 
 Under a deadline, every call ends by it (a timeout is then one more failed part), and a call
 that is not required but that later rounds wait for (the optional metadata, the deals, the other
@@ -28,6 +47,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import BaseModel
 
 from cardin.cache import Cache
 from cardin.connectors.setup import account_of
@@ -57,6 +77,7 @@ from cardin.lookup.deal import fetch_deal
 from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
 from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.plan import Limits, Parts
+from cardin.lookup.sizes import LARGE, ListSizes, load_sizes, sizes_key, store_sizes
 from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
     BadResponse,
@@ -68,6 +89,7 @@ from cardin.pipedrive import (
     RetryPolicy,
     UsageMeter,
 )
+from cardin.pipedrive.client import FirstPage
 from cardin.pipedrive.errors import ACCOUNT_ERRORS
 from cardin.pipedrive.models import (
     ActivityInfo,
@@ -79,6 +101,8 @@ from cardin.pipedrive.models import (
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
 
 T = TypeVar("T")
+_OnDeal = TypeVar("_OnDeal", NoteInfo, ActivityInfo)
+M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 S = TypeVar("S")
 
@@ -115,8 +139,12 @@ class LookupEngine:
         retry: RetryPolicy | None = None,
         limits: Limits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        adaptive: bool = True,
     ) -> None:
+        """`adaptive=False` keeps every lookup on the plan that does not look at the company:
+        no company page, and every detailed deal's own notes and activities calls."""
         self._http = http
+        self._adaptive = adaptive
         self._cache = cache
         self._timeout = timeout
         self._api_base = api_base  # the configured API base: the clients may send tokens there
@@ -154,7 +182,11 @@ class LookupEngine:
         Every call ends by `deadline` when one is given (see the module's docstring).
         """
         client = self.client(credential, base_url).within(deadline)
-        meta, hits = await gather_all(
+        parts = parts or Parts()
+        now = self._clock()
+        key = sizes_key(account.company_id, now) if account is not None and self._adaptive else None
+        known = await load_sizes(self._cache, key) if key is not None else LARGE
+        meta, hits, deals_page = await gather_all(
             load_metadata(
                 client,
                 self._cache,
@@ -163,9 +195,17 @@ class LookupEngine:
                 optional=_waited_for(client, rounds=2),
             ),
             client.search_persons_by_email(email, limit=self._limits.candidates * 2),
+            _page_unless(
+                known.deals is False or not parts.deals,
+                lambda: _waited_for(client, rounds=2).company_deals(),
+            ),
         )
-        run = _Run(self, client, meta, email, parts or Parts(), base_url=base_url)
-        return await run.resolve(hits)
+        run = _Run(self, client, meta, email, parts, base_url=base_url, known=known)
+        run.learn("deals", deals_page)
+        result = await run.resolve(hits, deals_page)
+        if key is not None and run.learned != known:
+            await store_sizes(self._cache, key, run.learned, now)
+        return result
 
     async def account_metadata(
         self,
@@ -220,19 +260,35 @@ class _Run:
         parts: Parts,
         *,
         base_url: str,
+        known: ListSizes,
     ) -> None:
         self.client = client
+        self.known = known
+        self.learned = known
         self.base_url = base_url.rstrip("/")
         self.meta = meta
         self.email = email
         self.parts = parts
         self.limits = engine._limits
+        self.adaptive = engine._adaptive
         self.now = engine._clock()
         self.account = account_of(meta.me)
         self.users = {u.id: u for u in meta.users or []}
         self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 
-    async def resolve(self, hits: Sequence[PersonSearchItem]) -> LookupResult:
+    def learn(self, kind: str, page: FirstPage[M] | SectionError | None) -> list[M] | None:
+        """What a company page says about its list's size; its items when they are the whole
+        list (else None: the caller falls back to the filtered calls)."""
+        if not isinstance(page, FirstPage):
+            return None  # not fetched, or failed: nothing learned
+        self.learned = self.learned.model_copy(update={kind: page.complete})
+        return page.items if page.complete else None
+
+    async def resolve(
+        self,
+        hits: Sequence[PersonSearchItem],
+        deals_page: FirstPage[DealInfo] | SectionError | None = None,
+    ) -> LookupResult:
         """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived."""
         candidates = [h for h in hits if assemble.is_candidate(h, self.email)]
         candidates = candidates[: self.limits.candidates]
@@ -242,7 +298,29 @@ class _Run:
             (c for c in candidates if assemble.has_email((c.emails or [])[:1], self.email)),
             candidates[0],
         )
+        self.company_deals = (
+            deals_page.items if isinstance(deals_page, FirstPage) and deals_page.complete else None
+        )
         async with TaskScope() as scope:
+            pages = _waited_for(self.client, rounds=1)
+            self.note_page = scope.start(
+                self._company_page(
+                    "notes",
+                    self.known.notes is False
+                    or not (self.parts.notes or (self.parts.deals and self.parts.deal_notes)),
+                    pages.company_notes,
+                )
+            )
+            self.activity_page = scope.start(
+                self._company_page(
+                    "activities",
+                    self.known.activities is False
+                    or not (
+                        self.parts.activities or (self.parts.deals and self.parts.deal_activities)
+                    ),
+                    pages.company_activities,
+                )
+            )
             persons_task = scope.start(self._persons(candidates, guess.id))
             plan = self._start_person(scope, guess.id)
             persons = await persons_task
@@ -298,25 +376,74 @@ class _Run:
         )
         return [p for p in results if isinstance(p, Person)]
 
+    async def _company_page(
+        self,
+        kind: str,
+        skip: bool,  # noqa: FBT001
+        fetch: Callable[[], Awaitable[FirstPage[M]]],
+    ) -> list[M] | None:
+        """A company-wide first page of `kind` when it is the whole list, else None."""
+        if skip:
+            return None
+        return self.learn(kind, await secondary(fetch()))
+
     def _start_person(self, scope: TaskScope, person_id: int) -> PersonPlan:
         parts, limits, client = self.parts, self.limits, self.client
         for_deals = _waited_for(client, rounds=1)
-        deals = scope.start(
-            _maybe(parts.deals, lambda: for_deals.deals_of_person(person_id, limit=limits.deals))
+        if self.adaptive:  # the deals' details may wait for the person's lists (`_of_deal`)
+            client = for_deals
+        company_deals = self.company_deals
+        if company_deals is not None:
+            mine = [d for d in company_deals if d.person_id == person_id][: limits.deals]
+            deals = scope.start(_maybe(parts.deals, lambda: _ready(mine)))
+        else:
+            deals = scope.start(
+                _maybe(
+                    parts.deals, lambda: for_deals.deals_of_person(person_id, limit=limits.deals)
+                )
+            )
+        notes = scope.start(
+            _maybe(
+                parts.notes,
+                lambda: self._picked(
+                    self.note_page,
+                    lambda n: n.person_id == person_id,
+                    limits.notes,
+                    lambda: client.notes(person_id=person_id, limit=limits.notes),
+                ),
+            )
+        )
+        activities = scope.start(
+            _maybe(
+                parts.activities,
+                lambda: self._picked(
+                    self.activity_page,
+                    lambda a: a.person_id == person_id,
+                    limits.activities,
+                    lambda: client.activities(person_id=person_id, limit=limits.activities),
+                ),
+            )
         )
         return PersonPlan(
-            notes=scope.start(
-                _maybe(parts.notes, lambda: client.notes(person_id=person_id, limit=limits.notes))
-            ),
+            notes=notes,
             deals=deals,
-            activities=scope.start(
-                _maybe(
-                    parts.activities,
-                    lambda: client.activities(person_id=person_id, limit=limits.activities),
-                )
-            ),
-            details=scope.start(self._details_after(deals)),
+            activities=activities,
+            details=scope.start(self._details_after(deals, notes, activities)),
         )
+
+    @staticmethod
+    async def _picked(
+        page: Awaitable[list[T] | None],
+        keep: Callable[[T], bool],
+        limit: int,
+        call: Callable[[], Awaitable[list[T]]],
+    ) -> list[T]:
+        """The first `limit` items of the company page that `keep` picks, in the page's order
+        (the order of the filtered call); without a whole page, the filtered call."""
+        items = await page
+        if items is None:
+            return await call()
+        return [item for item in items if keep(item)][:limit]
 
     # --- round 3 ---------------------------------------------------------------------------------
 
@@ -334,11 +461,16 @@ class _Run:
         )
 
     async def _details_after(
-        self, deals_task: Awaitable[list[DealInfo] | SectionError | None]
+        self,
+        deals_task: Awaitable[list[DealInfo] | SectionError | None],
+        notes_task: Awaitable[list[NoteInfo] | SectionError | None],
+        activities_task: Awaitable[list[ActivityInfo] | SectionError | None],
     ) -> dict[int, DealDetails]:
         """Notes and activities of the deals shown in detail, as soon as the deals are known."""
         detailed = selected(await deals_task)[: self.limits.detailed_deals]
-        details = await gather_all(*(self._deal_details(d.id) for d in detailed))
+        details = await gather_all(
+            *(self._deal_details(d, notes_task, activities_task) for d in detailed)
+        )
         return dict(zip([d.id for d in detailed], details, strict=True))
 
     async def _names_after(
@@ -351,19 +483,68 @@ class _Run:
         """Names that the deals and custom fields refer to, once the deals are known."""
         return await self._names(person, selected(await deals_task), others, known_orgs)
 
-    async def _deal_details(self, deal_id: int) -> DealDetails:
-        parts, limits = self.parts, self.limits
+    async def _deal_details(
+        self,
+        deal: DealInfo,
+        notes_task: Awaitable[list[NoteInfo] | SectionError | None],
+        activities_task: Awaitable[list[ActivityInfo] | SectionError | None],
+    ) -> DealDetails:
+        parts, limits, deal_id = self.parts, self.limits, deal.id
         notes, activities = await gather_all(
             _maybe(
                 parts.deal_notes,
-                lambda: self.client.notes(deal_id=deal_id, limit=limits.deal_notes),
+                lambda: self._of_deal(
+                    self.note_page,
+                    notes_task,
+                    (deal_id, deal.notes_count, limits.notes),
+                    person_listed=self.adaptive and self.known.notes is False and parts.notes,
+                    limit=limits.deal_notes,
+                    call=lambda: self.client.notes(deal_id=deal_id, limit=limits.deal_notes),
+                ),
             ),
             _maybe(
                 parts.deal_activities,
-                lambda: self.client.activities(deal_id=deal_id, limit=limits.deal_activities),
+                lambda: self._of_deal(
+                    self.activity_page,
+                    activities_task,
+                    (deal_id, deal.activities_count, limits.activities),
+                    person_listed=self.adaptive
+                    and self.known.activities is False
+                    and parts.activities,
+                    limit=limits.deal_activities,
+                    call=lambda: self.client.activities(
+                        deal_id=deal_id, limit=limits.deal_activities
+                    ),
+                ),
             ),
         )
         return DealDetails(notes, activities)
+
+    @staticmethod
+    async def _of_deal(
+        page: Awaitable[list[_OnDeal] | None],
+        person_task: Awaitable[list[_OnDeal] | SectionError | None],
+        deal: tuple[int, int | None, int],
+        *,
+        person_listed: bool,
+        limit: int,
+        call: Callable[[], Awaitable[list[_OnDeal]]],
+    ) -> list[_OnDeal]:
+        """A deal's notes or activities: picked from the company page when it is whole; else
+        from the person's own list when the deal's count shows it holds them all (only when
+        that list was asked for in round 2, so as not to hold the call back a round); else
+        the deal's own call."""
+        deal_id, count, person_limit = deal
+        items = await page
+        if items is None and person_listed and count is not None:
+            person_items = await person_task
+            if isinstance(person_items, list) and len(person_items) < person_limit:
+                mine = [item for item in person_items if item.deal_id == deal_id]
+                if len(mine) == count:
+                    return mine[:limit]
+        if items is None:
+            return await call()
+        return [item for item in items if item.deal_id == deal_id][:limit]
 
     async def _picture(self, person: Person) -> str | None:
         if person.picture_id is None:
@@ -439,6 +620,20 @@ class _Run:
 
     async def _person(self, person_id: int) -> str:
         return (await self.client.person(person_id)).name or f"#{person_id}"
+
+
+async def _ready(value: T) -> T:
+    return value
+
+
+async def _page_unless(
+    skip: bool,  # noqa: FBT001
+    fetch: Callable[[], Awaitable[FirstPage[M]]],
+) -> FirstPage[M] | SectionError | None:
+    """A company page (its failure as a SectionError), or None when `skip`."""
+    if skip:
+        return None
+    return await secondary(fetch())
 
 
 async def _known(call: Awaitable[T]) -> T | SectionError | None:

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -77,12 +77,27 @@ PERSON_COUNTS = (
     "open_deals_count,won_deals_count,lost_deals_count,activities_count,"
     "done_activities_count,undone_activities_count,notes_count"
 )
+DEAL_COUNTS = "activities_count,notes_count"
+MAX_PAGE = 500
+"""The largest page Pipedrive serves (v2 `limit`, v1 `limit`)."""
 MAX_RETRY_AFTER = 86_400.0
 MAX_DIGITS = 18
 """The most integer digits of a deal value sent (Pipedrive stores it as a double)."""
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures raised before any byte of the request left: a write that met them did not land.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+@dataclass(frozen=True)
+class FirstPage(Generic[M]):
+    """The first page of a company-wide list: its items, and whether they are the whole list.
+
+    `complete` is False when Pipedrive says more items exist (a v2 `next_cursor`, v1
+    `more_items_in_collection`); the client never follows it.
+    """
+
+    items: list[M]
+    complete: bool
 
 
 @dataclass(frozen=True)
@@ -500,22 +515,28 @@ class PipedriveClient:
         return await self._get_one(f"/api/v2/deals/{deal_id}", DealInfo)
 
     async def deals_of_person(self, person_id: int, *, limit: int = 500) -> list[DealInfo]:
-        """`GET /api/v2/deals?person_id=`: the person's open, won and lost deals, one page."""
-        params: dict[str, str | int] = {
-            "person_id": person_id,
-            "status": "open,won,lost",
-            "sort_by": "update_time",
-            "sort_direction": "desc",
-            "limit": limit,
-        }
+        """`GET /api/v2/deals?person_id=`: the person's open, won and lost deals, one page, with
+        each deal's activity and note counts."""
+        params = {**_DEAL_LIST, "person_id": person_id, "limit": limit}
         return await self._get_list("/api/v2/deals", DealInfo, params)
+
+    async def company_deals(self, *, limit: int = MAX_PAGE) -> FirstPage[DealInfo]:
+        """The first page of the company's open, won and lost deals (as `deals_of_person`)."""
+        return await self._first_page("/api/v2/deals", DealInfo, {**_DEAL_LIST, "limit": limit})
+
+    async def company_activities(self, *, limit: int = MAX_PAGE) -> FirstPage[ActivityInfo]:
+        """The first page of the company's activities, in the order of `activities`."""
+        return await self._first_page("/api/v2/activities", ActivityInfo, _activity_query(limit))
+
+    async def company_notes(self, *, limit: int = MAX_PAGE) -> FirstPage[NoteInfo]:
+        """The first page of the company's notes, in the order of `notes`."""
+        return await self._first_page("/v1/notes", NoteInfo, _note_query(limit))
 
     async def activities(
         self, *, person_id: int | None = None, deal_id: int | None = None, limit: int = 500
     ) -> list[ActivityInfo]:
         """`GET /api/v2/activities` of a person (primary participant) or of a deal, one page."""
-        params: dict[str, str | int] = {"sort_by": "due_date", "sort_direction": "desc"}
-        params["limit"] = limit
+        params = _activity_query(limit)
         if person_id is not None:
             params["person_id"] = person_id
         if deal_id is not None:
@@ -526,7 +547,7 @@ class PipedriveClient:
         self, *, person_id: int | None = None, deal_id: int | None = None, limit: int = 100
     ) -> list[NoteInfo]:
         """`GET /v1/notes` of a person or a deal, newest first, one page."""
-        params: dict[str, str | int] = {"sort": "add_time DESC", "start": 0, "limit": limit}
+        params = _note_query(limit)
         if person_id is not None:
             params["person_id"] = person_id
         if deal_id is not None:
@@ -540,6 +561,17 @@ class PipedriveClient:
 
     async def _get_list(self, path: str, model: type[M], params: Params | None = None) -> list[M]:
         return self._parse_list(await self._get_data(path, params), model, path)
+
+    async def _first_page(self, path: str, model: type[M], params: Params) -> FirstPage[M]:
+        body = await self._get_body(path, params)
+        items = self._parse_list(body.get("data"), model, path)
+        additional = body.get("additional_data")
+        if not isinstance(additional, dict):
+            return FirstPage(items, complete=not items)  # an unknown shape: complete only if empty
+        pagination = additional.get("pagination")
+        if isinstance(pagination, dict):  # v1
+            return FirstPage(items, complete=pagination.get("more_items_in_collection") is False)
+        return FirstPage(items, complete=additional.get("next_cursor") is None)
 
     async def _get_pages(
         self, path: str, model: type[M], params: Params, max_pages: int = 20
@@ -725,3 +757,19 @@ class PipedriveClient:
         tokens = token_cost(method, path) if status is not None else 0
         call = CallRecord(method, path, status, tokens, seconds)
         self.meter.record(call, response.headers if response is not None else None)
+
+
+_DEAL_LIST: dict[str, str | int] = {
+    "status": "open,won,lost",
+    "sort_by": "update_time",
+    "sort_direction": "desc",
+    "include_fields": DEAL_COUNTS,
+}
+
+
+def _activity_query(limit: int) -> dict[str, str | int]:
+    return {"sort_by": "due_date", "sort_direction": "desc", "limit": limit}
+
+
+def _note_query(limit: int) -> dict[str, str | int]:
+    return {"sort": "add_time DESC", "start": 0, "limit": limit}

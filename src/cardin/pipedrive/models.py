@@ -408,6 +408,8 @@ class DealInfo(PipedriveModel):
     expected_close_date: Day = None
     lost_reason: str | None = None
     is_deleted: Flag = False
+    activities_count: int | None = None
+    notes_count: int | None = None
 
 
 class ActivityInfo(PipedriveModel):
