@@ -1,0 +1,203 @@
+"""The plan that adapts to the company: company pages for a small one, filtered calls otherwise.
+
+Each test compares the adaptive engine with the plan that never looks at the company
+(`adaptive=False`) on the same sandbox: what the contact shows must be identical, only the
+calls differ.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+
+import httpx
+
+from cardin.cache import MemoryCache
+from cardin.contact.model import Match
+from cardin.lookup import AccountKey, LookupEngine
+from cardin.lookup.sizes import ListSizes, load_sizes, sizes_key
+from cardin.pipedrive import ApiToken
+from cardin.pipedrive.costs import path_template
+from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, RICH_EMAIL, Sandbox
+from tests.conftest import NOW, SANDBOX_URL
+
+DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
+RICH_ID = 1
+OTHER_ID = 2
+
+
+def engine_for(
+    http: httpx.AsyncClient, cache: MemoryCache, *, adaptive: bool = True, now: datetime = NOW
+) -> LookupEngine:
+    return LookupEngine(
+        http, cache, api_base=SANDBOX_URL, clock=lambda: now, adaptive=adaptive, timeout=5.0
+    )
+
+
+async def match(engine: LookupEngine) -> Match:
+    result = await engine.lookup(
+        RICH_EMAIL, credential=ApiToken(DEMO_TOKEN), account=DEMO_ACCOUNT, base_url=SANDBOX_URL
+    )
+    assert isinstance(result, Match)
+    return result
+
+
+def first_deal_of_rich(sandbox: Sandbox) -> int:
+    company = sandbox.dataset.companies[0]
+    return min(d["id"] for d in company.deals if d["person_id"] == RICH_ID)
+
+
+def add_strays(sandbox: Sandbox, deal_id: int) -> None:
+    """A note and an activity on the deal only (no person), and one of each of another person."""
+    company = sandbox.dataset.companies[0]
+    note, activity = company.notes[0], company.activities[0]
+    for person_id, deal in ((None, deal_id), (OTHER_ID, None)):
+        company.add(
+            "notes",
+            {
+                **copy.deepcopy(note),
+                "id": company.next_id("notes"),
+                "content": f"stray note {person_id}",
+                "person_id": person_id,
+                "deal_id": deal,
+                "add_time": "2026-11-27 10:00:00",
+            },
+        )
+        company.add(
+            "activities",
+            {
+                **copy.deepcopy(activity),
+                "id": company.next_id("activities"),
+                "subject": f"stray activity {person_id}",
+                "person_id": person_id,
+                "participants": [{"person_id": person_id, "primary": True}] if person_id else [],
+                "deal_id": deal,
+                "due_date": "2026-11-27",
+            },
+        )
+    company.reindex()
+
+
+def make_small(sandbox: Sandbox) -> None:
+    """Keep 300 of the demo company's activities (it has 609: more than a page)."""
+    company = sandbox.dataset.companies[0]
+    company.activities = [a for a in company.activities if a["person_id"] == RICH_ID] + [
+        a for a in company.activities if a["person_id"] != RICH_ID
+    ][:280]
+    company.reindex()
+
+
+def shown(m: Match) -> tuple[object, ...]:
+    c = m.contact
+    return (c.notes, c.activities, c.deals, c.deals_overview, c.activities_overview)
+
+
+def deal_calls(sandbox: Sandbox) -> list[str]:
+    return [r.path for r in sandbox.requests if "deal_id" in r.query]
+
+
+async def test_small_company_two_pages_replace_every_person_and_deal_call(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    make_small(sandbox)
+    deal_id = first_deal_of_rich(sandbox)
+    add_strays(sandbox, deal_id)
+    cache = MemoryCache()
+    adaptive = engine_for(http, cache)
+    await match(adaptive)  # metadata and sizes learned
+    assert await load_sizes(cache, sizes_key(DEMO_COMPANY_ID, NOW)) == ListSizes(
+        deals=True, activities=True, notes=True
+    )
+    sandbox.reset_log()
+    m = await match(adaptive)
+    seen = [path_template(r.path) for r in sandbox.requests]
+    assert set(seen[:2]) == {"/api/v2/persons/search", "/api/v2/deals"}  # round 1
+    assert not deal_calls(sandbox)
+    assert "person_id" not in str([r.query for r in sandbox.requests if r.path != "/api/v2/deals"])
+    assert not any("cursor" in r.query for r in sandbox.requests)
+    assert m.usage.tokens == sum(r.cost for r in sandbox.requests) <= 62 + 3  # + picture, names
+    assert m.usage.requests == len(sandbox.requests)
+
+    sandbox.reset_log()
+    plain = await match(engine_for(http, MemoryCache(), adaptive=False))
+    assert len(deal_calls(sandbox)) == 10
+    assert shown(plain) == shown(m)
+    deal = next(d for d in m.contact.deals.items if d.id == deal_id)
+    assert deal.notes is not None
+    assert deal.activities is not None
+    assert "stray note None" in [n.html for n in deal.notes.items]
+    assert "stray activity None" in [a.subject for a in deal.activities.items]
+    everything = str(shown(m))
+    assert "stray note 2" not in everything
+    assert "stray activity 2" not in everything
+
+
+async def test_large_company_pages_nothing_and_calls_a_deal_only_when_needed(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    deal_id = first_deal_of_rich(sandbox)
+    add_strays(sandbox, deal_id)
+    cache = MemoryCache()
+    adaptive = engine_for(http, cache)
+    await match(adaptive)
+    # 609 activities: more than a page; deals (251) and notes (171) fit
+    learned = await load_sizes(cache, sizes_key(DEMO_COMPANY_ID, NOW))
+    assert learned == ListSizes(deals=True, activities=False, notes=True)
+    sandbox.reset_log()
+    m = await match(adaptive)
+    activity_calls = [r.query for r in sandbox.requests if r.path == "/api/v2/activities"]
+    assert {"person_id", "limit"} <= set(activity_calls[0])  # the person's own list
+    assert all(q["limit"] != "500" or "person_id" in q for q in activity_calls)
+    # the deal with an activity of its own (no person) needs its own call; the person's list
+    # holds all of the other deals' activities (their counts say so)
+    assert [q.get("deal_id") for q in activity_calls if "deal_id" in q] == [str(deal_id)]
+    sandbox.reset_log()
+    plain = await match(engine_for(http, MemoryCache(), adaptive=False))
+    assert shown(plain) == shown(m)
+    assert m.usage.tokens < plain.usage.tokens
+
+
+async def test_the_knowledge_is_per_company_and_day_and_a_grown_company_falls_back(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    make_small(sandbox)
+    seconds = [0.0]
+    cache = MemoryCache(clock=lambda: seconds[0])
+    await match(engine_for(http, cache))
+    today = sizes_key(DEMO_COMPANY_ID, NOW)
+    assert (await load_sizes(cache, today)).activities is True
+    assert sizes_key(DEMO_COMPANY_ID, NOW + timedelta(days=1)) != today
+    assert sizes_key(DEMO_COMPANY_ID + 1, NOW) != today
+    seconds[0] = 12 * 3600.0  # NOW is noon UTC: the entry lasts until midnight
+    assert await cache.get(today) is None
+    seconds[0] = 0.0
+    await match(engine_for(http, cache))
+
+    company = sandbox.dataset.companies[0]
+    template = next(a for a in company.activities if a["person_id"] != RICH_ID)
+    for _ in range(600):  # the company grows past a page
+        company.activities.append({**template, "id": company.next_id("activities")})
+    company.reindex()
+    sandbox.reset_log()
+    grown = await match(engine_for(http, cache))
+    assert (await load_sizes(cache, today)).activities is False
+    person_calls = [r for r in sandbox.requests if r.query.get("person_id") == str(RICH_ID)]
+    assert any(r.path == "/api/v2/activities" for r in person_calls)  # the fallback
+    plain = await match(engine_for(http, MemoryCache(), adaptive=False))
+    assert shown(plain) == shown(grown)  # not the company page's partial list
+
+    sandbox.reset_log()
+    await match(engine_for(http, cache))  # known large now: no company activities page
+    assert all(
+        "person_id" in r.query or "deal_id" in r.query
+        for r in sandbox.requests
+        if r.path == "/api/v2/activities"
+    )
+
+    # the next day the company is learned afresh
+    sandbox.reset_log()
+    await match(engine_for(http, cache, now=NOW + timedelta(days=1)))
+    assert any(
+        r.path == "/api/v2/activities" and not ({"person_id", "deal_id"} & set(r.query))
+        for r in sandbox.requests
+    )
