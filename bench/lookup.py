@@ -3,7 +3,10 @@
 Runs the real engine over real HTTP (loopback) against the sandbox app under uvicorn in its own
 process (as Pipedrive is another machine: no shared interpreter lock), for
 contacts with 0, 3 and 30 deals, with the account metadata cold and warm, at 0, 50 and 100 ms of
-sandbox latency per request; then a 3-deal contact in companies of 100 and of 10,000 deals.
+sandbox latency per request; then a 3-deal contact in companies of 100, 1,000 and 10,000 deals
+(with the demo company's activities and notes per deal) at 50 and 100 ms, each beside the
+original product's pattern measured in the same sandbox: every page of the company's deals and
+of its activities (500 a page), then the notes of each of the contact's deals.
 The sandbox's rate limits are off (a benchmark fires more searches than Pipedrive's 10 per 2 s).
 
     .venv/bin/python bench/lookup.py [--runs N]
@@ -49,7 +52,11 @@ from cardin.sandbox import (
 TODAY = date(2026, 11, 28)
 DEAL_COUNTS = (0, 3, 30)
 LATENCIES = (0.0, 50.0, 100.0)
-COMPANY_SIZES = (100, 10_000)
+COMPANY_SIZES = (100, 1_000, 10_000)
+COMPANY_LATENCIES = (50.0, 100.0)
+# the demo company's density: 609 activities and 169 notes for 251 deals
+ACTIVITIES_PER_DEAL = 609 / 251
+NOTES_PER_DEAL = 169 / 251
 JSON = dict[str, Any]
 
 DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
@@ -95,22 +102,32 @@ def add_bench_person(company: Company, deals: int) -> int:
     return person_id
 
 
-def pad_company(company: Company, total_deals: int) -> None:
-    """Give the company `total_deals` deals in all, the extra ones on other persons."""
-    others = [p["id"] for p in company.persons[:20]]
-    for n in range(max(0, total_deals - len(company.deals))):
-        deal_id = company.next_id("deals")
-        company.deals.append(_clone(company.deals[0], id=deal_id, person_id=others[n % 20]))
+def size_company(company: Company, total_deals: int, bench: set[int]) -> None:
+    """Give the company `total_deals` deals, with activities and notes at the demo's density;
+    the benchmark persons keep theirs, the others' are cut or cloned (on other persons)."""
+    others = [p["id"] for p in company.persons[:20] if p["id"] not in bench]
+    for kind, total in (
+        ("deals", total_deals),
+        ("activities", round(total_deals * ACTIVITIES_PER_DEAL)),
+        ("notes", round(total_deals * NOTES_PER_DEAL)),
+    ):
+        items: list[JSON] = getattr(company, kind)
+        mine = [i for i in items if i.get("person_id") in bench]
+        rest = [i for i in items if i.get("person_id") not in bench]
+        template = rest[0]
+        while len(mine) + len(rest) < total:
+            n = len(rest)
+            rest.append(_clone(template, id=company.next_id(kind), person_id=others[n % 20]))
+        setattr(company, kind, mine + rest[: max(0, total - len(mine))])
 
 
 def build_sandbox(total_deals: int | None = None) -> Sandbox:
     """The demo data plus the benchmark persons, optionally padded to a company size."""
     dataset = demo_dataset(TODAY)
     company = dataset.companies[0]
-    for deals in DEAL_COUNTS:
-        add_bench_person(company, deals)
+    bench = {add_bench_person(company, deals) for deals in DEAL_COUNTS}
     if total_deals is not None:
-        pad_company(company, total_deals)
+        size_company(company, total_deals, bench)
     company.reindex()
     return Sandbox(dataset, rate_limits=False)
 
@@ -243,24 +260,155 @@ async def contact_table(runs: int) -> list[str]:
     return rows
 
 
+@dataclass
+class Figures:
+    """One company-size case: median wall, requests, tokens and round trips of one run."""
+
+    seconds: float
+    requests: int
+    tokens: int
+    trips: int
+
+
+class Timed(httpx.AsyncBaseTransport):
+    """Records when each request started and ended, to count round trips."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.spans: list[tuple[float, float]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send, remembering the span (the body is read within it)."""
+        started = time.perf_counter()
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        self.spans.append((started, time.perf_counter()))
+        return response
+
+    def trips(self) -> int:
+        """The longest chain of requests each sent after the previous one ended; resets."""
+        depth: list[int] = []
+        spans = sorted(self.spans)
+        for i, (start, _) in enumerate(spans):
+            before = [depth[j] for j in range(i) if spans[j][1] <= start]
+            depth.append(1 + max(before, default=0))
+        self.spans = []
+        return max(depth, default=0)
+
+
+async def _get(http: httpx.AsyncClient, url: str, path: str, params: JSON) -> JSON:
+    headers = {"x-api-token": DEMO_TOKEN}
+    reply = await http.get(f"{url}{path}", params=params, headers=headers)
+    reply.raise_for_status()
+    body: JSON = reply.json()
+    return body
+
+
+async def _all_pages(http: httpx.AsyncClient, url: str, path: str) -> tuple[list[JSON], int]:
+    """Every page of a v2 list (500 a page, following the cursor); the items and the pages."""
+    items: list[JSON] = []
+    params: JSON = {"limit": 500}
+    pages = 0
+    while True:
+        body = await _get(http, url, path, params)
+        pages += 1
+        items.extend(body.get("data") or [])
+        cursor = (body.get("additional_data") or {}).get("next_cursor")
+        if not cursor:
+            return items, pages
+        params = {"limit": 500, "cursor": cursor}
+
+
+async def original_pattern(http: httpx.AsyncClient, url: str, person_id: int) -> int:
+    """The original product's calls: the company's deals and activities, every page (the two
+    lists concurrently), then the notes of each of the person's deals; returns round trips."""
+    (deals, deal_pages), (_, activity_pages) = await asyncio.gather(
+        _all_pages(http, url, "/api/v2/deals"), _all_pages(http, url, "/api/v2/activities")
+    )
+    mine = [d["id"] for d in deals if d.get("person_id") == person_id]
+    await asyncio.gather(
+        *(_get(http, url, "/v1/notes", {"deal_id": d, "start": 0, "limit": 100}) for d in mine)
+    )
+    return max(deal_pages, activity_pages) + 1
+
+
+async def _charged(http: httpx.AsyncClient, url: str) -> tuple[int, int]:
+    """Requests and tokens the sandbox logged since the last reset; resets the log."""
+    log = (await http.get(f"{url}/_sandbox/requests")).json()["requests"]
+    (await http.delete(f"{url}/_sandbox/requests")).raise_for_status()
+    return len(log), sum(int(r["cost"]) for r in log)
+
+
+async def company_case(
+    http: httpx.AsyncClient, url: str, runs: int
+) -> tuple[list[Figures], list[Figures]]:
+    """`runs` warm lookups of the 3-deal contact and `runs` of the original pattern."""
+    timed = Timed()
+    async with httpx.AsyncClient(transport=timed, timeout=60) as lookups:
+        engine = LookupEngine(lookups, MemoryCache(), api_base=url, limits=Limits())
+        result = await engine.lookup(  # metadata and company sizes learned
+            email_for(3), credential=ApiToken(DEMO_TOKEN), account=DEMO_ACCOUNT, base_url=url
+        )
+        assert isinstance(result, Match)  # noqa: S101 - a benchmark of matches
+        ours, theirs = [], []
+        await _charged(http, url)
+        for _ in range(runs):
+            timed.trips()
+            sample = await measure(engine, url, email_for(3))
+            requests, tokens = await _charged(http, url)
+            assert (requests, tokens) == (sample.requests, sample.tokens)  # noqa: S101
+            ours.append(Figures(sample.seconds, requests, tokens, timed.trips()))
+            started = time.perf_counter()
+            trips = await original_pattern(http, url, result.contact.id)
+            seconds = time.perf_counter() - started
+            requests, tokens = await _charged(http, url)
+            theirs.append(Figures(seconds, requests, tokens, trips))
+    return ours, theirs
+
+
+def company_row(label: str, latency: float, figures: list[Figures], ours: int) -> str:
+    """A row of the company-size table; "ratio" is the wall over trips x latency."""
+    wall = statistics.median(f.seconds for f in figures)
+    f = figures[0]
+    floor = f.trips * latency / 1000
+    return (
+        f"| {label:<28} | {latency:6.0f} | {f.tokens:6d} | {f.requests:3d} | {f.trips:5d} "
+        f"| {wall * 1000:8.1f} | {wall / floor:5.2f} | {f.tokens / ours:8.2f} |"
+    )
+
+
+COMPANY_HEADER = (
+    "| company, plan                | lat ms | tokens | req | trips |  wall ms | ratio "
+    "| x Cardin |\n"
+    "|------------------------------|-------:|-------:|----:|------:|---------:|------:"
+    "|---------:|"
+)
+
+
 async def company_table(runs: int) -> list[str]:
-    """Rows for a 3-deal contact in companies of 100 and 10,000 deals, warm, at 100 ms."""
+    """Rows for a 3-deal contact in companies of 100, 1,000 and 10,000 deals, warm, beside the
+    original pattern."""
     rows = []
     for size in COMPANY_SIZES:
         with sandbox_process(total_deals=size) as url:
-            set_latency(url, 100.0)
-            async with httpx.AsyncClient(timeout=30) as http:
-                trip = await round_trip(http, url)
-                samples = await run_case(http, url, email_for(3), warm=True, runs=runs)
-        rows.append(row(f"3 deals, {size:,} in co.", 100.0, samples, warm=True, trip=trip))
+            async with httpx.AsyncClient(timeout=60) as http:
+                for latency in COMPANY_LATENCIES:
+                    set_latency(url, latency)
+                    ours, theirs = await company_case(http, url, runs)
+                    tokens = ours[0].tokens
+                    rows.append(company_row(f"{size:,} deals, Cardin", latency, ours, tokens))
+                    rows.append(company_row(f"{size:,} deals, original", latency, theirs, tokens))
     return rows
 
 
-async def main(runs: int) -> None:
-    """Print both tables as Markdown."""
-    print(HEADER)
-    for line in await contact_table(runs):
-        print(line, flush=True)
+async def main(runs: int, *, companies_only: bool) -> None:
+    """Print the tables as Markdown."""
+    if not companies_only:
+        print(HEADER)
+        for line in await contact_table(runs):
+            print(line, flush=True)
+        print()
+    print(COMPANY_HEADER)
     for line in await company_table(runs):
         print(line, flush=True)
 
@@ -268,4 +416,6 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="lookups per case (median shown)")
-    asyncio.run(main(parser.parse_args().runs))
+    parser.add_argument("--companies", action="store_true", help="the company-size table only")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.runs, companies_only=arguments.companies))

@@ -323,6 +323,7 @@ class _Run:
             )
             persons_task = scope.start(self._persons(candidates, guess.id))
             plan = self._start_person(scope, guess.id)
+            deal_orgs = scope.start(self._deal_orgs(plan.deals, _hint(candidates, guess.id)))
             persons = await persons_task
             ranked = assemble.rank_candidates(persons, self.email) or [
                 (p, search_reason(self.email)) for p in persons if p.id == guess.id
@@ -334,11 +335,14 @@ class _Run:
             best, reason = ranked[0]
             if best.id != guess.id:  # rare: the search's order misled us; fetch the right one
                 plan.cancel()
+                deal_orgs.cancel()
                 plan = self._start_person(scope, best.id)
-            hint = next((c.organization for c in candidates if c.id == best.id), None)
-            known_orgs = {hint.id: hint.name} if hint and hint.name else {}
+                deal_orgs = scope.start(self._deal_orgs(plan.deals, _hint(candidates, best.id)))
+            known_orgs = _hint(candidates, best.id)
             picture = scope.start(self._picture(best))
-            names = scope.start(self._names_after(best, plan.deals, ranked[1:], known_orgs))
+            names = scope.start(
+                self._names_after(best, plan.deals, ranked[1:], known_orgs, deal_orgs)
+            )
             data = PersonData(await plan.notes, await plan.deals, await plan.activities)
             fetched = Fetched(
                 person=best,
@@ -479,9 +483,25 @@ class _Run:
         deals_task: Awaitable[list[DealInfo] | SectionError | None],
         others: Sequence[tuple[Person, MatchReason]],
         known_orgs: Mapping[int, str],
+        deal_orgs: Awaitable[dict[int, str]],
     ) -> Names:
         """Names that the deals and custom fields refer to, once the deals are known."""
-        return await self._names(person, selected(await deals_task), others, known_orgs)
+        known = {**known_orgs, **await deal_orgs}
+        return await self._names(person, selected(await deals_task), others, known)
+
+    async def _deal_orgs(
+        self,
+        deals_task: Awaitable[list[DealInfo] | SectionError | None],
+        known_orgs: Mapping[int, str],
+    ) -> dict[int, str]:
+        """The names of the deals' organizations, as soon as the deals are known: when the
+        company's deals page came with the search, they go out with the person's details and
+        need no round of their own (a failed one is tried again with the other names)."""
+        deals = selected(await deals_task)
+        names: dict[int, str] = {}
+        ids = {d.org_id for d in deals if d.org_id} - known_orgs.keys()
+        await self._resolve(ids, names, self._org)
+        return names
 
     async def _deal_details(
         self,
@@ -620,6 +640,12 @@ class _Run:
 
     async def _person(self, person_id: int) -> str:
         return (await self.client.person(person_id)).name or f"#{person_id}"
+
+
+def _hint(candidates: Sequence[PersonSearchItem], person_id: int) -> dict[int, str]:
+    """The organization the search named for the person, with its name when it gave one."""
+    hint = next((c.organization for c in candidates if c.id == person_id), None)
+    return {hint.id: hint.name} if hint and hint.name else {}
 
 
 async def _ready(value: T) -> T:
