@@ -192,8 +192,9 @@ def render_organization(company: Company, org: JSON, options: ItemOptions) -> JS
 
 
 def render_deal(company: Company, deal: JSON, options: ItemOptions) -> JSON:
-    """A v2 deal, with the optional parts asked for."""
-    data = copy.deepcopy(deal)
+    """A v2 deal, with the optional parts asked for (a shallow copy: an answer is encoded at once
+    and only its top-level keys are set here)."""
+    data = dict(deal)
     data["custom_fields"] = _pick(data.get("custom_fields") or {}, options.custom_keys)
     if options.include:
         extra = deal_counts(company, deal)
@@ -212,8 +213,9 @@ def _label_objects(company: Company, label_ids: list[int]) -> list[JSON]:
 
 
 def render_activity(activity: JSON, *, attendees: bool) -> JSON:
-    """A v2 activity; `attendees` only when asked for with include_fields."""
-    data = copy.deepcopy(activity)
+    """A v2 activity; `attendees` only when asked for with include_fields (a shallow copy, as
+    `render_deal`)."""
+    data = dict(activity)
     if not attendees:
         data.pop("attendees", None)
     return data
@@ -231,7 +233,7 @@ def render_note(company: Company, note: JSON, me_id: int) -> JSON:
     org = company.get("organizations", note.get("org_id"))
     user = company.get("users", note.get("user_id")) or {}
     return {
-        **copy.deepcopy(note),
+        **note,
         "person": {"name": person["name"]} if person else None,
         "deal": {"title": deal["title"]} if deal else None,
         "organization": {"name": org["name"]} if org else None,
