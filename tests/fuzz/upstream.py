@@ -189,6 +189,8 @@ class FakePipedrive(httpx.AsyncBaseTransport):
         if call in self.faults:
             return await self._fault(self.faults[call], call, request)
         body = self.bodies[call] if call in self.bodies else world_reply(self.world, call, request)
+        if call in _LISTS and not {"person_id", "deal_id"} & set(request.url.params):
+            body = _more_exist(body)
         return httpx.Response(200, content=json.dumps(body).encode(), headers=_JSON)
 
     async def _fault(self, fault: Fault, call: Call, request: httpx.Request) -> httpx.Response:
@@ -213,3 +215,14 @@ class FakePipedrive(httpx.AsyncBaseTransport):
 
 
 _JSON = {"content-type": "application/json"}
+_LISTS = frozenset({Call.DEALS, Call.ACTIVITIES, Call.NOTES})
+
+
+def _more_exist(body: object) -> object:
+    """The world is a company larger than a page: a company-wide list (no person or deal
+    filter) says more items exist, so the lookup makes the per-person and per-deal calls that
+    the matrix is about (`tests/lookup/test_plan.py` covers the company pages)."""
+    if not isinstance(body, dict):
+        return body
+    more = {"next_cursor": "more", "pagination": {"more_items_in_collection": True}}
+    return {**body, "additional_data": more}
