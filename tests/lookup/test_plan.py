@@ -20,6 +20,8 @@ from cardin.pipedrive import ApiToken
 from cardin.pipedrive.costs import path_template
 from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, RICH_EMAIL, Sandbox
 from tests.conftest import NOW, SANDBOX_URL
+from tests.lookup.upstream import Call as UpstreamCall
+from tests.lookup.upstream import DoctoredUpstream
 
 DEMO_ACCOUNT = AccountKey(DEMO_COMPANY_ID, DEMO_USER_ID)
 RICH_ID = 1
@@ -201,3 +203,25 @@ async def test_the_knowledge_is_per_company_and_day_and_a_grown_company_falls_ba
         r.path == "/api/v2/activities" and not ({"person_id", "deal_id"} & set(r.query))
         for r in sandbox.requests
     )
+
+
+async def test_a_failed_company_page_falls_back_and_teaches_nothing(sandbox: Sandbox) -> None:
+    make_small(sandbox)
+    doctored = DoctoredUpstream(httpx.ASGITransport(app=sandbox.app))
+    company_notes = UpstreamCall("/v1/notes", {"person_id": None, "deal_id": None})
+    # items without an id: "a list of nothing readable", a failed page
+    doctored.rewrite(company_notes, lambda data: data.__setitem__(slice(None), [{"x": 1}]))
+    cache = MemoryCache()
+    async with httpx.AsyncClient(transport=doctored) as http:
+        await match(engine_for(http, cache))
+        sandbox.reset_log()
+        m = await match(engine_for(http, cache))
+        learned = await load_sizes(cache, sizes_key(DEMO_COMPANY_ID, NOW))
+        assert learned == ListSizes(deals=True, activities=True, notes=None)
+        notes_calls = [r.query for r in sandbox.requests if r.path == "/v1/notes"]
+        assert {"person_id"} <= set(notes_calls[1])  # after the failed page, the person's
+        detailed = sum(d.notes is not None for d in m.contact.deals.items)
+        assert len([q for q in notes_calls if "deal_id" in q]) == detailed == 5  # each deal's
+        assert not m.contact.notes.error
+        plain = await match(engine_for(http, MemoryCache(), adaptive=False))
+        assert shown(plain) == shown(m)
