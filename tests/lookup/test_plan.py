@@ -225,3 +225,19 @@ async def test_a_failed_company_page_falls_back_and_teaches_nothing(sandbox: San
         assert not m.contact.notes.error
         plain = await match(engine_for(http, MemoryCache(), adaptive=False))
         assert shown(plain) == shown(m)
+
+
+async def test_an_account_of_unknown_company_never_pages_the_company(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    make_small(sandbox)
+    cache = MemoryCache()
+    engine = engine_for(http, cache)
+    for _ in range(2):
+        result = await engine.lookup(
+            RICH_EMAIL, credential=ApiToken(DEMO_TOKEN), base_url=SANDBOX_URL
+        )
+        assert isinstance(result, Match)
+    lists = ("/api/v2/deals", "/api/v2/activities", "/v1/notes")
+    assert all({"person_id", "deal_id"} & set(r.query) for r in sandbox.requests if r.path in lists)
+    assert await load_sizes(cache, sizes_key(DEMO_COMPANY_ID, NOW)) == ListSizes()
