@@ -151,6 +151,7 @@ class GoogleCertificates:
 def _rsa_key(pem: str) -> rsa.RSAPublicKey:
     """The RSA public key of a PEM certificate (or of a PEM public key)."""
     data = pem.encode()
+    key: object
     try:
         if _CERTIFICATE_MARKER in data:
             key = x509.load_pem_x509_certificate(data).public_key()
