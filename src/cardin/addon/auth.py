@@ -1,9 +1,10 @@
 """Verifies that a request comes from Google: the ID token of the call and the user's ID token.
 
-The RS256 signature is checked against Google's certificates, which `GoogleCertificates` fetches
-with the shared httpx client, caches as Google's `Cache-Control` allows and parses once per
-certificate set (google-auth's `jwt.decode` would parse the PEM on every call); audience,
-issuer and times are checked here, as google-auth's `id_token.verify_oauth2_token` does. There
+The RS256 signature is checked (with `cryptography`) against Google's certificates, which
+`GoogleCertificates` fetches with the shared httpx client, caches as Google's `Cache-Control`
+allows and parses once per certificate set (google-auth's `jwt.decode` parsed the PEM on every
+call); audience, issuer and times are checked here, as google-auth's
+`id_token.verify_oauth2_token` does. There
 is deliberately no switch that turns any of this off.
 """
 
@@ -24,8 +25,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from google.auth import exceptions as google_exceptions
-from google.auth import jwt
 
 GOOGLE_ISSUERS = frozenset({"accounts.google.com", "https://accounts.google.com"})
 DEFAULT_MAX_AGE = 3600.0
@@ -33,8 +32,6 @@ MAX_MAX_AGE = 86400.0
 MAX_TOKEN_LENGTH = 16 * 1024
 FAILED_FETCH_PAUSE = 5.0
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
-# google-auth raises these for a malformed token header
-_DECODE_ERRORS = (ValueError, TypeError, google_exceptions.GoogleAuthError)
 _CERTIFICATE_MARKER = b"-----BEGIN CERTIFICATE-----"
 
 
@@ -230,8 +227,9 @@ class RequestVerifier:
         return GoogleUser(sub=sub, email=email if isinstance(email, str) and verified else None)
 
     async def _verify(self, token: str, audience: str) -> dict[str, Any]:
-        key_id = _key_id(token)
-        claims = _signed_claims(token, await self._certs.public_key(key_id))
+        parsed = _parsed(token)
+        _verify_signature(parsed, await self._certs.public_key(_key_id(parsed)))
+        claims = parsed.claims
         if claims.get("aud") != audience:
             raise AuthError("wrong audience")
         return self._checked(claims)
@@ -263,14 +261,41 @@ def _bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def _key_id(token: str) -> str:
+@dataclass(frozen=True)
+class _Token:
+    """A compact JWS taken apart, its signature not checked yet."""
+
+    header: object
+    claims: dict[str, Any]
+    signed: bytes
+    signature: bytes
+
+
+def _parsed(token: str) -> _Token:
+    """Header, claims, signed part and signature; AuthError("malformed token") when the token
+    is not three base64url segments of which the first two are JSON objects."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise AuthError("token too long")
+    segments = token.split(".")
+    if len(segments) != 3:  # noqa: PLR2004 - header, payload, signature
+        raise AuthError("malformed token")
+    header, payload, signature = segments
     try:
-        header = jwt.decode_header(token)  # type: ignore[no-untyped-call]  # unannotated
-    except _DECODE_ERRORS:
-        # google-auth's message would quote the token
+        parsed = _Token(
+            json.loads(_base64url(header)),
+            json.loads(_base64url(payload)),
+            f"{header}.{payload}".encode("ascii"),
+            _base64url(signature),
+        )
+    except (ValueError, binascii.Error):
         raise AuthError("malformed token") from None
+    if not isinstance(parsed.claims, dict):
+        raise AuthError("malformed token")
+    return parsed
+
+
+def _key_id(token: _Token) -> str:
+    header = token.header
     if not isinstance(header, Mapping) or header.get("alg") != "RS256":
         raise AuthError("token not signed with RS256")
     key_id = header.get("kid")
@@ -279,23 +304,12 @@ def _key_id(token: str) -> str:
     return key_id
 
 
-def _signed_claims(token: str, key: rsa.RSAPublicKey) -> dict[str, Any]:
-    """The claims of a compact JWS whose RS256 signature `key` verifies (RFC 7515, 7518)."""
-    segments = token.split(".")
-    if len(segments) != 3:  # noqa: PLR2004 - header, payload, signature
-        raise AuthError("malformed token")
-    header, payload, signature = segments
+def _verify_signature(token: _Token, key: rsa.RSAPublicKey) -> None:
+    """RS256 (RFC 7518): PKCS #1 v1.5 with SHA-256 over the signed part."""
     try:
-        signed = f"{header}.{payload}".encode("ascii")
-        claims = json.loads(_base64url(payload))
-        key.verify(_base64url(signature), signed, padding.PKCS1v15(), hashes.SHA256())
+        key.verify(token.signature, token.signed, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         raise AuthError("bad signature") from None
-    except (ValueError, binascii.Error):
-        raise AuthError("malformed token") from None
-    if not isinstance(claims, dict):
-        raise AuthError("malformed token")
-    return claims
 
 
 def _base64url(segment: str) -> bytes:
