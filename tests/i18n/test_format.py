@@ -232,3 +232,11 @@ def test_remembered_texts_keep_apart_what_is_equal_but_written_differently() -> 
         assert en.datetime(moment.replace(tzinfo=None)) == en.datetime(moment)
         assert en.time(time(9, 5)) == en.time(time(9, 5, tzinfo=UTC)) == "9:05\u202fAM"
         assert en.date(datetime(2025, 3, 4, 23, 30, tzinfo=UTC)) == en.date(date(2025, 3, 4))
+
+
+def test_remembered_durations_are_per_reader() -> None:
+    en, de = Formatter("en_US"), Formatter("de_DE")
+    for _ in range(2):
+        assert en.duration(timedelta(minutes=90)) == "1 hr 30 min"
+        assert de.duration(timedelta(minutes=90)) == "1 Std., 30 Min."
+        assert en.duration(timedelta(minutes=-5)).startswith("-")

@@ -136,6 +136,9 @@ class Formatter:
 
     def duration(self, td: dt.timedelta) -> str:
         """A length of time as its largest units, e.g. "1 hr 30 min" or "2 days 3 hr"."""
+        return _duration(self, td)
+
+    def _duration(self, td: dt.timedelta) -> str:
         seconds = abs(int(td.total_seconds()))
         sign = "-" if td < dt.timedelta(0) else ""
         return sign + format_list(
@@ -176,8 +179,8 @@ class Formatter:
 
 
 # Formatting is a pure function of the reader and the value, and Babel is slow at it: each kind
-# keeps its last texts. The keys are exact: a date, an aware moment, a naive time, a number's
-# text (Decimal("1.0") and Decimal("1.00") are equal but written differently).
+# keeps its last texts. The keys are exact: a date, an aware moment, a naive time, a duration,
+# a number's text (Decimal("1.0") and Decimal("1.00") are equal, their digits are not).
 _FORMATTED = 4096
 
 
@@ -199,6 +202,11 @@ def _datetime(formatter: Formatter, moment: dt.datetime) -> str:
 @functools.lru_cache(maxsize=_FORMATTED)
 def _time(formatter: Formatter, t: dt.time) -> str:
     return format_time(t, format="short", locale=formatter._loc)
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _duration(formatter: Formatter, td: dt.timedelta) -> str:
+    return formatter._duration(td)
 
 
 @functools.lru_cache(maxsize=_FORMATTED)
