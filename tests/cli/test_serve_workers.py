@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 import uvloop
 from cryptography.fernet import Fernet
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -81,8 +82,6 @@ def test_accepted_connections_send_without_delay(loop: str) -> None:
 
 
 def test_uvicorn_picks_uvloop_and_httptools() -> None:
-    import uvicorn  # noqa: PLC0415 - the test's own subject, kept next to it
-
     config = uvicorn.Config(APP, **uvicorn_options("127.0.0.1", 0, 2))
     factory = config.get_loop_factory()
     assert factory is not None
