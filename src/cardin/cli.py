@@ -139,16 +139,29 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    allow_memory_cache: Annotated[
+        bool,
+        typer.Option(
+            help="Let several workers keep a cache each (a repeat open on another worker "
+            "looks up again)."
+        ),
+    ] = False,
 ) -> None:
     """Run the add-on HTTP service (Google calls it)."""
-    from cardin.commands.inputs import checked_port, checked_workers  # noqa: PLC0415
+    from cardin.commands.inputs import (  # noqa: PLC0415
+        checked_port,
+        checked_shared_cache,
+        checked_workers,
+    )
     from cardin.commands.serve import run_serve  # noqa: PLC0415
 
+    settings = load_settings()
     with _usage_errors():
         checked_port(port)
         checked_workers(workers)
+        checked_shared_cache(settings.cache_url, workers, allow_memory_cache=allow_memory_cache)
 
-    raise typer.Exit(run_serve(load_settings(), host=host, port=port, workers=workers))
+    raise typer.Exit(run_serve(settings, host=host, port=port, workers=workers))
 
 
 @app.command()

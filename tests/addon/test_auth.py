@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from cardin.addon import auth
 from cardin.addon.auth import (
     AuthError,
     CertificatesUnavailable,
@@ -337,6 +339,61 @@ async def test_a_rotated_key_is_fetched_when_it_first_signs(
     claims = await verifier.verify_request(google.authorization(AUDIENCE), AUDIENCE)
     assert claims["aud"] == AUDIENCE
     assert google.cert_fetches == 2
+
+
+async def test_each_certificate_is_parsed_once_until_the_set_changes(
+    google: LocalGoogle,
+    verifier: RequestVerifier,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed: list[str] = []
+    parse = auth._rsa_key
+
+    def counting(pem: str) -> rsa.RSAPublicKey:
+        parsed.append(pem)
+        return parse(pem)
+
+    monkeypatch.setattr(auth, "_rsa_key", counting)
+    google.cert_max_age = 600
+    old = f"Bearer {google.system_token(AUDIENCE, expires_in=3600)}"
+    for _ in range(5):
+        await verifier.verify_request(old, AUDIENCE)
+    assert len(parsed) == 1
+    clock.advance(600)  # refetched, the same certificates: nothing to parse again
+    await verifier.verify_request(old, AUDIENCE)
+    assert (google.cert_fetches, len(parsed)) == (2, 1)
+    clock.advance(60)
+    google.rotate_key("local-2")
+    new = f"Bearer {google.system_token(AUDIENCE, expires_in=3600)}"
+    for _ in range(3):
+        await verifier.verify_request(new, AUDIENCE)
+        await verifier.verify_request(old, AUDIENCE)
+    assert google.cert_fetches == 3
+    assert len(parsed) == 3  # the new set: each of its two keys once
+    assert len(set(parsed)) == 2
+
+
+async def test_a_certificate_replaced_under_its_key_id_is_parsed_anew(
+    google: LocalGoogle, clock: FakeClock
+) -> None:
+    forger = LocalGoogle(service_account=google.service_account)  # same key id, other key
+    served = [google, forger]
+
+    def certs(_request: httpx.Request) -> httpx.Response:
+        body = {"local-1": served[0]._keys[0].certificate}
+        return httpx.Response(200, json=body, headers={"cache-control": "max-age=60"})
+
+    verifier = RequestVerifier(
+        _certs_behind(httpx.MockTransport(certs), clock),
+        service_account=google.service_account,
+        oauth_client_id=google.oauth_client_id,
+    )
+    await verifier.verify_request(google.authorization(AUDIENCE), AUDIENCE)
+    served.pop(0)
+    clock.advance(60)
+    await verifier.verify_request(forger.authorization(AUDIENCE), AUDIENCE)
+    assert await _rejected(verifier, google.authorization(AUDIENCE)) == "bad signature"
 
 
 async def test_unknown_key_ids_cannot_make_every_request_fetch(

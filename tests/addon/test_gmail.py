@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from cardin.addon.gmail import (
+    READONLY_SCOPE,
     GmailAccessDenied,
     GmailBadReply,
     GmailClient,
@@ -19,7 +21,11 @@ from cardin.addon.gmail import (
     GmailUnavailable,
     MessageHeaders,
     api_message_id,
+    dump_headers,
+    headers_key,
+    load_headers,
 )
+from cardin.cache import MemoryCache
 from cardin.preview.google import LocalGoogle
 
 from .google_fixtures import GOOGLE_URL, USER_SUB, google_client
@@ -366,3 +372,110 @@ async def test_received_is_the_internal_date() -> None:
     headers = await gmail.message_headers(API_ID, oauth_token="t", access_token=None)
     assert headers.received is not None
     assert headers.received.isoformat() == "2026-01-01T00:00:00+00:00"
+
+
+# --- the headers cache ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def cached_gmail(google: LocalGoogle) -> AsyncIterator[tuple[GmailClient, MemoryCache]]:
+    cache = MemoryCache()
+    async with google_client(google) as http:
+        yield GmailClient(http, GOOGLE_URL, cache=cache), cache
+
+
+async def _read_as(gmail: GmailClient, google: LocalGoogle, sub: str) -> MessageHeaders:
+    return await gmail.message_headers(
+        MESSAGE,
+        oauth_token=google.oauth_token(sub),
+        access_token=google.message_token(MESSAGE),
+        user=sub,
+    )
+
+
+async def test_a_message_read_again_by_its_user_asks_gmail_once(
+    cached_gmail: tuple[GmailClient, MemoryCache], google: LocalGoogle
+) -> None:
+    gmail, _cache = cached_gmail
+    first = await _read_as(gmail, google, USER_SUB)
+    again = await _read_as(gmail, google, USER_SUB)
+    assert again == first
+    assert again.subject == "Quote for Q3"
+    assert len(google.gmail_calls) == 1
+
+
+async def test_another_user_is_not_answered_from_the_first_users_cache(
+    cached_gmail: tuple[GmailClient, MemoryCache], google: LocalGoogle
+) -> None:
+    gmail, _cache = cached_gmail
+    await _read_as(gmail, google, USER_SUB)
+    other = "208234567890123456789"
+    google.grant(other, google.scopes(USER_SUB))
+    with pytest.raises(GmailAccessDenied):
+        # the other user's request carries a token Gmail refuses: no cached answer hides that
+        await gmail.message_headers(
+            MESSAGE, oauth_token="ya29.forged", access_token=None, user=other
+        )
+    await _read_as(gmail, google, other)
+    assert len(google.gmail_calls) == 3
+
+
+async def test_a_failed_read_is_not_cached(
+    cached_gmail: tuple[GmailClient, MemoryCache], google: LocalGoogle
+) -> None:
+    gmail, cache = cached_gmail
+    with pytest.raises(GmailAccessDenied):
+        await gmail.message_headers(
+            MESSAGE, oauth_token=google.oauth_token(USER_SUB), access_token=None, user=USER_SUB
+        )
+    assert not cache._entries
+    await _read_as(gmail, google, USER_SUB)
+    assert len(google.gmail_calls) == 2
+
+
+async def test_the_key_names_neither_user_nor_message_and_garbage_is_a_miss(
+    cached_gmail: tuple[GmailClient, MemoryCache], google: LocalGoogle
+) -> None:
+    gmail, cache = cached_gmail
+    first = await _read_as(gmail, google, USER_SUB)
+    (key,) = cache._entries
+    assert key == headers_key(USER_SUB, API_ID)
+    assert USER_SUB not in key
+    assert API_ID not in key
+    for garbage in (b"\xff", b"[]", b"{}", b'{"sender": 1}', dump_headers(first)[:-2]):
+        await cache.set(key, garbage, 60)
+        assert await _read_as(gmail, google, USER_SUB) == first
+    assert len(google.gmail_calls) == 6
+    assert load_headers(await cache.get(key) or b"") == first
+
+
+def test_cached_headers_load_as_they_were_read() -> None:
+    headers = MessageHeaders(
+        sender="a@b.example",
+        to=None,
+        cc="c@d.example",
+        reply_to=None,
+        subject="Ü",
+        label_ids=("SENT", "INBOX"),
+        date="Tue, 4 Aug 2020 10:00:00 +0000",
+        received=datetime(2020, 8, 4, 10, tzinfo=UTC),
+        api_id=API_ID,
+    )
+    assert load_headers(dump_headers(headers)) == headers
+    naive = dump_headers(headers).replace(b"+00:00", b"")
+    assert load_headers(naive) is None
+
+
+async def test_the_text_is_never_cached(
+    cached_gmail: tuple[GmailClient, MemoryCache], google: LocalGoogle
+) -> None:
+    gmail, cache = cached_gmail
+    google.grant(USER_SUB, [*google.scopes(USER_SUB), READONLY_SCOPE])
+    for _ in range(2):
+        await gmail.message_text(
+            MESSAGE,
+            oauth_token=google.oauth_token(USER_SUB),
+            access_token=google.message_token(MESSAGE),
+        )
+    assert len(google.gmail_calls) == 2
+    assert not cache._entries

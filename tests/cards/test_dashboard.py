@@ -424,6 +424,20 @@ def test_later_contacts_are_cut_with_show_everything_before_main_is() -> None:
     assert "Account 10" in headers(card)
 
 
+def test_cut_cards_of_main_and_more_are_not_changed() -> None:
+    """The dashboard shares the parts of the cards it is given (no copy): cutting them builds
+    new sections and lists, and leaves the given cards as they were."""
+    main = contact_main()
+    more = [globex_contact(f"Account {i}", i) for i in range(10, 14)]
+    before = copy.deepcopy((main, [m.card for m in more]))
+    dashboard(main, every_state(), _many_people(30), more=more)
+    huge = render_contact_card(fixtures.huge_match(), EN)
+    huge_before = copy.deepcopy(huge)
+    dashboard(huge, every_state(), _many_people(30), more=more)
+    assert (main, [m.card for m in more]) == before
+    assert huge == huge_before
+
+
 def test_the_account_name_leads_the_subtitle_of_a_non_default_contact() -> None:
     more = globex_contact("Sales · EU <b>")
     plain_card = render_contact_card(fixtures.rich_match(), EN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +28,7 @@ def no_servers(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a server was started")
 
     monkeypatch.setattr("uvicorn.run", refuse)
+    monkeypatch.setattr("cardin.commands.serve.Multiprocess", refuse)
     monkeypatch.setattr("cardin.commands.demo.BackgroundServer", refuse)
 
 
@@ -92,6 +94,45 @@ def test_serve_refuses_no_workers() -> None:
     code, out = run("serve", "--workers", "0")
     assert code == 2
     assert "--workers 0" in one_line(out)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (`--workers 2` binds it before starting the workers)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("cache_url", ["memory://", "memory://any"])
+def test_serve_refuses_several_workers_on_the_in_process_cache(cache_url: str) -> None:
+    code, out = run("serve", "--workers", "2", env={"CARDIN_CACHE_URL": cache_url})
+    assert code == 2
+    line = one_line(out)
+    assert "--workers 2" in line
+    assert "CARDIN_CACHE_URL" in line
+    assert "--allow-memory-cache" in line
+
+
+@pytest.mark.parametrize(
+    ("workers", "env", "flags"),
+    [
+        ("1", {"CARDIN_CACHE_URL": "memory://"}, []),
+        ("2", {"CARDIN_CACHE_URL": "memory://"}, ["--allow-memory-cache"]),
+        ("2", {"CARDIN_CACHE_URL": "redis://127.0.0.1:6379/0"}, []),
+    ],
+)
+def test_serve_takes_one_worker_a_shared_cache_or_the_flag(
+    workers: str, env: dict[str, str], flags: list[str]
+) -> None:
+    # past the checks the server starts, which this module's fixture turns into an AssertionError
+    with pytest.raises(AssertionError, match="a server was started"):
+        run("serve", "--workers", workers, "--port", str(free_port()), *flags, env={
+            **env,
+            "CARDIN_GOOGLE_SERVICE_ACCOUNT": "sa@cardin.example",
+            "CARDIN_GOOGLE_OAUTH_CLIENT_ID": "1234",
+            "CARDIN_PUBLIC_URL": "https://cardin.example",
+        })  # fmt: skip
 
 
 @pytest.mark.parametrize("locale", ["de_DE", "de-AT", "fr", "en_US"])

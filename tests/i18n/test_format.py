@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from babel import numbers
 
 from cardin.i18n import Formatter
 
@@ -211,3 +212,31 @@ def test_money_rounds_half_away_from_zero_like_the_web_app(amount: Decimal, expe
 def test_formatter_is_frozen_and_hashable() -> None:
     assert Formatter("de_DE", "Europe/Berlin") == Formatter("de_DE", "Europe/Berlin")
     assert len({Formatter("de_DE"), Formatter("de_DE")}) == 1
+
+
+def test_remembered_texts_keep_apart_what_is_equal_but_written_differently() -> None:
+    """The formatted texts are kept per reader and exact value (formatting with Babel is slow)."""
+    en, de = Formatter("en_US", "UTC"), Formatter("de_DE", "Europe/Berlin")
+    for _ in range(2):  # the second round is answered from what the first one kept
+        for value in (Decimal("1.0"), Decimal("1.00"), 1, 1.0, Decimal("1234.5678"), 0.1):
+            assert en.number(value) == numbers.format_decimal(
+                Decimal(str(value)), locale="en_US", decimal_quantization=False
+            )
+        assert en.number(Decimal("1234.5")) == "1,234.5"
+        assert de.number(Decimal("1234.5")) == "1.234,5"
+        assert en.money(Decimal(5), "usd") == "$5.00"
+        assert de.money(Decimal(5), "EUR") == "5,00\xa0€"
+        moment = datetime(2025, 3, 4, 23, 30, tzinfo=UTC)
+        assert en.datetime(moment) != de.datetime(moment)
+        assert de.datetime(moment).startswith("05.03.2025")
+        assert en.datetime(moment.replace(tzinfo=None)) == en.datetime(moment)
+        assert en.time(time(9, 5)) == en.time(time(9, 5, tzinfo=UTC)) == "9:05\u202fAM"
+        assert en.date(datetime(2025, 3, 4, 23, 30, tzinfo=UTC)) == en.date(date(2025, 3, 4))
+
+
+def test_remembered_durations_are_per_reader() -> None:
+    en, de = Formatter("en_US"), Formatter("de_DE")
+    for _ in range(2):
+        assert en.duration(timedelta(minutes=90)) == "1 hr 30 min"
+        assert de.duration(timedelta(minutes=90)) == "1 Std., 30 Min."
+        assert en.duration(timedelta(minutes=-5)).startswith("-")

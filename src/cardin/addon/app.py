@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -28,6 +29,15 @@ from cardin.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 Handler = Callable[[AddOn], Awaitable[dict[str, Any]]]
+
+
+class CardResponse(JSONResponse):
+    """A card as compact UTF-8 JSON, serialised by orjson (Starlette's own uses the standard
+    library's encoder, several times slower on a contact card)."""
+
+    def render(self, content: Any) -> bytes:
+        """The JSON bytes of `content`."""
+        return orjson.dumps(content)
 
 
 def create_app(
@@ -115,4 +125,4 @@ async def _handle(request: Request, handler: Handler) -> Response:
     except Exception:  # the edge: log it, answer with a card, never a 5xx
         log.exception("add-on handler failed (user %s)", user.sub)
         payload = addon.unexpected_error()
-    return JSONResponse(payload)
+    return CardResponse(payload)

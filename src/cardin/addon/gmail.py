@@ -1,7 +1,9 @@
 """The Gmail API, metadata only: the headers and labels of the message the user opened.
 
 The only place that sees httpx for Gmail: every call has a deadline and every failure becomes a
-`GmailError` whose message carries neither the OAuth token nor the message token.
+`GmailError` whose message carries neither the OAuth token nor the message token. A message's
+headers never change, so with a cache they are kept per user and message after the first
+successful read for that user (never shared with another user); the message's text is not kept.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cardin.cache import Cache
 from cardin.contact.notes import note_plain_text
 
 DEFAULT_BASE_URL = "https://gmail.googleapis.com"
@@ -27,6 +32,10 @@ MAX_TEXT = 100_000
 _PREFIXED_ID = re.compile(r"msg-[af]:(\d{1,20})")
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 _ADDRESS_HEADERS = frozenset({"to", "cc"})
+HEADERS_TTL = 24 * 3600.0
+"""How long a message's headers are kept for a user (they never change; the day bounds the
+cache's size)."""
+_HEADERS_KEY_VERSION = "1"
 _Query = list[tuple[str, str | int | float | bool | None]]
 
 
@@ -117,24 +126,113 @@ class _Message(BaseModel):
     internal_date: str | None = Field(None, alias="internalDate")
 
 
+def headers_key(user: str, api_id: str) -> str:
+    """Cache key of one message's headers as read for one user (both hashed together)."""
+    digest = hashlib.sha256(f"{user}\0{api_id}".encode()).hexdigest()[:32]
+    return f"cardin:gmail-headers:{_HEADERS_KEY_VERSION}:{digest}"
+
+
+def dump_headers(headers: MessageHeaders) -> bytes:
+    """Headers as cached (JSON)."""
+    return orjson.dumps(
+        {
+            "sender": headers.sender,
+            "to": headers.to,
+            "cc": headers.cc,
+            "reply_to": headers.reply_to,
+            "subject": headers.subject,
+            "label_ids": headers.label_ids,
+            "date": headers.date,
+            "received": headers.received.isoformat() if headers.received else None,
+            "api_id": headers.api_id,
+        }
+    )
+
+
+def load_headers(raw: bytes) -> MessageHeaders | None:
+    """Cached headers; None when the value is not what `dump_headers` writes."""
+    try:
+        data = orjson.loads(raw)
+        received = data["received"]
+        labels = data["label_ids"]
+        headers = MessageHeaders(
+            sender=_optional_text(data["sender"]),
+            to=_optional_text(data["to"]),
+            cc=_optional_text(data["cc"]),
+            reply_to=_optional_text(data["reply_to"]),
+            subject=_optional_text(data["subject"]),
+            label_ids=tuple(_text_item(label) for label in labels),
+            date=_optional_text(data["date"]),
+            received=None if received is None else datetime.fromisoformat(_text_item(received)),
+            api_id=_optional_text(data["api_id"]),
+        )
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+    if headers.received is not None and headers.received.tzinfo is None:
+        return None
+    return headers
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text_item(value)
+
+
+def _text_item(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value
+
+
 class GmailClient:
-    """Reads message metadata for the user of an add-on event; shares the caller's httpx client."""
+    """Reads message metadata for the user of an add-on event; shares the caller's httpx client.
+
+    With a `cache`, the headers read for a user are kept there (`HEADERS_TTL`).
+    """
 
     def __init__(
-        self, http: httpx.AsyncClient, base_url: str = DEFAULT_BASE_URL, *, timeout: float = 5.0
+        self,
+        http: httpx.AsyncClient,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: float = 5.0,
+        cache: Cache | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
+        self._cache = cache
 
     async def message_headers(
-        self, message_id: str, *, oauth_token: str, access_token: str | None
+        self,
+        message_id: str,
+        *,
+        oauth_token: str,
+        access_token: str | None,
+        user: str | None = None,
     ) -> MessageHeaders:
-        """`users.messages.get` in metadata format: From, To, Cc, Reply-To, Subject and labels."""
+        """`users.messages.get` in metadata format: From, To, Cc, Reply-To, Subject and labels.
+
+        `user` is the verified Google user's `sub` the tokens belong to: with a cache, what was
+        read for that user before is answered without asking Gmail.
+        """
         try:
             api_id = api_message_id(message_id)
         except ValueError as exc:
             raise GmailNotFound("not a Gmail message id") from exc
+        if self._cache is None or not user:
+            return await self._read_headers(api_id, oauth_token, access_token)
+        key = headers_key(user, api_id)
+        raw = await self._cache.get(key)
+        cached = load_headers(raw) if raw is not None else None
+        if cached is not None:
+            return cached
+        headers = await self._read_headers(api_id, oauth_token, access_token)
+        await self._cache.set(key, dump_headers(headers), HEADERS_TTL)
+        return headers
+
+    async def _read_headers(
+        self, api_id: str, oauth_token: str, access_token: str | None
+    ) -> MessageHeaders:
         headers = {"authorization": f"Bearer {oauth_token}", "accept": "application/json"}
         if access_token:
             headers["x-goog-gmail-access-token"] = access_token

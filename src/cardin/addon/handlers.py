@@ -123,7 +123,10 @@ class AddOn:
             return None
         try:
             headers = await self.runtime.gmail.message_headers(
-                gmail.message_id, oauth_token=auth.user_oauth_token, access_token=gmail.access_token
+                gmail.message_id,
+                oauth_token=auth.user_oauth_token,
+                access_token=gmail.access_token,
+                user=self.user.sub,
             )
         except GmailError as exc:
             log.warning("Gmail metadata unavailable: %s", exc)

@@ -149,7 +149,7 @@ async def open_runtime(
                 ),
                 results=ResultCache(cache, ttl=settings.result_ttl),
                 verifier=_verifier(settings, http),
-                gmail=GmailClient(http, settings.gmail_api_url),
+                gmail=GmailClient(http, settings.gmail_api_url, cache=cache),
                 cache=cache,
                 cipher=cipher,
             )

@@ -519,7 +519,10 @@ async def _headers(addon: AddOn) -> MessageHeaders | Json:
         return scope_request()
     try:
         return await addon.runtime.gmail.message_headers(
-            gmail.message_id, oauth_token=auth.user_oauth_token, access_token=gmail.access_token
+            gmail.message_id,
+            oauth_token=auth.user_oauth_token,
+            access_token=gmail.access_token,
+            user=addon.user.sub,
         )
     except GmailError as exc:
         log.warning("Gmail metadata unavailable: %s", exc)

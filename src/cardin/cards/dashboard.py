@@ -9,7 +9,6 @@ sections of the leading card.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -137,7 +136,8 @@ def render_dashboard(
     if main is None:
         sections = extra + _people_sections(neutral, people, MAX_WIDGETS - count_widgets(extra))
         return _sender_card(neutral, email, sender_name, sections, manage)
-    body = copy.deepcopy(main)
+    # new lists around the sections of `main` and `more`, whose parts are shared, never changed
+    body = {**main}
     note = _trimmed_note(ctx, ctx.connector_id, email, sender_name)
     blocks = [_block(neutral, contact, email, sender_name) for contact in more]
     body["sections"] = _fitted(neutral, body["sections"], extra, blocks, people, note=note)
@@ -189,7 +189,7 @@ def _block(
         on_click=call(ctx, target),
         button=button(ctx.msgs.text("action.open"), call(ctx, target)),
     )
-    sections = [section([who], header=connector.name), *copy.deepcopy(contact.card["sections"])]
+    sections = [section([who], header=connector.name), *contact.card["sections"]]
     return _Block(sections, _trimmed_note(ctx, connector.id, email, sender_name))
 
 

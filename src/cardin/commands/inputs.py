@@ -82,6 +82,17 @@ def checked_workers(workers: int) -> int:
     return workers
 
 
+def checked_shared_cache(cache_url: str, workers: int, *, allow_memory_cache: bool) -> str:
+    """The cache URL for `workers` processes: more than one share a cache (Redis), or each would
+    look up again what another has cached, unless the in-process cache is asked for anyway."""
+    if workers > 1 and cache_url.startswith("memory://") and not allow_memory_cache:
+        raise InputError(
+            f"--workers {workers} with the in-process cache: set CARDIN_CACHE_URL to "
+            "redis://HOST:PORT/DB so the workers share one, or pass --allow-memory-cache."
+        )
+    return cache_url
+
+
 @functools.cache
 def _zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())

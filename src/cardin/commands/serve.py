@@ -1,17 +1,59 @@
-"""`cardin serve`: the add-on HTTP service under uvicorn."""
+"""`cardin serve`: the add-on HTTP service under uvicorn (uvloop and httptools, which uvicorn's
+"auto" picks when installed).
+
+With several workers the listening socket is bound here, as a TCP socket with TCP_NODELAY, and
+handed to uvicorn's process supervisor: uvicorn's own socket is created with protocol 0, and
+asyncio sets TCP_NODELAY only on connections of a socket whose protocol is IPPROTO_TCP, so each
+small response would wait for the client's delayed ACK (~40 ms).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
+from typing import Any
 
 import uvicorn
 from rich.console import Console
+from uvicorn.supervisors import Multiprocess
 
 from cardin.commands import ExitCode
 from cardin.settings import Settings
 
 PUBLIC_URL_VARIABLE = "CARDIN_PUBLIC_URL"
+APP = "cardin.addon.app:create_app"
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for `host` and `port` whose connections send without delay.
+
+    Linux passes TCP_NODELAY on to the accepted connections, and the IPPROTO_TCP protocol makes
+    asyncio set it on each connection too.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    """uvicorn's options for the service (the app is built by the factory in each worker)."""
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": "info",
+        "proxy_headers": True,
+        "factory": True,
+    }
 
 
 def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
@@ -45,13 +87,17 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             f"Cardin add-on on {listening} (set {PUBLIC_URL_VARIABLE} to the HTTPS URL Google "
             "calls)"
         )
-    uvicorn.run(
-        "cardin.addon.app:create_app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=True,
-        factory=True,
-    )
+    if workers == 1:
+        # uvicorn binds through asyncio, which makes an IPPROTO_TCP socket: no delay already
+        uvicorn.run(APP, **uvicorn_options(host, port, workers))
+        return ExitCode.OK
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        console.print(f"[red]Cannot listen on {listening}: {exc.strerror or exc}[/red]")
+        return ExitCode.UNAVAILABLE
+    with sock:
+        Multiprocess(
+            uvicorn.Config(APP, **uvicorn_options(host, port, workers)), sockets=[sock]
+        ).run()
     return ExitCode.OK

@@ -105,36 +105,25 @@ class Formatter:
 
     def date(self, d: dt.date) -> str:
         """A date in the locale's medium style ("Mar 4, 2025", "04.03.2025", "2025/03/04")."""
+        if type(d) is dt.date:
+            return _date(self, d)
         return format_date(d, format="medium", locale=self._loc)
 
     def datetime(self, moment: dt.datetime) -> str:
         """A moment in the reader's time zone: medium date and short time; naive means UTC."""
-        local = _aware(moment).astimezone(self._zone)
-        pattern = str(self._loc.datetime_formats["medium"]).replace("'", "")
-        day = format_date(local.date(), format="medium", locale=self._loc)
-        clock = format_time(local.time(), format="short", locale=self._loc)
-        return pattern.replace("{1}", day).replace("{0}", clock)
+        return _datetime(self, _aware(moment))
 
     def time(self, t: dt.time) -> str:
         """A time of day in the locale's short style ("9:05 AM", "09:05")."""
-        return format_time(t.replace(tzinfo=None), format="short", locale=self._loc)
+        return _time(self, t.replace(tzinfo=None))
 
     def number(self, n: Number) -> str:
         """A number with the locale's grouping and decimal sign, keeping all its digits."""
-        value = _as_decimal(n)
-        if not _is_plain(value):
-            return format_scientific(value, locale=self._loc)
-        with decimal.localcontext(_context(value)):
-            return format_decimal(value, locale=self._loc, decimal_quantization=False)
+        return _number(self, str(_as_decimal(n)))
 
     def money(self, amount: Number, currency: str) -> str:
         """An amount in a currency; codes Babel does not know are written after the number."""
-        code = currency.strip().upper()
-        value = _as_decimal(amount)
-        if not _is_plain(value):
-            return f"{format_scientific(value, locale=self._loc)} {code}".rstrip()
-        with decimal.localcontext(_context(value)):
-            return self._plain_money(value, code)
+        return _money(self, str(_as_decimal(amount)), currency.strip().upper())
 
     def _plain_money(self, value: Decimal, code: str) -> str:
         """An amount of ordinary size in a currency, or with two decimals when there is no code."""
@@ -147,6 +136,9 @@ class Formatter:
 
     def duration(self, td: dt.timedelta) -> str:
         """A length of time as its largest units, e.g. "1 hr 30 min" or "2 days 3 hr"."""
+        return _duration(self, td)
+
+    def _duration(self, td: dt.timedelta) -> str:
         seconds = abs(int(td.total_seconds()))
         sign = "-" if td < dt.timedelta(0) else ""
         return sign + format_list(
@@ -184,6 +176,55 @@ class Formatter:
     def _range_words(self) -> tuple[str, str]:
         """The from/until patterns of the locale's language, English when not translated."""
         return _RANGE_WORDS.get(self.language, _RANGE_WORDS["en"])
+
+
+# Formatting is a pure function of the reader and the value, and Babel is slow at it: each kind
+# keeps its last texts. The keys are exact: a date, an aware moment, a naive time, a duration,
+# a number's text (Decimal("1.0") and Decimal("1.00") are equal, their digits are not).
+_FORMATTED = 4096
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _date(formatter: Formatter, d: dt.date) -> str:
+    return format_date(d, format="medium", locale=formatter._loc)
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _datetime(formatter: Formatter, moment: dt.datetime) -> str:
+    loc = formatter._loc
+    local = moment.astimezone(formatter._zone)
+    pattern = str(loc.datetime_formats["medium"]).replace("'", "")
+    day = format_date(local.date(), format="medium", locale=loc)
+    clock = format_time(local.time(), format="short", locale=loc)
+    return pattern.replace("{1}", day).replace("{0}", clock)
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _time(formatter: Formatter, t: dt.time) -> str:
+    return format_time(t, format="short", locale=formatter._loc)
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _duration(formatter: Formatter, td: dt.timedelta) -> str:
+    return formatter._duration(td)
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _number(formatter: Formatter, text: str) -> str:
+    value = Decimal(text)
+    if not _is_plain(value):
+        return format_scientific(value, locale=formatter._loc)
+    with decimal.localcontext(_context(value)):
+        return format_decimal(value, locale=formatter._loc, decimal_quantization=False)
+
+
+@functools.lru_cache(maxsize=_FORMATTED)
+def _money(formatter: Formatter, text: str, code: str) -> str:
+    value = Decimal(text)
+    if not _is_plain(value):
+        return f"{format_scientific(value, locale=formatter._loc)} {code}".rstrip()
+    with decimal.localcontext(_context(value)):
+        return formatter._plain_money(value, code)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

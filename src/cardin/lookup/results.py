@@ -1,24 +1,29 @@
 """Freshness-stamped cache of lookup results: a repeat open costs no Pipedrive calls.
 
-Results are stored as JSON (the same model, through pydantic) under the connector and a hash of
-the address, for a few minutes; what comes back from the cache says when it was fetched and that
-it cost nothing now, so the card can say "updated N min ago · refresh".
+Results are stored as JSON (`lookup/codec.py`: read back without pydantic, checking only each
+value's type) under the connector and a hash of the address, for a few minutes; what comes back
+from the cache says when it was fetched and that it cost nothing now, so the card can say
+"updated N min ago · refresh".
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-
-from pydantic import TypeAdapter, ValidationError
+from collections import OrderedDict
 
 from cardin.cache import Cache
 from cardin.contact.model import LookupResult, Usage
 from cardin.contact.outcome import FailureKind
+from cardin.lookup.codec import Unreadable, dump_result, load_result
 
 RESULT_TTL = 10 * 60.0
-_ADAPTER: TypeAdapter[LookupResult] = TypeAdapter(LookupResult)
-_KEY_VERSION = "1"
+LOADED_ENTRIES = 128
+"""How many loaded results a process keeps next to the bytes they were loaded from."""
+LOADED_MAX_BYTES = 256 * 1024
+"""A cached result larger than this is loaded on every hit (and not kept loaded)."""
+# The shape of what is cached: a new one changes the key, so an old entry is a miss.
+_KEY_VERSION = "2"
 # A connector's last run ended with one of these: its cached results are no longer trustworthy.
 WARNED_KINDS = frozenset({FailureKind.REAUTH, FailureKind.PAYMENT})
 
@@ -35,36 +40,52 @@ def problem_key(connector_id: str) -> str:
 
 
 class ResultCache:
-    """Lookup results per connector and address, kept for `ttl` seconds."""
+    """Lookup results per connector and address, kept for `ttl` seconds.
+
+    The cache backend holds the bytes; this process also keeps the last results it loaded,
+    each with the bytes it came from: a hit whose bytes are the same returns the same (frozen)
+    value without loading it again, and different bytes (a newer result) are loaded.
+    """
 
     def __init__(self, cache: Cache, *, ttl: float = RESULT_TTL) -> None:
         self._cache = cache
         self._ttl = ttl
         # Outlives every result it warns about (a result is kept `ttl` at most).
         self._problem_ttl = max(ttl, 60.0)
+        self._loaded: OrderedDict[str, tuple[bytes, LookupResult]] = OrderedDict()
 
     async def get(self, connector_id: str, email: str) -> LookupResult | None:
         """The cached result, marked as costing nothing now; None when absent or unreadable."""
-        raw = await self._cache.get(result_key(connector_id, email))
+        key = result_key(connector_id, email)
+        raw = await self._cache.get(key)
         if raw is None:
             return None
+        loaded = self._loaded.get(key)
+        if loaded is not None and loaded[0] == raw:
+            self._loaded.move_to_end(key)
+            return loaded[1]
         try:
-            result = _ADAPTER.validate_json(raw)
-        except ValidationError:
+            result = dataclasses.replace(load_result(raw), usage=Usage())
+        except Unreadable:
             return None
-        return dataclasses.replace(result, usage=Usage())
+        if len(raw) <= LOADED_MAX_BYTES:
+            self._loaded[key] = (raw, result)
+            self._loaded.move_to_end(key)
+            while len(self._loaded) > LOADED_ENTRIES:
+                self._loaded.popitem(last=False)
+        return result
 
     async def put(self, connector_id: str, email: str, result: LookupResult) -> None:
         """Remember a fresh result (not at all when the time to live is 0)."""
         if self._ttl <= 0:
             return
-        await self._cache.set(
-            result_key(connector_id, email), _ADAPTER.dump_json(result), self._ttl
-        )
+        await self._cache.set(result_key(connector_id, email), dump_result(result), self._ttl)
 
     async def forget(self, connector_id: str, email: str) -> None:
         """Drop a result (after adding the contact, say)."""
-        await self._cache.delete(result_key(connector_id, email))
+        key = result_key(connector_id, email)
+        self._loaded.pop(key, None)
+        await self._cache.delete(key)
 
     async def note_problem(self, connector_id: str, kind: FailureKind) -> None:
         """Remember that the connector's last run failed so (reauth or payment; others are
