@@ -34,6 +34,11 @@ class RedisCache:
         return cls(redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0))
 
     @property
+    def client(self) -> redis.Redis:
+        """The connection, for the limiter that shares it (`cardin.ratelimit`)."""
+        return self._redis
+
+    @property
     def is_down(self) -> bool:
         """Whether the last call found Redis unreachable."""
         return self._down_since is not None
@@ -64,6 +69,10 @@ class RedisCache:
     async def close(self) -> None:
         """Close the connection pool."""
         await self._redis.aclose()
+
+    async def call(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
+        """Run a Redis call with this cache's outage handling: `fallback` while Redis is away."""
+        return await self._call(call, fallback)
 
     async def _call(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
         if self._down_since is not None and self._clock() < self._retry_at:

@@ -56,6 +56,7 @@ from cardin.lookup.build import (
 from cardin.lookup.deal import fetch_deal
 from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
 from cardin.lookup.outcome import secondary, section_error
+from cardin.lookup.pacing import Pacing
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.tasks import TaskScope, gather_all
 from cardin.pipedrive import (
@@ -115,6 +116,7 @@ class LookupEngine:
         retry: RetryPolicy | None = None,
         limits: Limits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        pacing: Pacing | None = None,
     ) -> None:
         self._http = http
         self._cache = cache
@@ -123,9 +125,20 @@ class LookupEngine:
         self._retry = retry
         self._limits = limits or Limits()
         self._clock = clock
+        # the shared limiter (`cardin.lookup.pacing`); without one, calls are only counted
+        self.pacing = pacing or Pacing(None)
 
-    def client(self, credential: Credential, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
-        """A client for one account, metering into a fresh UsageMeter."""
+    def client(
+        self,
+        credential: Credential,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        account: AccountKey | None = None,
+    ) -> PipedriveClient:
+        """A client for one account, metering into a fresh UsageMeter, paced by the shared
+        limiter (the company's budget counted when `account` is known)."""
+        company = account.company_id if account is not None else None
+        user = account.user_id if account is not None else None
         return PipedriveClient(
             self._http,
             auth=credential.auth(),
@@ -134,6 +147,7 @@ class LookupEngine:
             timeout=self._timeout,
             retry=self._retry,
             meter=UsageMeter(),
+            pacer=self.pacing.pacer(credential, company, user),
         )
 
     async def lookup(
@@ -153,7 +167,7 @@ class LookupEngine:
         account's metadata is cached under it. Without it the metadata is fetched and not kept.
         Every call ends by `deadline` when one is given (see the module's docstring).
         """
-        client = self.client(credential, base_url).within(deadline)
+        client = self.client(credential, base_url, account=account).within(deadline)
         meta, hits = await gather_all(
             load_metadata(
                 client,
@@ -164,6 +178,8 @@ class LookupEngine:
             ),
             client.search_persons_by_email(email, limit=self._limits.candidates * 2),
         )
+        if account is not None and meta.users is not None:
+            self.pacing.note_seats(account.company_id, sum(1 for u in meta.users if u.active_flag))
         run = _Run(self, client, meta, email, parts or Parts(), base_url=base_url)
         return await run.resolve(hits)
 
@@ -184,7 +200,7 @@ class LookupEngine:
         """
         if isinstance(deadline, int | float):
             deadline = Deadline.after(deadline)
-        client = self.client(credential, base_url).within(deadline)
+        client = self.client(credential, base_url, account=account).within(deadline)
         key = metadata_key(account) if account is not None else None
         return await load_metadata(client, self._cache, key)
 
@@ -202,7 +218,7 @@ class LookupEngine:
         The account's metadata (activity types, stages) comes from the lookups' cache entry.
         Raises PipedriveError when the deal itself cannot be fetched (NotFound when deleted).
         """
-        client = self.client(credential, base_url).within(deadline)
+        client = self.client(credential, base_url, account=account).within(deadline)
         key = metadata_key(account) if account is not None else None
         meta = await load_metadata(client, self._cache, key, optional=_waited_for(client, rounds=1))
         return await fetch_deal(client, meta, deal_id, now=self._clock())
