@@ -1,14 +1,26 @@
-"""`cardin serve`: the add-on HTTP service under uvicorn."""
+"""`cardin serve`: the add-on HTTP service under uvicorn.
+
+Logging is configured by uvicorn in every worker from `cardin.logs.dict_config` (JSON lines, or
+text in a terminal: `CARDIN_LOG_FORMAT`); the service writes its own line per request, so
+uvicorn's access log is off. With `CARDIN_METRICS=1` and several workers, prometheus-client's
+multiprocess mode is switched on (a fresh `PROMETHEUS_MULTIPROC_DIR`, unless one is set) before
+the workers start, so that `/metrics` on any worker reports them all.
+"""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 
 import uvicorn
 from rich.console import Console
 
 from cardin.commands import ExitCode
+from cardin.logs import dict_config
+from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
 
 PUBLIC_URL_VARIABLE = "CARDIN_PUBLIC_URL"
@@ -31,7 +43,10 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             "get-authorization`) before serving.[/red]"
         )
         return ExitCode.USAGE
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if settings.metrics and workers > 1 and not os.environ.get(MULTIPROC_VARIABLE):
+        directory = tempfile.mkdtemp(prefix="cardin-metrics-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        os.environ[MULTIPROC_VARIABLE] = directory  # the workers inherit it
     # the schema upgrade at start says each step at INFO: only its warnings belong in the log
     logging.getLogger("alembic").setLevel(logging.WARNING)
     listening = f"http://{host}:{port}"
@@ -51,6 +66,8 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         port=port,
         workers=workers,
         log_level="info",
+        log_config=dict_config(settings.log_format),
+        access_log=False,
         proxy_headers=True,
         factory=True,
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cardin import metrics
+from cardin import logs, metrics
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.connectors.setup import is_known
@@ -84,6 +85,22 @@ async def look_up(
 
     An address with a +tag that matches nobody is looked up again without the tag.
     """
+    started = time.perf_counter()
+    with logs.connector_scope(connector.id):
+        outcome = await _within_deadline(services, connector, email, base_email, refresh=refresh)
+        log.info(
+            "lookup",
+            extra={
+                "outcome": _outcome_label(outcome),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+    return outcome
+
+
+async def _within_deadline(
+    services: Services, connector: Connector, email: str, base_email: str | None, *, refresh: bool
+) -> Outcome:
     seconds = services.lookup_deadline
     calls = calls_deadline(seconds)
     try:
