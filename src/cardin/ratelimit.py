@@ -47,6 +47,13 @@ class Limiter(Protocol):
         """The counter's total; 0 when absent."""
         ...
 
+    async def settle(
+        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+    ) -> None:
+        """After a request, at once (one round trip): `observe(*window)` and `spend(*spend)`,
+        each when given."""
+        ...
+
 
 class MemoryLimiter:
     """In-process windows and counters; the clock is injectable for tests."""
@@ -84,6 +91,15 @@ class MemoryLimiter:
         expires = self._counters.get(key, (self._clock() + ttl, 0))[0]
         self._counters[key] = (expires, total)
         return total
+
+    async def settle(
+        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+    ) -> None:
+        """`observe` and `spend`, each when given."""
+        if window is not None:
+            await self.observe(*window)
+        if spend is not None:
+            await self.spend(*spend)
 
     async def spent(self, key: str) -> int:
         """The counter's total, 0 once expired."""
@@ -126,6 +142,30 @@ return 0
 """
 
 
+# KEYS[1]: the window, KEYS[2]: the counter; ARGV: requests Pipedrive counted (0: none to
+# observe), window in ms, a unique prefix, tokens to add (0: none), the counter's ttl in ms.
+_SETTLE = """
+if tonumber(ARGV[1]) > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local window = tonumber(ARGV[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  local count = redis.call('ZCARD', KEYS[1])
+  for i = count + 1, tonumber(ARGV[1]) do
+    redis.call('ZADD', KEYS[1], now, ARGV[3] .. i)
+  end
+  redis.call('PEXPIRE', KEYS[1], window)
+end
+if tonumber(ARGV[4]) > 0 then
+  local total = redis.call('INCRBY', KEYS[2], ARGV[4])
+  if total == tonumber(ARGV[4]) then
+    redis.call('PEXPIRE', KEYS[2], ARGV[5])
+  end
+end
+return 0
+"""
+
+
 class RedisLimiter:
     """Windows and counters in Redis, through the cache's connection and its outage handling."""
 
@@ -134,6 +174,7 @@ class RedisLimiter:
         self._redis: redis.Redis = cache.client
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._observe = self._redis.register_script(_OBSERVE)
+        self._settle = self._redis.register_script(_SETTLE)
 
     async def acquire(self, key: str, limit: int, window: float) -> float:
         """Count one more request atomically; Redis away: admitted (0)."""
@@ -158,6 +199,18 @@ class RedisLimiter:
             pipe.pexpire(key, _ms(ttl), nx=True)
             total, _ = await pipe.execute()
         return int(total)
+
+    async def settle(
+        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+    ) -> None:
+        """Both in one script run; Redis away: nothing."""
+        if window is None and spend is None:
+            return
+        window_key, used, seconds = window or ("cardin:rl:none", 0, 1.0)
+        counter, amount, ttl = spend or ("cardin:rl:none", 0, 1.0)
+        keys = [window_key, counter]
+        args: list[str | int] = [used, _ms(seconds), uuid.uuid4().hex, amount, _ms(ttl)]
+        await self._cache.call(lambda: self._settle(keys=keys, args=args), None)
 
     async def spent(self, key: str) -> int:
         """The counter's total; 0 when absent or Redis is away."""

@@ -185,6 +185,10 @@ async def test_both_limiters_share_the_same_behaviour(backend: str) -> None:
     assert await limiter.spend(key + ":spent", 7, 10.0) == 12
     assert await limiter.spent(key + ":spent") == 12
     assert await limiter.spent(key + ":none") == 0
+    await limiter.settle((key + ":third", 3, 0.3), (key + ":spent", 8, 10.0))
+    assert await limiter.acquire(key + ":third", 3, 0.3) > 0
+    assert await limiter.spent(key + ":spent") == 20
+    await limiter.settle(None, None)
     if backend == "redis":
         await cache.close()  # type: ignore[possibly-undefined]
 
@@ -196,6 +200,7 @@ async def test_an_unreachable_redis_admits_everything_and_counts_nothing() -> No
     await limiter.observe("k", 5, 60.0)
     assert await limiter.spend("s", 5, 60.0) == 0
     assert await limiter.spent("s") == 0
+    await limiter.settle(("k", 5, 60.0), ("s", 5, 60.0))
     await cache.close()
 
 

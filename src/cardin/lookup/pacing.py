@@ -184,23 +184,23 @@ class Pacer:
         limiter = self._pacing.limiter
         if limiter is None:
             return
+        spend = None
         if self._company is not None and charged and request.cost:
-            key = self._pacing.budget_key(self._company)
-            await limiter.spend(key, request.cost, BUDGET_TTL)
-        if headers is None or self._name is None:
-            return
-        if status == 429 and _retry_after(headers) > LONG_RETRY:  # noqa: PLR2004
-            await self._spend_all()
-        limit = _int(headers, "x-ratelimit-limit")
-        remaining = _int(headers, "x-ratelimit-remaining")
-        if limit is None or remaining is None:
-            return
-        kind, key, _ = self._window(request)
-        if kind == "burst":
-            self._pacing.learn_limit(self._name, limit)
-        if limit - remaining > 0:
-            window = self._pacing.config.window + self._pacing.config.margin
-            await limiter.observe(key, limit - remaining, window)
+            spend = (self._pacing.budget_key(self._company), request.cost, BUDGET_TTL)
+        window = None
+        if headers is not None and self._name is not None:
+            if status == 429 and _retry_after(headers) > LONG_RETRY:  # noqa: PLR2004
+                await self._spend_all()
+            limit = _int(headers, "x-ratelimit-limit")
+            remaining = _int(headers, "x-ratelimit-remaining")
+            if limit is not None and remaining is not None:
+                kind, key, _ = self._window(request)
+                if kind == "burst":
+                    self._pacing.learn_limit(self._name, limit)
+                if limit - remaining > 0:
+                    seconds = self._pacing.config.window + self._pacing.config.margin
+                    window = (key, limit - remaining, seconds)
+        await limiter.settle(window, spend)
 
     async def _spend_all(self) -> None:
         """Pipedrive refused for the day: count the rest of the budget as spent."""
