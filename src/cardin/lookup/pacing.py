@@ -91,12 +91,14 @@ class Pacing:
     _limits: dict[str, int] = field(default_factory=dict)
     _seats: dict[int, int] = field(default_factory=dict)
 
-    def pacer(self, credential: Credential, company_id: int | None, user_id: int | None) -> Pacer:
+    def pacer(
+        self, credential: Credential, company_id: int | None, user_id: int | None
+    ) -> SharedPacer:
         """The pacer of one client (one credential, in one company when known)."""
         name = credential_fingerprint(credential)
         if name is None and company_id is not None:
             name = f"account-{company_id}-{user_id}"
-        return Pacer(self, name, company_id)
+        return SharedPacer(self, name, company_id)
 
     def note_seats(self, company_id: int, seats: int) -> None:
         """The company has `seats` active users: its budget is at least that many seats'."""
@@ -128,7 +130,7 @@ class Pacing:
             self._limits[name] = limit
 
 
-class Pacer:
+class SharedPacer:
     """`cardin.pipedrive.Pacer` for one client: waits for the credential's window, counts the
     company's tokens, and records every request in the metrics."""
 
