@@ -16,6 +16,7 @@ import redis.asyncio as redis
 
 log = logging.getLogger(__name__)
 OUTAGE_PAUSE = 5.0
+MAX_CONNECTIONS = 64
 T = TypeVar("T")
 
 
@@ -30,8 +31,24 @@ class RedisCache:
 
     @classmethod
     def from_url(cls, url: str) -> RedisCache:
-        """Connect lazily to `redis://host:port/db` with short socket timeouts."""
-        return cls(redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0))
+        """Connect lazily to `redis://host:port/db` with short socket timeouts.
+
+        At most MAX_CONNECTIONS at once: a call beyond them waits (up to the socket timeout) for
+        one to come free, rather than failing as if Redis were away.
+        """
+        pool = redis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=1.0,
+            socket_timeout=1.0,
+            socket_connect_timeout=1.0,
+        )
+        return cls(redis.Redis.from_pool(pool))
+
+    @property
+    def client(self) -> redis.Redis:
+        """The connection, for the limiter that shares it (`cardin.ratelimit`)."""
+        return self._redis
 
     @property
     def is_down(self) -> bool:
@@ -64,6 +81,10 @@ class RedisCache:
     async def close(self) -> None:
         """Close the connection pool."""
         await self._redis.aclose()
+
+    async def call(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
+        """Run a Redis call with this cache's outage handling: `fallback` while Redis is away."""
+        return await self._call(call, fallback)
 
     async def _call(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
         if self._down_since is not None and self._clock() < self._retry_at:

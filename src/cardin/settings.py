@@ -7,6 +7,7 @@ other Pipedrive tools: `PIPEDRIVE_API_TOKEN` and `PIPEDRIVE_BASE_URL`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     gmail_api_url: str = "https://gmail.googleapis.com"
     card_chips: bool = True
+    # /metrics in Prometheus' format; off by default, as it is not behind Google's authentication
+    metrics: bool = False
+    # auto: readable text when stderr is a terminal, one JSON object per line otherwise
+    log_format: Literal["auto", "json", "text"] = "auto"
 
 
 def load_settings() -> Settings:

@@ -60,3 +60,27 @@ def test_a_huge_warned_card_stays_within_the_limit(kind: FailureKind) -> None:
     )
     assert_valid_card(card)
     assert widget_count(card) <= cards.MAX_WIDGETS
+
+
+@pytest.mark.parametrize("outcome", [fixtures.rich_match(), fixtures.no_match()])
+def test_a_spent_daily_budget_says_the_card_comes_from_the_cache(outcome: object) -> None:
+    plain = warned(None, outcome)
+    card = warned(FailureKind.RATE_LIMITED, outcome)
+    first = card["sections"][0]  # type: ignore[index]
+    words = texts({"sections": [first]})
+    assert "Daily Pipedrive budget used up" in words
+    assert "comes from the cache" in words
+    assert actions({"sections": [first]}) == []  # nothing to do about it but wait for tomorrow
+    assert card["sections"][1:] == plain["sections"]  # type: ignore[index]
+
+
+def test_the_budget_warning_is_german_for_a_german_reader() -> None:
+    card = cards.render_outcome_card(
+        fixtures.rich_match(),
+        fixtures.context(locale="de"),
+        email="ada@engines.example",
+        connector_name="Pipedrive",
+        warning=FailureKind.RATE_LIMITED,
+    )
+    assert_valid_card(card)
+    assert "Tägliches Pipedrive-Budget aufgebraucht" in texts({"sections": card["sections"][:1]})

@@ -74,3 +74,32 @@ def test_the_schema_upgrade_at_start_logs_no_info(
     finally:
         engine.dispose()
     assert not [r for r in caplog.records if r.name.startswith("alembic")]
+
+
+def test_metrics_with_several_workers_use_one_directory_for_all_of_them(
+    served: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # restored after the test
+    settings = Settings(
+        google_service_account="sa@cardin.example",
+        google_oauth_client_id="1234",
+        cache_url="redis://127.0.0.1:6379/0",
+        metrics=True,
+    )
+    assert run_serve(settings, host="127.0.0.1", port=9126, workers=2) == 0
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    assert Path(directory).is_dir()  # made before the workers start; they inherit it
+    (call,) = served
+    assert call["access_log"] is False  # the service writes its own line per request
+    assert call["log_config"]["root"]["handlers"] == ["stderr"]  # type: ignore[index]
+
+
+def test_one_worker_or_no_metrics_need_no_directory(
+    served: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    with_metrics = Settings(
+        google_service_account="sa@cardin.example", google_oauth_client_id="1234", metrics=True
+    )
+    serve(with_metrics, 9127)
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ

@@ -82,7 +82,7 @@ def test_accepted_connections_send_without_delay(loop: str) -> None:
 
 
 def test_uvicorn_picks_uvloop_and_httptools() -> None:
-    config = uvicorn.Config(APP, **uvicorn_options("127.0.0.1", 0, 2))
+    config = uvicorn.Config(APP, **uvicorn_options(Settings(), "127.0.0.1", 0, 2))
     factory = config.get_loop_factory()
     assert factory is not None
     loop = factory()

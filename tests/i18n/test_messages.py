@@ -86,7 +86,8 @@ def _used_keys() -> set[str]:
     built = {prefix + value for prefix, values in DYNAMIC.items() for value in values}
     built |= {f"error.{kind}.{part}" for kind in ERROR_KINDS
               for part in ("title", "explain", "subtitle")}  # fmt: skip
-    built |= {"reauth.subtitle", "payment.subtitle", *FORM_FAILURES, *HANDED_IDS}
+    built |= {"reauth.subtitle", "payment.subtitle", "rate_limited.subtitle"}
+    built |= {*FORM_FAILURES, *HANDED_IDS}
     return literal | built
 
 

@@ -19,10 +19,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from cardin import logs, metrics
 from cardin.addon.auth import AuthError, CertificatesUnavailable
 from cardin.addon.dispatch import act
 from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
+from cardin.addon.observe import Observed
 from cardin.addon.runtime import Runtime, open_runtime
 from cardin.cards import ICON_DIR
 from cardin.settings import Settings, load_settings
@@ -60,7 +62,16 @@ def create_app(
     app.add_api_route("/addon/message", message, methods=["POST"])
     app.add_api_route("/addon/action", action, methods=["POST"])
     app.mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons")
+    if config.metrics:  # off by default: /metrics is not behind Google's authentication
+        app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
+    app.add_middleware(Observed)
     return app
+
+
+async def metrics_endpoint() -> Response:
+    """Prometheus' text format (`cardin.metrics`), every worker's values."""
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
 
 
 async def healthz() -> dict[str, str]:
@@ -110,19 +121,25 @@ async def _handle(request: Request, handler: Handler) -> Response:
         event = parse_event(await _body(request))
         user = await runtime.verifier.verify_user(event.authorization.user_id_token)
     except AuthError as exc:
+        logs.set_outcome("unauthorized")
         return JSONResponse({"error": f"unauthorized: {exc}"}, status_code=401)
     except CertificatesUnavailable as exc:
         # Our side cannot check Google's signature right now: say so, so Google retries
+        logs.set_outcome("unavailable")
         log.warning("cannot verify Google's ID tokens: %s", exc)
         return JSONResponse(
             {"error": f"service unavailable: {exc}"}, status_code=503, headers={"retry-after": "5"}
         )
     except MalformedEvent as exc:
+        logs.set_outcome("malformed")
         return JSONResponse({"error": f"malformed event: {exc}"}, status_code=400)
+    logs.set_user(user.sub)
     addon = AddOn(runtime, event, user)
     try:
         payload = await handler(addon)
+        logs.set_outcome("ok")
     except Exception:  # the edge: log it, answer with a card, never a 5xx
+        logs.set_outcome("failed")
         log.exception("add-on handler failed (user %s)", user.sub)
         payload = addon.unexpected_error()
     return CardResponse(payload)

@@ -2,7 +2,8 @@
 
 One httpx client (Pipedrive, Google's certificates, Gmail), one database engine with the
 connector store, the write keys and the logged emails, one cache (in-process or Redis) behind
-the lookup engine and the result cache.
+the lookup engine and the result cache, and the limiter beside it that paces every Pipedrive
+call (`cardin.lookup.pacing`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from cardin.addon.gmail import GmailClient
 from cardin.cache import Cache, MemoryCache
 from cardin.cache_redis import RedisCache
 from cardin.lookup import LookupEngine
+from cardin.lookup.pacing import Pacing
 from cardin.lookup.results import ResultCache
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
+from cardin.ratelimit import limiter_for
 from cardin.settings import Settings
 from cardin.store import (
     ConnectorStore,
@@ -146,6 +149,7 @@ async def open_runtime(
                     cache,
                     timeout=settings.pipedrive_timeout,
                     api_base=settings.pipedrive_base_url or DEFAULT_BASE_URL,
+                    pacing=Pacing(limiter_for(cache)),
                 ),
                 results=ResultCache(cache, ttl=settings.result_ttl),
                 verifier=_verifier(settings, http),

@@ -27,7 +27,8 @@ def render_outcome_card(
     reauth/payment/error card.
 
     `warning` (a cached answer after the connector's last run found its token refused or its
-    account inactive) puts that problem and its fix on top; `account_name` (the connector of a
+    account inactive, or while the company's daily budget is used up) puts that problem and its
+    fix on top; `account_name` (the connector of a
     contact card, when it is not the default one) leads the contact card's subtitle.
     """
     if isinstance(outcome, Failure):

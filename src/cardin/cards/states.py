@@ -125,8 +125,14 @@ def render_payment_card(
 def stale_section(ctx: CardContext, kind: FailureKind, *, account: Account | None) -> Json:
     """Over an answer the result cache kept although the connector's last run found its token
     refused (`kind` REAUTH) or its account inactive (PAYMENT): says the card may be out of date,
-    with the way out (update the token; the account's billing page)."""
+    with the way out (update the token; the account's billing page). RATE_LIMITED: the company's
+    daily Pipedrive budget is used up, so the card comes from the cache (no way out but
+    tomorrow)."""
     msgs = ctx.msgs
+    if kind is FailureKind.RATE_LIMITED:
+        icon = icons.served(ctx, "state_overdue", msgs.text("icon.error"))
+        words = lines([bold(msgs.text("rate_limited.subtitle")), msgs.text("stale.rate_limited")])
+        return section([decorated(words, start_icon=icon)])
     if kind is FailureKind.PAYMENT:
         billing = (
             web_app_url(account.company_domain, "settings", "billing")

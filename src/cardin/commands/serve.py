@@ -5,13 +5,22 @@ With several workers the listening socket is bound here, as a TCP socket with TC
 handed to uvicorn's process supervisor: uvicorn's own socket is created with protocol 0, and
 asyncio sets TCP_NODELAY only on connections of a socket whose protocol is IPPROTO_TCP, so each
 small response would wait for the client's delayed ACK (~40 ms).
+
+Logging is configured by uvicorn in every worker from `cardin.logs.dict_config` (JSON lines, or
+text in a terminal: `CARDIN_LOG_FORMAT`); the service writes its own line per request, so
+uvicorn's access log is off. With `CARDIN_METRICS=1` and several workers, prometheus-client's
+multiprocess mode is switched on (a fresh `PROMETHEUS_MULTIPROC_DIR`, unless one is set) before
+the workers start, so that `/metrics` on any worker reports them all.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import socket
+import tempfile
 from typing import Any
 
 import uvicorn
@@ -19,6 +28,8 @@ from rich.console import Console
 from uvicorn.supervisors import Multiprocess
 
 from cardin.commands import ExitCode
+from cardin.logs import dict_config
+from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
 
 PUBLIC_URL_VARIABLE = "CARDIN_PUBLIC_URL"
@@ -44,13 +55,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
     """uvicorn's options for the service (the app is built by the factory in each worker)."""
     return {
         "host": host,
         "port": port,
         "workers": workers,
         "log_level": "info",
+        "log_config": dict_config(settings.log_format),
+        "access_log": False,
         "proxy_headers": True,
         "factory": True,
     }
@@ -73,7 +86,10 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             "get-authorization`) before serving.[/red]"
         )
         return ExitCode.USAGE
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if settings.metrics and workers > 1 and not os.environ.get(MULTIPROC_VARIABLE):
+        directory = tempfile.mkdtemp(prefix="cardin-metrics-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        os.environ[MULTIPROC_VARIABLE] = directory  # the workers inherit it
     # the schema upgrade at start says each step at INFO: only its warnings belong in the log
     logging.getLogger("alembic").setLevel(logging.WARNING)
     listening = f"http://{host}:{port}"
@@ -89,7 +105,7 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         )
     if workers == 1:
         # uvicorn binds through asyncio, which makes an IPPROTO_TCP socket: no delay already
-        uvicorn.run(APP, **uvicorn_options(host, port, workers))
+        uvicorn.run(APP, **uvicorn_options(settings, host, port, workers))
         return ExitCode.OK
     try:
         sock = listening_socket(host, port)
@@ -98,6 +114,6 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         return ExitCode.UNAVAILABLE
     with sock:
         Multiprocess(
-            uvicorn.Config(APP, **uvicorn_options(host, port, workers)), sockets=[sock]
+            uvicorn.Config(APP, **uvicorn_options(settings, host, port, workers)), sockets=[sock]
         ).run()
     return ExitCode.OK

@@ -76,6 +76,7 @@ from cardin.lookup.build import (
 from cardin.lookup.deal import fetch_deal
 from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
 from cardin.lookup.outcome import secondary, section_error
+from cardin.lookup.pacing import Pacing
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.sizes import LARGE, ListSizes, load_sizes, sizes_key, store_sizes
 from cardin.lookup.tasks import TaskScope, gather_all
@@ -140,6 +141,7 @@ class LookupEngine:
         limits: Limits | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         adaptive: bool = True,
+        pacing: Pacing | None = None,
     ) -> None:
         """`adaptive=False` keeps every lookup on the plan that does not look at the company:
         no company page, and every detailed deal's own notes and activities calls."""
@@ -151,9 +153,20 @@ class LookupEngine:
         self._retry = retry
         self._limits = limits or Limits()
         self._clock = clock
+        # the shared limiter (`cardin.lookup.pacing`); without one, calls are only counted
+        self.pacing = pacing or Pacing(None)
 
-    def client(self, credential: Credential, base_url: str = DEFAULT_BASE_URL) -> PipedriveClient:
-        """A client for one account, metering into a fresh UsageMeter."""
+    def client(
+        self,
+        credential: Credential,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        account: AccountKey | None = None,
+    ) -> PipedriveClient:
+        """A client for one account, metering into a fresh UsageMeter, paced by the shared
+        limiter (the company's budget counted when `account` is known)."""
+        company = account.company_id if account is not None else None
+        user = account.user_id if account is not None else None
         return PipedriveClient(
             self._http,
             auth=credential.auth(),
@@ -162,6 +175,7 @@ class LookupEngine:
             timeout=self._timeout,
             retry=self._retry,
             meter=UsageMeter(),
+            pacer=self.pacing.pacer(credential, company, user),
         )
 
     async def lookup(
@@ -181,7 +195,7 @@ class LookupEngine:
         account's metadata is cached under it. Without it the metadata is fetched and not kept.
         Every call ends by `deadline` when one is given (see the module's docstring).
         """
-        client = self.client(credential, base_url).within(deadline)
+        client = self.client(credential, base_url, account=account).within(deadline)
         parts = parts or Parts()
         now = self._clock()
         key = sizes_key(account.company_id, now) if account is not None and self._adaptive else None
@@ -200,6 +214,8 @@ class LookupEngine:
                 lambda: _waited_for(client, rounds=2).company_deals(),
             ),
         )
+        if account is not None and meta.users is not None:
+            self.pacing.note_seats(account.company_id, sum(1 for u in meta.users if u.active_flag))
         run = _Run(self, client, meta, email, parts, base_url=base_url, known=known)
         run.learn("deals", deals_page)
         result = await run.resolve(hits, deals_page)
@@ -224,7 +240,7 @@ class LookupEngine:
         """
         if isinstance(deadline, int | float):
             deadline = Deadline.after(deadline)
-        client = self.client(credential, base_url).within(deadline)
+        client = self.client(credential, base_url, account=account).within(deadline)
         key = metadata_key(account) if account is not None else None
         return await load_metadata(client, self._cache, key)
 
@@ -242,7 +258,7 @@ class LookupEngine:
         The account's metadata (activity types, stages) comes from the lookups' cache entry.
         Raises PipedriveError when the deal itself cannot be fetched (NotFound when deleted).
         """
-        client = self.client(credential, base_url).within(deadline)
+        client = self.client(credential, base_url, account=account).within(deadline)
         key = metadata_key(account) if account is not None else None
         meta = await load_metadata(client, self._cache, key, optional=_waited_for(client, rounds=1))
         return await fetch_deal(client, meta, deal_id, now=self._clock())

@@ -17,6 +17,7 @@ from cardin.pipedrive.errors import (
     UntrustedHost,
     WriteUncertain,
 )
+from cardin.pipedrive.pacing import PacedRequest, Pacer
 
 __all__ = [
     "ApiToken",
@@ -27,6 +28,8 @@ __all__ = [
     "Forbidden",
     "InvalidToken",
     "NotFound",
+    "PacedRequest",
+    "Pacer",
     "PaymentRequired",
     "PipedriveClient",
     "PipedriveError",

@@ -6,7 +6,8 @@ URL), bounds every call by a timeout and by what is left of the caller's
 deadline, retries reads after connection errors, 429 and 5xx a bounded number of times with
 jittered backoff (honouring `Retry-After`, and only when the deadline leaves time for it), maps
 every failure onto `cardin.pipedrive.errors`, and records each call's token cost and rate-limit
-headers.
+headers. A `Pacer` (`cardin.pipedrive.pacing`), when given, is asked before every attempt and told
+how it ended: it holds requests back to keep a burst window or a budget shared with others.
 
 A write (POST, PATCH, PUT, DELETE) is sent again only after a 429, which Pipedrive answers before
 doing any work. Any other failure of a write that may have reached Pipedrive (a timeout once it
@@ -67,6 +68,7 @@ from cardin.pipedrive.models import (
     Stage,
     User,
 )
+from cardin.pipedrive.pacing import PacedRequest, Pacer
 from cardin.pipedrive.urls import DEFAULT_BASE_URL, may_receive_token
 
 M = TypeVar("M", bound=BaseModel)
@@ -298,6 +300,7 @@ class PipedriveClient:
         retry: RetryPolicy | None = None,
         meter: UsageMeter | None = None,
         deadline: Deadline | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._http = http
         self._auth = auth
@@ -307,6 +310,7 @@ class PipedriveClient:
         self._retry = retry or RetryPolicy()
         self.meter = meter if meter is not None else UsageMeter()
         self.deadline = deadline
+        self._pacer = pacer
 
     def within(self, deadline: Deadline | None) -> PipedriveClient:
         """This client (same account, same meter) with its calls ended by `deadline`."""
@@ -693,6 +697,10 @@ class PipedriveClient:
         self, method: str, path: str, params: Params | None, body: object = None
     ) -> httpx.Response:
         url = self._url(path)
+        paced = PacedRequest(method, path, token_cost(method, path))
+        if self._pacer is not None:
+            # the wait for the window leaves the attempt at least half of the time left
+            await self._pacer.before(paced, wait_at_most=self._attempt_timeout(path) / 2)
         timeout = self._attempt_timeout(path)
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -722,6 +730,11 @@ class PipedriveClient:
             raise InvalidToken("the API token contains characters no token has", path=path) from exc
         finally:
             self._record(method, path, response, loop.time() - started)
+            if self._pacer is not None:
+                status = response.status_code if response is not None else None
+                await self._pacer.after(
+                    paced, status, response.headers if response is not None else None
+                )
         try:
             _raise_for_status(response, path)
         except Unavailable as exc:  # a 5xx: the work may have been done before it failed

@@ -66,9 +66,18 @@ class RateLimiter:
         self,
         clock: Callable[[], float],
         today: Callable[[], date] = utc_today,
+        *,
+        window: float = BURST_WINDOW_SECONDS,
+        burst_limit: int | None = None,
+        search_limit: int = SEARCH_BURST_LIMIT,
     ) -> None:
+        """`window`, `burst_limit` (for every plan) and `search_limit` shrink the documented
+        limits for a test that must fill a window quickly."""
         self._clock = clock
         self._today = today
+        self._window_seconds = window
+        self._burst_limit_override = burst_limit
+        self._search_limit = search_limit
         self._windows: dict[tuple[str, bool], deque[float]] = {}
         self._spent: dict[int, tuple[date, int]] = {}
         self._writes: dict[str, tuple[date, int]] = {}
@@ -79,7 +88,7 @@ class RateLimiter:
         window = self._window(caller, now)
         limit = self._burst_limit(caller)
         if len(window) >= limit:
-            wait = _seconds_until_reset(window, now)
+            wait = _seconds_until_reset(window, now, self._window_seconds)
             headers = self._headers(caller, limit, window, now)
             return Verdict(headers, retry_after=wait, reason="burst")
         if self.spent(caller.company_id) + caller.cost > daily_budget(caller.plan, caller.seats):
@@ -93,8 +102,8 @@ class RateLimiter:
 
     def idle_headers(self, plan: str = "lite") -> dict[str, str]:
         """Headers for an answer given before any window applies (unknown token, 402)."""
-        limit = BURST_LIMITS.get(plan, BURST_LIMITS["lite"])
-        return _header_map(limit, limit, math.ceil(BURST_WINDOW_SECONDS), DAILY_WRITE_REQUESTS)
+        limit = self._burst_limit_override or BURST_LIMITS.get(plan, BURST_LIMITS["lite"])
+        return _header_map(limit, limit, math.ceil(self._window_seconds), DAILY_WRITE_REQUESTS)
 
     def charge(self, company_id: int, tokens: int) -> None:
         """Add `tokens` to the company's spend for today."""
@@ -107,13 +116,14 @@ class RateLimiter:
 
     def _window(self, caller: Caller, now: float) -> deque[float]:
         window = self._windows.setdefault((caller.token, caller.is_search), deque())
-        while window and window[0] <= now - BURST_WINDOW_SECONDS:
+        while window and window[0] <= now - self._window_seconds:
             window.popleft()
         return window
 
-    @staticmethod
-    def _burst_limit(caller: Caller) -> int:
-        return SEARCH_BURST_LIMIT if caller.is_search else BURST_LIMITS[caller.plan]
+    def _burst_limit(self, caller: Caller) -> int:
+        if caller.is_search:
+            return self._search_limit
+        return self._burst_limit_override or BURST_LIMITS[caller.plan]
 
     def _writes_today(self, token: str) -> int:
         day, count = self._writes.get(token, (self._today(), 0))
@@ -123,7 +133,7 @@ class RateLimiter:
         self, caller: Caller, limit: int, window: deque[float], now: float
     ) -> dict[str, str]:
         remaining = max(limit - len(window), 0)
-        reset = _seconds_until_reset(window, now)
+        reset = _seconds_until_reset(window, now, self._window_seconds)
         writes_left = max(DAILY_WRITE_REQUESTS - self._writes_today(caller.token), 0)
         return _header_map(limit, remaining, reset, writes_left)
 
@@ -133,10 +143,10 @@ class RateLimiter:
         return max(math.ceil((midnight - now).total_seconds()), 1)
 
 
-def _seconds_until_reset(window: deque[float], now: float) -> int:
+def _seconds_until_reset(window: deque[float], now: float, seconds: float) -> int:
     if not window:
-        return math.ceil(BURST_WINDOW_SECONDS)
-    return max(math.ceil(window[0] + BURST_WINDOW_SECONDS - now), 1)
+        return math.ceil(seconds)
+    return max(math.ceil(window[0] + seconds - now), 1)
 
 
 def _header_map(limit: int, remaining: int, reset: int, writes_left: int) -> dict[str, str]:

@@ -6,5 +6,7 @@ and the `Services` it needs, and returns domain results (dataclasses such as "to
 (`cardin.addon`) renders its results. One module per area: `lookups` (a connector's result, the
 dashboard), `contacts` (adding a person), `setup` (create, edit, reauthorize, delete) with
 `tokens` (checking, storing and holding a token), over `runs` (one lookup per connector under
-its deadline) and `connectors` (a user's own connectors).
+its deadline, where every lookup starts), `budget` (a company's spent daily budget answered from
+what is kept), `coalesce` (identical lookups in flight run once) and `connectors` (a user's own
+connectors).
 """

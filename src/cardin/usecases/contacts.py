@@ -23,7 +23,13 @@ from cardin.pipedrive import PipedriveClient, PipedriveError, WriteUncertain
 from cardin.pipedrive.models import PersonSearchItem
 from cardin.usecases.connectors import own_connector
 from cardin.usecases.people import Participant
-from cardin.usecases.runs import NeedsReauth, cache_id, look_up, stored_credential
+from cardin.usecases.runs import (
+    NeedsReauth,
+    account_key,
+    cache_id,
+    look_up,
+    stored_credential,
+)
 from cardin.usecases.services import Services
 from cardin.usecases.writes import (
     Busy,
@@ -166,7 +172,9 @@ async def contact_form(services: Services, sub: str, action: AddContact) -> Cont
     name = display_name(person.name, person.email)
     try:
         credential = await stored_credential(services, connector)
-        client = services.engine.client(credential, connector.base_url)
+        client = services.engine.client(
+            credential, connector.base_url, account=account_key(connector)
+        )
         same_name, colleagues = await asyncio.gather(
             client.search_persons(name, fields="name", exact=True, limit=MAX_DUPLICATES),
             _colleagues(client, person.domain),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from cardin import logs, metrics
 from cardin.connectors import Feature
 from cardin.connectors.model import Connector, ConnectorState
 from cardin.connectors.setup import is_known
@@ -22,6 +24,7 @@ from cardin.lookup import AccountKey, Parts, calls_deadline
 from cardin.lookup.outcome import settle
 from cardin.pipedrive import ApiToken, Deadline
 from cardin.store import TokenUnreadable
+from cardin.usecases import budget, coalesce
 from cardin.usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,22 @@ async def look_up(
 
     An address with a +tag that matches nobody is looked up again without the tag.
     """
+    started = time.perf_counter()
+    with logs.connector_scope(connector.id):
+        outcome = await _within_deadline(services, connector, email, base_email, refresh=refresh)
+        log.info(
+            "lookup",
+            extra={
+                "outcome": _outcome_label(outcome),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+    return outcome
+
+
+async def _within_deadline(
+    services: Services, connector: Connector, email: str, base_email: str | None, *, refresh: bool
+) -> Outcome:
     seconds = services.lookup_deadline
     calls = calls_deadline(seconds)
     try:
@@ -99,10 +118,16 @@ async def warning_of(
     services: Services, connector: Connector, outcome: Outcome | None
 ) -> FailureKind | None:
     """The reauth or payment problem of the connector's last run, for an answer that did not
-    fail (it came from the result cache, as a fresh answer clears the problem); else None."""
+    fail (it came from the result cache, as a fresh answer clears the problem), or RATE_LIMITED
+    while the company's daily budget is spent (the answer is what was cached); else None."""
     if outcome is None or isinstance(outcome, Failure):
         return None
-    return await services.results.problem(cache_id(connector))
+    problem = await services.results.problem(cache_id(connector))
+    if problem is None and not await budget.allows(
+        services.engine, account_key(connector), parts_for(connector.features)
+    ):
+        return FailureKind.RATE_LIMITED  # the company's budget is spent: no fresh answer today
+    return problem
 
 
 async def _look_up(
@@ -123,11 +148,28 @@ async def _look_up(
 async def _cached_or_fresh(
     services: Services, connector: Connector, email: str, deadline: Deadline, *, refresh: bool
 ) -> Outcome:
+    """Where every lookup starts: the result cache, the company's budget, then one run of the
+    identical lookups in flight (`cardin.usecases.coalesce`)."""
     key = cache_id(connector)
     if not refresh:
         cached = await services.results.get(key, email)
+        metrics.RESULT_CACHE.labels("miss" if cached is None else "hit").inc()
         if cached is not None:
             return cached
+    if not await budget.allows(
+        services.engine, account_key(connector), parts_for(connector.features)
+    ):
+        metrics.LOOKUPS.labels("budget_cached").inc()
+        return await budget.copy_of(services.cache, key, email)
+    return await coalesce.once(
+        services.cache, key, email, deadline, lambda: _fresh(services, connector, email, deadline)
+    )
+
+
+async def _fresh(
+    services: Services, connector: Connector, email: str, deadline: Deadline
+) -> Outcome:
+    key = cache_id(connector)
     credential = await stored_credential(services, connector)
     result = await settle(
         services.engine.lookup(
@@ -139,6 +181,7 @@ async def _cached_or_fresh(
             deadline=deadline,
         )
     )
+    metrics.LOOKUPS.labels(_outcome_label(result)).inc()
     if isinstance(result, Failure):
         await services.results.note_problem(key, result.kind)
         return result
@@ -146,7 +189,16 @@ async def _cached_or_fresh(
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):
         await services.results.put(key, email, result)
+        await budget.keep(services.cache, key, email, result)
     return result
+
+
+def _outcome_label(outcome: Outcome) -> str:
+    if isinstance(outcome, Failure):
+        return outcome.kind.value
+    if isinstance(outcome, Match):
+        return "partial_match" if outcome.is_partial else "match"
+    return "no_match"
 
 
 def account_key(connector: Connector) -> AccountKey | None:

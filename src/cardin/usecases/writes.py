@@ -824,7 +824,7 @@ async def write_or_find(
 
 async def write_client(services: Services, connector: Connector) -> PipedriveClient:
     credential = await stored_credential(services, connector)
-    client = services.engine.client(credential, connector.base_url)
+    client = services.engine.client(credential, connector.base_url, account=account_key(connector))
     return client.within(Deadline.after(services.lookup_deadline))
 
 

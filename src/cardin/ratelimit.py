@@ -1,0 +1,235 @@
+"""Rate windows and token counts shared through the cache backend: the limiter's storage.
+
+Two operations, each atomic where the calls of several service processes meet:
+
+- a rolling window of requests (`acquire`: count one more request when fewer than `limit` were
+  counted in the last `window` seconds, else say how long until one leaves the window; `observe`:
+  Pipedrive reported more requests in the window than were counted here, so pad the count);
+- a counter that expires (`spend`, `spent`: the tokens a company spent today).
+
+`MemoryLimiter` serves one process (beside `MemoryCache`); `RedisLimiter` (beside `RedisCache`,
+on the same connection) serves every process that shares the Redis: a window is a sorted set
+updated by a small Lua script on Redis' own clock. Redis away: every request is admitted and
+nothing is counted, never an error (`limiter_for`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+import redis.asyncio as redis
+
+from cardin.cache import Cache, MemoryCache
+from cardin.cache_redis import RedisCache
+
+
+class Limiter(Protocol):
+    """Shared rolling windows and expiring counters (see the module's docstring)."""
+
+    async def acquire(self, key: str, limit: int, window: float) -> float:
+        """0 when one more request was counted in the window; else seconds until a slot frees."""
+        ...
+
+    async def observe(self, key: str, used: int, window: float) -> None:
+        """Pipedrive counted `used` requests in the window: count at least as many."""
+        ...
+
+    async def spend(self, key: str, amount: int, ttl: float) -> int:
+        """Add `amount` to the counter (kept `ttl` seconds from its first use); the new total."""
+        ...
+
+    async def spent(self, key: str) -> int:
+        """The counter's total; 0 when absent."""
+        ...
+
+    async def settle(
+        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+    ) -> None:
+        """After a request, at once (one round trip): `observe(*window)` and `spend(*spend)`,
+        each when given."""
+        ...
+
+
+class MemoryLimiter:
+    """In-process windows and counters; the clock is injectable for tests."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._windows: dict[str, deque[float]] = {}
+        self._counters: dict[str, tuple[float, int]] = {}
+
+    def _window(self, key: str, window: float) -> deque[float]:
+        times = self._windows.setdefault(key, deque())
+        now = self._clock()
+        while times and times[0] <= now - window:
+            times.popleft()
+        return times
+
+    async def acquire(self, key: str, limit: int, window: float) -> float:
+        """Count one more request, or the seconds until the oldest leaves the window."""
+        times = self._window(key, window)
+        now = self._clock()
+        if len(times) < limit:
+            times.append(now)
+            return 0.0
+        return max(times[0] + window - now, 0.001)
+
+    async def observe(self, key: str, used: int, window: float) -> None:
+        """Pad the window to `used` requests, counted now."""
+        times = self._window(key, window)
+        now = self._clock()
+        times.extend(itertools.repeat(now, max(used - len(times), 0)))
+
+    async def spend(self, key: str, amount: int, ttl: float) -> int:
+        """Add to the counter; it starts again after `ttl` seconds."""
+        total = await self.spent(key) + amount
+        expires = self._counters.get(key, (self._clock() + ttl, 0))[0]
+        self._counters[key] = (expires, total)
+        return total
+
+    async def settle(
+        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+    ) -> None:
+        """`observe` and `spend`, each when given."""
+        if window is not None:
+            await self.observe(*window)
+        if spend is not None:
+            await self.spend(*spend)
+
+    async def spent(self, key: str) -> int:
+        """The counter's total, 0 once expired."""
+        expires, total = self._counters.get(key, (0.0, 0))
+        if expires <= self._clock():
+            self._counters.pop(key, None)
+            return 0
+        return total
+
+
+# KEYS[1]: the window (a sorted set of request times in ms); ARGV: limit, window in ms, a unique
+# member. Times come from Redis' clock, the one clock every process shares.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+"""
+
+# KEYS[1]: the window; ARGV: requests Pipedrive counted, window in ms, a unique prefix.
+_OBSERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+for i = count + 1, tonumber(ARGV[1]) do
+  redis.call('ZADD', KEYS[1], now, ARGV[3] .. i)
+end
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
+"""
+
+
+# KEYS[1]: the window, KEYS[2]: the counter; ARGV: requests Pipedrive counted (0: none to
+# observe), window in ms, a unique prefix, tokens to add (0: none), the counter's ttl in ms.
+_SETTLE = """
+if tonumber(ARGV[1]) > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local window = tonumber(ARGV[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  local count = redis.call('ZCARD', KEYS[1])
+  for i = count + 1, tonumber(ARGV[1]) do
+    redis.call('ZADD', KEYS[1], now, ARGV[3] .. i)
+  end
+  redis.call('PEXPIRE', KEYS[1], window)
+end
+if tonumber(ARGV[4]) > 0 then
+  local total = redis.call('INCRBY', KEYS[2], ARGV[4])
+  if total == tonumber(ARGV[4]) then
+    redis.call('PEXPIRE', KEYS[2], ARGV[5])
+  end
+end
+return 0
+"""
+
+
+class RedisLimiter:
+    """Windows and counters in Redis, through the cache's connection and its outage handling."""
+
+    def __init__(self, cache: RedisCache) -> None:
+        self._cache = cache
+        self._redis: redis.Redis = cache.client
+        self._acquire = self._redis.register_script(_ACQUIRE)
+        self._observe = self._redis.register_script(_OBSERVE)
+        self._settle = self._redis.register_script(_SETTLE)
+
+    async def acquire(self, key: str, limit: int, window: float) -> float:
+        """Count one more request atomically; Redis away: admitted (0)."""
+        member = uuid.uuid4().hex
+        args: list[str | int] = [limit, _ms(window), member]
+        waited: object = await self._cache.call(lambda: self._acquire(keys=[key], args=args), 0)
+        return int(waited) / 1000 if isinstance(waited, int) else 0.0
+
+    async def observe(self, key: str, used: int, window: float) -> None:
+        """Pad the window to `used` requests; Redis away: nothing."""
+        args: list[str | int] = [used, _ms(window), uuid.uuid4().hex]
+        await self._cache.call(lambda: self._observe(keys=[key], args=args), None)
+
+    async def spend(self, key: str, amount: int, ttl: float) -> int:
+        """INCRBY, and the expiry set with the first spend; Redis away: 0."""
+        total: object = await self._cache.call(lambda: self._spend(key, amount, ttl), 0)
+        return total if isinstance(total, int) else 0
+
+    async def _spend(self, key: str, amount: int, ttl: float) -> int:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incrby(key, amount)
+            pipe.pexpire(key, _ms(ttl), nx=True)
+            total, _ = await pipe.execute()
+        return int(total)
+
+    async def settle(
+        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+    ) -> None:
+        """Both in one script run; Redis away: nothing."""
+        if window is None and spend is None:
+            return
+        window_key, used, seconds = window or ("cardin:rl:none", 0, 1.0)
+        counter, amount, ttl = spend or ("cardin:rl:none", 0, 1.0)
+        keys = [window_key, counter]
+        args: list[str | int] = [used, _ms(seconds), uuid.uuid4().hex, amount, _ms(ttl)]
+        await self._cache.call(lambda: self._settle(keys=keys, args=args), None)
+
+    async def spent(self, key: str) -> int:
+        """The counter's total; 0 when absent or Redis is away."""
+        raw = await self._cache.get(key)
+        try:
+            return int(raw) if raw is not None else 0
+        except ValueError:
+            return 0
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
+def limiter_for(cache: Cache) -> Limiter | None:
+    """The limiter beside a cache backend: shared through Redis, in-process beside the memory
+    cache; None for another backend (no pacing)."""
+    if isinstance(cache, RedisCache):
+        return RedisLimiter(cache)
+    if isinstance(cache, MemoryCache):
+        return MemoryLimiter()
+    return None
