@@ -22,7 +22,20 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
     def record(app: str, **options: object) -> None:
         calls.append({**options, "public_url": os.environ.get("CARDIN_PUBLIC_URL")})
 
+    class Workers:
+        """uvicorn's supervisor of several workers, given the socket `cardin serve` bound."""
+
+        def __init__(self, config: dict[str, object], sockets: list[object]) -> None:
+            assert len(sockets) == 1
+            record(str(config.pop("app")), **config)
+
+        def run(self) -> None:
+            pass
+
     monkeypatch.setattr("uvicorn.run", record)
+    # uvicorn.Config would configure this process's logging: the options are what is checked
+    monkeypatch.setattr("uvicorn.Config", lambda app, **options: {"app": app, **options})
+    monkeypatch.setattr("cardin.commands.serve.Multiprocess", Workers)
     monkeypatch.delenv("CARDIN_PUBLIC_URL", raising=False)  # restored after the test
     alembic = logging.getLogger("alembic")
     level = alembic.level
