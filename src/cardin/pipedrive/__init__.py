@@ -1,6 +1,14 @@
 """The Pipedrive API and nothing else: knows no cards, no Google, no database."""
 
-from cardin.pipedrive.auth import ApiToken, ApiTokenAuth, Credential
+from cardin.pipedrive.auth import (
+    ApiToken,
+    ApiTokenAuth,
+    BearerAuth,
+    Credential,
+    CredentialKind,
+    OAuthGrant,
+    StoredCredential,
+)
 from cardin.pipedrive.client import PipedriveClient, RetryPolicy, UsageMeter
 from cardin.pipedrive.costs import token_cost
 from cardin.pipedrive.deadline import Deadline
@@ -22,16 +30,20 @@ __all__ = [
     "ApiToken",
     "ApiTokenAuth",
     "BadResponse",
+    "BearerAuth",
     "Credential",
+    "CredentialKind",
     "Deadline",
     "Forbidden",
     "InvalidToken",
     "NotFound",
+    "OAuthGrant",
     "PaymentRequired",
     "PipedriveClient",
     "PipedriveError",
     "RateLimited",
     "RetryPolicy",
+    "StoredCredential",
     "Unavailable",
     "UnexpectedCompanyDomain",
     "UntrustedHost",

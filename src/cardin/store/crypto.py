@@ -1,4 +1,4 @@
-"""Pipedrive tokens at rest: Fernet encryption, a one-way fingerprint, and the key file."""
+"""Pipedrive credentials at rest (tokens, OAuth grants): Fernet, fingerprints, the key file."""
 
 from __future__ import annotations
 
@@ -56,6 +56,14 @@ def token_fingerprint(token: str) -> str:
     """SHA-256 of the token, hex: tells tokens apart without revealing them."""
     # Plain SHA-256 is enough: Pipedrive tokens are 40 random hex digits, far beyond guessing.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def grant_fingerprint(company_id: int, user_id: int) -> str:
+    """SHA-256 of an OAuth grant's Pipedrive company and user, hex: one sign-in per account.
+
+    Prefixed, so that it never equals a token's fingerprint.
+    """
+    return hashlib.sha256(f"oauth:{company_id}:{user_id}".encode()).hexdigest()
 
 
 def load_or_create_key(path: Path) -> bytes:

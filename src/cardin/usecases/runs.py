@@ -20,7 +20,7 @@ from cardin.contact.model import Match, NoMatch
 from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.lookup import AccountKey, Parts, calls_deadline
 from cardin.lookup.outcome import settle
-from cardin.pipedrive import ApiToken, Deadline
+from cardin.pipedrive import Deadline, StoredCredential
 from cardin.store import TokenUnreadable
 from cardin.usecases.services import Services
 
@@ -162,7 +162,7 @@ def cache_id(connector: Connector) -> str:
     return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
-async def stored_credential(services: Services, connector: Connector) -> ApiToken:
+async def stored_credential(services: Services, connector: Connector) -> StoredCredential:
     """The connector's credential; NeedsReauth for one the secret key cannot open, or for a
     connector whose stored account cannot be trusted."""
     if connector.needs_reauth:
