@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     pipedrive_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("PIPEDRIVE_BASE_URL")
     )
+    # A Pipedrive Marketplace app's OAuth client ("Sign in with Pipedrive"); both or neither
+    pipedrive_client_id: str | None = None
+    pipedrive_client_secret: SecretStr | None = None
+    pipedrive_oauth_url: str = "https://oauth.pipedrive.com"
     pipedrive_timeout: float = Field(default=8.0, gt=0, le=60)
     lookup_deadline: float = Field(default=6.0, gt=0, le=25)
     result_ttl: float = Field(default=600.0, ge=0)
@@ -45,6 +49,11 @@ class Settings(BaseSettings):
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     gmail_api_url: str = "https://gmail.googleapis.com"
     card_chips: bool = True
+
+
+def oauth_redirect_uri(settings: Settings) -> str:
+    """Where Pipedrive sends the user back: `<public_url>/oauth/pipedrive/callback`."""
+    return settings.public_url.rstrip("/") + "/oauth/pipedrive/callback"
 
 
 def load_settings() -> Settings:

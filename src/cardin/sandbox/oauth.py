@@ -151,6 +151,8 @@ class OAuthServer:
     clock: Callable[[], float] = time.time
     refreshes: int = 0
     """How many refresh-token grants succeeded (tests count them)."""
+    refresh_requests: int = 0
+    """How many refresh-token grants were asked for, refused ones too."""
     _codes: dict[str, _Code] = field(default_factory=dict)
     _access: dict[str, _Access] = field(default_factory=dict)
     _refresh: dict[str, _Grant] = field(default_factory=dict)
@@ -198,6 +200,7 @@ class OAuthServer:
         if grant_type == "authorization_code":
             grant = self._take_code(client_id, form)
         elif grant_type == "refresh_token":
+            self.refresh_requests += 1
             grant = self._take_refresh(client_id, form.get("refresh_token", ""))
             self.refreshes += 1
         else:
