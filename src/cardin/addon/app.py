@@ -23,6 +23,7 @@ from cardin.addon.dispatch import act
 from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
 from cardin.addon.runtime import Runtime, open_runtime
+from cardin.addon.signin import pipedrive_callback, resuming
 from cardin.cards import ICON_DIR
 from cardin.settings import Settings, load_settings
 
@@ -49,6 +50,7 @@ def create_app(
     app.add_api_route("/addon/homepage", homepage, methods=["POST"])
     app.add_api_route("/addon/message", message, methods=["POST"])
     app.add_api_route("/addon/action", action, methods=["POST"])
+    app.add_api_route("/oauth/pipedrive/callback", pipedrive_callback, methods=["GET"])
     app.mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons")
     return app
 
@@ -60,12 +62,12 @@ async def healthz() -> dict[str, str]:
 
 async def homepage(request: Request) -> Response:
     """Gmail homepage trigger (no message open)."""
-    return await _handle(request, AddOn.homepage)
+    return await _handle(request, resuming(AddOn.homepage))
 
 
 async def message(request: Request) -> Response:
     """Gmail contextual trigger (a message was opened)."""
-    return await _handle(request, AddOn.message)
+    return await _handle(request, resuming(AddOn.message))
 
 
 async def action(request: Request) -> Response:

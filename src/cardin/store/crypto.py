@@ -44,10 +44,11 @@ class TokenCipher:
         """The token's ciphertext (ASCII, different on every call)."""
         return self._fernet.encrypt(token.encode("utf-8")).decode("ascii")
 
-    def decrypt(self, ciphertext: str) -> str:
-        """The token; TokenUnreadable when this key did not encrypt it."""
+    def decrypt(self, ciphertext: str, *, ttl: int | None = None) -> str:
+        """The token; TokenUnreadable when this key did not encrypt it (or, with `ttl`, did so
+        more than `ttl` seconds ago)."""
         try:
-            return self._fernet.decrypt(ciphertext.encode("ascii")).decode("utf-8")
+            return self._fernet.decrypt(ciphertext.encode("ascii"), ttl=ttl).decode("utf-8")
         except (InvalidToken, UnicodeError) as exc:
             raise TokenUnreadable(KEY_CHANGED) from exc
 
