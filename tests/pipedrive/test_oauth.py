@@ -97,7 +97,7 @@ async def test_a_live_access_token_is_sent_as_a_bearer_token() -> None:
 
 async def test_an_expiring_token_is_refreshed_before_it_is_sent() -> None:
     keeper, seen = Keeper(), []
-    auth = GrantAuth(_grant("old", 30), keeper, clock=lambda: NOW)
+    auth = GrantAuth(_grant("old", 10), keeper, clock=lambda: NOW)
     assert await _get(auth, {"fresh-1"}, seen) == 200
     assert seen == ["Bearer fresh-1"]
 

@@ -5,8 +5,8 @@ user's browser there with `code` and `state` (or `error`). `cardin.usecases.sign
 the work; this module answers with a plain page in the user's language that says what happened
 ("Connected to Acme — return to Gmail", or the problem) and closes its window when the browser
 lets it, which makes Gmail reload the add-on (`onClose: RELOAD`). The reloaded card is
-`resumed_card`: step 4 of the wizard for a new connector, the homepage after a reauthorization,
-or the step the user came from with the problem under it.
+`resumed_card`: step 4 of the wizard for a new connector, the trigger's own card after a
+reauthorization, or the step the user came from with the problem under it.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ async def resumed_card(addon: AddOn) -> Json | None:
     started = outcome.started
     if isinstance(outcome, SignedIn):
         if not outcome.created:
-            return await addon.homepage_card()
+            return None  # reauthorized: the trigger's own card works again
         connector = outcome.connector
         return render_behaviour_step(
             addon.context(connector), connector=connector, settings=started.settings

@@ -226,7 +226,7 @@ def render_sign_in_reauth(
     ]
     body = card(
         title=connector.name,
-        subtitle=msgs.text("reauth.subtitle"),
+        subtitle=msgs.text("signin.reauth.subtitle"),
         sections=[section(widgets)],
         name="reauth_sign_in",
     )

@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_OAUTH_URL = "https://oauth.pipedrive.com"
 """Pipedrive's OAuth server: the default `CARDIN_PIPEDRIVE_OAUTH_URL`."""
-REFRESH_AHEAD = 60.0
-"""Seconds before its expiry that an access token is refreshed rather than sent."""
+REFRESH_AHEAD = 15.0
+"""Seconds before its expiry that an access token is refreshed rather than sent: more than a
+request takes (the client's timeout is 8 s), well under a token's life (an hour at Pipedrive, a
+minute in the demo)."""
 _UNAUTHORIZED = 401
 _BEARER = "bearer"
 

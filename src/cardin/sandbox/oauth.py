@@ -42,6 +42,11 @@ CODE_TTL = 300.0
 DEFAULT_ACCESS_TTL = 3600.0
 """Seconds an access token lives at Pipedrive (`expires_in` 3600)."""
 BASE_SCOPE = "base"
+DEMO_CLIENT_ID = "cardin-demo"
+"""The demo's app at the sandbox's OAuth server."""
+DEMO_CLIENT_SECRET = "cardin-demo-secret"  # noqa: S105 - the sandbox's demo app, not a secret
+DEMO_ACCESS_TTL = 60.0
+"""Seconds an access token lives in the demo, so that refreshing is seen."""
 FORM = "application/x-www-form-urlencoded"
 
 # The scopes of which any one allows an operation: the `oauth2` security of each operation the
@@ -341,7 +346,8 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def oauth_routes(server: OAuthServer) -> list[Route]:
     """`/oauth/authorize` (GET page, POST decision), `/oauth/token`, `/oauth/revoke`, and the
-    controls `POST /_sandbox/oauth/expire-access` and `POST /_sandbox/oauth/revoke-all`."""
+    controls `GET /_sandbox/oauth` (refresh counts), `POST /_sandbox/oauth/expire-access` and
+    `POST /_sandbox/oauth/revoke-all`."""
 
     async def authorize_page(request: Request) -> Response:
         query = request.query_params
@@ -415,6 +421,11 @@ def oauth_routes(server: OAuthServer) -> list[Route]:
         server.revoke(client_id, form.get("token", ""))
         return JSONResponse({"success": True})
 
+    async def counts(_request: Request) -> Response:
+        return JSONResponse(
+            {"refreshes": server.refreshes, "refresh_requests": server.refresh_requests}
+        )
+
     async def expire_access(_request: Request) -> Response:
         return JSONResponse({"expired": server.expire_access_tokens()})
 
@@ -426,6 +437,7 @@ def oauth_routes(server: OAuthServer) -> list[Route]:
         Route("/oauth/authorize", authorize_decision, methods=["POST"]),
         Route("/oauth/token", token, methods=["POST"]),
         Route("/oauth/revoke", revoke, methods=["POST"]),
+        Route("/_sandbox/oauth", counts, methods=["GET"]),
         Route("/_sandbox/oauth/expire-access", expire_access, methods=["POST"]),
         Route("/_sandbox/oauth/revoke-all", revoke_all, methods=["POST"]),
     ]
