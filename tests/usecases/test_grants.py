@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from cardin.connectors import ALL_FEATURES
+from cardin.connectors import ALL_FEATURES, Feature
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
 from cardin.contact.model import Account, Match
 from cardin.contact.outcome import Failure, FailureKind
@@ -20,7 +20,7 @@ from cardin.pipedrive import OAuthGrant
 from cardin.pipedrive.oauth import ClientRejected, GrantRevoked, OAuthApp, TokenEndpoint
 from cardin.sandbox import DEMO_COMPANY_ID, DEMO_USER_ID, RICH_EMAIL, Sandbox
 from cardin.store.tables import connectors as table
-from cardin.usecases import runs
+from cardin.usecases import runs, signin
 from cardin.usecases.grants import Grants
 from cardin.usecases.services import Services
 from tests.conftest import SANDBOX_URL
@@ -208,3 +208,39 @@ async def test_no_token_code_or_secret_in_the_log_or_in_plain_text_in_the_databa
     for secret in secrets:
         assert secret not in caplog.text
         assert secret not in rows
+
+
+async def test_a_grant_without_the_scopes_a_feature_needs_is_a_reauth_asking_for_more(
+    sandbox: Sandbox, signed_in: Services, endpoint: TokenEndpoint
+) -> None:
+    # Signed in for contacts only; deals are read too: Pipedrive's 403 "Scope and URL mismatch"
+    code = sandbox.oauth.approve(CLIENT_ID, REDIRECT, ("base", "contacts:read"))
+    grant = await endpoint.exchange_code(code, REDIRECT)
+    settings = ConnectorSettings(name="Narrow", features=ALL_FEATURES)
+    connector = signed_in.store.create(
+        SUB, settings, credential=grant, base_url=grant.api_domain, account=ACCOUNT
+    )
+    outcome = await runs.look_up(signed_in, connector, RICH_EMAIL, refresh=True)
+    assert isinstance(outcome, Failure)
+    assert outcome.kind is FailureKind.REAUTH
+    assert await signin.needs_wider_scopes(signed_in, connector)
+    # the sign-in again asks for what the features need, writes included
+    assert set(signin.scopes_for(ALL_FEATURES)) >= {"contacts:full", "deals:full"}
+
+
+def test_the_scopes_are_the_least_the_features_need() -> None:
+    assert signin.scopes_for([]) == (
+        "base",
+        "contacts:read",
+        "deals:read",
+        "activities:read",
+        "users:read",
+    )
+    assert signin.scopes_for([Feature.WRITE_ACTIVITIES]) == (
+        "base",
+        "contacts:read",
+        "deals:read",
+        "users:read",
+        "activities:full",
+    )
+    assert "deals:read" not in signin.scopes_for([Feature.LOG_EMAILS])

@@ -158,6 +158,7 @@ async def reauth_card(
     """The reauthorization of a signed-in connector: the same sign-in again."""
     settings = settings_of(connector)
     url = await sign_in_url(addon, settings, connector_id=connector.id)
+    wider = wider or await signin.needs_wider_scopes(addon.services, connector)
     if url is None:  # the deployment lost its app: a token is the way left
         return await token_card(
             addon, settings, setup_key=None, connector_id=connector.id, reauth=True

@@ -76,6 +76,24 @@ def scopes_for(features: Iterable[Feature]) -> tuple[str, ...]:
     return (*kept, *full)
 
 
+async def needs_wider_scopes(services: Services, connector: Connector) -> bool:
+    """Whether the connector's grant lacks scopes its features need now (a write feature turned
+    on after the sign-in); False for a connector without a readable grant."""
+    if not connector.signed_in:
+        return False
+    try:
+        stored = await asyncio.to_thread(services.store.credential, connector.owner, connector.id)
+    except (TokenUnreadable, ConnectorNotFound):
+        return False
+    if not isinstance(stored, OAuthGrant):
+        return False
+    granted = set(stored.scopes)
+    return not all(
+        scope in granted or scope.replace(":read", ":full") in granted
+        for scope in scopes_for(connector.features)
+    )
+
+
 class Problem(StrEnum):
     """Why a sign-in did not store anything (a message id `signin.error.<value>`)."""
 
