@@ -3,6 +3,7 @@ and the card Gmail reloads; forged, replayed, expired and foreign states store n
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from cardin.addon.signin import RedactCallbackQuery, keep_codes_out_of_the_access_log
 from cardin.sandbox import RICH_EMAIL, Sandbox, demo_dataset
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
@@ -267,3 +269,26 @@ async def test_deleting_a_signed_in_connector_revokes_its_grant(harness: Harness
     valid(await harness.act(ANN, action(confirm, "delete_confirm")))
     assert connectors(harness, ANN) == []
     assert harness.sandbox.oauth.identity(grant.access_token) is None
+
+
+def test_the_callbacks_code_and_state_stay_out_of_the_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    keep_codes_out_of_the_access_log()
+    keep_codes_out_of_the_access_log()  # once is enough
+    assert sum(isinstance(f, RedactCallbackQuery) for f in access.filters) == 1
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/oauth/pipedrive/callback?code=c0de&state=st4te", "1.1", 200),
+        None,
+    )
+    for kept in access.filters:
+        assert isinstance(kept, logging.Filter)
+        assert kept.filter(record)
+    text = record.getMessage()
+    assert "c0de" not in text
+    assert "st4te" not in text
+    assert "/oauth/pipedrive/callback?…" in text

@@ -23,7 +23,12 @@ from cardin.addon.dispatch import act
 from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
 from cardin.addon.runtime import Runtime, open_runtime
-from cardin.addon.signin import pipedrive_callback, resuming
+from cardin.addon.signin import (
+    CALLBACK_PATH,
+    keep_codes_out_of_the_access_log,
+    pipedrive_callback,
+    resuming,
+)
 from cardin.cards import ICON_DIR
 from cardin.settings import Settings, load_settings
 
@@ -50,7 +55,8 @@ def create_app(
     app.add_api_route("/addon/homepage", homepage, methods=["POST"])
     app.add_api_route("/addon/message", message, methods=["POST"])
     app.add_api_route("/addon/action", action, methods=["POST"])
-    app.add_api_route("/oauth/pipedrive/callback", pipedrive_callback, methods=["GET"])
+    app.add_api_route(CALLBACK_PATH, pipedrive_callback, methods=["GET"])
+    keep_codes_out_of_the_access_log()
     app.mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons")
     return app
 

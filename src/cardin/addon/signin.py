@@ -42,6 +42,27 @@ log = logging.getLogger(__name__)
 _CLOSE = "<script>setTimeout(function(){window.close()},1500)</script>"
 _REFUSED = {Problem.FORGED, Problem.REPLAYED, Problem.EXPIRED}
 Handler = Callable[[AddOn], Awaitable[dict[str, Any]]]
+CALLBACK_PATH = "/oauth/pipedrive/callback"
+
+
+class RedactCallbackQuery(logging.Filter):
+    """Keeps the callback's query (a code, a state) out of uvicorn's access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the callback's query by `?…` in an access-log record; keep every record."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):  # noqa: PLR2004
+            path = args[2]
+            if path.startswith(CALLBACK_PATH + "?"):
+                record.args = (*args[:2], CALLBACK_PATH + "?…", *args[3:])
+        return True
+
+
+def keep_codes_out_of_the_access_log() -> None:
+    """Install RedactCallbackQuery on uvicorn's access logger (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactCallbackQuery) for f in access.filters):
+        access.addFilter(RedactCallbackQuery())
 
 
 async def pipedrive_callback(request: Request) -> HTMLResponse:
