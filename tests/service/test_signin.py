@@ -14,6 +14,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from cardin.addon.runtime import ConfigurationError, open_runtime
 from cardin.addon.signin import RedactCallbackQuery, keep_codes_out_of_the_access_log
 from cardin.sandbox import RICH_EMAIL, Sandbox, demo_dataset
 from tests.cards.validate import assert_valid_response
@@ -25,6 +26,7 @@ from tests.service.harness import (
     User,
     action,
     running,
+    settings_for,
     text_of,
     top_card,
     walk,
@@ -292,3 +294,28 @@ def test_the_callbacks_code_and_state_stay_out_of_the_access_log() -> None:
     assert "c0de" not in text
     assert "st4te" not in text
     assert "/oauth/pipedrive/callback?…" in text
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"pipedrive_client_id": CLIENT_ID}, {"pipedrive_client_secret": SECRET}],
+)
+async def test_a_client_id_without_its_secret_or_the_reverse_stops_the_start(
+    tmp_path: Path, given: dict[str, str]
+) -> None:
+    settings = settings_for(tmp_path, **given)
+    transport = httpx.MockTransport(lambda _request: httpx.Response(500))
+    with pytest.raises(ConfigurationError, match="CARDIN_PIPEDRIVE_CLIENT_ID"):
+        async with open_runtime(settings, transport=transport):
+            pass
+
+
+async def test_with_both_the_runtime_has_the_app_and_no_secret_in_its_repr(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, pipedrive_client_id=CLIENT_ID, pipedrive_client_secret=SECRET)
+    transport = httpx.MockTransport(lambda _request: httpx.Response(500))
+    async with open_runtime(settings, transport=transport) as runtime:
+        assert runtime.grants is not None
+        assert runtime.grants.app.oauth_url == "https://oauth.pipedrive.com"
+        assert runtime.grants.redirect_uri == CALLBACK
+        assert SECRET not in repr(runtime.grants.app)
+        assert SECRET not in repr(settings)
