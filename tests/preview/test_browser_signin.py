@@ -83,8 +83,8 @@ def test_sign_in_from_the_wizard_approve_and_see_the_contact(page: Any) -> None:
     # The user removed the app in Pipedrive: the connector needs the sign-in again.
     assert sandbox(page, "/revoke-all") == {"revoked": 1}
     assert sandbox(page, "/expire-access") == {"expired": 0}
-    refresh(page)
-    press(page, button(page, "Update the connector"))
+    expect(refresh(page).locator(".header-subtitle")).to_have_text("Sign in again")
+    press(page, button(page, "Sign in with Pipedrive"))
     expect(panel(page).locator(".header-subtitle")).to_have_text("Sign in again")
     assert consent(page, "Approve") == "Second Sight is connected again."
     expect(run_second(page).locator(".header-title")).to_have_text("Katharina Weber")
