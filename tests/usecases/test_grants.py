@@ -244,3 +244,19 @@ def test_the_scopes_are_the_least_the_features_need() -> None:
         "activities:full",
     )
     assert "deals:read" not in signin.scopes_for([Feature.LOG_EMAILS])
+
+
+async def test_a_refused_client_secret_is_logged_and_the_lookup_unavailable_not_reauth(
+    sandbox: Sandbox,
+    signed_in: Services,
+    endpoint: TokenEndpoint,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    connector = await _sign_in(sandbox, signed_in, endpoint)
+    sandbox.oauth.register(CLIENT_ID, "rotated-by-the-operator")
+    sandbox.oauth.expire_access_tokens()
+    outcome = await runs.look_up(signed_in, connector, RICH_EMAIL, refresh=True)
+    assert isinstance(outcome, Failure)
+    assert outcome.kind is not FailureKind.REAUTH  # the user can do nothing about it
+    assert "CARDIN_PIPEDRIVE_CLIENT_SECRET" in caplog.text
+    assert SECRET not in caplog.text

@@ -23,7 +23,13 @@ from datetime import UTC, datetime
 from cardin.cache import Cache
 from cardin.connectors.model import Connector
 from cardin.pipedrive import OAuthGrant, PipedriveError
-from cardin.pipedrive.oauth import REFRESH_AHEAD, GrantRevoked, OAuthApp, TokenEndpoint
+from cardin.pipedrive.oauth import (
+    REFRESH_AHEAD,
+    ClientRejected,
+    GrantRevoked,
+    OAuthApp,
+    TokenEndpoint,
+)
 from cardin.store import ConnectorNotFound, ConnectorStore, TokenUnreadable
 
 log = logging.getLogger(__name__)
@@ -77,15 +83,17 @@ class Grants:
             if self._newer(stored, stale):
                 return stored
             key = f"oauth-refresh:{connector.id}"
-            if not await self._cache.add(key, b"1", LOCK_TTL):
+            owned = await self._cache.add(key, b"1", LOCK_TTL)
+            if not owned:
                 waited = await self._await_other_worker(connector, stale)
                 if waited is not None:
                     return waited
-                stored = await self._stored(connector)
+                stored = await self._stored(connector)  # the holder went quiet: go ahead
             try:
                 return await self._refresh_stored(connector, stored)
             finally:
-                await self._cache.delete(key)
+                if owned:
+                    await self._cache.delete(key)
 
     async def revoke(self, connector: Connector, grant: OAuthGrant) -> bool:
         """Revoke the grant's refresh token at Pipedrive, best effort; whether it worked."""
@@ -132,6 +140,12 @@ class Grants:
                 return latest
             log.warning(
                 "connector %s: Pipedrive refused its grant; it needs a sign-in", connector.id
+            )
+            raise
+        except ClientRejected:
+            log.error(  # noqa: TRY400 - the deployment's setting, not a stack to read
+                "Pipedrive refused the app's client id or secret (CARDIN_PIPEDRIVE_CLIENT_ID, "
+                "CARDIN_PIPEDRIVE_CLIENT_SECRET): no grant can be refreshed"
             )
             raise
         await asyncio.to_thread(self._store.save_grant, connector.owner, connector.id, fresh)
