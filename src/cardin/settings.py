@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     pipedrive_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("PIPEDRIVE_BASE_URL")
     )
+    # A Pipedrive Marketplace app's OAuth client ("Sign in with Pipedrive"); both or neither
+    pipedrive_client_id: str | None = None
+    pipedrive_client_secret: SecretStr | None = None
+    pipedrive_oauth_url: str = "https://oauth.pipedrive.com"
     pipedrive_timeout: float = Field(default=8.0, gt=0, le=60)
     lookup_deadline: float = Field(default=6.0, gt=0, le=25)
     result_ttl: float = Field(default=600.0, ge=0)
@@ -50,6 +54,11 @@ class Settings(BaseSettings):
     metrics: bool = False
     # auto: readable text when stderr is a terminal, one JSON object per line otherwise
     log_format: Literal["auto", "json", "text"] = "auto"
+
+
+def oauth_redirect_uri(settings: Settings) -> str:
+    """Where Pipedrive sends the user back: `<public_url>/oauth/pipedrive/callback`."""
+    return settings.public_url.rstrip("/") + "/oauth/pipedrive/callback"
 
 
 def load_settings() -> Settings:

@@ -25,15 +25,15 @@ def test_upgrade_then_current(database_url: str) -> None:
 
     console, output = _console()
     assert run_db_upgrade(database_url, console=console) == ExitCode.OK
-    assert "upgraded from an empty database to 0003_writes_and_logged_emails" in output.getvalue()
+    assert "upgraded from an empty database to 0004_credential_kind" in output.getvalue()
 
     console, output = _console()
     assert run_db_upgrade(database_url, console=console) == ExitCode.OK
-    assert "already at 0003_writes_and_logged_emails" in output.getvalue()
+    assert "already at 0004_credential_kind" in output.getvalue()
 
     console, output = _console()
     assert run_db_current(database_url, console=console) == ExitCode.OK
-    assert "at 0003_writes_and_logged_emails (newest)" in output.getvalue()
+    assert "at 0004_credential_kind (newest)" in output.getvalue()
 
 
 def test_an_unreachable_database_fails_without_showing_its_password() -> None:

@@ -37,14 +37,14 @@ from cardin.store.tables import connectors, logged_emails, metadata, write_reque
 from tests.store.conftest import ACCOUNT, OTHER_TOKEN, TOKEN
 
 OWNER = "google-sub-ada"
-HEAD = "0003_writes_and_logged_emails"
+HEAD = "0004_credential_kind"
 FAKE_SECOND = '''"""A later release's migration: a column, and a table that refers to connectors."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_sync_state"
-down_revision = "0003_writes_and_logged_emails"
+revision = "0005_sync_state"
+down_revision = "0004_credential_kind"
 branch_labels = None
 depends_on = None
 
@@ -90,7 +90,7 @@ def _with_second_migration(tmp_path: Path) -> Path:
     """A copy of the shipped migrations plus a later release's one."""
     migrations = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0004_sync_state.py").write_text(FAKE_SECOND)
+    (migrations / "versions" / "0005_sync_state.py").write_text(FAKE_SECOND)
     return migrations
 
 
@@ -145,7 +145,7 @@ def test_a_later_migration_keeps_the_connectors(
         account=ACCOUNT,
     )
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    assert database_revision(db_engine) == "0004_sync_state"
+    assert database_revision(db_engine) == "0005_sync_state"
     assert "sync_state" in inspect(db_engine).get_table_names()
     assert store.get(OWNER, created.id) == created
     assert store.credential(OWNER, created.id).token == TOKEN
@@ -157,9 +157,9 @@ def test_a_later_migration_keeps_the_connectors(
 
 def test_an_older_cardin_refuses_a_newer_schema(db_engine: Engine, tmp_path: Path) -> None:
     upgrade_database(db_engine, migrations=_with_second_migration(tmp_path))
-    with pytest.raises(StoreError, match=r"0004_sync_state.*does not know"):
+    with pytest.raises(StoreError, match=r"0005_sync_state.*does not know"):
         upgrade_database(db_engine)
-    assert database_revision(db_engine) == "0004_sync_state"
+    assert database_revision(db_engine) == "0005_sync_state"
 
 
 def test_processes_starting_at_once_upgrade_once(database_url: str, tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_an_unreachable_database_is_a_store_error() -> None:
 def _first_migration_only(tmp_path: Path) -> Path:
     """The shipped migrations as the first release had them."""
     migrations = tmp_path / "first-release"
-    ignore = shutil.ignore_patterns("__pycache__", "0002_*", "0003_*")
+    ignore = shutil.ignore_patterns("__pycache__", "0002_*", "0003_*", "0004_*")
     shutil.copytree(MIGRATIONS, migrations, ignore=ignore)
     return migrations
 
@@ -329,9 +329,9 @@ def test_migration_0003_goes_down_and_up_again_keeping_the_connectors(
     _downgrade(db_engine, "0002_one_connector_per_token")
     assert database_revision(db_engine) == "0002_one_connector_per_token"
     assert set(inspect(db_engine).get_table_names()) == {"alembic_version", "connectors"}
-    assert store.get(OWNER, created.id) == created
     upgrade_database(db_engine)
     assert database_revision(db_engine) == HEAD
+    assert store.get(OWNER, created.id) == created
     with db_engine.connect() as connection:
         assert connection.execute(logged_emails.select()).all() == []
         assert connection.execute(write_requests.select()).all() == []

@@ -26,6 +26,12 @@ from cardin.addon.events import MAX_EVENT_BYTES, MalformedEvent, parse_event
 from cardin.addon.handlers import AddOn
 from cardin.addon.observe import Observed
 from cardin.addon.runtime import Runtime, open_runtime
+from cardin.addon.signin import (
+    CALLBACK_PATH,
+    keep_codes_out_of_the_access_log,
+    pipedrive_callback,
+    resuming,
+)
 from cardin.cards import ICON_DIR
 from cardin.settings import Settings, load_settings
 
@@ -61,6 +67,8 @@ def create_app(
     app.add_api_route("/addon/homepage", homepage, methods=["POST"])
     app.add_api_route("/addon/message", message, methods=["POST"])
     app.add_api_route("/addon/action", action, methods=["POST"])
+    app.add_api_route(CALLBACK_PATH, pipedrive_callback, methods=["GET"])
+    keep_codes_out_of_the_access_log()
     app.mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons")
     if config.metrics:  # off by default: /metrics is not behind Google's authentication
         app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
@@ -81,12 +89,12 @@ async def healthz() -> dict[str, str]:
 
 async def homepage(request: Request) -> Response:
     """Gmail homepage trigger (no message open)."""
-    return await _handle(request, AddOn.homepage)
+    return await _handle(request, resuming(AddOn.homepage))
 
 
 async def message(request: Request) -> Response:
     """Gmail contextual trigger (a message was opened)."""
-    return await _handle(request, AddOn.message)
+    return await _handle(request, resuming(AddOn.message))
 
 
 async def action(request: Request) -> Response:

@@ -71,6 +71,7 @@ class AddOn:
             icon_base_url=f"{self.runtime.public_url}/static/icons",
             now=datetime.now(UTC),
             connector_id=connector.id if connector else None,
+            signed_in=connector.signed_in if connector else False,
             chips=self.runtime.settings.card_chips,
         )
 

@@ -23,9 +23,10 @@ from cardin.cache_redis import RedisCache
 from cardin.lookup import LookupEngine
 from cardin.lookup.pacing import Pacing
 from cardin.lookup.results import ResultCache
+from cardin.pipedrive.oauth import OAuthApp, TokenEndpoint
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.ratelimit import limiter_for
-from cardin.settings import Settings
+from cardin.settings import Settings, oauth_redirect_uri
 from cardin.store import (
     ConnectorStore,
     LoggedEmails,
@@ -36,6 +37,7 @@ from cardin.store import (
     load_or_create_key,
     upgrade_database,
 )
+from cardin.usecases.grants import Grants
 from cardin.usecases.services import Services
 
 USER_AGENT = "Cardin/0.1 (+https://cardin.example)"
@@ -60,6 +62,8 @@ class Runtime:
     gmail: GmailClient
     cache: Cache
     cipher: TokenCipher
+    grants: Grants | None = None
+    """The Pipedrive app ("Sign in with Pipedrive"), when the deployment has one."""
 
     @property
     def action_url(self) -> str:
@@ -89,6 +93,7 @@ class Runtime:
             cipher=self.cipher,
             api_base=self.api_base,
             lookup_deadline=self.settings.lookup_deadline,
+            grants=self.grants,
         )
 
 
@@ -126,6 +131,27 @@ def _verifier(settings: Settings, http: httpx.AsyncClient) -> RequestVerifier:
     )
 
 
+def _grants(
+    settings: Settings, http: httpx.AsyncClient, store: ConnectorStore, cache: Cache
+) -> Grants | None:
+    """The Pipedrive app of CARDIN_PIPEDRIVE_CLIENT_ID and _SECRET (both, or neither)."""
+    client_id, secret = settings.pipedrive_client_id, settings.pipedrive_client_secret
+    if client_id is None and secret is None:
+        return None
+    if not client_id or secret is None or not secret.get_secret_value():
+        raise ConfigurationError(
+            "Set both CARDIN_PIPEDRIVE_CLIENT_ID and CARDIN_PIPEDRIVE_CLIENT_SECRET, or neither."
+        )
+    app = OAuthApp(client_id, secret.get_secret_value(), settings.pipedrive_oauth_url)
+    endpoint = TokenEndpoint(
+        http,
+        app,
+        configured_base=settings.pipedrive_base_url or DEFAULT_BASE_URL,
+        timeout=settings.pipedrive_timeout,
+    )
+    return Grants(app, endpoint, store, cache, oauth_redirect_uri(settings))
+
+
 @contextlib.asynccontextmanager
 async def open_runtime(
     settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
@@ -156,6 +182,7 @@ async def open_runtime(
                 gmail=GmailClient(http, settings.gmail_api_url, cache=cache),
                 cache=cache,
                 cipher=cipher,
+                grants=_grants(settings, http, store, cache),
             )
         finally:
             database.dispose()

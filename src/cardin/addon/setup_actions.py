@@ -17,6 +17,7 @@ from cardin.actions import (
     SetupToken,
 )
 from cardin.addon.handlers import AddOn
+from cardin.addon.signin import reauth_card, sign_in_url, token_card
 from cardin.cards import (
     Json,
     action_response,
@@ -72,13 +73,10 @@ async def setup_name(addon: AddOn, action: SetupName) -> Json:
 
 
 async def setup_features(addon: AddOn, action: SetupFeatures) -> Json:
-    """Step 3."""
+    """Step 3: "Sign in with Pipedrive" (when the deployment has an app) or an API token."""
     step = await setup.features_step(addon.services, addon.user.sub, action)
-    card = render_token_step(
-        addon.context(step.connector),
-        settings=step.settings,
-        connector_id=_connector_id(step),
-        setup_key=step.setup_key,
+    card = await token_card(
+        addon, step.settings, setup_key=step.setup_key, connector_id=_connector_id(step)
     )
     return action_response(push(card))
 
@@ -97,8 +95,10 @@ async def setup_behaviour(addon: AddOn, action: SetupBehaviour) -> Json:
 
 
 async def reauth(addon: AddOn, action: Reauth) -> Json:
-    """The connector's token step alone."""
+    """The connector's token step alone; for one signed in with Pipedrive, the sign-in again."""
     connector = await own_connector(addon.services, addon.user.sub, action.connector_id)
+    if connector.signed_in:
+        return action_response(push(await reauth_card(addon, connector)))
     card = render_token_step(
         addon.context(connector),
         settings=settings_of(connector),
@@ -141,7 +141,7 @@ async def _token_answer(addon: AddOn, step: setup.TokenStep, *, confirming: bool
     on top, to be popped)."""
     outcome = step.outcome
     if isinstance(outcome, setup.TokenRefused | setup.AlreadyConnected | setup.AccountChange):
-        return _not_stored(addon, step, outcome)
+        return await _not_stored(addon, step, outcome)
     if isinstance(outcome, setup.ConnectorCreated):
         created, settings = outcome.connector, _settings(step)
         ctx = addon.context(created)
@@ -161,16 +161,16 @@ async def _token_answer(addon: AddOn, step: setup.TokenStep, *, confirming: bool
     return action_response(*navigations, state_changed=True)
 
 
-def _not_stored(
+async def _not_stored(
     addon: AddOn,
     step: setup.TokenStep,
     outcome: setup.TokenRefused | setup.AlreadyConnected | setup.AccountChange,
 ) -> Json:
     """The token step again saying why, or the account change to confirm."""
     if isinstance(outcome, setup.TokenRefused):
-        return _token_again(addon, step, error=outcome.problem)
+        return await _token_again(addon, step, error=outcome.problem)
     if isinstance(outcome, setup.AlreadyConnected):
-        return _token_again(addon, step, already=outcome.holder)
+        return await _token_again(addon, step, already=outcome.holder)
     card = render_account_change_confirm(
         addon.context(outcome.connector),
         connector=outcome.connector,
@@ -192,7 +192,7 @@ def _behaviour_step(addon: AddOn, step: setup.TokenStep, connector: Connector) -
     )
 
 
-def _token_again(
+async def _token_again(
     addon: AddOn,
     step: setup.TokenStep,
     *,
@@ -202,14 +202,23 @@ def _token_again(
     """The token step again with the problem under the field; a reauthorization's alone."""
     connector = step.connector
     settings = _settings(step) if connector is None else step.settings or settings_of(connector)
+    setup_key = step.setup_key if connector is None else None
+    connector_id = connector.id if connector else None
+    reauth = step.settings is None
+    url = (
+        None
+        if reauth
+        else await sign_in_url(addon, settings, setup_key=setup_key, connector_id=connector_id)
+    )
     card = render_token_step(
         addon.context(connector),
         settings=settings,
-        connector_id=connector.id if connector else None,
+        connector_id=connector_id,
         error=error,
-        reauth=step.settings is None,
-        setup_key=step.setup_key if connector is None else None,
+        reauth=reauth,
+        setup_key=setup_key,
         already=already,
+        sign_in_url=url,
     )
     return action_response(update(card))
 

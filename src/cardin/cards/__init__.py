@@ -62,6 +62,7 @@ from cardin.cards.setup import (
     render_delete_confirm,
     render_features_step,
     render_name_step,
+    render_sign_in_reauth,
     render_token_step,
 )
 from cardin.cards.states import (
@@ -134,6 +135,7 @@ __all__ = [
     "render_outcome_card",
     "render_payment_card",
     "render_reauth_card",
+    "render_sign_in_reauth",
     "render_token_step",
     "trigger_response",
     "update",

@@ -26,6 +26,8 @@ class CardContext:
     icon_base_url: str
     now: datetime
     connector_id: str | None = None
+    # The connector was signed in with Pipedrive (an OAuth grant): its reauth is the sign-in.
+    signed_in: bool = False
     # chipList is in developer preview for add-ons in part of Google's docs: an operator can
     # switch it off (CARDIN_CARD_CHIPS=0) and labels become a line of text
     chips: bool = True

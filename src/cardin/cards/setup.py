@@ -39,11 +39,13 @@ from cardin.cards.widgets import (
     Json,
     bold,
     button,
+    button_list,
     card,
     colored,
     decorated,
     join,
     open_link,
+    open_sign_in,
     paragraph,
     section,
     text_input,
@@ -167,16 +169,19 @@ def render_token_step(
     reauth: bool = False,
     setup_key: str | None = None,
     already: Connector | None = None,
+    sign_in_url: str | None = None,
 ) -> Json:
     """Step 3 (or reauthorization, which asks only for the token): the token, where to find it,
-    and the message id `error` ("setup.error.*") under the field.
+    and the message id `error` ("setup.error.*", "signin.error.*") under the field.
 
     Editing may leave the field empty to keep the saved token; creating and reauth require it.
     `already`: the user's connector that already has the token entered, offered to open.
+    `sign_in_url`: the deployment has a Pipedrive app: "Sign in with Pipedrive" comes first.
     """
     ctx = for_connector(ctx, connector_id)
     msgs = ctx.msgs
     editing = connector_id is not None and not reauth
+    sign_in = _sign_in_rows(ctx, sign_in_url)
     intro = (
         msgs.text("setup.reauth.intro", connector=settings.name or TYPE_NAME)
         if reauth
@@ -188,7 +193,7 @@ def render_token_step(
         hint=msgs.text("setup.token.keep" if editing else "setup.token.hint"),
     )
     problems = [*_error_rows(ctx, error), *_already_rows(ctx, already)]
-    widgets = [paragraph(intro), field, *problems, _where_is_my_token(ctx)]
+    widgets = [*sign_in, paragraph(intro), field, *problems, _where_is_my_token(ctx)]
     required = () if editing else (TOKEN_INPUT,)
     if reauth:
         if connector_id is None:
@@ -198,6 +203,47 @@ def render_token_step(
     step = SetupToken(connector_id=connector_id, carried=Carried.of(settings), setup_key=setup_key)
     submit = call(ctx, step, required=required)
     return _step(ctx, 3, "setup.token.title", widgets, submit, name="setup_token")
+
+
+def render_sign_in_reauth(
+    ctx: CardContext,
+    *,
+    connector: Connector,
+    sign_in_url: str,
+    error: str | None = None,
+    wider_scopes: bool = False,
+) -> Json:
+    """Reauthorization of a connector signed in with Pipedrive: the same sign-in again, with
+    the problem (message id) that brought the user here, if any. `wider_scopes`: a feature needs
+    more than the grant allows, and the new sign-in asks for it."""
+    ctx = for_connector(ctx, connector.id)
+    msgs = ctx.msgs
+    intro = msgs.text("signin.reauth.intro", connector=connector.name)
+    widgets = [
+        paragraph(intro),
+        *([paragraph(msgs.text("signin.scope.wider"))] if wider_scopes else []),
+        *_error_rows(ctx, error),
+    ]
+    body = card(
+        title=connector.name,
+        subtitle=msgs.text("signin.reauth.subtitle"),
+        sections=[section(widgets)],
+        name="reauth_sign_in",
+    )
+    sign_in = colored_button(msgs.text("signin.button"), open_sign_in(sign_in_url))
+    return with_footer(body, sign_in, cancel_button(ctx))
+
+
+def _sign_in_rows(ctx: CardContext, url: str | None) -> list[Json]:
+    """ "Sign in with Pipedrive" and "or use an API token" (nothing without a Pipedrive app)."""
+    if url is None:
+        return []
+    msgs = ctx.msgs
+    return [
+        paragraph(msgs.text("signin.intro")),
+        button_list(button(msgs.text("signin.button"), open_sign_in(url), primary=True)),
+        paragraph(bold(msgs.text("signin.or_token"))),
+    ]
 
 
 def render_behaviour_step(

@@ -72,9 +72,18 @@ def render_no_match_card(no_match: NoMatch, ctx: CardContext, *, sender_name: st
 
 
 def render_reauth_card(ctx: CardContext, *, connector_name: str) -> Json:
-    """The token was refused (HTTP 401): get a new one in Pipedrive, then update the connector."""
+    """The token was refused (HTTP 401): get a new one in Pipedrive, then update the connector.
+
+    A connector signed in with Pipedrive (`ctx.signed_in`) is signed in again instead.
+    """
     msgs = ctx.msgs
     reauth = call(ctx, Reauth(connector_id=card_connector(ctx)))
+    if ctx.signed_in:
+        widgets = [
+            paragraph(msgs.text("signin.reauth.explain", connector=connector_name)),
+            button_list(button(msgs.text("signin.button"), reauth, primary=True)),
+        ]
+        return _problem_card(ctx, connector_name, "signin.reauth.subtitle", widgets, name="reauth")
     steps = [
         paragraph(msgs.text("reauth.explain", connector=connector_name)),
         decorated(

@@ -115,6 +115,12 @@ def open_link(url: str) -> Json:
     return {"openLink": {"url": url}}
 
 
+def open_sign_in(url: str) -> Json:
+    """An onClick that opens a sign-in page in a window over Gmail and reloads the add-on when
+    that window closes (Google's custom authorization card: `onClose: RELOAD`)."""
+    return {"openLink": {"url": url, "openAs": "OVERLAY", "onClose": "RELOAD"}}
+
+
 # --- widgets -------------------------------------------------------------------------------
 
 

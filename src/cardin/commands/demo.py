@@ -70,6 +70,7 @@ def _greet(console: Console, url: str, folder: Path, *, kept: bool) -> None:
         "[bold]Cardin demo[/bold]: Pipedrive sandbox + add-on service + side-panel preview",
         f"  Connected at start: Aurora Demo Trading (token {DEMO_TOKEN})",
         f"  To try the setup, add Second Sight Studio with {SECOND_TOKEN}",
+        "  … or with “Sign in with Pipedrive” (one-minute access tokens: refreshing is seen)",
         f"  Data: {f'kept in {folder}' if kept else 'temporary, deleted on exit'}",
         "",
         f"Open {url}/   (Ctrl-C stops everything)",

@@ -54,6 +54,9 @@ class Connector:
     # What was stored about its account cannot be trusted (a company domain that is not a DNS
     # label, saved before Cardin checked it): it is not used until the user reauthorizes.
     needs_reauth: bool = False
+    # Signed in with Pipedrive (an OAuth grant) rather than given an API token: its
+    # reauthorization is the same sign-in.
+    signed_in: bool = False
 
     @property
     def is_automatic(self) -> bool:

@@ -1,6 +1,14 @@
 """The Pipedrive API and nothing else: knows no cards, no Google, no database."""
 
-from cardin.pipedrive.auth import ApiToken, ApiTokenAuth, Credential
+from cardin.pipedrive.auth import (
+    ApiToken,
+    ApiTokenAuth,
+    BearerAuth,
+    Credential,
+    CredentialKind,
+    OAuthGrant,
+    StoredCredential,
+)
 from cardin.pipedrive.client import PipedriveClient, RetryPolicy, UsageMeter
 from cardin.pipedrive.costs import token_cost
 from cardin.pipedrive.deadline import Deadline
@@ -12,6 +20,7 @@ from cardin.pipedrive.errors import (
     PaymentRequired,
     PipedriveError,
     RateLimited,
+    ScopeMismatch,
     Unavailable,
     UnexpectedCompanyDomain,
     UntrustedHost,
@@ -23,11 +32,14 @@ __all__ = [
     "ApiToken",
     "ApiTokenAuth",
     "BadResponse",
+    "BearerAuth",
     "Credential",
+    "CredentialKind",
     "Deadline",
     "Forbidden",
     "InvalidToken",
     "NotFound",
+    "OAuthGrant",
     "PacedRequest",
     "Pacer",
     "PaymentRequired",
@@ -35,6 +47,8 @@ __all__ = [
     "PipedriveError",
     "RateLimited",
     "RetryPolicy",
+    "ScopeMismatch",
+    "StoredCredential",
     "Unavailable",
     "UnexpectedCompanyDomain",
     "UntrustedHost",

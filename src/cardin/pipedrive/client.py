@@ -44,6 +44,7 @@ from cardin.pipedrive.errors import (
     PaymentRequired,
     PipedriveError,
     RateLimited,
+    ScopeMismatch,
     Unavailable,
     UnexpectedCompanyDomain,
     UntrustedHost,
@@ -83,6 +84,8 @@ DEAL_COUNTS = "activities_count,notes_count"
 MAX_PAGE = 500
 """The largest page Pipedrive serves (v2 `limit`, v1 `limit`)."""
 MAX_RETRY_AFTER = 86_400.0
+SCOPE_MISMATCH = "Scope and URL mismatch"
+"""The `error` of Pipedrive's 403 for an OAuth grant whose scopes do not cover the request."""
 MAX_DIGITS = 18
 """The most integer digits of a deal value sent (Pipedrive stores it as a double)."""
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -228,6 +231,8 @@ def _raise_for_status(response: httpx.Response, path: str) -> None:
         raise RateLimited(message, retry_after=_retry_after(response.headers), path=path)
     if status >= 500:  # noqa: PLR2004
         raise Unavailable(f"Pipedrive answered {status}", status=status, path=path)
+    if status == 403 and message == SCOPE_MISMATCH:  # noqa: PLR2004
+        raise ScopeMismatch(message, status=status, path=path)
     raise kinds.get(status, BadResponse)(message, status=status, path=path)
 
 

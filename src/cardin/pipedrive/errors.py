@@ -12,6 +12,8 @@
 - BadResponse: Pipedrive answered something we cannot read; report it, retry later.
   - UnexpectedCompanyDomain: `/v1/users/me` named a company domain no Pipedrive host has;
     refuse the account (nothing is stored, no URL is built from it).
+- ScopeMismatch (an InvalidToken): a 403 "Scope and URL mismatch" for an OAuth grant; sign in
+  again with the scopes the enabled features need.
 - UntrustedHost (an InvalidToken): the API base is neither the configured one nor a Pipedrive
   host, so the token was not sent; reauthorize, which stores a base built from checked parts.
 
@@ -32,6 +34,14 @@ class PipedriveError(Exception):
 
 class InvalidToken(PipedriveError):
     """HTTP 401: the API token is wrong, revoked or was changed."""
+
+
+class ScopeMismatch(InvalidToken):
+    """HTTP 403 "Scope and URL mismatch": the OAuth grant's scopes do not cover the operation.
+
+    An InvalidToken, so the connector asks for its sign-in again, which asks for the scopes its
+    features need now.
+    """
 
 
 class UntrustedHost(InvalidToken):

@@ -63,6 +63,25 @@ def may_receive_token(url: httpx.URL, configured_base: str) -> bool:
     return _is_company_host(url) or _is_same_origin(url, configured_base)
 
 
+def is_api_domain(value: str, configured_base: str) -> bool:
+    """Whether an OAuth token response's `api_domain` may be kept and sent access tokens.
+
+    Only `https://<label>.pipedrive.com`, or the configured API base when it is not Pipedrive's
+    default (the sandbox, a test server); nothing with a path, query, credentials or fragment.
+    """
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL:
+        return False
+    if url.userinfo or url.query or url.fragment or not url.is_absolute_url:
+        return False
+    if url.path not in ("", "/"):
+        return False
+    if _is_company_host(url):
+        return True
+    return configured_base.rstrip("/") != DEFAULT_BASE_URL and _is_same_origin(url, configured_base)
+
+
 def _is_same_origin(url: httpx.URL, base: str) -> bool:
     """Same scheme, host and port as `base` (False when `base` is no URL)."""
     try:

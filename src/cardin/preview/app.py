@@ -54,7 +54,14 @@ from cardin.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 COOKIE = "cardin_preview"
-SANDBOX_PREFIXES = ("/_sandbox/", "/api/", "/v1/")
+SANDBOX_PREFIXES = (
+    "/_sandbox/",
+    "/api/",
+    "/v1/",
+    "/oauth/authorize",
+    "/oauth/token",
+    "/oauth/revoke",
+)
 # 127.0.0.1, localhost or [::1], with any port: the names the demo is opened with
 LOOPBACK_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

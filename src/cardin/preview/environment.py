@@ -32,6 +32,7 @@ from cardin.sandbox import (
     Sandbox,
     build_sandbox,
 )
+from cardin.sandbox.oauth import DEMO_ACCESS_TTL, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from cardin.settings import Settings
 from cardin.store import default_database_url
 
@@ -77,6 +78,10 @@ def demo_settings(public_url: str, data_dir: Path, google: LocalGoogle) -> Setti
         gmail_api_url=f"http://{GOOGLE_HOST}",
         PIPEDRIVE_BASE_URL=public_url,
         PIPEDRIVE_API_TOKEN=None,
+        # the sandbox's OAuth server, on the demo's port: "Sign in with Pipedrive" works
+        pipedrive_client_id=DEMO_CLIENT_ID,
+        pipedrive_client_secret=DEMO_CLIENT_SECRET,
+        pipedrive_oauth_url=public_url,
     )
 
 
@@ -90,7 +95,8 @@ class DemoEnvironment:
 
     def __init__(self, public_url: str, data_dir: Path, *, sandbox: Sandbox | None = None) -> None:
         self.public_url = public_url.rstrip("/")
-        self.sandbox = sandbox or build_sandbox()
+        self.sandbox = sandbox or build_sandbox(access_ttl=DEMO_ACCESS_TTL)
+        self.sandbox.oauth.register(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
         self.google = LocalGoogle()
         self.settings = demo_settings(self.public_url, data_dir, self.google)
         host = urlsplit(self.public_url).hostname or "127.0.0.1"

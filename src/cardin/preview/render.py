@@ -100,14 +100,21 @@ def safe_url(url: object) -> str | None:
 
 @dataclass(frozen=True)
 class Click:
-    """How one `onClick` behaves: open `href` in a new tab, or send click number `index`."""
+    """How one `onClick` behaves: open `href` in a new tab, or send click number `index`.
+
+    `reload`: the link's `onClose` is RELOAD: when the window it opened closes, the add-on's
+    trigger runs again (the page reloads), as Gmail does after a sign-in.
+    """
 
     href: str | None = None
     index: int | None = None
+    reload: bool = False
 
     @property
     def attrs(self) -> Markup:
         """The attributes that make an element clickable (empty when it is not)."""
+        if self.href is not None and self.reload:
+            return Markup(' data-href="{}" data-reload tabindex="0" role="link"').format(self.href)
         if self.href is not None:
             return Markup(' data-href="{}" tabindex="0" role="link"').format(self.href)
         if self.index is not None:
@@ -167,7 +174,9 @@ class _Scope:
             self.mark(f"onClick {'+'.join(on_click) or '(empty)'}")
             return Click()
         if kinds[0] == "openLink":
-            return Click(href=safe_url(on_click["openLink"].get("url")))
+            link = on_click["openLink"]
+            reload = link.get("onClose") == "RELOAD"
+            return Click(href=safe_url(link.get("url")), reload=reload)
         registered = dict(on_click)
         if extra and "action" in registered:
             action = dict(registered["action"])

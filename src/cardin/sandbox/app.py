@@ -1,4 +1,5 @@
-"""The sandbox's ASGI app: Pipedrive's API paths go to the gateway, `/_sandbox/` to the controls.
+"""The sandbox's ASGI app: Pipedrive's API paths go to the gateway, `/_sandbox/` to the controls,
+`/oauth/` to the simulated OAuth server (`cardin.sandbox.oauth`).
 
 Every method reaches the gateway, so it checks the token before it routes, as Pipedrive's does.
 """
@@ -17,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from cardin.sandbox.calls import ApiRequest
 from cardin.sandbox.control import control_routes
+from cardin.sandbox.oauth import oauth_routes
 
 if TYPE_CHECKING:
     from cardin.sandbox.gateway import Sandbox
@@ -43,6 +45,7 @@ class _Api:
                 token=request.headers.get("x-api-token"),
                 body=await request.body(),
                 base_url=str(request.base_url).rstrip("/"),
+                bearer=_bearer(request.headers.get("authorization", "")),
             )
         )
         response = Response(
@@ -58,9 +61,16 @@ class _Api:
         await response(scope, receive, send)
 
 
+def _bearer(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, else None."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def build_app(sandbox: Sandbox) -> Starlette:
-    """The ASGI app serving `sandbox`; every path outside `/_sandbox/` is Pipedrive's API."""
-    routes = [Mount("/_sandbox", routes=control_routes(sandbox))]
+    """The ASGI app serving `sandbox`; every path outside `/_sandbox/` and `/oauth/` is
+    Pipedrive's API."""
+    routes = [*oauth_routes(sandbox.oauth), Mount("/_sandbox", routes=control_routes(sandbox))]
     # the browser demo calls the sandbox from the add-on's origin
     middleware = [
         Middleware(

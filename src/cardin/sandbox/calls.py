@@ -53,6 +53,8 @@ class ApiRequest:
     token: str | None
     body: bytes = b""
     base_url: str = "http://sandbox"
+    bearer: str | None = None
+    """The access token of an `Authorization: Bearer` header (an OAuth app's request)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,15 @@
 """The Sandbox: Pipedrive's gateway (auth, 402, rate limits, latency, faults) over a Dataset.
 
 Each API request goes: added latency, fault draw, token check (401 for a missing or unknown token,
-before any routing), inactive company (402), routing (404 for a path no simulated operation has,
-405 for a method its operations do not take), burst window and daily budget (429 with
-Retry-After), write permission (403 for a write by a user whose permission set lacks it, see
-`set_write_permission`), then the operation: a path id that is not an integer gets the
-operation's 400 (or the 404 its spec documents), a well-formed id that names nothing the handler's
-404. Tokens are charged per request with the operation's published cost, whatever the answer, once
-the request is admitted; unrouted requests cost nothing.
+or an unknown or expired OAuth access token in `Authorization: Bearer`, before any routing),
+inactive company (402), routing (404 for a path no simulated operation has, 405 for a method its
+operations do not take), burst window and daily budget (429 with Retry-After; an OAuth app's burst
+is four times a token's), OAuth scope (403 "Scope and URL mismatch" when the grant's scopes do not
+cover the operation), write permission (403 for a write by a user whose permission set lacks it, see
+`set_write_permission`), then the operation: a path id that is not an integer gets the operation's
+400 (or the 404 its spec documents), a well-formed id that names nothing the handler's 404. Tokens
+are charged per request with the operation's published cost, whatever the answer, once the request
+is admitted; unrouted requests cost nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import dataclasses
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -37,6 +39,13 @@ from cardin.sandbox.errors import (
 )
 from cardin.sandbox.faults import WRITE_METHODS, FaultKind, FaultPlan
 from cardin.sandbox.limits import Caller, RateLimiter, Verdict
+from cardin.sandbox.oauth import (
+    DEFAULT_ACCESS_TTL,
+    SCOPE_MISMATCH,
+    BearerIdentity,
+    OAuthServer,
+    scope_allows,
+)
 from cardin.sandbox.routes import Found, find_route
 
 JSON = dict[str, Any]
@@ -81,6 +90,9 @@ class Sandbox:
         *,
         clock: Callable[[], float] = time.monotonic,
         rate_limits: bool = True,
+        oauth_clients: Mapping[str, str] | None = None,
+        access_ttl: float = DEFAULT_ACCESS_TTL,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.dataset = dataset
         self.latency_ms = latency_ms
@@ -97,6 +109,7 @@ class Sandbox:
             for company in dataset.companies
             for token, user_id in company.tokens.items()
         }
+        self.oauth = OAuthServer(dataset, dict(oauth_clients or {}), access_ttl, wall_clock)
         self.app = build_app(self)
 
     def set_faults(self, faults: FaultPlan) -> None:
@@ -138,7 +151,10 @@ class Sandbox:
         """Answer one API request the way Pipedrive would, with latency and faults applied."""
         if self.latency_ms > 0:
             await asyncio.sleep(self.latency_ms / 1000)
+        bearer = self.oauth.identity(request.bearer) if request.bearer else None
         identity = self._identities.get(request.token or "")
+        if identity is None and bearer is not None:
+            identity = (bearer.company, bearer.user_id)
         fault = self.faults.pick(request.path, self._rng, request.method)
         cost = 0
         if fault is not None and fault.replaces_answer:
@@ -146,7 +162,7 @@ class Sandbox:
         else:
             if fault is FaultKind.TIMEOUT:
                 await asyncio.sleep(self.timeout_seconds)
-            answer, cost = self._api_answer(request, identity)
+            answer, cost = self._api_answer(request, identity, bearer)
             if fault is FaultKind.TRUNCATED:
                 answer = Answer(answer.status, answer.body[: len(answer.body) // 2], answer.headers)
             if fault is FaultKind.DROPPED:
@@ -157,8 +173,11 @@ class Sandbox:
             await asyncio.sleep(self.timeout_seconds)
         return answer
 
-    def _api_answer(
-        self, request: ApiRequest, identity: tuple[Company, int] | None
+    def _api_answer(  # noqa: PLR0911 - one return per step of the gateway
+        self,
+        request: ApiRequest,
+        identity: tuple[Company, int] | None,
+        bearer: BearerIdentity | None = None,
     ) -> tuple[Answer, int]:
         if identity is None:
             return json_answer(401, GATEWAY_401, self.limiter.idle_headers()), 0
@@ -170,11 +189,15 @@ class Sandbox:
         if not isinstance(found, Found):
             return _unrouted(request, found.allowed, idle), 0
         cost = found.route.cost
-        verdict = self._admit(request, company, cost)
+        verdict = self._admit(request, company, cost, bearer)
         if not verdict.allowed:
             headers = {**verdict.headers, "Retry-After": str(verdict.retry_after)}
             return json_answer(429, rate_limited(verdict.reason), headers), 0
         try:
+            if bearer is not None and not scope_allows(
+                bearer.scopes, request.method, found.route.template
+            ):
+                return json_answer(403, SCOPE_MISMATCH, verdict.headers), cost
             if request.method in WRITE_METHODS and (company.id, user_id) in self.without_write:
                 raise forbidden()
             ids = found.ids()
@@ -183,9 +206,13 @@ class Sandbox:
         except ApiError as error:
             return json_answer(error.status, error.body, verdict.headers), cost
 
-    def _admit(self, request: ApiRequest, company: Company, cost: int) -> Verdict:
+    def _admit(
+        self, request: ApiRequest, company: Company, cost: int, bearer: BearerIdentity | None
+    ) -> Verdict:
         caller = Caller(
-            token=request.token or "",
+            # an OAuth app's window is per grant (its access tokens change at every refresh)
+            token=f"oauth:{bearer.grant_id}" if bearer else request.token or "",
+            oauth=bearer is not None,
             company_id=company.id,
             plan=company.plan,
             seats=company.seats,

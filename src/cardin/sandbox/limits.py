@@ -1,9 +1,10 @@
 """Pipedrive's rate limits: a per-token rolling 2-second burst window, a per-company daily budget.
 
-Figures from Pipedrive's rate-limiting guide: burst 20/40/100/120 requests per 2 s by plan
-(10 for the Search API on every plan); daily budget 30,000 tokens x plan multiplier (1/2/5/7) x
-seats, reset at midnight (UTC here; Pipedrive only says "server's timezone"); and
-`x-daily-requests-left` counting the 10,000 POST/PUT requests a user may send per UTC day.
+Figures from Pipedrive's rate-limiting guide: burst 20/40/100/120 requests per 2 s by plan (10 for
+the Search API on every plan), four times that for an OAuth app's requests (80 to 480); daily budget
+30,000 tokens x plan multiplier (1/2/5/7) x seats, reset at midnight (UTC here; Pipedrive only says
+"server's timezone"); and `x-daily-requests-left` counting the 10,000 POST/PUT requests a user may
+send per UTC day.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ SEARCH_BURST_LIMIT = 10
 BASE_DAILY_TOKENS = 30_000
 DAILY_WRITE_REQUESTS = 10_000
 BURST_LIMITS = {"lite": 20, "growth": 40, "premium": 100, "ultimate": 120}
+OAUTH_BURST_FACTOR = 4
+"""OAuth apps get four times an API token's burst (Lite 80 per 2 s, up to 480)."""
 PLAN_MULTIPLIERS = {"lite": 1, "growth": 2, "premium": 5, "ultimate": 7}
 
 
@@ -57,6 +60,8 @@ class Caller:
     cost: int
     is_search: bool = False
     is_write: bool = False
+    oauth: bool = False
+    """An OAuth app's request: four times the burst limit of an API token."""
 
 
 class RateLimiter:
@@ -123,7 +128,9 @@ class RateLimiter:
     def _burst_limit(self, caller: Caller) -> int:
         if caller.is_search:
             return self._search_limit
-        return self._burst_limit_override or BURST_LIMITS[caller.plan]
+        if self._burst_limit_override:
+            return self._burst_limit_override
+        return BURST_LIMITS[caller.plan] * (OAUTH_BURST_FACTOR if caller.oauth else 1)
 
     def _writes_today(self, token: str) -> int:
         day, count = self._writes.get(token, (self._today(), 0))

@@ -8,6 +8,7 @@ from cardin.sandbox.data import Dataset
 from cardin.sandbox.demo import demo_dataset
 from cardin.sandbox.faults import FaultPlan
 from cardin.sandbox.gateway import Sandbox
+from cardin.sandbox.oauth import DEFAULT_ACCESS_TTL, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
 
 def build_sandbox(
@@ -16,8 +17,14 @@ def build_sandbox(
     faults_spec: str | None = None,
     seed: int = 0,
     timeout_seconds: float = 30.0,
+    *,
+    access_ttl: float = DEFAULT_ACCESS_TTL,
 ) -> Sandbox:
-    """A sandbox over the data file (or the demo data); ValueError for a bad spec or file."""
+    """A sandbox over the data file (or the demo data); ValueError for a bad spec or file.
+
+    Its OAuth server knows the demo's app (`DEMO_CLIENT_ID`) and gives access tokens that live
+    `access_ttl` seconds.
+    """
     dataset = Dataset.load(data_path) if data_path else demo_dataset()
     return Sandbox(
         dataset,
@@ -25,6 +32,8 @@ def build_sandbox(
         faults=FaultPlan.parse(faults_spec),
         seed=seed,
         timeout_seconds=timeout_seconds,
+        oauth_clients={DEMO_CLIENT_ID: DEMO_CLIENT_SECRET},
+        access_ttl=access_ttl,
     )
 
 

@@ -1,7 +1,12 @@
 """Storage: connectors (tokens encrypted), write idempotency keys, logged emails; migrations."""
 
 from cardin.store.connectors import ConnectorStore, utc_now
-from cardin.store.crypto import TokenCipher, load_or_create_key, token_fingerprint
+from cardin.store.crypto import (
+    TokenCipher,
+    grant_fingerprint,
+    load_or_create_key,
+    token_fingerprint,
+)
 from cardin.store.database import (
     create_database_engine,
     database_revision,
@@ -46,6 +51,7 @@ __all__ = [
     "create_database_engine",
     "database_revision",
     "default_database_url",
+    "grant_fingerprint",
     "head_revision",
     "load_or_create_key",
     "new_request_key",

@@ -1,15 +1,17 @@
 """`ConnectorStore`: each Google user's connectors, one transaction per call, credentials encrypted.
 
-The store speaks credentials (`cardin.pipedrive.ApiToken` today); its columns are still shaped
-for a token (`token_ciphertext`, `token_fingerprint`). An OAuth grant would add a column for its
-kind and keep refresh token and expiry in the encrypted value.
+The store speaks credentials (`cardin.pipedrive.StoredCredential`: an `ApiToken` or an
+`OAuthGrant`). `credential_kind` says which one `token_ciphertext` holds encrypted: the token, or
+the grant's JSON (access token, refresh token, expiry, scopes, api_domain). The fingerprint is
+per kind: SHA-256 of a token, and of a grant's Pipedrive company and user (its tokens change at
+every refresh). A refreshed grant is kept with `save_grant`, which changes nothing else.
 
-A token is one connector per user: the database refuses a second row with the same owner and
-token fingerprint (a unique index). `create` decides in the write itself (INSERT … ON
-CONFLICT), never a read in an earlier transaction, so set-ups racing with the same token store
-one connector; `update_credential` reads the holder and updates under the owner's lock, and the
-index stands behind it. Both report a token another connector holds as TokenAlreadyConnected,
-naming that connector.
+A token (or a sign-in to one Pipedrive user) is one connector per user: the database refuses a
+second row with the same owner and token fingerprint (a unique index). `create` decides in the
+write itself (INSERT … ON CONFLICT), never a read in an earlier transaction, so set-ups racing
+with the same token store one connector; `update_credential` reads the holder and updates
+under the owner's lock, and the index stands behind it. Both report a token another connector
+holds as TokenAlreadyConnected, naming that connector.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from cardin.connectors.features import effective_features
 from cardin.connectors.model import Connector, ConnectorSettings, RunMode
 from cardin.contact.model import Account
 from cardin.links import GENERIC_APP, is_company_domain
-from cardin.pipedrive.auth import ApiToken
-from cardin.store.crypto import TokenCipher, token_fingerprint
+from cardin.pipedrive.auth import ApiToken, CredentialKind, OAuthGrant, StoredCredential
+from cardin.store.crypto import TokenCipher, grant_fingerprint, token_fingerprint
 from cardin.store.database import owner_transaction
 from cardin.store.errors import ConnectorNotFound, TokenAlreadyConnected, TokenUnreadable
 from cardin.store.tables import connectors as table
@@ -38,6 +40,7 @@ from cardin.store.tables import logged_emails, write_requests
 
 # The columns a Connector is read from (never the token's).
 _CONNECTOR_COLUMNS = [c for c in table.c if not c.name.startswith("token_")]
+GRANT_UNREADABLE = "The stored Pipedrive sign-in cannot be read: sign in with Pipedrive again."
 RELEASED = (
     "This connector has no token: it had the same token as another connector of this user, and "
     "a token belongs to one connector. Reauthorize it with another account's token, or delete it."
@@ -72,18 +75,46 @@ class ConnectorStore:
         with self._read(owner) as connection:
             return _fetch(connection, owner, connector_id)
 
-    def credential(self, owner: str, connector_id: str) -> ApiToken:
+    def credential(self, owner: str, connector_id: str) -> StoredCredential:
         """The connector's decrypted credential (TokenUnreadable when the key changed or none)."""
         with self._read(owner) as connection:
-            ciphertext = _fetch_token_column(connection, owner, connector_id, "token_ciphertext")
-        if not ciphertext:
+            query = _owned(select(table.c.credential_kind, table.c.token_ciphertext), owner)
+            row = connection.execute(query.where(table.c.id == connector_id)).one_or_none()
+        if row is None:
+            raise ConnectorNotFound(connector_id)
+        if not row.token_ciphertext:
             raise TokenUnreadable(RELEASED)
-        return ApiToken(self._cipher.decrypt(ciphertext))
+        plain = self._cipher.decrypt(row.token_ciphertext)
+        if row.credential_kind != CredentialKind.OAUTH:
+            return ApiToken(plain)
+        try:
+            return OAuthGrant.from_json(plain)
+        except ValueError as exc:
+            raise TokenUnreadable(GRANT_UNREADABLE) from exc
 
-    def with_credential(self, owner: str, credential: ApiToken) -> Connector | None:
-        """The owner's connector that has this credential, if any (found by fingerprint)."""
+    def with_credential(
+        self, owner: str, credential: StoredCredential, account: Account | None = None
+    ) -> Connector | None:
+        """The owner's connector that has this credential, if any (found by fingerprint).
+
+        A grant is found by the account it opens: `account` is required with one.
+        """
         with self._read(owner) as connection:
-            return _with_fingerprint(connection, owner, token_fingerprint(credential.token))
+            return _with_fingerprint(connection, owner, _fingerprint(credential, account))
+
+    def save_grant(self, owner: str, connector_id: str, grant: OAuthGrant) -> None:
+        """Keep a refreshed grant of an OAuth connector (nothing else changes, not even
+        `updated_at`: the connector is the same). ConnectorNotFound when there is no such OAuth
+        connector."""
+        with self._write(owner) as connection:
+            statement = (
+                _owned(table.update(), owner)
+                .where(table.c.id == connector_id)
+                .where(table.c.credential_kind == CredentialKind.OAUTH.value)
+                .values(token_ciphertext=self._cipher.encrypt(grant.to_json()))
+            )
+            if connection.execute(statement).rowcount != 1:
+                raise ConnectorNotFound(connector_id)
 
     def made_by_setup(self, owner: str, setup_key: str) -> Connector | None:
         """The owner's connector that the setup wizard with this key created, if any."""
@@ -103,7 +134,7 @@ class ConnectorStore:
         owner: str,
         settings: ConnectorSettings,
         *,
-        credential: ApiToken,
+        credential: StoredCredential,
         base_url: str,
         account: Account,
         setup_key: str | None = None,
@@ -147,7 +178,7 @@ class ConnectorStore:
         owner: str,
         connector_id: str,
         *,
-        credential: ApiToken,
+        credential: StoredCredential,
         account: Account,
         base_url: str | None = None,
     ) -> Connector:
@@ -194,11 +225,14 @@ class ConnectorStore:
             if deleted.is_default:
                 _promote_first(connection, owner, self._clock())
 
-    def _credential_values(self, credential: ApiToken, account: Account) -> dict[str, Any]:
-        """The columns that store a credential (encrypted, and its fingerprint) and its account."""
+    def _credential_values(self, credential: StoredCredential, account: Account) -> dict[str, Any]:
+        """The columns that store a credential (its kind, encrypted, and its fingerprint) and its
+        account."""
+        plain = credential.token if isinstance(credential, ApiToken) else credential.to_json()
         return {
-            "token_ciphertext": self._cipher.encrypt(credential.token),
-            "token_fingerprint": token_fingerprint(credential.token),
+            "credential_kind": credential.kind.value,
+            "token_ciphertext": self._cipher.encrypt(plain),
+            "token_fingerprint": _fingerprint(credential, account),
             **_account_values(account),
         }
 
@@ -223,6 +257,15 @@ class _Filterable(Protocol):
 
 
 _Statement = TypeVar("_Statement", bound=_Filterable)
+
+
+def _fingerprint(credential: StoredCredential, account: Account | None) -> str:
+    """The credential's fingerprint: of the token, or of the account a grant opens."""
+    if isinstance(credential, ApiToken):
+        return token_fingerprint(credential.token)
+    if account is None:
+        raise ValueError("a grant is found by the account it opens")
+    return grant_fingerprint(account.company_id, account.user_id)
 
 
 def _owned(statement: _Statement, owner: str) -> _Statement:
@@ -280,15 +323,6 @@ def _already_connected(
     row = connection.execute(_holding(owner, fingerprint)).one()
     same_setup = setup_key is not None and row.setup_key == setup_key
     return TokenAlreadyConnected(_to_connector(row), same_setup=same_setup)
-
-
-def _fetch_token_column(connection: Connection, owner: str, connector_id: str, name: str) -> str:
-    """One token column of the owner's connector."""
-    query = _owned(select(table.c[name]), owner).where(table.c.id == connector_id)
-    value = connection.execute(query).scalar_one_or_none()
-    if value is None:
-        raise ConnectorNotFound(connector_id)
-    return str(value)
 
 
 def _update(
@@ -378,4 +412,5 @@ def _to_connector(row: Row[Any]) -> Connector:
         created_at=row.created_at,
         updated_at=row.updated_at,
         needs_reauth=not trusted,
+        signed_in=row.credential_kind == CredentialKind.OAUTH.value,
     )

@@ -1,4 +1,4 @@
-"""Pipedrive tokens at rest: Fernet encryption, a one-way fingerprint, and the key file."""
+"""Pipedrive credentials at rest (tokens, OAuth grants): Fernet, fingerprints, the key file."""
 
 from __future__ import annotations
 
@@ -44,10 +44,11 @@ class TokenCipher:
         """The token's ciphertext (ASCII, different on every call)."""
         return self._fernet.encrypt(token.encode("utf-8")).decode("ascii")
 
-    def decrypt(self, ciphertext: str) -> str:
-        """The token; TokenUnreadable when this key did not encrypt it."""
+    def decrypt(self, ciphertext: str, *, ttl: int | None = None) -> str:
+        """The token; TokenUnreadable when this key did not encrypt it (or, with `ttl`, did so
+        more than `ttl` seconds ago)."""
         try:
-            return self._fernet.decrypt(ciphertext.encode("ascii")).decode("utf-8")
+            return self._fernet.decrypt(ciphertext.encode("ascii"), ttl=ttl).decode("utf-8")
         except (InvalidToken, UnicodeError) as exc:
             raise TokenUnreadable(KEY_CHANGED) from exc
 
@@ -56,6 +57,14 @@ def token_fingerprint(token: str) -> str:
     """SHA-256 of the token, hex: tells tokens apart without revealing them."""
     # Plain SHA-256 is enough: Pipedrive tokens are 40 random hex digits, far beyond guessing.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def grant_fingerprint(company_id: int, user_id: int) -> str:
+    """SHA-256 of an OAuth grant's Pipedrive company and user, hex: one sign-in per account.
+
+    Prefixed, so that it never equals a token's fingerprint.
+    """
+    return hashlib.sha256(f"oauth:{company_id}:{user_id}".encode()).hexdigest()
 
 
 def load_or_create_key(path: Path) -> bytes:

@@ -76,7 +76,11 @@ connectors = Table(
     Column("run_mode", String(16), nullable=False),
     Column("show_in_dashboard", Boolean, nullable=False),
     Column("base_url", Text, nullable=False),
+    # How the account is opened (`cardin.pipedrive.CredentialKind`): "api_token" or "oauth".
+    Column("credential_kind", String(16), nullable=False, server_default="api_token"),
+    # The encrypted credential: the API token, or the OAuth grant's JSON.
     Column("token_ciphertext", Text, nullable=False),
+    # One-way and per kind: SHA-256 of the token, or of the grant's company and user.
     Column("token_fingerprint", String(64), nullable=False),
     Column("pipedrive_company_id", BigInteger, nullable=False),
     Column("pipedrive_company_name", Text, nullable=False),

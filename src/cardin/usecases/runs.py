@@ -22,7 +22,8 @@ from cardin.contact.model import Match, NoMatch
 from cardin.contact.outcome import Failure, FailureKind, Outcome
 from cardin.lookup import AccountKey, Parts, calls_deadline
 from cardin.lookup.outcome import settle
-from cardin.pipedrive import ApiToken, Deadline
+from cardin.pipedrive import Credential, Deadline, OAuthGrant
+from cardin.pipedrive.oauth import KeptGrant
 from cardin.store import TokenUnreadable
 from cardin.usecases import budget, coalesce
 from cardin.usecases.services import Services
@@ -214,15 +215,22 @@ def cache_id(connector: Connector) -> str:
     return f"{connector.id}.{int(connector.updated_at.timestamp() * 1000)}"
 
 
-async def stored_credential(services: Services, connector: Connector) -> ApiToken:
+async def stored_credential(services: Services, connector: Connector) -> Credential:
     """The connector's credential; NeedsReauth for one the secret key cannot open, or for a
-    connector whose stored account cannot be trusted."""
+    connector whose stored account cannot be trusted.
+
+    A grant comes with its keeper, so that its Auth refreshes it (`cardin.usecases.grants`); a
+    grant in a deployment without a Pipedrive app is sent as it is until it expires.
+    """
     if connector.needs_reauth:
         raise NeedsReauth("the stored company domain is not Pipedrive's: please reauthorize")
     try:
-        return await asyncio.to_thread(services.store.credential, connector.owner, connector.id)
+        stored = await asyncio.to_thread(services.store.credential, connector.owner, connector.id)
     except TokenUnreadable as exc:
         raise NeedsReauth("the stored token cannot be read: please reauthorize") from exc
+    if isinstance(stored, OAuthGrant) and services.grants is not None:
+        return KeptGrant(stored, services.grants.keeper(connector))
+    return stored
 
 
 async def _isolated(

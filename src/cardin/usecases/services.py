@@ -10,6 +10,7 @@ from cardin.cache import Cache
 from cardin.lookup import LookupEngine
 from cardin.lookup.results import ResultCache
 from cardin.store import ConnectorStore, LoggedEmails, TokenCipher, WriteRequests
+from cardin.usecases.grants import Grants
 
 
 def _now() -> datetime:
@@ -35,3 +36,5 @@ class Services:
     """Seconds one connector's lookup (or one token check) may take."""
     clock: Callable[[], datetime] = field(default=_now)
     """Now, aware."""
+    grants: Grants | None = None
+    """The Pipedrive app for "Sign in with Pipedrive"; None when the deployment has none."""

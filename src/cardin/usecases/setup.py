@@ -41,8 +41,8 @@ from cardin.connectors.setup import (
     settings_of,
 )
 from cardin.contact.model import Account
-from cardin.pipedrive import ApiToken
-from cardin.store import TokenAlreadyConnected
+from cardin.pipedrive import ApiToken, OAuthGrant
+from cardin.store import TokenAlreadyConnected, TokenUnreadable
 from cardin.usecases.connectors import own_connector
 from cardin.usecases.services import Services
 from cardin.usecases.tokens import (
@@ -336,7 +336,22 @@ async def confirm_account_change(
 
 
 async def delete(services: Services, sub: str, action: DeleteConfirm) -> ConnectorDeleted:
-    """Delete the connector."""
+    """Delete the connector; one signed in with Pipedrive has its grant revoked first (best
+    effort: a failure is logged, and the connector is deleted all the same)."""
     connector = await own_connector(services, sub, action.connector_id)
+    grant = await _grant_of(services, connector)
     await asyncio.to_thread(services.store.delete, sub, connector.id)
+    if grant is not None and services.grants is not None:
+        await services.grants.revoke(connector, grant)
     return ConnectorDeleted(connector)
+
+
+async def _grant_of(services: Services, connector: Connector) -> OAuthGrant | None:
+    """The connector's stored grant, if it is signed in and the grant can be read."""
+    if not connector.signed_in:
+        return None
+    try:
+        stored = await asyncio.to_thread(services.store.credential, connector.owner, connector.id)
+    except TokenUnreadable:
+        return None
+    return stored if isinstance(stored, OAuthGrant) else None

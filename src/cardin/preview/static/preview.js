@@ -85,8 +85,20 @@
     }
   }
 
+  // a link whose onClose is RELOAD (a sign-in): Gmail runs the add-on's trigger again once the
+  // window it opened is closed; the preview reloads the page, which runs the trigger
+  function openWatched(href) {
+    const opened = window.open(href, "_blank");
+    if (!opened) { window.open(href, "_blank", "noopener"); return; }
+    const timer = setInterval(() => {
+      if (opened.closed) { clearInterval(timer); location.reload(); }
+    }, 300);
+  }
+
   function press(target) {
-    if (target.dataset.href) {
+    if (target.dataset.href && "reload" in target.dataset) {
+      openWatched(target.dataset.href);
+    } else if (target.dataset.href) {
       window.open(target.dataset.href, "_blank", "noopener");
     } else if ("back" in target.dataset) {
       send("/preview/back", { version: panelVersion() });
