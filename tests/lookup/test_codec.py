@@ -103,6 +103,19 @@ def test_a_value_of_the_wrong_type_is_unreadable() -> None:
         load_result(changed(data, usage=None))
     with pytest.raises(Unreadable):
         load_result(changed(data, **{TAG: "NoMatch"}))  # a NoMatch lacks search_url
+    with pytest.raises(Unreadable):  # a moment without its zone would fail where a card uses it
+        load_result(changed(data, fetched_at="2026-11-30T09:00:00"))
+
+
+def test_a_duration_past_its_range_or_a_deep_nest_is_unreadable() -> None:
+    data = dumped(fixtures.rich_match())
+    raw = dump_result(fixtures.rich_match())
+    activities = data["contact"]["activities"]["items"]  # type: ignore[index]
+    duration = next(orjson.dumps(a["duration"]) for a in activities if a.get("duration"))
+    with pytest.raises(Unreadable):
+        load_result(raw.replace(duration, b"[1000000000,0,0]", 1))
+    with pytest.raises(Unreadable):
+        load_result(b"[" * 100_000 + b"]" * 100_000)
 
 
 def test_the_shape_pydantic_wrote_is_unreadable() -> None:

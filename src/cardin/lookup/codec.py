@@ -44,7 +44,15 @@ def load_result(raw: bytes) -> LookupResult:
     """The result `dump_result` wrote; Unreadable for anything else."""
     try:
         result: LookupResult = _RESULT[1](orjson.loads(raw))
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (
+        orjson.JSONDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        ArithmeticError,  # a duration past timedelta's range
+        RecursionError,
+    ) as exc:
         raise Unreadable(f"not a cached lookup result ({type(exc).__name__})") from None
     return result
 
@@ -212,7 +220,12 @@ def _iso(kind: type[date] | type[time]) -> tuple[Encode, Decode]:
     def decode(data: Any) -> Any:
         if type(data) is not str:
             raise TypeError("not a text")
-        return kind.fromisoformat(data)
+        value = kind.fromisoformat(data)
+        if kind is datetime and value.tzinfo is None:
+            # every moment of a result is aware (UTC from Pipedrive): a naive one would fail
+            # later, where a card compares it with now
+            raise ValueError("a moment without its zone")
+        return value
 
     return (lambda value: value.isoformat()), decode
 
