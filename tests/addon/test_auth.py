@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -113,6 +114,10 @@ async def test_the_short_issuer_is_accepted(google: LocalGoogle, verifier: Reque
     await verifier.verify_request(f"Bearer {token}", AUDIENCE)
 
 
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
 @pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer   ", "Basic dXNlcjpwYXNz"])
 async def test_a_missing_bearer_token_is_refused(
     verifier: RequestVerifier, authorization: str | None
@@ -128,6 +133,8 @@ async def test_a_missing_bearer_token_is_refused(
         "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
         "eyJhbGciOiJSUzI1NiIsImtpZCI6ImxvY2FsLTEifQ.WzFd.c2ln",
         "x" * 20_000,
+        # a header nested deeper than the JSON parser recurses
+        _b64(b"[" * 5000 + b"]" * 5000) + ".e30.c2ln",
     ],
 )
 async def test_garbage_is_refused_without_quoting_it(verifier: RequestVerifier, token: str) -> None:

@@ -22,7 +22,13 @@ from cardin.contact.model import (
     Usage,
 )
 from cardin.lookup.codec import TAG, Unreadable, dump_result, load_result
-from cardin.lookup.results import LOADED_ENTRIES, ResultCache, result_key
+from cardin.lookup.results import (
+    LOADED_ENTRIES,
+    LOADED_MAX_BYTES,
+    LOADED_TOTAL_BYTES,
+    ResultCache,
+    result_key,
+)
 from tests.cards import fixtures
 
 RESULTS = {
@@ -173,3 +179,23 @@ async def test_the_loaded_results_kept_are_bounded() -> None:
             match, usage=Usage()
         )
     assert len(results._loaded) == LOADED_ENTRIES
+
+
+async def test_the_loaded_results_kept_are_bounded_in_bytes_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    results = ResultCache(MemoryCache())
+    match = fixtures.rich_match()
+    size = len(dump_result(match))
+    assert size <= LOADED_MAX_BYTES
+    assert LOADED_TOTAL_BYTES >= 16 * LOADED_MAX_BYTES  # a few large results always fit
+    monkeypatch.setattr("cardin.lookup.results.LOADED_TOTAL_BYTES", 5 * size + size // 2)
+    for n in range(12):
+        await results.put("c1", f"p{n}@example.com", match)
+        await results.get("c1", f"p{n}@example.com")
+    assert len(results._loaded) == 5  # the five most recent
+    assert result_key("c1", "p11@example.com") in results._loaded
+    assert results._loaded_bytes == sum(len(raw) for raw, _ in results._loaded.values())
+    await results.forget("c1", "p11@example.com")
+    assert len(results._loaded) == 4
+    assert results._loaded_bytes == sum(len(raw) for raw, _ in results._loaded.values())

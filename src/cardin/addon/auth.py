@@ -287,7 +287,7 @@ def _parsed(token: str) -> _Token:
             f"{header}.{payload}".encode("ascii"),
             _base64url(signature),
         )
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: JSON nested deep
         raise AuthError("malformed token") from None
     if not isinstance(parsed.claims, dict):
         raise AuthError("malformed token")

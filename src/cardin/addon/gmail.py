@@ -2,8 +2,9 @@
 
 The only place that sees httpx for Gmail: every call has a deadline and every failure becomes a
 `GmailError` whose message carries neither the OAuth token nor the message token. A message's
-headers never change, so with a cache they are kept per user and message after the first
-successful read for that user (never shared with another user); the message's text is not kept.
+headers never change (of its labels only SENT is read, which does not either), so with a cache
+they are kept per user and message after the first successful read for that user (never shared
+with another user); the message's text is not kept.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ _PREFIXED_ID = re.compile(r"msg-[af]:(\d{1,20})")
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 _ADDRESS_HEADERS = frozenset({"to", "cc"})
 HEADERS_TTL = 24 * 3600.0
-"""How long a message's headers are kept for a user (they never change; the day bounds the
-cache's size)."""
+"""How long a message's headers are kept for a user (they never change, nor does the SENT label,
+the one label read; the day bounds the cache's size)."""
 _HEADERS_KEY_VERSION = "1"
 _Query = list[tuple[str, str | int | float | bool | None]]
 

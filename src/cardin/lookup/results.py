@@ -22,6 +22,9 @@ LOADED_ENTRIES = 128
 """How many loaded results a process keeps next to the bytes they were loaded from."""
 LOADED_MAX_BYTES = 256 * 1024
 """A cached result larger than this is loaded on every hit (and not kept loaded)."""
+LOADED_TOTAL_BYTES = 8 * 1024 * 1024
+"""The most JSON the kept results may have come from, all together: a loaded result takes
+about twice its JSON's size, so a process keeps at most some 24 MB of them."""
 # The shape of what is cached: a new one changes the key, so an old entry is a miss.
 _KEY_VERSION = "2"
 # A connector's last run ended with one of these: its cached results are no longer trustworthy.
@@ -53,6 +56,7 @@ class ResultCache:
         # Outlives every result it warns about (a result is kept `ttl` at most).
         self._problem_ttl = max(ttl, 60.0)
         self._loaded: OrderedDict[str, tuple[bytes, LookupResult]] = OrderedDict()
+        self._loaded_bytes = 0
 
     async def get(self, connector_id: str, email: str) -> LookupResult | None:
         """The cached result, marked as costing nothing now; None when absent or unreadable."""
@@ -69,11 +73,20 @@ class ResultCache:
         except Unreadable:
             return None
         if len(raw) <= LOADED_MAX_BYTES:
-            self._loaded[key] = (raw, result)
-            self._loaded.move_to_end(key)
-            while len(self._loaded) > LOADED_ENTRIES:
-                self._loaded.popitem(last=False)
+            self._keep(key, raw, result)
         return result
+
+    def _keep(self, key: str, raw: bytes, result: LookupResult) -> None:
+        self._drop(key)
+        self._loaded[key] = (raw, result)
+        self._loaded_bytes += len(raw)
+        while len(self._loaded) > LOADED_ENTRIES or self._loaded_bytes > LOADED_TOTAL_BYTES:
+            self._drop(next(iter(self._loaded)))
+
+    def _drop(self, key: str) -> None:
+        dropped = self._loaded.pop(key, None)
+        if dropped is not None:
+            self._loaded_bytes -= len(dropped[0])
 
     async def put(self, connector_id: str, email: str, result: LookupResult) -> None:
         """Remember a fresh result (not at all when the time to live is 0)."""
@@ -84,7 +97,7 @@ class ResultCache:
     async def forget(self, connector_id: str, email: str) -> None:
         """Drop a result (after adding the contact, say)."""
         key = result_key(connector_id, email)
-        self._loaded.pop(key, None)
+        self._drop(key)
         await self._cache.delete(key)
 
     async def note_problem(self, connector_id: str, kind: FailureKind) -> None:
