@@ -221,7 +221,7 @@ def _iso(kind: type[date] | type[time]) -> tuple[Encode, Decode]:
         if type(data) is not str:
             raise TypeError("not a text")
         value = kind.fromisoformat(data)
-        if kind is datetime and value.tzinfo is None:
+        if isinstance(value, datetime) and value.tzinfo is None:
             # every moment of a result is aware (UTC from Pipedrive): a naive one would fail
             # later, where a card compares it with now
             raise ValueError("a moment without its zone")
