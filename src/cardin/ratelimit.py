@@ -5,7 +5,11 @@ Two operations, each atomic where the calls of several service processes meet:
 - a rolling window of requests (`acquire`: count one more request when fewer than `limit` were
   counted in the last `window` seconds, else say how long until one leaves the window; `observe`:
   Pipedrive reported more requests in the window than were counted here, so pad the count);
-- a counter that expires (`spend`, `spent`: the tokens a company spent today).
+- a counter that expires (`spend`, `spent`: the tokens a company spent today; `put`, `counts`: a
+  number kept for a while, such as a company's seats, and several counters read at once).
+
+Pipedrive's headers are trusted only so far: no reply adds more than `MAX_COUNTED` requests to a
+window, so that a wrong header cannot make a script add millions of members.
 
 `MemoryLimiter` serves one process (beside `MemoryCache`); `RedisLimiter` (beside `RedisCache`,
 on the same connection) serves every process that shares the Redis: a window is a sorted set
@@ -19,13 +23,17 @@ import itertools
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import redis.asyncio as redis
 
 from cardin.cache import Cache, MemoryCache
 from cardin.cache_redis import RedisCache
+
+MAX_COUNTED = 1_000
+"""The most requests a window counts from one reply (Pipedrive's largest burst limit is far
+below)."""
 
 
 class Limiter(Protocol):
@@ -45,6 +53,14 @@ class Limiter(Protocol):
 
     async def spent(self, key: str) -> int:
         """The counter's total; 0 when absent."""
+        ...
+
+    async def put(self, key: str, value: int, ttl: float) -> None:
+        """Set the counter to `value`, kept `ttl` seconds from now."""
+        ...
+
+    async def counts(self, keys: Sequence[str]) -> list[int | None]:
+        """The counters' totals at once (one round trip); None for one that is absent."""
         ...
 
     async def settle(
@@ -80,10 +96,10 @@ class MemoryLimiter:
         return max(times[0] + window - now, 0.001)
 
     async def observe(self, key: str, used: int, window: float) -> None:
-        """Pad the window to `used` requests, counted now."""
+        """Pad the window to `used` requests (at most `MAX_COUNTED`), counted now."""
         times = self._window(key, window)
         now = self._clock()
-        times.extend(itertools.repeat(now, max(used - len(times), 0)))
+        times.extend(itertools.repeat(now, max(min(used, MAX_COUNTED) - len(times), 0)))
 
     async def spend(self, key: str, amount: int, ttl: float) -> int:
         """Add to the counter; it starts again after `ttl` seconds."""
@@ -103,11 +119,24 @@ class MemoryLimiter:
 
     async def spent(self, key: str) -> int:
         """The counter's total, 0 once expired."""
-        expires, total = self._counters.get(key, (0.0, 0))
-        if expires <= self._clock():
-            self._counters.pop(key, None)
-            return 0
-        return total
+        return (await self.counts([key]))[0] or 0
+
+    async def put(self, key: str, value: int, ttl: float) -> None:
+        """Set the counter; it is forgotten after `ttl` seconds."""
+        self._counters[key] = (self._clock() + ttl, value)
+
+    async def counts(self, keys: Sequence[str]) -> list[int | None]:
+        """The counters' totals, None for one absent or expired."""
+        now = self._clock()
+        totals: list[int | None] = []
+        for key in keys:
+            expires, total = self._counters.get(key, (0.0, 0))
+            if expires <= now:
+                self._counters.pop(key, None)
+                totals.append(None)
+            else:
+                totals.append(total)
+        return totals
 
 
 # KEYS[1]: the window (a sorted set of request times in ms); ARGV: limit, window in ms, a unique
@@ -184,8 +213,8 @@ class RedisLimiter:
         return int(waited) / 1000 if isinstance(waited, int) else 0.0
 
     async def observe(self, key: str, used: int, window: float) -> None:
-        """Pad the window to `used` requests; Redis away: nothing."""
-        args: list[str | int] = [used, _ms(window), uuid.uuid4().hex]
+        """Pad the window to `used` requests (at most `MAX_COUNTED`); Redis away: nothing."""
+        args: list[str | int] = [min(used, MAX_COUNTED), _ms(window), uuid.uuid4().hex]
         await self._cache.call(lambda: self._observe(keys=[key], args=args), None)
 
     async def spend(self, key: str, amount: int, ttl: float) -> int:
@@ -203,22 +232,43 @@ class RedisLimiter:
     async def settle(
         self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
     ) -> None:
-        """Both in one script run; Redis away: nothing."""
+        """Both in one script run (at most `MAX_COUNTED` requests observed); Redis away:
+        nothing."""
         if window is None and spend is None:
             return
         window_key, used, seconds = window or ("cardin:rl:none", 0, 1.0)
         counter, amount, ttl = spend or ("cardin:rl:none", 0, 1.0)
         keys = [window_key, counter]
-        args: list[str | int] = [used, _ms(seconds), uuid.uuid4().hex, amount, _ms(ttl)]
+        args: list[str | int] = [
+            min(used, MAX_COUNTED),
+            _ms(seconds),
+            uuid.uuid4().hex,
+            amount,
+            _ms(ttl),
+        ]
         await self._cache.call(lambda: self._settle(keys=keys, args=args), None)
 
     async def spent(self, key: str) -> int:
         """The counter's total; 0 when absent or Redis is away."""
-        raw = await self._cache.get(key)
-        try:
-            return int(raw) if raw is not None else 0
-        except ValueError:
-            return 0
+        return (await self.counts([key]))[0] or 0
+
+    async def put(self, key: str, value: int, ttl: float) -> None:
+        """SET with an expiry; Redis away: nothing."""
+        await self._cache.set(key, str(value).encode(), ttl)
+
+    async def counts(self, keys: Sequence[str]) -> list[int | None]:
+        """MGET; None for a counter absent or not a number, all None when Redis is away."""
+        missing: list[object] = [None] * len(keys)
+        raw: object = await self._cache.call(lambda: self._redis.mget(list(keys)), missing)
+        values = raw if isinstance(raw, list) and len(raw) == len(keys) else missing
+        return [_count(value) for value in values]
+
+
+def _count(raw: object) -> int | None:
+    try:
+        return int(raw) if isinstance(raw, bytes | str) else None
+    except ValueError:
+        return None
 
 
 def _ms(seconds: float) -> int:

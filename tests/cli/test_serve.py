@@ -116,3 +116,30 @@ def test_one_worker_or_no_metrics_need_no_directory(
     )
     serve(with_metrics, 9127)
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_a_metrics_directory_that_is_not_empty_is_refused(
+    served: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "counter_123.db").write_bytes(b"an earlier run's values")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    settings = google().model_copy(
+        update={"metrics": True, "cache_url": "redis://127.0.0.1:6379/0"}
+    )
+    assert run_serve(settings, host="127.0.0.1", port=9128, workers=2) == 2
+    assert served == []  # nothing started
+    error = capsys.readouterr().err
+    assert f"PROMETHEUS_MULTIPROC_DIR {tmp_path} is not empty" in error
+    assert error.count("\n") == 1  # one line
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "absent"))
+    assert run_serve(settings, host="127.0.0.1", port=9128, workers=2) == 2
+    assert "is not a directory" in capsys.readouterr().err
+    # emptied, it is used as it is
+    (tmp_path / "counter_123.db").unlink()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert run_serve(settings, host="127.0.0.1", port=9128, workers=2) == 0
+    assert len(served) == 1
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)

@@ -22,7 +22,7 @@ from cardin.lookup import AccountKey, LookupEngine
 from cardin.lookup.pacing import Pacing, PacingConfig, credential_fingerprint, lookup_cost
 from cardin.lookup.plan import Limits, Parts
 from cardin.pipedrive import ApiToken, PacedRequest, RetryPolicy
-from cardin.ratelimit import Limiter, MemoryLimiter, RedisLimiter, limiter_for
+from cardin.ratelimit import MAX_COUNTED, Limiter, MemoryLimiter, RedisLimiter, limiter_for
 from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, Sandbox, demo_dataset
 from cardin.sandbox.limits import RateLimiter
 from tests.conftest import SANDBOX_URL, TODAY
@@ -146,6 +146,7 @@ async def test_the_pacer_counts_the_companys_tokens() -> None:
         client = engine.client(ApiToken(DEMO_TOKEN), SANDBOX_URL, account=ACCOUNT)
         await client.current_user()
         await client.search_persons_by_email("x@y.example")
+        await engine.pacing.note_seats(DEMO_COMPANY_ID, 1)
         left = await engine.pacing.budget_left(DEMO_COMPANY_ID)
     assert left == CONFIG.seat_tokens - 22  # 2 + 20, the documented costs
     assert sandbox.tokens_spent(DEMO_COMPANY_ID) == 22
@@ -202,6 +203,8 @@ async def test_an_unreachable_redis_admits_everything_and_counts_nothing() -> No
     assert await limiter.spend("s", 5, 60.0) == 0
     assert await limiter.spent("s") == 0
     await limiter.settle(("k", 5, 60.0), ("s", 5, 60.0))
+    await limiter.put("seats", 5, 60.0)
+    assert await limiter.counts(["seats", "s"]) == [None, None]
     await cache.close()
 
 
@@ -209,3 +212,80 @@ def test_a_lookups_estimated_cost_follows_its_parts() -> None:
     assert lookup_cost(Parts(), Limits()) == 22 + 20 + 10 + 10 + 5 * 30
     nothing = Parts(notes=False, deals=False, activities=False)
     assert lookup_cost(nothing, Limits()) == 22
+
+
+async def test_a_fresh_pacing_reads_the_seats_another_saw(shared: tuple[Limiter, Limiter]) -> None:
+    """The seats are in the shared store: a worker that never ran a lookup for the company
+    budgets it as the worker that saw its users does."""
+    company = 800_000_000 + time.time_ns() % 100_000_000  # keys of its own in a shared Redis
+    seen, fresh = Pacing(shared[0]), Pacing(shared[1])
+    await shared[0].spend(seen.budget_key(company), 40_000, 60.0)  # more than one seat's
+    assert await fresh.budget_left(company) is None  # seats not known: nothing is held back
+    await seen.note_seats(company, 10)
+    assert await fresh.budget_left(company) == 10 * 30_000 - 40_000
+    cost = lookup_cost(Parts(), Limits())
+    await shared[1].spend(fresh.budget_key(company), 10 * 30_000 - 40_000 - cost + 1, 60.0)
+    assert await Pacing(shared[1]).budget_left(company) == cost - 1  # truly short of a lookup
+
+
+async def test_pipedrive_refusing_the_day_ends_it_whatever_the_seats(
+    shared: tuple[Limiter, Limiter],
+) -> None:
+    company = 800_000_000 + time.time_ns() % 100_000_000
+    pacing = Pacing(shared[0], CONFIG)
+    pacer = pacing.pacer(ApiToken(f"refused-{company}"), company, 1)
+    await pacer.after(PacedRequest("GET", "/v1/users/me", 2), 429, {"retry-after": "3600"})
+    assert await Pacing(shared[1]).budget_left(company) == 0  # seats unknown, the day is over
+    await pacing.note_seats(company, 50)
+    assert await Pacing(shared[1]).budget_left(company) == 0
+
+
+async def test_a_huge_ratelimit_header_is_clamped(shared: tuple[Limiter, Limiter]) -> None:
+    """A reply claiming 100,000,000 requests adds at most MAX_COUNTED to the window (one ZADD
+    each on Redis) and teaches no larger limit."""
+    token = ApiToken(f"clamp-{time.time_ns()}")
+    pacing = Pacing(shared[0], PacingConfig(window=60.0))
+    pacer = pacing.pacer(token, None, None)
+    huge = {"x-ratelimit-limit": "100000000", "x-ratelimit-remaining": "0"}
+    await pacer.after(PacedRequest("GET", "/v1/users/me", 2), 200, huge)
+    name = credential_fingerprint(token)
+    assert name is not None
+    assert pacing.burst_limit(name) == MAX_COUNTED
+    key = f"cardin:rl:1:burst:{name}"
+    # exactly MAX_COUNTED were counted: one more fits a window of MAX_COUNTED + 1, not of MAX
+    assert await shared[1].acquire(key, MAX_COUNTED + 2, 60.0) == 0
+    assert await shared[1].acquire(key, MAX_COUNTED + 1, 60.0) > 0
+    # the backends bound it themselves too
+    other = key + ":direct"
+    await shared[1].observe(other, 100_000_000, 60.0)
+    await shared[1].settle((other, 100_000_000, 60.0), None)
+    assert await shared[0].acquire(other, MAX_COUNTED + 1, 60.0) == 0
+    assert await shared[0].acquire(other, MAX_COUNTED + 1, 60.0) > 0
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_counters_are_put_and_read_together(backend: str) -> None:
+    if backend == "redis":
+        if not await redis_available():
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+        cache = RedisCache.from_url(REDIS_URL)
+        limiter: Limiter = RedisLimiter(cache)
+    else:
+        limiter = MemoryLimiter()
+    key = f"test:counter:{time.time_ns()}"
+    assert await limiter.counts([key, key + ":b"]) == [None, None]
+    await limiter.put(key, 7, 10.0)
+    await limiter.spend(key + ":b", 3, 10.0)
+    assert await limiter.counts([key, key + ":b", key + ":c"]) == [7, 3, None]
+    await limiter.put(key, 9, 10.0)
+    assert await limiter.counts([key]) == [9]
+    if backend == "redis":
+        await cache.close()  # type: ignore[possibly-undefined]
+
+
+async def test_a_put_counter_expires() -> None:
+    now = [0.0]
+    limiter = MemoryLimiter(clock=lambda: now[0])
+    await limiter.put("k", 7, 10.0)
+    now[0] = 10.0
+    assert await limiter.counts(["k"]) == [None]

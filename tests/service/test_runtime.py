@@ -58,3 +58,14 @@ async def test_services_write_keys_and_logged_emails_beside_the_connectors(
             owner=SUB, connector_id=connector.id, message_id=entry.message_id
         )
         assert found == entry
+
+
+async def test_copies_for_the_budget_are_kept_only_when_results_are(tmp_path: Path) -> None:
+    transport = httpx.MockTransport(_offline)
+    settings = settings_for(tmp_path)
+    async with open_runtime(settings, transport=transport) as runtime:
+        assert settings.result_ttl > 0
+        assert runtime.services.keep_copies
+    settings = settings.model_copy(update={"result_ttl": 0.0})
+    async with open_runtime(settings, transport=transport) as runtime:
+        assert not runtime.services.keep_copies

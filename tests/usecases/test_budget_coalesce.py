@@ -4,6 +4,7 @@ sharing Redis), and a company whose daily budget is spent is answered from what 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 
@@ -16,12 +17,13 @@ from cardin.cache_redis import RedisCache
 from cardin.contact.model import Match, NoMatch
 from cardin.contact.outcome import Failure, FailureKind
 from cardin.lookup import LookupEngine
+from cardin.lookup.codec import Unreadable
 from cardin.lookup.pacing import Pacing
 from cardin.lookup.results import ResultCache
 from cardin.pipedrive import Unavailable
-from cardin.ratelimit import MemoryLimiter, limiter_for
+from cardin.ratelimit import Limiter, MemoryLimiter, RedisLimiter, limiter_for
 from cardin.sandbox import DEMO_COMPANY_ID, RICH_EMAIL, Sandbox
-from cardin.usecases import lookups, runs
+from cardin.usecases import coalesce, lookups, runs
 from cardin.usecases.people import Participant
 from cardin.usecases.services import Services
 from tests.cards import fixtures
@@ -40,6 +42,18 @@ def with_cache(services: Services, cache: Cache, *, limiter: bool = True) -> Ser
         api_base=SANDBOX_URL,
         clock=lambda: NOW,
         pacing=Pacing(limiter_for(cache)) if limiter else None,
+    )
+    return dataclasses.replace(services, engine=engine, cache=cache, results=ResultCache(cache))
+
+
+def on_limiter(services: Services, cache: Cache, limiter: Limiter) -> Services:
+    """A worker: the services on a cache, the engine paced by a fresh Pacing on `limiter`."""
+    engine = LookupEngine(
+        services.engine._http,
+        cache,
+        api_base=SANDBOX_URL,
+        clock=lambda: NOW,
+        pacing=Pacing(limiter),
     )
     return dataclasses.replace(services, engine=engine, cache=cache, results=ResultCache(cache))
 
@@ -105,8 +119,9 @@ async def test_a_waiter_runs_the_lookup_itself_when_the_first_gives_no_answer(
     assert searches(sandbox) >= 1
 
 
-@pytest.fixture
-async def two_redis_caches() -> AsyncIterator[tuple[RedisCache, RedisCache]]:
+@contextlib.asynccontextmanager
+async def redis_caches() -> AsyncIterator[tuple[RedisCache, RedisCache]]:
+    """Two connections to a Redis emptied of Cardin's keys (two processes sharing it)."""
     if not await redis_available():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     client = redis.Redis.from_url(REDIS_URL)
@@ -114,12 +129,20 @@ async def two_redis_caches() -> AsyncIterator[tuple[RedisCache, RedisCache]]:
     if keys:
         await client.delete(*keys)
     await client.aclose()
-    caches = tuple(
+    first, second = (
         RedisCache(redis.Redis.from_url(REDIS_URL, socket_timeout=10.0)) for _ in range(2)
     )
-    yield caches  # type: ignore[misc]
-    for cache in caches:
-        await cache.close()
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+@pytest.fixture
+async def two_redis_caches() -> AsyncIterator[tuple[RedisCache, RedisCache]]:
+    async with redis_caches() as caches:
+        yield caches
 
 
 async def test_identical_lookups_in_two_processes_sharing_redis_run_once(
@@ -200,3 +223,131 @@ async def test_without_a_limiter_the_budget_is_not_checked(
     connector = await connected(plain)
     outcome = await runs.look_up(plain, connector, RICH_EMAIL)
     assert isinstance(outcome, Match | NoMatch)
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def two_workers(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[tuple[tuple[Cache, Limiter], tuple[Cache, Limiter]]]:
+    """Two workers' caches and limiters over one store: in one process, or sharing Redis."""
+    if request.param == "memory":
+        cache, limiter = MemoryCache(), MemoryLimiter()
+        yield (cache, limiter), (cache, limiter)
+        return
+    async with redis_caches() as (first, second):
+        yield (first, RedisLimiter(first)), (second, RedisLimiter(second))
+
+
+async def test_a_fresh_worker_knows_the_seats_of_a_company_another_worker_saw(
+    services: Services,
+    sandbox: Sandbox,
+    two_workers: tuple[tuple[Cache, Limiter], tuple[Cache, Limiter]],
+) -> None:
+    (cache, limiter), (fresh_cache, fresh_limiter) = two_workers
+    seen = on_limiter(services, cache, limiter)
+    connector = await connected(seen)
+    assert isinstance(await runs.look_up(seen, connector, RICH_EMAIL), Match)
+    pacing = seen.engine.pacing
+    [seats] = await limiter.counts([pacing.seats_key(DEMO_COMPANY_ID)])
+    assert seats is not None
+    assert seats > 1  # the demo company has several active users
+    # today the company has spent more than one seat's budget, less than its seats'
+    spent = (await limiter.counts([pacing.budget_key(DEMO_COMPANY_ID)]))[0] or 0
+    await limiter.spend(pacing.budget_key(DEMO_COMPANY_ID), 31_000 - spent, 60.0)
+
+    fresh = on_limiter(services, fresh_cache, fresh_limiter)  # has never run a lookup
+    sandbox.reset_log()
+    answered = await lookups.result_for(fresh, connector, Participant.of("nobody@else.example"))
+    assert searches(sandbox) == 1  # looked up, not answered from a copy
+    assert isinstance(answered.outcome, NoMatch)
+    assert answered.warning is None
+    kept = await lookups.result_for(fresh, connector, Participant.of(RICH_EMAIL))
+    assert isinstance(kept.outcome, Match)
+    assert kept.warning is None  # a cached answer, and no budget warning on it
+
+    # the company truly over its budget: still answered from what is cached, with the warning
+    left = await fresh.engine.pacing.budget_left(DEMO_COMPANY_ID)
+    assert left is not None
+    assert left == seats * 30_000 - 31_000 - sum(r.cost for r in sandbox.requests)
+    await fresh_limiter.spend(fresh.engine.pacing.budget_key(DEMO_COMPANY_ID), left - 10, 60.0)
+    sandbox.reset_log()
+    refused = await lookups.result_for(fresh, connector, Participant.of("third@else.example"))
+    assert sandbox.requests == []
+    assert isinstance(refused.outcome, Failure)
+    assert refused.outcome.kind is FailureKind.RATE_LIMITED
+    again = await lookups.result_for(fresh, connector, Participant.of(RICH_EMAIL))
+    assert isinstance(again.outcome, Match)
+    assert again.warning is FailureKind.RATE_LIMITED
+
+
+async def test_a_company_whose_seats_are_unknown_is_not_held_back(
+    services: Services, sandbox: Sandbox
+) -> None:
+    paced = with_cache(services, MemoryCache())
+    connector = await connected(paced)
+    pacing = paced.engine.pacing
+    limiter = pacing.limiter
+    assert limiter is not None
+    await limiter.spend(pacing.budget_key(DEMO_COMPANY_ID), 10**6, 60.0)  # by our count
+    outcome = await lookups.result_for(paced, connector, Participant.of(RICH_EMAIL))
+    assert isinstance(outcome.outcome, Match)  # the lookup ran, and learned the seats
+    assert searches(sandbox) == 1
+    assert outcome.warning is FailureKind.RATE_LIMITED  # now known: the count is past them
+
+
+async def test_no_copy_is_kept_when_results_are_not(services: Services, sandbox: Sandbox) -> None:
+    paced = dataclasses.replace(with_cache(services, MemoryCache()), keep_copies=False)
+    connector = await connected(paced)
+    assert isinstance(await runs.look_up(paced, connector, RICH_EMAIL), Match)
+    await paced.results.forget(runs.cache_id(connector), RICH_EMAIL)
+    pacing = paced.engine.pacing
+    left = await pacing.budget_left(DEMO_COMPANY_ID)
+    assert pacing.limiter is not None
+    assert left is not None
+    await pacing.limiter.spend(pacing.budget_key(DEMO_COMPANY_ID), left, 60.0)
+    sandbox.reset_log()
+    outcome = await runs.look_up(paced, connector, RICH_EMAIL)
+    assert sandbox.requests == []
+    assert isinstance(outcome, Failure)  # no copy to answer from
+    assert outcome.kind is FailureKind.RATE_LIMITED
+
+
+async def test_a_published_result_is_shared_as_the_result_cache_writes_it(
+    services: Services,
+) -> None:
+    connector = await connected(services)
+    result = await runs.look_up(services, connector, RICH_EMAIL)
+    assert isinstance(result, Match)
+    shared = coalesce._decode(coalesce._encode(result))
+    assert shared == dataclasses.replace(result, usage=shared.usage)  # type: ignore[union-attr]
+    assert isinstance(shared, Match)
+    assert shared.usage.requests == 0  # the waiter made no calls
+    failure = Failure(FailureKind.UNAVAILABLE, "down", 3.0)
+    assert coalesce._decode(coalesce._encode(failure)) == failure
+
+
+@pytest.mark.parametrize(
+    "error", [Unreadable("garbage"), RuntimeError("anything"), RecursionError()]
+)
+async def test_an_unreadable_published_outcome_makes_the_waiter_run_the_lookup(
+    services: Services, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    connector = await connected(services)
+    lock, published = coalesce._keys(runs.cache_id(connector), RICH_EMAIL)
+    await services.cache.set(lock, b"1", 60.0)  # another run holds the lock ...
+    await services.cache.set(published, b'R{"not": "a result"}', 60.0)  # ... and published this
+
+    def unreadable(_: bytes) -> object:
+        raise error
+
+    monkeypatch.setattr(coalesce, "load_result", unreadable)
+    sandbox.reset_log()
+    outcome = await runs.look_up(services, connector, RICH_EMAIL)
+    assert isinstance(outcome, Match)
+    assert searches(sandbox) == 1
+
+
+async def test_garbage_published_is_no_outcome() -> None:
+    assert coalesce._decode(b'R{"not": "a result"}') is None
+    assert coalesce._decode(b"R\xff") is None
+    assert coalesce._decode(b'{"failure": "nonsense"}') is None

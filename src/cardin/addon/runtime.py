@@ -94,6 +94,7 @@ class Runtime:
             api_base=self.api_base,
             lookup_deadline=self.settings.lookup_deadline,
             grants=self.grants,
+            keep_copies=self.settings.result_ttl > 0,
         )
 
 

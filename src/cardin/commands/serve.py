@@ -10,7 +10,9 @@ Logging is configured by uvicorn in every worker from `cardin.logs.dict_config` 
 text in a terminal: `CARDIN_LOG_FORMAT`); the service writes its own line per request, so
 uvicorn's access log is off. With `CARDIN_METRICS=1` and several workers, prometheus-client's
 multiprocess mode is switched on (a fresh `PROMETHEUS_MULTIPROC_DIR`, unless one is set) before
-the workers start, so that `/metrics` on any worker reports them all.
+the workers start, so that `/metrics` on any worker reports them all. One the operator sets must
+be an empty directory (prometheus-client adds up every file in it, an earlier run's too): serving
+with metrics refuses any other.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import os
 import shutil
 import socket
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from uvicorn.supervisors import Multiprocess
 
 from cardin.commands import ExitCode
@@ -69,6 +73,18 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
     }
 
 
+def _multiproc_problem(directory: Path) -> str | None:
+    """Why prometheus-client's multiprocess directory cannot be used; None when it is empty."""
+    if not directory.is_dir():
+        return "is not a directory: create it, empty"
+    if any(directory.iterdir()):
+        return (
+            "is not empty: prometheus-client would add an earlier run's values to this one's;"
+            " empty it before each start, or unset it"
+        )
+    return None
+
+
 def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """Serve until interrupted; 2 with a clear message when the configuration is incomplete."""
     console = Console(stderr=True, highlight=False)
@@ -86,7 +102,12 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             "get-authorization`) before serving.[/red]"
         )
         return ExitCode.USAGE
-    if settings.metrics and workers > 1 and not os.environ.get(MULTIPROC_VARIABLE):
+    preset = os.environ.get(MULTIPROC_VARIABLE)
+    if settings.metrics and preset and (problem := _multiproc_problem(Path(preset))):
+        message = f"[red]{MULTIPROC_VARIABLE} {escape(preset)} {problem}.[/red]"
+        console.print(message, soft_wrap=True)  # one line, however long the path
+        return ExitCode.USAGE
+    if settings.metrics and workers > 1 and not preset:
         directory = tempfile.mkdtemp(prefix="cardin-metrics-")
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
         os.environ[MULTIPROC_VARIABLE] = directory  # the workers inherit it

@@ -215,7 +215,8 @@ class LookupEngine:
             ),
         )
         if account is not None and meta.users is not None:
-            self.pacing.note_seats(account.company_id, sum(1 for u in meta.users if u.active_flag))
+            seats = sum(1 for u in meta.users if u.active_flag)
+            await self.pacing.note_seats(account.company_id, seats)
         run = _Run(self, client, meta, email, parts, base_url=base_url, known=known)
         run.learn("deals", deals_page)
         result = await run.resolve(hits, deals_page)

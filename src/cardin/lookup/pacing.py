@@ -8,10 +8,14 @@ each answer it corrects the window from `x-ratelimit-limit` and `x-ratelimit-rem
 program using the same token shows there), and charges the request's documented token cost to
 the company's count for the UTC day: no header reports the daily budget, so the count is ours.
 
-A company's budget is not told either: it is 30,000 tokens x plan multiplier x seats. The pacer
-assumes the least a company has (one Lite seat, 30,000) until a lookup has seen the company's
-users (`note_seats`), and assumes the Lite multiplier always. A lookup that would spend more than
-is left (`budget_left`) is answered from what is cached (`cardin.usecases.runs`).
+A company's budget is not told either: it is 30,000 tokens x plan multiplier x seats. The seats
+are the company's active users as a lookup last saw them (`note_seats`), kept in the limiter's
+store for a day so that every worker reads the same count; the pacer assumes the Lite
+multiplier always. A company whose seats are not known has an unknown budget, and nothing is
+held back for it, unless Pipedrive has refused it for the day. A lookup that would spend more
+than is left (`budget_left`) is answered from what is cached (`cardin.usecases.runs`).
+
+A reply's `x-ratelimit-limit` and the requests it shows are trusted up to `MAX_COUNTED`.
 
 Windows are keyed by a fingerprint of the credential, never the credential itself.
 """
@@ -30,7 +34,7 @@ from cardin import metrics
 from cardin.lookup.plan import Limits, Parts
 from cardin.pipedrive import ApiToken, Credential, PacedRequest
 from cardin.pipedrive.costs import path_template
-from cardin.ratelimit import Limiter
+from cardin.ratelimit import MAX_COUNTED, Limiter
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,11 @@ WINDOW_MARGIN = 0.25
 """Seconds added to the window: requests arrive at Pipedrive later than they leave here, and not
 all equally late."""
 BUDGET_TTL = 2 * 86_400.0
+SEATS_TTL = 86_400.0
+"""How long a company's seats are kept after a lookup last saw its users."""
+REFUSED = 10**12
+"""What the company's count jumps to when Pipedrive refuses it for the day: more than any
+company's budget, so that the day is over whatever its seats."""
 LONG_RETRY = 60.0
 """A 429 that asks to come back later than this is the daily budget, not a burst window."""
 
@@ -83,13 +92,12 @@ def _utc_today() -> date:
 
 @dataclass
 class Pacing:
-    """One per engine: the limiter, the burst limits learned from replies, the seats seen."""
+    """One per engine: the limiter, and the burst limits learned from replies."""
 
     limiter: Limiter | None
     config: PacingConfig = field(default_factory=PacingConfig)
     today: Callable[[], date] = _utc_today
     _limits: dict[str, int] = field(default_factory=dict)
-    _seats: dict[int, int] = field(default_factory=dict)
 
     def pacer(
         self, credential: Credential, company_id: int | None, user_id: int | None
@@ -100,34 +108,42 @@ class Pacing:
             name = f"account-{company_id}-{user_id}"
         return SharedPacer(self, name, company_id)
 
-    def note_seats(self, company_id: int, seats: int) -> None:
-        """The company has `seats` active users: its budget is at least that many seats'."""
-        if seats > 0:
-            self._seats[company_id] = seats
+    async def note_seats(self, company_id: int, seats: int) -> None:
+        """The company has `seats` active users: its budget is that many seats' (kept for a day
+        in the limiter's store, where every worker reads it)."""
+        if seats > 0 and self.limiter is not None:
+            await self.limiter.put(self.seats_key(company_id), seats, SEATS_TTL)
 
-    def budget(self, company_id: int) -> int:
-        """The company's assumed daily budget (see the module's docstring)."""
-        return self.config.seat_tokens * self._seats.get(company_id, 1)
+    def seats_key(self, company_id: int) -> str:
+        """The company's seats, as a lookup last saw them."""
+        return f"cardin:seats:1:{company_id}"
 
     def budget_key(self, company_id: int) -> str:
         """The counter of the company's tokens today (UTC)."""
         return f"cardin:budget:1:{company_id}:{self.today().isoformat()}"
 
     async def budget_left(self, company_id: int) -> int | None:
-        """Tokens the company has left today by our count; None without a limiter."""
+        """Tokens the company has left today by our count (0 once Pipedrive refused it for the
+        day); None without a limiter or while its seats are not known (nothing is held back)."""
         if self.limiter is None:
             return None
-        spent = await self.limiter.spent(self.budget_key(company_id))
-        return self.budget(company_id) - spent
+        spent, seats = await self.limiter.counts(
+            [self.budget_key(company_id), self.seats_key(company_id)]
+        )
+        if (spent or 0) >= REFUSED:
+            return 0
+        if seats is None or seats <= 0:
+            return None
+        return self.config.seat_tokens * seats - (spent or 0)
 
     def burst_limit(self, name: str) -> int:
         """The credential's requests per window, as a reply last told (the least until then)."""
         return self._limits.get(name, self.config.default_limit)
 
     def learn_limit(self, name: str, limit: int) -> None:
-        """A reply's `x-ratelimit-limit`."""
+        """A reply's `x-ratelimit-limit` (at most `MAX_COUNTED`)."""
         if limit > 0:
-            self._limits[name] = limit
+            self._limits[name] = min(limit, MAX_COUNTED)
 
 
 class SharedPacer:
@@ -199,21 +215,22 @@ class SharedPacer:
                 kind, key, _ = self._window(request)
                 if kind == "burst":
                     self._pacing.learn_limit(self._name, limit)
-                if limit - remaining > 0:
+                used = min(limit - remaining, MAX_COUNTED)
+                if used > 0:
                     seconds = self._pacing.config.window + self._pacing.config.margin
-                    window = (key, limit - remaining, seconds)
+                    window = (key, used, seconds)
         await limiter.settle(window, spend)
 
     async def _spend_all(self) -> None:
-        """Pipedrive refused for the day: count the rest of the budget as spent."""
+        """Pipedrive refused for the day: the company's count jumps past any budget."""
         limiter, company = self._pacing.limiter, self._company
         if limiter is None or company is None:
             return
         key = self._pacing.budget_key(company)
-        left = self._pacing.budget(company) - await limiter.spent(key)
-        if left > 0:
+        spent = await limiter.spent(key)
+        if spent < REFUSED:
             log.warning("Pipedrive refused company %s for the day: its budget is spent", company)
-            await limiter.spend(key, left, BUDGET_TTL)
+            await limiter.spend(key, REFUSED - spent, BUDGET_TTL)
 
 
 def _int(headers: Mapping[str, str], name: str) -> int | None:

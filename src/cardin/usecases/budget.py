@@ -4,9 +4,9 @@ each result kept for the day it runs out.
 Pipedrive refuses every call of a company whose daily token budget is spent (429 until its
 midnight). Before a lookup spends tokens, `allows` checks what is left by the shared count
 (`cardin.lookup.pacing`) against what the lookup may cost; when it is not enough the lookup is
-answered from the last result kept for the address (`copy_of`, kept a day), which the card then
-marks as such (the RATE_LIMITED warning), or fails as rate limited until midnight (UTC) when
-nothing is kept.
+answered from the last result kept for the address (`copy_of`, kept a day; none is kept when
+the deployment keeps no results, `Services.keep_copies`), which the card then marks as such (the
+RATE_LIMITED warning), or fails as rate limited until midnight (UTC) when nothing is kept.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ async def allows(
     engine: LookupEngine, account: AccountKey | None, parts: Parts, limits: Limits | None = None
 ) -> bool:
     """Whether the company has the tokens left for a lookup of these parts (True when the
-    account or the count is unknown)."""
+    account, its seats or the count is unknown)."""
     if account is None:
         return True
     left = await engine.pacing.budget_left(account.company_id)

@@ -14,43 +14,54 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 
 import orjson
-from pydantic import TypeAdapter, ValidationError
 
 from cardin import metrics
 from cardin.cache import Cache
-from cardin.contact.model import LookupResult, Usage
+from cardin.contact.model import Usage
 from cardin.contact.outcome import Failure, FailureKind, Outcome
+from cardin.lookup.codec import dump_result, load_result
 from cardin.pipedrive import Deadline
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.02
 PUBLISHED_TTL = 5.0
-_ADAPTER: TypeAdapter[LookupResult] = TypeAdapter(LookupResult)
 
 
 def _keys(cache_id: str, email: str) -> tuple[str, str]:
     digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()[:32]
-    base = f"cardin:inflight:1:{cache_id}:{digest}"
+    base = f"cardin:inflight:2:{cache_id}:{digest}"
     return f"{base}:lock", f"{base}:outcome"
 
 
 def _encode(outcome: Outcome) -> bytes:
+    """A failure as JSON; a result as the result cache writes it (`cardin.lookup.codec`)."""
     if isinstance(outcome, Failure):
         return orjson.dumps(
             {"failure": outcome.kind.value, "reason": outcome.reason, "after": outcome.retry_after}
         )
-    return b"R" + _ADAPTER.dump_json(outcome)
+    return b"R" + dump_result(outcome)
 
 
 def _decode(raw: bytes) -> Outcome | None:
+    """The published outcome; None for anything unreadable (the waiter then runs the lookup)."""
+    if raw.startswith(b"R"):
+        try:
+            result = load_result(raw[1:])
+        except Exception as exc:  # noqa: BLE001
+            # whatever the codec raises, there is no outcome to share; only the error's class
+            # is logged, as its text may quote the contact
+            log.warning("unreadable published outcome (%s): running the lookup", type(exc).__name__)
+            return None
+        return dataclasses.replace(result, usage=Usage())
     try:
-        if raw.startswith(b"R"):
-            return dataclasses.replace(_ADAPTER.validate_json(raw[1:]), usage=Usage())
         data = orjson.loads(raw)
         return Failure(FailureKind(data["failure"]), str(data["reason"]), data["after"])
-    except (ValidationError, orjson.JSONDecodeError, KeyError, ValueError, TypeError):
+    except (orjson.JSONDecodeError, KeyError, ValueError, TypeError):
         return None
 
 

@@ -190,7 +190,8 @@ async def _fresh(
     # A partial answer is shown but not kept: the next open tries the missing parts again.
     if not (isinstance(result, Match) and result.is_partial):
         await services.results.put(key, email, result)
-        await budget.keep(services.cache, key, email, result)
+        if services.keep_copies:
+            await budget.keep(services.cache, key, email, result)
     return result
 
 

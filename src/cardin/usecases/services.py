@@ -38,3 +38,6 @@ class Services:
     """Now, aware."""
     grants: Grants | None = None
     """The Pipedrive app for "Sign in with Pipedrive"; None when the deployment has none."""
+    keep_copies: bool = True
+    """Whether each fresh result is also kept a day for the spent budget's answer
+    (`cardin.usecases.budget`); not when the result cache keeps nothing (CARDIN_RESULT_TTL=0)."""
