@@ -405,3 +405,49 @@ async def test_with_both_the_runtime_has_the_app_and_no_secret_in_its_repr(tmp_p
         assert runtime.grants.redirect_uri == CALLBACK
         assert SECRET not in repr(runtime.grants.app)
         assert SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://oauth.pipedrive.com",
+        "http://10.0.0.5:8080",
+        "ftp://oauth.pipedrive.com",
+        "oauth.pipedrive.com",
+        "https://user:pass@oauth.pipedrive.com",
+        "https://oauth.pipedrive.com:99999",
+    ],
+)
+async def test_an_oauth_url_that_is_not_https_stops_the_start(tmp_path: Path, url: str) -> None:
+    settings = settings_for(
+        tmp_path,
+        pipedrive_client_id=CLIENT_ID,
+        pipedrive_client_secret=SECRET,
+        pipedrive_oauth_url=url,
+    )
+    transport = httpx.MockTransport(lambda _request: httpx.Response(500))
+    with pytest.raises(ConfigurationError, match="CARDIN_PIPEDRIVE_OAUTH_URL must be an https URL"):
+        async with open_runtime(settings, transport=transport):
+            pass
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://oauth.pipedrive.com",
+        "http://127.0.0.1:8001",
+        "http://localhost:9",
+        "http://[::1]:80",
+    ],
+)
+async def test_an_https_or_loopback_oauth_url_is_taken(tmp_path: Path, url: str) -> None:
+    settings = settings_for(
+        tmp_path,
+        pipedrive_client_id=CLIENT_ID,
+        pipedrive_client_secret=SECRET,
+        pipedrive_oauth_url=url,
+    )
+    transport = httpx.MockTransport(lambda _request: httpx.Response(500))
+    async with open_runtime(settings, transport=transport) as runtime:
+        assert runtime.grants is not None
+        assert runtime.grants.app.oauth_url == url
