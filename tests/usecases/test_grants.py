@@ -269,10 +269,12 @@ class _SlowRefresh(TokenEndpoint):
 
     def __init__(self, endpoint: TokenEndpoint) -> None:
         self._endpoint = endpoint
+        self.asked = asyncio.Event()
         self.answer = asyncio.Event()
 
     async def refresh(self, grant: OAuthGrant) -> OAuthGrant:
         fresh = await self._endpoint.refresh(grant)
+        self.asked.set()
         await self.answer.wait()
         return fresh
 
@@ -299,3 +301,21 @@ async def test_a_refresh_cut_off_by_the_callers_deadline_still_keeps_the_rotated
     again = await grants.refresh(connector, replace(stored, expires_at=_now()))
     assert again.refresh_token != stored.refresh_token
     assert sandbox.oauth.refresh_requests == 2
+
+
+async def test_a_refresh_that_ends_after_a_new_sign_in_keeps_the_sign_ins_grant(
+    sandbox: Sandbox, services: Services, app: OAuthApp, endpoint: TokenEndpoint
+) -> None:
+    slow = _SlowRefresh(endpoint)
+    grants = Grants(app, slow, services.store, services.cache, REDIRECT, clock=_now)
+    connector = await _sign_in(sandbox, services, endpoint)
+    old = services.store.credential(SUB, connector.id)
+    assert isinstance(old, OAuthGrant)
+    refreshing = asyncio.create_task(grants.refresh(connector, old))
+    await slow.asked.wait()  # Pipedrive has rotated the refresh token; its reply is slow
+    code = sandbox.oauth.approve(CLIENT_ID, REDIRECT, ("base", *SCOPES))
+    signed_in_again = await endpoint.exchange_code(code, REDIRECT)
+    services.store.update_credential(SUB, connector.id, credential=signed_in_again, account=ACCOUNT)
+    slow.answer.set()
+    assert await refreshing == signed_in_again
+    assert services.store.credential(SUB, connector.id) == signed_in_again

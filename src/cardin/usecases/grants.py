@@ -175,7 +175,17 @@ class Grants:
                 "CARDIN_PIPEDRIVE_CLIENT_SECRET): no grant can be refreshed"
             )
             raise
-        await asyncio.to_thread(self._store.save_grant, connector.owner, connector.id, fresh)
+        kept = await asyncio.to_thread(
+            self._store.save_grant,
+            connector.owner,
+            connector.id,
+            fresh,
+            replacing=stored.refresh_token,
+        )
+        if not kept:
+            # A sign-in replaced the grant while this refresh ran: the store's is the one to use.
+            log.info("connector %s: signed in again meanwhile; refresh dropped", connector.id)
+            return await self._stored(connector)
         log.info("connector %s: access token refreshed", connector.id)
         return fresh
 
