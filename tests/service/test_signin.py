@@ -273,6 +273,7 @@ async def test_the_callback_asks_to_connect_naming_both_accounts(harness: Harnes
     other_location = await consent(harness, sign_in_link(other)["url"])
     other_state = parse_qs(urlsplit(other_location).query)["state"][0]
     for form in (
+        {**fields, "padding": "x" * 5000},  # longer than the page's form can be
         {**fields, "confirm": "guessed"},
         {"state": fields["state"]},
         {**fields, "state": "forged"},

@@ -96,8 +96,13 @@ async def pipedrive_callback(request: Request) -> HTMLResponse:
 async def pipedrive_confirm(request: Request) -> HTMLResponse:
     """The confirmation page's Connect: store the grant (once) and say so."""
     runtime: Runtime = request.app.state.runtime
-    body = await request.body()
-    form = parse_qs(body[:_MAX_FORM].decode("ascii", "replace")) if len(body) <= _MAX_FORM else {}
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_FORM:  # no form of this page is that long: refused below
+            body = b""
+            break
+    form = parse_qs(body.decode("ascii", "replace"))
     outcome = await signin.confirm(
         runtime.services,
         state=next(iter(form.get("state", [])), None),
