@@ -62,7 +62,7 @@ STATE_TTL = 10 * 60.0
 """Seconds a sign-in link works."""
 RECORD_TTL = STATE_TTL + 5 * 60.0
 """Seconds the link's record is kept: longer than the link works, so that a late callback can
-still say to whose wizard that it expired."""
+still tell the user's wizard that the link expired."""
 CONFIRM_TTL = STATE_TTL
 """Seconds the confirmation page's Connect button works."""
 STATE_PURPOSE = "cardin-oauth-state:"
@@ -410,11 +410,9 @@ async def _remember(services: Services, outcome: SignInOutcome) -> SignInOutcome
 
 async def take_result(services: Services, sub: str) -> SignInOutcome | None:
     """The outcome of this user's last sign-in, once; None when there is none (or it expired)."""
-    key = _result_key(sub)
-    raw = await services.cache.get(key)
+    raw = await services.cache.pop(_result_key(sub))
     if raw is None:
         return None
-    await services.cache.delete(key)
     try:
         record = json.loads(raw)
         started = SignInStarted.from_json(record["started"].encode())
