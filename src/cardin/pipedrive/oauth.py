@@ -5,7 +5,8 @@ app's client id and secret), form-encoded, and turns Pipedrive's answer into an 
 its `api_domain` is accepted only as `https://<label>.pipedrive.com` or as the configured API
 base (`cardin.pipedrive.urls.is_api_domain`), so that no access token is ever sent elsewhere.
 A refused refresh token (`invalid_grant`) is GrantRevoked, an InvalidToken: the connector needs
-the user's sign-in again. The client secret goes only to the OAuth server.
+the user's sign-in again. The client secret goes only to the OAuth server, which must be https
+or on a loopback host (`is_oauth_url`).
 
 `GrantAuth` is the `httpx.Auth` of a stored grant: it sends `Authorization: Bearer`, asks its
 `GrantKeeper` for a fresh grant when the access token expires within `REFRESH_AHEAD` seconds,
