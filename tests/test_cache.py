@@ -99,12 +99,30 @@ async def test_redis_entries_expire() -> None:
     await backend.close()
 
 
+async def test_pop_takes_a_value_once_and_one_of_racing_callers_gets_it(cache: Cache) -> None:
+    await cache.set("cardin:test:once", b"record", 60)
+    results = await asyncio.gather(*(cache.pop("cardin:test:once") for _ in range(8)))
+    assert [r for r in results if r is not None] == [b"record"]
+    assert await cache.get("cardin:test:once") is None
+    assert await cache.pop("cardin:test:once") is None
+    assert await cache.pop("cardin:test:never-set") is None
+
+
+async def test_an_expired_value_cannot_be_popped() -> None:
+    clock = Clock()
+    cache = MemoryCache(clock=clock)
+    await cache.set("k", b"v", 10)
+    clock.now += 10
+    assert await cache.pop("k") is None
+
+
 async def test_unreachable_redis_is_a_miss_not_an_error() -> None:
     backend = RedisCache.from_url("redis://127.0.0.1:9/0")
     await backend.set("k", b"v", 10)
     assert await backend.get("k") is None
     await backend.delete("k")
     assert await backend.add("k", b"v", 10) is True  # nobody to coordinate with: go ahead
+    assert await backend.pop("k") is None  # a single-use value is refused, never used twice
     await backend.close()
 
 

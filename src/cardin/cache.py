@@ -37,6 +37,15 @@ class Cache(Protocol):
         """
         ...
 
+    async def pop(self, key: str) -> bytes | None:
+        """Take a value: return it and forget it in one step; None when absent or expired.
+
+        Of callers racing for one value exactly one gets it (a single-use record). A backend
+        that cannot answer (Redis away) says None: the caller refuses rather than using a value
+        twice.
+        """
+        ...
+
 
 class MemoryCache:
     """In-process LRU cache with expiry; the clock is injectable for tests."""
@@ -77,3 +86,10 @@ class MemoryCache:
             return False
         await self.set(key, value, ttl)
         return True
+
+    async def pop(self, key: str) -> bytes | None:
+        """Take a value (None when absent or expired)."""
+        value = await self.get(key)
+        if value is not None:
+            del self._entries[key]
+        return value

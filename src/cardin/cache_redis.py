@@ -75,6 +75,11 @@ class RedisCache:
         )
         return bool(stored)
 
+    async def pop(self, key: str) -> bytes | None:
+        """Take a value (`GETDEL`, one atomic step); None when absent or Redis is unreachable."""
+        value = await self._call(lambda: self._redis.getdel(key), None)
+        return value if isinstance(value, bytes) else None
+
     async def _set_if_absent(self, key: str, value: bytes, ttl: float) -> object:
         return await self._redis.set(key, value, px=max(1, int(ttl * 1000)), nx=True)
 

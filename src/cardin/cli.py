@@ -159,7 +159,12 @@ def serve(
     with _usage_errors():
         checked_port(port)
         checked_workers(workers)
-        checked_shared_cache(settings.cache_url, workers, allow_memory_cache=allow_memory_cache)
+        checked_shared_cache(
+            settings.cache_url,
+            workers,
+            allow_memory_cache=allow_memory_cache,
+            signs_in=bool(settings.pipedrive_client_id or settings.pipedrive_client_secret),
+        )
 
     raise typer.Exit(run_serve(settings, host=host, port=port, workers=workers))
 

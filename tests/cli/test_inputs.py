@@ -114,12 +114,35 @@ def test_serve_refuses_several_workers_on_the_in_process_cache(cache_url: str) -
     assert "--allow-memory-cache" in line
 
 
+@pytest.mark.parametrize("flags", [[], ["--allow-memory-cache"]])
+def test_serve_refuses_several_workers_signing_in_without_a_shared_cache(
+    flags: list[str],
+) -> None:
+    env = {
+        "CARDIN_CACHE_URL": "memory://",
+        "CARDIN_PIPEDRIVE_CLIENT_ID": "app",
+        "CARDIN_PIPEDRIVE_CLIENT_SECRET": "app-secret",
+    }
+    code, out = run("serve", "--workers", "2", *flags, env=env)
+    assert code == 2
+    line = one_line(out)
+    assert "Sign in with Pipedrive" in line
+    assert "redis://" in line
+    assert "app-secret" not in line
+
+
 @pytest.mark.parametrize(
     ("workers", "env", "flags"),
     [
         ("1", {"CARDIN_CACHE_URL": "memory://"}, []),
         ("2", {"CARDIN_CACHE_URL": "memory://"}, ["--allow-memory-cache"]),
         ("2", {"CARDIN_CACHE_URL": "redis://127.0.0.1:6379/0"}, []),
+        ("1", {"CARDIN_CACHE_URL": "memory://", "CARDIN_PIPEDRIVE_CLIENT_ID": "app"}, []),
+        (
+            "2",
+            {"CARDIN_CACHE_URL": "redis://127.0.0.1:6379/0", "CARDIN_PIPEDRIVE_CLIENT_ID": "app"},
+            [],
+        ),
     ],
 )
 def test_serve_takes_one_worker_a_shared_cache_or_the_flag(

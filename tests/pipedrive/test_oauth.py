@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from cardin.pipedrive import OAuthGrant
-from cardin.pipedrive.oauth import GrantAuth, OAuthApp
+from cardin.pipedrive.oauth import GrantAuth, OAuthApp, is_oauth_url
 from cardin.pipedrive.urls import DEFAULT_BASE_URL, is_api_domain
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -116,3 +116,27 @@ async def test_a_second_401_is_the_answer_not_another_refresh() -> None:
     assert await _get(auth, set(), seen) == 401
     assert keeper.calls == 1
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://oauth.pipedrive.com", True),
+        ("https://oauth.pipedrive.com/", True),
+        ("http://127.0.0.1:8001", True),
+        ("http://localhost", True),
+        ("http://LOCALHOST:9", True),
+        ("http://[::1]:8000", True),
+        ("http://oauth.pipedrive.com", False),
+        ("http://127.0.0.1.example.com", False),
+        ("http://10.0.0.5", False),
+        ("ftp://oauth.pipedrive.com", False),
+        ("oauth.pipedrive.com", False),
+        ("https://", False),
+        ("https://user:pw@oauth.pipedrive.com", False),
+        ("https://oauth.pipedrive.com?x=1", False),
+        ("https://oauth.pipedrive.com:99999", False),
+    ],
+)
+def test_the_oauth_server_is_https_or_on_a_loopback_host(url: str, kept: bool) -> None:
+    assert is_oauth_url(url) is kept

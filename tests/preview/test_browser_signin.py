@@ -1,5 +1,6 @@
 """Sign in with Pipedrive in the demo, in headless Chromium: the wizard's button opens the
-sandbox's consent page in a new window, and the side panel reloads when that window closes."""
+sandbox's consent page in a new window, the callback asks to confirm, and the side panel
+reloads when that window closes."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ def to_step3(page: Any, name: str) -> None:
 
 
 def consent(page: Any, decision: str, *, who: str = SECOND) -> str:
-    """Press "Sign in with Pipedrive", decide on the consent page; the callback page's text.
+    """Press "Sign in with Pipedrive", decide on the consent page, and press Connect on the
+    callback's confirmation page; the text of the page that says how it went.
 
-    The callback page closes its window, and the demo page reloads: wait for both.
+    The page that says it is connected closes its window, one with a problem is closed by the
+    user; the demo page then reloads: wait for both.
     """
     with page.expect_popup() as opened:
         button(page, "Sign in with Pipedrive").click()
@@ -34,9 +37,19 @@ def consent(page: Any, decision: str, *, who: str = SECOND) -> str:
     expect(popup.locator("h1")).to_have_text("Allow access to Pipedrive?")
     popup.locator("select[name=who]").select_option(label=who)
     with page.expect_event("load"):
-        popup.locator("button", has_text=decision).click()
+        with popup.expect_navigation():
+            popup.locator("button", has_text=decision).click()
+        if decision == "Approve":
+            question = popup.locator("#outcome").inner_text()
+            assert question.startswith(f"Connect Pipedrive {who.split(' — ')[1]} (")
+            assert " to Cardin for " in question
+            with popup.expect_navigation():
+                popup.locator("#connect").click()
         outcome = popup.locator("#outcome").inner_text()
-        popup.wait_for_event("close")
+        if decision == "Approve":
+            popup.wait_for_event("close")
+        else:
+            popup.close()
     return str(outcome)
 
 

@@ -4,6 +4,7 @@ and the card Gmail reloads; forged, replayed, expired and foreign states store n
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from cryptography.fernet import Fernet
 from cardin.addon.runtime import ConfigurationError, open_runtime
 from cardin.addon.signin import RedactCallbackQuery, keep_codes_out_of_the_access_log
 from cardin.sandbox import RICH_EMAIL, Sandbox, demo_dataset
+from cardin.usecases.signin import STATE_PURPOSE
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
 from tests.service.harness import (
@@ -99,8 +101,17 @@ async def consent(h: Harness, url: str, decision: str = "approve") -> str:
     return location
 
 
+def hidden_fields(page: httpx.Response) -> dict[str, str]:
+    """The hidden inputs of the confirmation page's form."""
+    return dict(re.findall(r"<input type='hidden' name='(\w+)' value='([^']*)'>", page.text))
+
+
 async def callback(h: Harness, location: str) -> httpx.Response:
-    return await h.client.get(location)
+    """The callback, and the Connect button of its confirmation page when it has one."""
+    page = await h.client.get(location)
+    if "id='connect'" not in page.text:
+        return page
+    return await h.client.post(CALLBACK, data=hidden_fields(page))
 
 
 def connectors(h: Harness, user: User) -> list[Any]:
@@ -194,23 +205,99 @@ async def test_a_state_sealed_by_another_key_is_forged(harness: Harness) -> None
     assert response.status_code == 400
 
 
-async def test_an_expired_state_is_refused(harness: Harness) -> None:
+async def test_an_expired_state_is_refused_and_the_wizard_says_expired(harness: Harness) -> None:
     link = sign_in_link(await step3(harness, ANN))
     location = await consent(harness, link["url"])
     query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
     runtime = harness.app.state.runtime
-    nonce = runtime.cipher.decrypt(query["state"])
+    sealed = runtime.cipher.decrypt(query["state"])
+    assert sealed.startswith(STATE_PURPOSE)
     key = runtime.settings.secret_key.get_secret_value().encode()
     # the same nonce, sealed eleven minutes ago: past the ten minutes a link works
-    old = Fernet(key).encrypt_at_time(nonce.encode(), int(time.time()) - 660).decode()
+    old = Fernet(key).encrypt_at_time(sealed.encode(), int(time.time()) - 660).decode()
     stale = await harness.client.get(CALLBACK, params={"code": query["code"], "state": old})
     assert stale.status_code == 400
-    # and a state whose record is gone from the cache (it expired there) is refused too
-    await runtime.cache.delete(f"cardin:oauth-state:{nonce}")
+    assert "expired" in stale.text
+    assert "window.close" not in stale.text  # a refusal stays open to be read
+    assert connectors(harness, ANN) == []
+    reloaded = valid((await harness.post("/addon/homepage", ANN)).json())
+    assert "This sign-in link expired" in text_of(reloaded)
+    sign_in_link(reloaded)  # a new link to try again
+
+
+async def test_a_state_whose_record_is_gone_is_expired(harness: Harness) -> None:
+    link = sign_in_link(await step3(harness, ANN))
+    location = await consent(harness, link["url"])
+    # the record expired from the cache: nothing in it is named after the nonce itself
+    runtime = harness.app.state.runtime
+    nonce = runtime.cipher.decrypt(parse_qs(urlsplit(location).query)["state"][0])
+    nonce = nonce.removeprefix(STATE_PURPOSE)
+    keys = [k for k in runtime.cache._entries if k.startswith("cardin:oauth-state:")]
+    assert len(keys) == 1
+    assert nonce not in keys[0]
+    await runtime.cache.delete(keys[0])
     gone = await callback(harness, location)
     assert gone.status_code == 400
     assert "expired" in gone.text
     assert connectors(harness, ANN) == []
+
+
+async def test_a_stored_grants_ciphertext_is_no_state(harness: Harness) -> None:
+    # Any text sealed by the store's key opens with it: without the purpose prefix it is forged.
+    link = sign_in_link(await step3(harness, ANN))
+    location = await consent(harness, link["url"])
+    runtime = harness.app.state.runtime
+    nonce = runtime.cipher.decrypt(parse_qs(urlsplit(location).query)["state"][0])
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    bare = runtime.cipher.encrypt(nonce.removeprefix(STATE_PURPOSE))
+    for state in (bare, runtime.cipher.encrypt('{"access_token": "a", "refresh_token": "r"}')):
+        page = await harness.client.get(CALLBACK, params={"code": code, "state": state})
+        assert page.status_code == 400
+        assert "not valid" in page.text
+    assert connectors(harness, ANN) == []
+
+
+async def test_the_callback_asks_to_connect_naming_both_accounts(harness: Harness) -> None:
+    link = sign_in_link(await step3(harness, ANN))
+    page = await harness.client.get(await consent(harness, link["url"]))
+    assert page.status_code == 200
+    assert "Connect Pipedrive Aurora Demo Trading (" in page.text
+    assert f"to Cardin for {ANN.email}?" in page.text
+    assert "window.close" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert connectors(harness, ANN) == []  # nothing is stored before the Connect button
+    fields = hidden_fields(page)
+    assert set(fields) == {"state", "confirm"}
+    # The single-use value is the page's own: another, or another state, stores nothing.
+    other = await step3(harness, ANN)
+    other_location = await consent(harness, sign_in_link(other)["url"])
+    other_state = parse_qs(urlsplit(other_location).query)["state"][0]
+    for form in (
+        {**fields, "padding": "x" * 5000},  # longer than the page's form can be
+        {**fields, "confirm": "guessed"},
+        {"state": fields["state"]},
+        {**fields, "state": "forged"},
+    ):
+        refused = await harness.client.post(CALLBACK, data=form)
+        assert refused.status_code == 400
+        assert connectors(harness, ANN) == []
+    # a wrong state spends the value: the page's own post is then refused as well
+    assert (
+        await harness.client.post(CALLBACK, data={**fields, "state": other_state})
+    ).status_code == 400
+    assert (await harness.client.post(CALLBACK, data=fields)).status_code == 400
+    assert connectors(harness, ANN) == []
+
+
+async def test_the_connect_button_works_once(harness: Harness) -> None:
+    link = sign_in_link(await step3(harness, ANN))
+    page = await harness.client.get(await consent(harness, link["url"]))
+    fields = hidden_fields(page)
+    done = await harness.client.post(CALLBACK, data=fields)
+    assert "Connected to Aurora Demo Trading" in done.text
+    again = await harness.client.post(CALLBACK, data=fields)
+    assert again.status_code == 400
+    assert len(connectors(harness, ANN)) == 1
 
 
 async def test_a_state_is_bound_to_the_user_who_asked(harness: Harness) -> None:
@@ -319,3 +406,49 @@ async def test_with_both_the_runtime_has_the_app_and_no_secret_in_its_repr(tmp_p
         assert runtime.grants.redirect_uri == CALLBACK
         assert SECRET not in repr(runtime.grants.app)
         assert SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://oauth.pipedrive.com",
+        "http://10.0.0.5:8080",
+        "ftp://oauth.pipedrive.com",
+        "oauth.pipedrive.com",
+        "https://user:pass@oauth.pipedrive.com",
+        "https://oauth.pipedrive.com:99999",
+    ],
+)
+async def test_an_oauth_url_that_is_not_https_stops_the_start(tmp_path: Path, url: str) -> None:
+    settings = settings_for(
+        tmp_path,
+        pipedrive_client_id=CLIENT_ID,
+        pipedrive_client_secret=SECRET,
+        pipedrive_oauth_url=url,
+    )
+    transport = httpx.MockTransport(lambda _request: httpx.Response(500))
+    with pytest.raises(ConfigurationError, match="CARDIN_PIPEDRIVE_OAUTH_URL must be an https URL"):
+        async with open_runtime(settings, transport=transport):
+            pass
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://oauth.pipedrive.com",
+        "http://127.0.0.1:8001",
+        "http://localhost:9",
+        "http://[::1]:80",
+    ],
+)
+async def test_an_https_or_loopback_oauth_url_is_taken(tmp_path: Path, url: str) -> None:
+    settings = settings_for(
+        tmp_path,
+        pipedrive_client_id=CLIENT_ID,
+        pipedrive_client_secret=SECRET,
+        pipedrive_oauth_url=url,
+    )
+    transport = httpx.MockTransport(lambda _request: httpx.Response(500))
+    async with open_runtime(settings, transport=transport) as runtime:
+        assert runtime.grants is not None
+        assert runtime.grants.app.oauth_url == url

@@ -141,3 +141,30 @@ def test_the_grant_is_not_in_its_repr() -> None:
     assert "access-1" not in repr(GRANT)
     assert "refresh-1" not in repr(GRANT)
     assert OAuthGrant.from_json(GRANT.to_json()) == GRANT
+
+
+def test_a_refreshed_grant_is_kept_only_while_the_refreshed_one_is_stored(
+    store: ConnectorStore,
+) -> None:
+    connector = _signed_in(store)
+    refreshed = OAuthGrant(
+        access_token="access-2",
+        refresh_token="refresh-2",
+        expires_at=GRANT.expires_at + timedelta(hours=1),
+        scopes=GRANT.scopes,
+        api_domain=GRANT.api_domain,
+    )
+    assert store.save_grant(OWNER, connector.id, refreshed, replacing=GRANT.refresh_token)
+    assert store.credential(OWNER, connector.id) == refreshed
+    # a refresh of the first grant that ends late finds another stored: it keeps nothing
+    late = OAuthGrant(
+        access_token="access-late",
+        refresh_token="refresh-late",
+        expires_at=GRANT.expires_at,
+        scopes=GRANT.scopes,
+        api_domain=GRANT.api_domain,
+    )
+    assert not store.save_grant(OWNER, connector.id, late, replacing=GRANT.refresh_token)
+    assert store.credential(OWNER, connector.id) == refreshed
+    with pytest.raises(ConnectorNotFound):
+        store.save_grant(OWNER, "0" * 32, late, replacing=GRANT.refresh_token)

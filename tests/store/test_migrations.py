@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from cardin.connectors.model import Connector, ConnectorSettings
-from cardin.pipedrive import ApiToken
+from cardin.pipedrive import ApiToken, OAuthGrant
 from cardin.store import (
     ConnectorStore,
     StoreError,
@@ -339,3 +339,66 @@ def test_migration_0003_goes_down_and_up_again_keeping_the_connectors(
         stored = connection.execute(logged_emails.select()).one()
     assert stored._asdict() == logged
     assert store.credential(OWNER, created.id).token == TOKEN
+
+
+def test_migration_0004_goes_down_dropping_the_oauth_connectors_with_their_rows(
+    db_engine: Engine, store: ConnectorStore
+) -> None:
+    grant = OAuthGrant(
+        access_token="access-1",
+        refresh_token="refresh-1",
+        expires_at=datetime(2026, 11, 28, 13, 0, tzinfo=UTC),
+        scopes=("base",),
+        api_domain="https://acme.pipedrive.com",
+    )
+
+    def make(name: str, credential: ApiToken | OAuthGrant, owner: str = OWNER) -> Connector:
+        settings = ConnectorSettings(name=name)
+        return store.create(
+            owner, settings, credential=credential, base_url="https://a", account=ACCOUNT
+        )
+
+    signed_in = make("Signed in", grant)  # the first: the default
+    second = make("Second", ApiToken(TOKEN))
+    make("Third", ApiToken(OTHER_TOKEN))
+    other_owner_default = make("Theirs", ApiToken(TOKEN), owner="google-sub-bob")
+    make("Theirs signed in", grant, owner="google-sub-bob")
+    assert store.list(OWNER)[0] == signed_in
+    assert signed_in.is_default
+    day = datetime(2026, 11, 28, tzinfo=UTC)
+    with db_engine.begin() as connection:
+        connection.execute(
+            logged_emails.insert(),
+            [
+                {"owner": OWNER, "connector_id": c.id, "message_id": "m1", "person_id": 7,
+                 "note_id": 1, "deal_id": None, "logged_at": day}
+                for c in (signed_in, second)
+            ],
+        )  # fmt: skip
+        connection.execute(
+            write_requests.insert(),
+            [
+                {"owner": OWNER, "request_key": f"{n:032x}", "connector_id": c.id,
+                 "op": "add_note", "state": "pending", "result": None, "claimed_at": day,
+                 "expires_at": day + timedelta(days=1)}
+                for n, c in enumerate((signed_in, second))
+            ],
+        )  # fmt: skip
+    _downgrade(db_engine, "0003_writes_and_logged_emails")
+    assert database_revision(db_engine) == "0003_writes_and_logged_emails"
+    with db_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT owner, name, is_default FROM connectors ORDER BY owner, position")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("google-sub-ada", "Second", True),  # the first one left is the default now
+            ("google-sub-ada", "Third", False),
+            ("google-sub-bob", "Theirs", True),  # kept its default
+        ]
+        for table in ("logged_emails", "write_requests"):
+            kept = connection.execute(text(f"SELECT connector_id FROM {table}")).scalars()  # noqa: S608
+            assert list(kept) == [second.id]
+    upgrade_database(db_engine)
+    assert store.list(OWNER)[0].id == second.id
+    assert store.list(OWNER)[0].is_default
+    assert store.list("google-sub-bob") == [other_owner_default]

@@ -261,3 +261,61 @@ async def test_a_refused_client_secret_is_logged_and_the_lookup_unavailable_not_
     assert outcome.kind is not FailureKind.REAUTH  # the user can do nothing about it
     assert "CARDIN_PIPEDRIVE_CLIENT_SECRET" in caplog.text
     assert SECRET not in caplog.text
+
+
+class _SlowRefresh(TokenEndpoint):
+    """The sandbox's token endpoint, whose refreshes answer only once `answer` is set (after
+    Pipedrive has rotated the refresh token)."""
+
+    def __init__(self, endpoint: TokenEndpoint) -> None:
+        self._endpoint = endpoint
+        self.asked = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def refresh(self, grant: OAuthGrant) -> OAuthGrant:
+        fresh = await self._endpoint.refresh(grant)
+        self.asked.set()
+        await self.answer.wait()
+        return fresh
+
+
+async def test_a_refresh_cut_off_by_the_callers_deadline_still_keeps_the_rotated_token(
+    sandbox: Sandbox, services: Services, app: OAuthApp, endpoint: TokenEndpoint
+) -> None:
+    slow = _SlowRefresh(endpoint)
+    grants = Grants(app, slow, services.store, services.cache, REDIRECT, clock=_now)
+    connector = await _sign_in(sandbox, services, endpoint)
+    spent = services.store.credential(SUB, connector.id)
+    assert isinstance(spent, OAuthGrant)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):  # the request's deadline ends before the answer
+            await grants.refresh(connector, spent)
+    slow.answer.set()
+    kept = await grants.refresh(connector, spent)  # joins the refresh still under way
+    assert sandbox.oauth.refresh_requests == 1
+    stored = services.store.credential(SUB, connector.id)
+    assert stored == kept
+    assert isinstance(stored, OAuthGrant)
+    assert stored.refresh_token != spent.refresh_token
+    # the kept refresh token is the live one: the next refresh works
+    again = await grants.refresh(connector, replace(stored, expires_at=_now()))
+    assert again.refresh_token != stored.refresh_token
+    assert sandbox.oauth.refresh_requests == 2
+
+
+async def test_a_refresh_that_ends_after_a_new_sign_in_keeps_the_sign_ins_grant(
+    sandbox: Sandbox, services: Services, app: OAuthApp, endpoint: TokenEndpoint
+) -> None:
+    slow = _SlowRefresh(endpoint)
+    grants = Grants(app, slow, services.store, services.cache, REDIRECT, clock=_now)
+    connector = await _sign_in(sandbox, services, endpoint)
+    old = services.store.credential(SUB, connector.id)
+    assert isinstance(old, OAuthGrant)
+    refreshing = asyncio.create_task(grants.refresh(connector, old))
+    await slow.asked.wait()  # Pipedrive has rotated the refresh token; its reply is slow
+    code = sandbox.oauth.approve(CLIENT_ID, REDIRECT, ("base", *SCOPES))
+    signed_in_again = await endpoint.exchange_code(code, REDIRECT)
+    services.store.update_credential(SUB, connector.id, credential=signed_in_again, account=ACCOUNT)
+    slow.answer.set()
+    assert await refreshing == signed_in_again
+    assert services.store.credential(SUB, connector.id) == signed_in_again

@@ -30,6 +30,7 @@ from cardin.addon.signin import (
     CALLBACK_PATH,
     keep_codes_out_of_the_access_log,
     pipedrive_callback,
+    pipedrive_confirm,
     resuming,
 )
 from cardin.cards import ICON_DIR
@@ -68,6 +69,7 @@ def create_app(
     app.add_api_route("/addon/message", message, methods=["POST"])
     app.add_api_route("/addon/action", action, methods=["POST"])
     app.add_api_route(CALLBACK_PATH, pipedrive_callback, methods=["GET"])
+    app.add_api_route(CALLBACK_PATH, pipedrive_confirm, methods=["POST"])
     keep_codes_out_of_the_access_log()
     app.mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons")
     if config.metrics:  # off by default: /metrics is not behind Google's authentication

@@ -23,7 +23,7 @@ from cardin.cache_redis import RedisCache
 from cardin.lookup import LookupEngine
 from cardin.lookup.pacing import Pacing
 from cardin.lookup.results import ResultCache
-from cardin.pipedrive.oauth import OAuthApp, TokenEndpoint
+from cardin.pipedrive.oauth import OAuthApp, TokenEndpoint, is_oauth_url
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.ratelimit import limiter_for
 from cardin.settings import Settings, oauth_redirect_uri
@@ -142,6 +142,12 @@ def _grants(
     if not client_id or secret is None or not secret.get_secret_value():
         raise ConfigurationError(
             "Set both CARDIN_PIPEDRIVE_CLIENT_ID and CARDIN_PIPEDRIVE_CLIENT_SECRET, or neither."
+        )
+    if not is_oauth_url(settings.pipedrive_oauth_url):
+        # the value stays out of the message: it may hold a mistyped secret
+        raise ConfigurationError(
+            "CARDIN_PIPEDRIVE_OAUTH_URL must be an https URL (http only on 127.0.0.1, localhost "
+            "or ::1): the app's client secret and the sign-in codes are sent there."
         )
     app = OAuthApp(client_id, secret.get_secret_value(), settings.pipedrive_oauth_url)
     endpoint = TokenEndpoint(

@@ -2,9 +2,12 @@
 
 `GET /oauth/pipedrive/callback` is the one endpoint Google does not call: Pipedrive sends the
 user's browser there with `code` and `state` (or `error`). `cardin.usecases.signin.finish` does
-the work; this module answers with a plain page in the user's language that says what happened
-("Connected to Acme — return to Gmail", or the problem) and closes its window when the browser
-lets it, which makes Gmail reload the add-on (`onClose: RELOAD`). The reloaded card is
+the work; this module answers with a plain page in the user's language: the problem, or the
+question "Connect Pipedrive Acme (Ann) to Cardin for ann@example.com?" whose Connect button
+posts the state and the page's single-use value back to the same path (`signin.confirm` stores
+the grant). The page that says it is connected closes its window when the browser lets it,
+which makes Gmail reload the add-on (`onClose: RELOAD`); a page with a problem stays open to be
+read. The reloaded card is
 `resumed_card`: step 4 of the wizard for a new connector, the trigger's own card after a
 reauthorization, or the step the user came from with the problem under it.
 """
@@ -15,6 +18,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -30,10 +34,16 @@ from cardin.cards import (
 )
 from cardin.connectors.model import Connector, ConnectorSettings
 from cardin.connectors.setup import settings_of
-from cardin.i18n.messages import messages_for
+from cardin.i18n.messages import Messages, messages_for
 from cardin.usecases import signin
 from cardin.usecases.connectors import own_connectors
-from cardin.usecases.signin import Problem, SignedIn, SignInStarted
+from cardin.usecases.signin import (
+    AwaitingConfirmation,
+    Problem,
+    SignedIn,
+    SignInOutcome,
+    SignInStarted,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,8 @@ log = logging.getLogger(__name__)
 # refuse: the text then asks the user to close it).
 _CLOSE = "<script>setTimeout(function(){window.close()},1500)</script>"
 _REFUSED = {Problem.FORGED, Problem.REPLAYED, Problem.EXPIRED}
+_MAX_FORM = 4096
+"""Bytes of the confirmation's form read at most (a state and a nonce: well under 1 KiB)."""
 Handler = Callable[[AddOn], Awaitable[dict[str, Any]]]
 CALLBACK_PATH = "/oauth/pipedrive/callback"
 
@@ -66,7 +78,8 @@ def keep_codes_out_of_the_access_log() -> None:
 
 
 async def pipedrive_callback(request: Request) -> HTMLResponse:
-    """Finish a sign-in and say how it went; nothing is stored unless the state is genuine."""
+    """Check a sign-in and ask the user to confirm it; nothing is stored unless the state is
+    genuine and the user connects."""
     runtime: Runtime = request.app.state.runtime
     query = request.query_params
     outcome = await signin.finish(
@@ -75,6 +88,30 @@ async def pipedrive_callback(request: Request) -> HTMLResponse:
         code=query.get("code"),
         error=query.get("error"),
     )
+    if isinstance(outcome, AwaitingConfirmation):
+        return _confirmation(outcome, query.get("state", ""))
+    return _outcome_page(outcome)
+
+
+async def pipedrive_confirm(request: Request) -> HTMLResponse:
+    """The confirmation page's Connect: store the grant (once) and say so."""
+    runtime: Runtime = request.app.state.runtime
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_FORM:  # no form of this page is that long: refused below
+            body = b""
+            break
+    form = parse_qs(body.decode("ascii", "replace"))
+    outcome = await signin.confirm(
+        runtime.services,
+        state=next(iter(form.get("state", [])), None),
+        confirm=next(iter(form.get("confirm", [])), None),
+    )
+    return _outcome_page(outcome)
+
+
+def _outcome_page(outcome: SignInOutcome) -> HTMLResponse:
     locale = outcome.started.locale if outcome.started else None
     msgs = messages_for(locale)
     if isinstance(outcome, SignedIn):
@@ -82,23 +119,69 @@ async def pipedrive_callback(request: Request) -> HTMLResponse:
             text = msgs.text("signin.connected", company=outcome.connector.account.company_name)
         else:
             text = msgs.text("signin.reconnected", connector=outcome.connector.name)
-        return _page(msgs.text("signin.page.title"), text, msgs.text("signin.close"))
+        return _page(msgs, html.escape(text), close=True)
     status = 400 if outcome.problem in _REFUSED else 200
     text = msgs.text(f"signin.error.{outcome.problem.value}")
-    return _page(msgs.text("signin.page.title"), text, msgs.text("signin.close"), status=status)
+    return _page(msgs, html.escape(text), status=status)
 
 
-def _page(title: str, text: str, close: str, *, status: int = 200) -> HTMLResponse:
-    """A plain page: the title, what happened, and a script that closes the window."""
+def _confirmation(awaiting: AwaitingConfirmation, state: str) -> HTMLResponse:
+    """The question, and a Connect button that posts the state and the single-use value."""
+    msgs = messages_for(awaiting.started.locale)
+    account = awaiting.account
+    email = awaiting.started.google_email
+    question = (
+        msgs.text(
+            "signin.confirm.question",
+            company=account.company_name,
+            user=account.user_name,
+            email=email,
+        )
+        if email
+        else msgs.text(
+            "signin.confirm.question_unnamed", company=account.company_name, user=account.user_name
+        )
+    )
+    form = (
+        f"<form method='post' action='{CALLBACK_PATH}'>"
+        f"<input type='hidden' name='state' value='{html.escape(state, quote=True)}'>"
+        f"<input type='hidden' name='confirm' value='{html.escape(awaiting.confirm, quote=True)}'>"
+        f"<button type='submit' id='connect'>{html.escape(msgs.text('signin.confirm.button'))}"
+        "</button></form>"
+    )
+    note = html.escape(msgs.text("signin.confirm.not_you"))
+    return _page(msgs, f"{html.escape(question)}</p>{form}<p>{note}", closing_hint=False)
+
+
+def _page(
+    msgs: Messages,
+    outcome_html: str,
+    *,
+    status: int = 200,
+    close: bool = False,
+    closing_hint: bool = True,
+) -> HTMLResponse:
+    """A plain page: the title, what happened (escaped by the caller), and, when `close`, a
+    script that closes the window after a moment."""
+    title = html.escape(msgs.text("signin.page.title"))
+    hint = f"<p>{html.escape(msgs.text('signin.close'))}</p>" if closing_hint else ""
     body = (
         "<!doctype html><html><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)}</title></head>"
+        f"<title>{title}</title></head>"
         "<body style='font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem'>"
-        f"<h1>{html.escape(title)}</h1><p id='outcome'>{html.escape(text)}</p>"
-        f"<p>{html.escape(close)}</p>{_CLOSE}</body></html>"
+        f"<h1>{title}</h1><p id='outcome'>{outcome_html}</p>"
+        f"{hint}{_CLOSE if close else ''}</body></html>"
     )
-    headers = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
+    # No other site may frame the page (its Connect button must not be clicked unseen). The
+    # page's address (a code, a state) goes to no other site; the Connect button's post to this
+    # one carries the page's origin (under `no-referrer` a browser sends `Origin: null`).
+    headers = {
+        "cache-control": "no-store",
+        "referrer-policy": "same-origin",
+        "x-frame-options": "DENY",
+        "content-security-policy": "frame-ancestors 'none'",
+    }
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
@@ -116,6 +199,7 @@ async def sign_in_url(
         setup_key=setup_key,
         connector_id=connector_id,
         locale=addon.context().locale,
+        google_email=addon.user.email,
     )
     return await signin.begin(addon.services, started)
 

@@ -82,14 +82,25 @@ def checked_workers(workers: int) -> int:
     return workers
 
 
-def checked_shared_cache(cache_url: str, workers: int, *, allow_memory_cache: bool) -> str:
+def checked_shared_cache(
+    cache_url: str, workers: int, *, allow_memory_cache: bool, signs_in: bool = False
+) -> str:
     """The cache URL for `workers` processes: more than one share a cache (Redis), or each would
-    look up again what another has cached, unless the in-process cache is asked for anyway."""
-    if workers > 1 and cache_url.startswith("memory://") and not allow_memory_cache:
-        raise InputError(
-            f"--workers {workers} with the in-process cache: set CARDIN_CACHE_URL to "
-            "redis://HOST:PORT/DB so the workers share one, or pass --allow-memory-cache."
-        )
+    look up again what another has cached, unless the in-process cache is asked for anyway.
+
+    With Sign in with Pipedrive (`signs_in`) the flag does not do: a sign-in's link, outcome
+    and refresh lock must be seen by every worker, or sign-ins fail at random."""
+    if workers > 1 and cache_url.startswith("memory://"):
+        if signs_in:
+            raise InputError(
+                f"--workers {workers} with Sign in with Pipedrive (CARDIN_PIPEDRIVE_CLIENT_ID) "
+                "needs a shared cache: set CARDIN_CACHE_URL to redis://HOST:PORT/DB."
+            )
+        if not allow_memory_cache:
+            raise InputError(
+                f"--workers {workers} with the in-process cache: set CARDIN_CACHE_URL to "
+                "redis://HOST:PORT/DB so the workers share one, or pass --allow-memory-cache."
+            )
     return cache_url
 
 

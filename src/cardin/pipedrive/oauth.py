@@ -5,7 +5,8 @@ app's client id and secret), form-encoded, and turns Pipedrive's answer into an 
 its `api_domain` is accepted only as `https://<label>.pipedrive.com` or as the configured API
 base (`cardin.pipedrive.urls.is_api_domain`), so that no access token is ever sent elsewhere.
 A refused refresh token (`invalid_grant`) is GrantRevoked, an InvalidToken: the connector needs
-the user's sign-in again. The client secret goes only to the OAuth server.
+the user's sign-in again. The client secret goes only to the OAuth server, which must be https
+or on a loopback host (`is_oauth_url`).
 
 `GrantAuth` is the `httpx.Auth` of a stored grant: it sends `Authorization: Bearer`, asks its
 `GrantKeeper` for a fresh grant when the access token expires within `REFRESH_AHEAD` seconds,
@@ -21,7 +22,7 @@ from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -39,6 +40,23 @@ request takes (the client's timeout is 8 s), well under a token's life (an hour 
 minute in the demo)."""
 _UNAUTHORIZED = 401
 _BEARER = "bearer"
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_oauth_url(url: str) -> bool:
+    """Whether `url` may be the OAuth server (the client secret and codes go there): an https
+    URL, or http on a loopback host (the sandbox, a test); no user, query or fragment."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password or parts.query or parts.fragment:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host.lower() in _LOOPBACK)
 
 
 class GrantRevoked(InvalidToken):

@@ -102,19 +102,42 @@ class ConnectorStore:
         with self._read(owner) as connection:
             return _with_fingerprint(connection, owner, _fingerprint(credential, account))
 
-    def save_grant(self, owner: str, connector_id: str, grant: OAuthGrant) -> None:
+    def save_grant(
+        self, owner: str, connector_id: str, grant: OAuthGrant, *, replacing: str | None = None
+    ) -> bool:
         """Keep a refreshed grant of an OAuth connector (nothing else changes, not even
-        `updated_at`: the connector is the same). ConnectorNotFound when there is no such OAuth
-        connector."""
+        `updated_at`: the connector is the same); whether it was kept. ConnectorNotFound when
+        there is no such OAuth connector.
+
+        With `replacing` (the refresh token that was refreshed) the grant is kept only while the
+        stored one still has that refresh token, compared inside the write: a sign-in (or
+        another refresh) that replaced it meanwhile stays, and False is the answer."""
         with self._write(owner) as connection:
+            owned = (
+                _owned(select(table.c.token_ciphertext), owner)
+                .where(table.c.id == connector_id)
+                .where(table.c.credential_kind == CredentialKind.OAUTH.value)
+            )
+            row = connection.execute(owned).one_or_none()
+            if row is None:
+                raise ConnectorNotFound(connector_id)
+            if replacing is not None and self._refresh_token(row.token_ciphertext) != replacing:
+                return False
             statement = (
                 _owned(table.update(), owner)
                 .where(table.c.id == connector_id)
-                .where(table.c.credential_kind == CredentialKind.OAUTH.value)
                 .values(token_ciphertext=self._cipher.encrypt(grant.to_json()))
             )
             if connection.execute(statement).rowcount != 1:
                 raise ConnectorNotFound(connector_id)
+        return True
+
+    def _refresh_token(self, ciphertext: str) -> str | None:
+        """The refresh token of a stored grant's ciphertext; None when it cannot be read."""
+        try:
+            return OAuthGrant.from_json(self._cipher.decrypt(ciphertext)).refresh_token
+        except (TokenUnreadable, ValueError):
+            return None
 
     def made_by_setup(self, owner: str, setup_key: str) -> Connector | None:
         """The owner's connector that the setup wizard with this key created, if any."""

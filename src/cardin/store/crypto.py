@@ -52,6 +52,15 @@ class TokenCipher:
         except (InvalidToken, UnicodeError) as exc:
             raise TokenUnreadable(KEY_CHANGED) from exc
 
+    def decrypt_dated(self, ciphertext: str) -> tuple[str, int]:
+        """The text and when it was encrypted (Unix seconds), at any age; TokenUnreadable when
+        this key did not encrypt it."""
+        try:
+            data = ciphertext.encode("ascii")
+            return self._fernet.decrypt(data).decode("utf-8"), self._fernet.extract_timestamp(data)
+        except (InvalidToken, UnicodeError) as exc:
+            raise TokenUnreadable(KEY_CHANGED) from exc
+
 
 def token_fingerprint(token: str) -> str:
     """SHA-256 of the token, hex: tells tokens apart without revealing them."""

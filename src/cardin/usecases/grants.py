@@ -2,14 +2,16 @@
 
 A connector signed in with Pipedrive holds an `OAuthGrant` in the store. Its lookups get a
 `KeptGrant` (`cardin.pipedrive.oauth`), whose Auth asks `Grants.refresh` for a new access token
-when the old one expires or is refused. Concurrent lookups of one connector refresh it once: an
-`asyncio.Lock` per connector in this process, and across workers a short lock in the cache
+when the old one expires or is refused. Concurrent lookups of one connector refresh it once: one
+refresh task per connector in this process, and across workers a short lock in the cache
 (`Cache.add`, Redis SET NX). A caller that finds the grant already refreshed (by another
 request, or by another worker while it waited) takes the stored one. The rotated refresh token
 is written to the store before the new access token is used, so that a restart never holds a
-spent refresh token. When Pipedrive refuses the refresh token (`invalid_grant`) the grant is
-gone: GrantRevoked, an InvalidToken, makes the lookup a reauth failure, and the user signs in
-again. No token is ever logged.
+spent refresh token. The exchange and the write run in the task, which `Grants` owns and
+callers await through `asyncio.shield`: a lookup's deadline ends the caller's wait, never the
+refresh, so a new refresh token that Pipedrive issued slowly is still kept. When Pipedrive
+refuses the refresh token (`invalid_grant`) the grant is gone: GrantRevoked, an InvalidToken,
+makes the lookup a reauth failure, and the user signs in again. No token is ever logged.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ log = logging.getLogger(__name__)
 
 LOCK_TTL = 30.0
 """Seconds the cross-worker refresh lock lives at most (a worker that died lets go by then)."""
-WAIT = 10.0
-"""Seconds a caller waits for another worker's refresh before refreshing itself."""
+WAIT = 4.0
+"""Seconds a refresh waits for another worker's refresh before refreshing itself: shorter than
+a lookup's deadline (6 s), so that a caller can still be answered by its own refresh."""
 POLL = 0.05
 """Seconds between two looks at the store while waiting."""
 
@@ -67,7 +70,7 @@ class Grants:
         self._cache = cache
         self._clock = clock
         self._wait = wait
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: dict[str, asyncio.Task[OAuthGrant]] = {}
 
     def keeper(self, connector: Connector) -> ConnectorGrant:
         """What a connector's GrantAuth asks for a fresh grant."""
@@ -76,24 +79,48 @@ class Grants:
     async def refresh(self, connector: Connector, stale: OAuthGrant) -> OAuthGrant:
         """A grant newer than `stale`: the stored one when another request refreshed it, else
         one from Pipedrive, stored before it is returned. GrantRevoked when Pipedrive refuses
-        the refresh token."""
-        lock = self._locks.setdefault(connector.id, asyncio.Lock())
-        async with lock:
-            stored = await self._stored(connector)
-            if self._newer(stored, stale):
-                return stored
-            key = f"oauth-refresh:{connector.id}"
-            owned = await self._cache.add(key, b"1", LOCK_TTL)
-            if not owned:
-                waited = await self._await_other_worker(connector, stale)
-                if waited is not None:
-                    return waited
-                stored = await self._stored(connector)  # the holder went quiet: go ahead
-            try:
-                return await self._refresh_stored(connector, stored)
-            finally:
-                if owned:
-                    await self._cache.delete(key)
+        the refresh token.
+
+        The work runs in this connector's refresh task (one at a time per connector), shielded
+        from the caller: a caller cancelled by its deadline leaves the task to finish and store
+        the grant."""
+        for _ in range(2):
+            task = self._tasks.get(connector.id)
+            joined = task is not None
+            if task is None:
+                task = asyncio.create_task(self._refresh(connector, stale))
+                self._tasks[connector.id] = task
+                task.add_done_callback(lambda done: self._finished(connector.id, done))
+            fresh = await asyncio.shield(task)
+            # A task started for an older grant may answer with the one this caller holds.
+            if not joined or fresh.access_token != stale.access_token:
+                return fresh
+        return fresh
+
+    def _finished(self, connector_id: str, task: asyncio.Task[OAuthGrant]) -> None:
+        """Forget a connector's finished refresh task (its failure is its callers' to see)."""
+        if self._tasks.get(connector_id) is task:
+            del self._tasks[connector_id]
+        if not task.cancelled():
+            task.exception()  # retrieved: a failure nobody waited for is not reported as lost
+
+    async def _refresh(self, connector: Connector, stale: OAuthGrant) -> OAuthGrant:
+        """`refresh`'s work, in the connector's task."""
+        stored = await self._stored(connector)
+        if self._newer(stored, stale):
+            return stored
+        key = f"oauth-refresh:{connector.id}"
+        owned = await self._cache.add(key, b"1", LOCK_TTL)
+        if not owned:
+            waited = await self._await_other_worker(connector, stale)
+            if waited is not None:
+                return waited
+            stored = await self._stored(connector)  # the holder went quiet: go ahead
+        try:
+            return await self._refresh_stored(connector, stored)
+        finally:
+            if owned:
+                await self._cache.delete(key)
 
     async def revoke(self, connector: Connector, grant: OAuthGrant) -> bool:
         """Revoke the grant's refresh token at Pipedrive, best effort; whether it worked."""
@@ -148,7 +175,17 @@ class Grants:
                 "CARDIN_PIPEDRIVE_CLIENT_SECRET): no grant can be refreshed"
             )
             raise
-        await asyncio.to_thread(self._store.save_grant, connector.owner, connector.id, fresh)
+        kept = await asyncio.to_thread(
+            self._store.save_grant,
+            connector.owner,
+            connector.id,
+            fresh,
+            replacing=stored.refresh_token,
+        )
+        if not kept:
+            # A sign-in replaced the grant while this refresh ran: the store's is the one to use.
+            log.info("connector %s: signed in again meanwhile; refresh dropped", connector.id)
+            return await self._stored(connector)
         log.info("connector %s: access token refreshed", connector.id)
         return fresh
 

@@ -1,20 +1,27 @@
 """Sign in with Pipedrive: the consent link a set-up or reauth card offers, and its callback.
 
 `begin` makes the link for one Google user and one wizard (or one connector to reauthorize): a
-random nonce, kept in the cache for 10 minutes with who asked and the wizard's choices, travels
-to Pipedrive as `state`, sealed by the store's Fernet key (signed, and dated: a sealed state
-older than 10 minutes does not open). `finish` is the callback's work, and the callback is the one
-endpoint Google does not call, so the state is its only proof: a state that does not open
-(forged), that was used before (replayed: single use through `Cache.add`), or whose record is
-gone (expired) is refused and nothing is stored. The user is the one the record names, so a
-state cannot store a grant for anyone else.
+random nonce, kept in the cache a little longer than the link works with who asked and the
+wizard's choices, travels to Pipedrive as `state`, sealed by the store's Fernet key under a
+purpose prefix of its own (so that no other text of that key, a stored grant say, opens as a
+state) and dated. `finish` is the callback's work, and the callback is the one endpoint Google
+does not call, so the state is its only proof: a state that does not open (forged), whose
+record was taken before (replayed: the record is taken with `Cache.pop`, one atomic step, and
+Redis away takes nothing), or that is older than 10 minutes (expired; the record still says
+whose wizard it was, so the wizard says so too) is refused and nothing is stored. Key names
+hold a hash of the nonce, never the nonce itself.
 
-A granted code is exchanged, the grant's account checked with `GET /v1/users/me`, and the
-connector stored (a new one for the wizard, or the reauthorized one's credential replaced). The
-outcome is left for the user's next card (`take_result`, once): Gmail reloads the add-on when
-the consent window closes, and the reloaded card continues the wizard (step 4), says what went
-wrong, or tells that the connector was reauthorized. Scopes are the least the connector's
-features need (`scopes_for`).
+A granted code is exchanged and the grant's account checked with `GET /v1/users/me`; then the
+user's browser is asked to confirm: "Connect Pipedrive <company> (<user>) to Cardin for <Google
+account>?" (`AwaitingConfirmation`). The grant waits, encrypted, under a fresh single-use value
+the page's Connect button posts back with the state (`confirm`), so that a link someone else
+completed in their own browser stores nothing unless they connect their CRM to an account the
+page names, and no other site can post the confirmation. Only then is the connector stored (a
+new one for the wizard, or the reauthorized one's credential replaced). The outcome is left for
+the user's next card (`take_result`, once): Gmail reloads the add-on when the consent window
+closes, and the reloaded card continues the wizard (step 4), says what went wrong, or tells that
+the connector was reauthorized. Scopes are the least the connector's features need
+(`scopes_for`).
 
 Several workers must share the cache (Redis): the card that offers the link and the callback
 may be served by different ones.
@@ -23,10 +30,13 @@ may be served by different ones.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -50,6 +60,13 @@ log = logging.getLogger(__name__)
 
 STATE_TTL = 10 * 60.0
 """Seconds a sign-in link works."""
+RECORD_TTL = STATE_TTL + 5 * 60.0
+"""Seconds the link's record is kept: longer than the link works, so that a late callback can
+still tell the user's wizard that the link expired."""
+CONFIRM_TTL = STATE_TTL
+"""Seconds the confirmation page's Connect button works."""
+STATE_PURPOSE = "cardin-oauth-state:"
+"""What a sealed state's text starts with: no other text sealed by the store's key opens as one."""
 RESULT_TTL = 10 * 60.0
 """Seconds the outcome waits for the user's next card."""
 
@@ -118,6 +135,8 @@ class SignInStarted:
     connector_id: str | None = None
     locale: str | None = None
     """Gmail's locale when the link was made: the callback page speaks it."""
+    google_email: str | None = None
+    """The Google account's address (when Google tells it): the confirmation page names it."""
 
     def to_json(self) -> bytes:
         """The record kept in the cache (no secret in it)."""
@@ -128,6 +147,7 @@ class SignInStarted:
                 "setup_key": self.setup_key,
                 "connector_id": self.connector_id,
                 "locale": self.locale,
+                "google_email": self.google_email,
                 "name": s.name,
                 "features": sorted(f.value for f in s.features),
                 "run_mode": s.run_mode.value,
@@ -152,6 +172,7 @@ class SignInStarted:
                 data["setup_key"],
                 data["connector_id"],
                 data.get("locale"),
+                data.get("google_email"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError("not a sign-in record") from exc
@@ -175,15 +196,32 @@ class NotSignedIn:
     holder: Connector | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AwaitingConfirmation:
+    """The grant works and opens `account`; it is stored once the page posts `confirm` back."""
+
+    started: SignInStarted
+    account: Account
+    confirm: str
+
+
 SignInOutcome = SignedIn | NotSignedIn
 
 
+def _hashed(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def _state_key(nonce: str) -> str:
-    return f"cardin:oauth-state:{nonce}"
+    return f"cardin:oauth-state:{_hashed(nonce)}"
 
 
 def _used_key(nonce: str) -> str:
-    return f"cardin:oauth-state-used:{nonce}"
+    return f"cardin:oauth-state-used:{_hashed(nonce)}"
+
+
+def _pending_key(confirm: str) -> str:
+    return f"cardin:oauth-pending:{_hashed(confirm)}"
 
 
 def _result_key(sub: str) -> str:
@@ -196,57 +234,114 @@ async def begin(services: Services, started: SignInStarted) -> str | None:
     if grants is None:
         return None
     nonce = secrets.token_urlsafe(24)
-    await services.cache.set(_state_key(nonce), started.to_json(), STATE_TTL)
-    state = services.cipher.encrypt(nonce)
+    await services.cache.set(_state_key(nonce), started.to_json(), RECORD_TTL)
+    state = services.cipher.encrypt(STATE_PURPOSE + nonce)
     return grants.app.authorize_url(
         grants.redirect_uri, state, scopes_for(started.settings.features)
     )
 
 
-async def _opened(services: Services, state: str) -> SignInStarted | NotSignedIn:
-    """The record of a genuine, fresh, unused state; else the refusal."""
+def _sealed(services: Services, state: str | None) -> tuple[str, int] | None:
+    """The nonce a genuine state seals and when it was sealed; None when it is not one."""
+    if not state or not state.isascii():
+        return None
     try:
-        nonce = services.cipher.decrypt(state, ttl=int(STATE_TTL))
+        text, sealed_at = services.cipher.decrypt_dated(state)
     except (TokenUnreadable, UnicodeError):
+        return None
+    if not text.startswith(STATE_PURPOSE) or len(text) == len(STATE_PURPOSE):
+        return None
+    return text.removeprefix(STATE_PURPOSE), sealed_at
+
+
+async def _opened(
+    services: Services, state: str | None, now: Callable[[], float]
+) -> tuple[str, SignInStarted] | NotSignedIn:
+    """The nonce and record of a genuine, fresh, unused state; else the refusal."""
+    sealed = _sealed(services, state)
+    if sealed is None:
         return NotSignedIn(Problem.FORGED)
-    if not await services.cache.add(_used_key(nonce), b"1", STATE_TTL):
-        return NotSignedIn(Problem.REPLAYED)
-    raw = await services.cache.get(_state_key(nonce))
-    await services.cache.delete(_state_key(nonce))
+    nonce, sealed_at = sealed
+    raw = await services.cache.pop(_state_key(nonce))
     if raw is None:
+        if await services.cache.get(_used_key(nonce)) is not None:
+            return NotSignedIn(Problem.REPLAYED)
         return NotSignedIn(Problem.EXPIRED)
+    # Only to tell a replay from an expiry: the record taken above is what refuses a replay.
+    await services.cache.set(_used_key(nonce), b"1", RECORD_TTL)
     try:
-        return SignInStarted.from_json(raw)
+        started = SignInStarted.from_json(raw)
     except ValueError:
         return NotSignedIn(Problem.EXPIRED)
+    if now() - sealed_at > STATE_TTL:
+        return NotSignedIn(Problem.EXPIRED, started)
+    return nonce, started
 
 
 async def finish(  # noqa: PLR0911 - one return per refusal
-    services: Services, *, state: str | None, code: str | None, error: str | None
-) -> SignInOutcome:
-    """The callback's work: check the state, exchange the code, check the account, store."""
+    services: Services,
+    *,
+    state: str | None,
+    code: str | None,
+    error: str | None,
+    now: Callable[[], float] = time.time,
+) -> SignInOutcome | AwaitingConfirmation:
+    """The callback's work: check the state, exchange the code, check the account; the grant
+    then waits for the user's confirmation (`confirm`)."""
     grants = services.grants
-    if grants is None or not state or not state.isascii():
+    if grants is None:
         return NotSignedIn(Problem.FORGED)
-    opened = await _opened(services, state)
+    opened = await _opened(services, state, now)
     if isinstance(opened, NotSignedIn):
         log.warning("sign-in callback refused: %s state", opened.problem.value)
-        return opened
+        return await _remember(services, opened)
+    nonce, started = opened
     if error or not code:
         problem = Problem.DENIED if error == "access_denied" else Problem.EXCHANGE
-        return await _remember(services, NotSignedIn(problem, opened))
+        return await _remember(services, NotSignedIn(problem, started))
     try:
         grant = await grants.endpoint.exchange_code(code, grants.redirect_uri)
     except GrantRevoked:
-        return await _remember(services, NotSignedIn(Problem.EXCHANGE, opened))
+        return await _remember(services, NotSignedIn(Problem.EXCHANGE, started))
     except PipedriveError as exc:
         log.warning("sign-in: the code exchange failed (%s)", type(exc).__name__)
-        return await _remember(services, NotSignedIn(Problem.UNREACHABLE, opened))
+        return await _remember(services, NotSignedIn(Problem.UNREACHABLE, started))
     try:
         account = await _account(services, grant)
     except TokenRejected:
-        return await _remember(services, NotSignedIn(Problem.ACCOUNT, opened))
-    return await _remember(services, await _store(services, opened, grant, account))
+        return await _remember(services, NotSignedIn(Problem.ACCOUNT, started))
+    confirm = secrets.token_urlsafe(24)
+    pending = {
+        "state": _hashed(nonce),
+        "started": started.to_json().decode(),
+        "grant": services.cipher.encrypt(grant.to_json()),
+        "account": dataclasses.asdict(account),
+    }
+    await services.cache.set(_pending_key(confirm), json.dumps(pending).encode(), CONFIRM_TTL)
+    return AwaitingConfirmation(started, account, confirm)
+
+
+async def confirm(services: Services, *, state: str | None, confirm: str | None) -> SignInOutcome:
+    """The confirmation page's Connect: store the grant the callback checked, once.
+
+    `confirm` is the single-use value that page was given, `state` the sign-in's own: both must
+    match. Nothing is stored otherwise."""
+    sealed = _sealed(services, state)
+    if sealed is None or not confirm or not confirm.isascii():
+        return NotSignedIn(Problem.FORGED)
+    raw = await services.cache.pop(_pending_key(confirm))
+    if raw is None:
+        return NotSignedIn(Problem.EXPIRED)
+    try:
+        pending = json.loads(raw)
+        if pending["state"] != _hashed(sealed[0]):
+            return NotSignedIn(Problem.FORGED)
+        started = SignInStarted.from_json(pending["started"].encode())
+        grant = OAuthGrant.from_json(services.cipher.decrypt(pending["grant"]))
+        account = Account(**pending["account"])
+    except (KeyError, TypeError, ValueError, TokenUnreadable):
+        return NotSignedIn(Problem.EXPIRED)
+    return await _remember(services, await _store(services, started, grant, account))
 
 
 async def _account(services: Services, grant: OAuthGrant) -> Account:
@@ -315,11 +410,9 @@ async def _remember(services: Services, outcome: SignInOutcome) -> SignInOutcome
 
 async def take_result(services: Services, sub: str) -> SignInOutcome | None:
     """The outcome of this user's last sign-in, once; None when there is none (or it expired)."""
-    key = _result_key(sub)
-    raw = await services.cache.get(key)
+    raw = await services.cache.pop(_result_key(sub))
     if raw is None:
         return None
-    await services.cache.delete(key)
     try:
         record = json.loads(raw)
         started = SignInStarted.from_json(record["started"].encode())

@@ -27,7 +27,37 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the OAuth connectors (an older Cardin cannot read a grant), then the column."""
-    connectors = sa.table("connectors", sa.column("credential_kind", sa.String(16)))
+    """Drop the OAuth connectors (an older Cardin cannot read a grant) with their logged emails
+    and write requests, give each owner who lost the default connector the first one left as
+    the default, then drop the column."""
+    connectors = sa.table(
+        "connectors",
+        sa.column("id", sa.String(32)),
+        sa.column("owner", sa.String(255)),
+        sa.column("position", sa.Integer),
+        sa.column("is_default", sa.Boolean),
+        sa.column("credential_kind", sa.String(16)),
+    )
+    oauth = sa.select(connectors.c.id).where(connectors.c.credential_kind == "oauth")
+    for name in ("logged_emails", "write_requests"):
+        rows = sa.table(name, sa.column("connector_id", sa.String(32)))
+        op.execute(rows.delete().where(rows.c.connector_id.in_(oauth)))
+    bind = op.get_bind()
+    owners = set(
+        bind.execute(
+            sa.select(connectors.c.owner)
+            .where(connectors.c.credential_kind == "oauth")
+            .where(connectors.c.is_default)
+        ).scalars()
+    )
     op.execute(connectors.delete().where(connectors.c.credential_kind == "oauth"))
+    for owner in sorted(owners):
+        first = bind.execute(
+            sa.select(connectors.c.id)
+            .where(connectors.c.owner == owner)
+            .order_by(connectors.c.position)
+            .limit(1)
+        ).scalar_one_or_none()
+        if first is not None:
+            op.execute(connectors.update().where(connectors.c.id == first).values(is_default=True))
     op.drop_column("connectors", "credential_kind")  # SQLite 3.35+ drops it without a table copy
