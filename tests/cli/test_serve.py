@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cardin.commands.serve import run_serve
+from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
 from cardin.store import create_database_engine, upgrade_database
 
@@ -32,6 +33,9 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
         def run(self) -> None:
             pass
 
+    # run_serve writes these to os.environ itself; monkeypatch.delenv of an absent variable
+    # records nothing to undo, so they are put back here (else they leak into later tests)
+    kept = {name: os.environ.get(name) for name in ("CARDIN_PUBLIC_URL", MULTIPROC_VARIABLE)}
     monkeypatch.setattr("uvicorn.run", record)
     # uvicorn.Config would configure this process's logging: the options are what is checked
     monkeypatch.setattr("uvicorn.Config", lambda app, **options: {"app": app, **options})
@@ -41,6 +45,11 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
     level = alembic.level
     yield calls
     alembic.setLevel(level)
+    for name, value in kept.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def google(public_url: str | None = None) -> Settings:
