@@ -156,8 +156,9 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
 """
 
-# KEYS[1]: the window; ARGV: requests Pipedrive counted, window in ms, a unique prefix.
-_OBSERVE = """
+# Fills the window KEYS[1] up to ARGV[1] requests (what Pipedrive says it counted), on Redis'
+# clock; ARGV[2] is the window in ms, ARGV[3] a unique prefix of the entries it adds.
+_FILL_WINDOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[2])
@@ -167,24 +168,17 @@ for i = count + 1, tonumber(ARGV[1]) do
   redis.call('ZADD', KEYS[1], now, ARGV[3] .. i)
 end
 redis.call('PEXPIRE', KEYS[1], window)
-return 0
 """
 
+# KEYS[1]: the window; ARGV: requests Pipedrive counted, window in ms, a unique prefix.
+_OBSERVE = _FILL_WINDOW + "return 0\n"
 
 # KEYS[1]: the window, KEYS[2]: the counter; ARGV: requests Pipedrive counted (0: none to
 # observe), window in ms, a unique prefix, tokens to add (0: none), the counter's ttl in ms.
-_SETTLE = """
-if tonumber(ARGV[1]) > 0 then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  local window = tonumber(ARGV[2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-  local count = redis.call('ZCARD', KEYS[1])
-  for i = count + 1, tonumber(ARGV[1]) do
-    redis.call('ZADD', KEYS[1], now, ARGV[3] .. i)
-  end
-  redis.call('PEXPIRE', KEYS[1], window)
-end
+_SETTLE = (
+    "if tonumber(ARGV[1]) > 0 then\n"
+    + _FILL_WINDOW
+    + """end
 if tonumber(ARGV[4]) > 0 then
   local total = redis.call('INCRBY', KEYS[2], ARGV[4])
   if total == tonumber(ARGV[4]) then
@@ -193,6 +187,7 @@ if tonumber(ARGV[4]) > 0 then
 end
 return 0
 """
+)
 
 
 class RedisLimiter:

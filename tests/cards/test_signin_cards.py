@@ -13,20 +13,10 @@ from cardin import cards
 from tests.cards import fixtures
 from tests.cards.probe import texts
 from tests.cards.validate import assert_valid_card
+from tests.service.harness import walk
 
 URL = "https://oauth.pipedrive.com/oauth/authorize?client_id=x&state=s"
 SALES = fixtures.connector("conn-2", "Sales EU", account=fixtures.GLOBEX_ACCOUNT)
-
-
-def walk(node: Any) -> Any:
-    """Every dict inside a JSON value."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def _links(card: dict[str, Any]) -> list[dict[str, Any]]:
