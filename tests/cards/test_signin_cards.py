@@ -12,15 +12,14 @@ import pytest
 from cardin import cards
 from tests.cards import fixtures
 from tests.cards.probe import texts
-from tests.cards.validate import assert_valid_card
-from tests.service.harness import walk
+from tests.cards.validate import assert_valid_card, walk
 
 URL = "https://oauth.pipedrive.com/oauth/authorize?client_id=x&state=s"
 SALES = fixtures.connector("conn-2", "Sales EU", account=fixtures.GLOBEX_ACCOUNT)
 
 
 def _links(card: dict[str, Any]) -> list[dict[str, Any]]:
-    return [node["openLink"] for node in walk(card) if isinstance(node.get("openLink"), dict)]
+    return [value for _, key, value in walk(card) if key == "openLink" and isinstance(value, dict)]
 
 
 @pytest.mark.parametrize("locale", ["en_US", "de_DE"])
@@ -35,7 +34,7 @@ def test_step3_offers_the_sign_in_first_and_the_token_still(locale: str) -> None
     words = texts(card)
     assert ctx.msgs.text("signin.button") in words
     assert ctx.msgs.text("signin.or_token") in words
-    assert any("token_input" in str(node.get("name", "")) for node in walk(card))
+    assert any(key == "name" and "token_input" in str(value) for _, key, value in walk(card))
 
 
 def test_without_an_app_step3_has_no_sign_in() -> None:
