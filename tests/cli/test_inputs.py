@@ -28,7 +28,7 @@ def no_servers(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a server was started")
 
     monkeypatch.setattr("uvicorn.run", refuse)
-    monkeypatch.setattr("cardin.commands.serve.Multiprocess", refuse)
+    monkeypatch.setattr("cardin.commands.serve.Workers", refuse)
     monkeypatch.setattr("cardin.commands.demo.BackgroundServer", refuse)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cardin.commands.serve import run_serve
+from cardin.commands.workers import BALANCED
 from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
 from cardin.store import create_database_engine, upgrade_database
@@ -24,10 +25,10 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
         calls.append({**options, "public_url": os.environ.get("CARDIN_PUBLIC_URL")})
 
     class Workers:
-        """uvicorn's supervisor of several workers, given the socket `cardin serve` bound."""
+        """The supervisor of several workers, given the sockets `cardin serve` bound."""
 
-        def __init__(self, config: dict[str, object], sockets: list[object]) -> None:
-            assert len(sockets) == 1
+        def __init__(self, config: dict[str, object], sockets: list[object], count: int) -> None:
+            assert len(sockets) == (count if BALANCED else 1)
             record(str(config.pop("app")), **config)
 
         def run(self) -> None:
@@ -39,7 +40,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
     monkeypatch.setattr("uvicorn.run", record)
     # uvicorn.Config would configure this process's logging: the options are what is checked
     monkeypatch.setattr("uvicorn.Config", lambda app, **options: {"app": app, **options})
-    monkeypatch.setattr("cardin.commands.serve.Multiprocess", Workers)
+    monkeypatch.setattr("cardin.commands.serve.Workers", Workers)
     monkeypatch.delenv("CARDIN_PUBLIC_URL", raising=False)  # restored after the test
     alembic = logging.getLogger("alembic")
     level = alembic.level

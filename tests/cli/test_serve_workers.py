@@ -1,4 +1,5 @@
-"""`cardin serve --workers N`: connections send without delay, on uvloop and httptools.
+"""`cardin serve --workers N`: connections send without delay, on uvloop and httptools, and
+are spread over the workers, also after one of them died.
 
 The timed test is one of the few allowed: a real `cardin serve --workers 2` and the median of
 sequential health checks, which a delayed ACK would hold at ~40 ms each.
@@ -7,13 +8,16 @@ sequential health checks, which a delayed ACK would hold at ~40 ms each.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import os
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,7 +28,8 @@ from cryptography.fernet import Fernet
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from cardin.commands import ExitCode
-from cardin.commands.serve import APP, listening_socket, run_serve, uvicorn_options
+from cardin.commands.serve import APP, run_serve, uvicorn_options
+from cardin.commands.workers import BALANCED, listening_socket, listening_sockets
 from cardin.settings import Settings
 
 
@@ -39,16 +44,40 @@ def test_the_listening_socket_is_tcp_with_no_delay() -> None:
         assert sock.get_inheritable()  # the workers receive it
 
 
+@pytest.mark.skipif(not BALANCED, reason="the kernel balances SO_REUSEPORT sockets on Linux")
+def test_each_worker_gets_a_socket_of_its_own_on_one_port() -> None:
+    sockets = listening_sockets("127.0.0.1", 0, 3)
+    try:
+        assert len(sockets) == 3
+        assert len({sock.getsockname() for sock in sockets}) == 1  # port 0: one port for all
+        for sock in sockets:
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
+            assert sock.proto == socket.IPPROTO_TCP
+            assert nodelay(sock)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_one_worker_has_one_socket_and_no_port_sharing() -> None:
+    (sock,) = listening_sockets("127.0.0.1", 0, 1)
+    with sock:
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 0
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["plain", "SO_REUSEPORT"])
 def test_a_port_in_use_is_one_line_and_no_workers(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *, shared: bool
 ) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("workers were started")
 
-    monkeypatch.setattr("cardin.commands.serve.Multiprocess", refuse)
+    monkeypatch.setattr("cardin.commands.serve.Workers", refuse)
     monkeypatch.setenv("CARDIN_PUBLIC_URL", "https://cardin.example")
     settings = Settings(google_service_account="sa@cardin.example", google_oauth_client_id="1")
     with socket.socket() as taken:
+        if shared:  # another `cardin serve`, say: its workers would share the port with ours
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
@@ -94,9 +123,21 @@ def test_uvicorn_picks_uvloop_and_httptools() -> None:
     assert config.http_protocol_class is HttpToolsProtocol
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running `cardin serve`: its port and process."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 @pytest.fixture
-def two_workers(tmp_path: Path) -> Iterator[str]:
-    """`cardin serve --workers 2` (in-process caches allowed); its base URL once it answers."""
+def two_workers(tmp_path: Path) -> Iterator[Served]:
+    """`cardin serve --workers 2` (in-process caches allowed), once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -130,7 +171,9 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield url
+        if BALANCED:
+            listening_on(port, 2)
+        yield Served(port, child)
     finally:
         child.terminate()
         try:
@@ -140,12 +183,96 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
             child.wait(5)
 
 
-def test_two_workers_answer_sequential_requests_without_the_delayed_ack(two_workers: str) -> None:
+def test_two_workers_answer_sequential_requests_without_the_delayed_ack(
+    two_workers: Served,
+) -> None:
     times = []
     with httpx.Client(timeout=5) as http:
         for _ in range(50):
             started = time.perf_counter()
-            http.get(f"{two_workers}/healthz").raise_for_status()
+            http.get(f"{two_workers.url}/healthz").raise_for_status()
             times.append(time.perf_counter() - started)
     # the delayed ACK would make each ~40 ms; a loaded machine stays well under 10
     assert statistics.median(times) < 0.010, sorted(times)
+
+
+def listening_on(port: int, count: int) -> None:
+    """Wait until `count` sockets listen on the port (each worker listens once it has started;
+    until then the kernel gives every connection to the workers already listening)."""
+    deadline = time.monotonic() + 60
+    while True:
+        states = [
+            (int(line.split()[1].split(":")[1], 16), line.split()[3])
+            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        ]
+        if states.count((port, "0A")) >= count:
+            return
+        assert time.monotonic() < deadline, f"{states.count((port, '0A'))} sockets listen"
+        time.sleep(0.1)
+
+
+def open_connections(port: int, count: int) -> list[http.client.HTTPConnection]:
+    """`count` keep-alive connections opened together, each answered once (so accepted)."""
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=20) for _ in range(count)]
+    for connection in connections:
+        connection.connect()
+    for connection in connections:
+        connection.request("GET", "/healthz")
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200
+    return connections
+
+
+def accepting_processes(port: int, connections: list[http.client.HTTPConnection]) -> set[int]:
+    """The processes holding the service's end of the connections (Linux /proc)."""
+    client_ports = {connection.sock.getsockname()[1] for connection in connections}
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, remote, state, inode = (line.split()[i] for i in (1, 2, 3, 9))
+        to_service = state == "01" and int(local.split(":")[1], 16) == port  # established
+        if to_service and int(remote.split(":")[1], 16) in client_ports:
+            inodes.add(f"socket:[{inode}]")
+    assert len(inodes) == len(connections)
+    holders = set()
+    for fds in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = {str(fd.readlink()) for fd in fds.iterdir()}
+        except OSError:
+            continue  # gone, or not ours to read
+        if links & inodes:
+            holders.add(int(fds.parent.name))
+    return holders
+
+
+@pytest.mark.skipif(not BALANCED, reason="the kernel balances SO_REUSEPORT sockets on Linux")
+def test_connections_opened_together_are_spread_over_the_workers(two_workers: Served) -> None:
+    connections = open_connections(two_workers.port, 16)
+    try:
+        # one shared socket gave all of them to the worker that woke first; with a socket per
+        # worker, all 16 on one of two has a chance of 2 in 65,536
+        assert len(accepting_processes(two_workers.port, connections)) == 2
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+@pytest.mark.skipif(not BALANCED, reason="the kernel balances SO_REUSEPORT sockets on Linux")
+def test_a_dead_worker_is_replaced_on_its_socket(two_workers: Served) -> None:
+    connections = open_connections(two_workers.port, 16)
+    workers = accepting_processes(two_workers.port, connections)
+    for connection in connections:
+        connection.close()
+    killed = min(workers)
+    os.kill(killed, signal.SIGKILL)
+    # Until the replacement accepts, the connections the kernel gives the dead worker's socket
+    # wait in its queue; none is refused, and each is answered once the replacement runs.
+    connections = open_connections(two_workers.port, 16)
+    try:
+        now = accepting_processes(two_workers.port, connections)
+        assert killed not in now
+        assert len(now) == 2
+        assert two_workers.process.poll() is None
+    finally:
+        for connection in connections:
+            connection.close()

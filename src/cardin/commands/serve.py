@@ -1,10 +1,11 @@
 """`cardin serve`: the add-on HTTP service under uvicorn (uvloop and httptools, which uvicorn's
 "auto" picks when installed).
 
-With several workers the listening socket is bound here, as a TCP socket with TCP_NODELAY, and
-handed to uvicorn's process supervisor: uvicorn's own socket is created with protocol 0, and
-asyncio sets TCP_NODELAY only on connections of a socket whose protocol is IPPROTO_TCP, so each
-small response would wait for the client's delayed ACK (~40 ms).
+With several workers the listening sockets are bound here, as TCP sockets with TCP_NODELAY, one
+per worker on Linux (`cardin.commands.workers`): uvicorn's own socket is created with protocol
+0, and asyncio sets TCP_NODELAY only on connections of a socket whose protocol is IPPROTO_TCP, so
+each small response would wait for the client's delayed ACK (~40 ms); and with one socket shared
+by all workers, the first to wake accepts every waiting connection.
 
 Logging is configured by uvicorn in every worker from `cardin.logs.dict_config` (JSON lines, or
 text in a terminal: `CARDIN_LOG_FORMAT`); the service writes its own line per request, so
@@ -21,7 +22,6 @@ import atexit
 import logging
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,34 +29,15 @@ from typing import Any
 import uvicorn
 from rich.console import Console
 from rich.markup import escape
-from uvicorn.supervisors import Multiprocess
 
 from cardin.commands import ExitCode
+from cardin.commands.workers import Workers, listening_sockets
 from cardin.logs import dict_config
 from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
 
 PUBLIC_URL_VARIABLE = "CARDIN_PUBLIC_URL"
 APP = "cardin.addon.app:create_app"
-
-
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for `host` and `port` whose connections send without delay.
-
-    Linux passes TCP_NODELAY on to the accepted connections, and the IPPROTO_TCP protocol makes
-    asyncio set it on each connection too.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
 
 
 def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
@@ -129,12 +110,14 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         uvicorn.run(APP, **uvicorn_options(settings, host, port, workers))
         return ExitCode.OK
     try:
-        sock = listening_socket(host, port)
+        sockets = listening_sockets(host, port, workers)
     except OSError as exc:
         console.print(f"[red]Cannot listen on {listening}: {exc.strerror or exc}[/red]")
         return ExitCode.UNAVAILABLE
-    with sock:
-        Multiprocess(
-            uvicorn.Config(APP, **uvicorn_options(settings, host, port, workers)), sockets=[sock]
-        ).run()
+    try:
+        config = uvicorn.Config(APP, **uvicorn_options(settings, host, port, workers))
+        Workers(config, sockets, workers).run()
+    finally:
+        for sock in sockets:
+            sock.close()
     return ExitCode.OK

@@ -1,0 +1,131 @@
+"""The worker processes of `cardin serve --workers N`, each accepting on a socket of its own.
+
+uvicorn's own supervisor hands every worker the same listening socket, and the worker that wakes
+first accepts every connection waiting: keep-alive connections opened together (a proxy's, a
+load test's) all land on one worker while the others idle. On Linux each worker here has its own
+socket, bound to the same address with SO_REUSEPORT, and the kernel spreads new connections over
+the sockets (by a hash of each connection's addresses and ports). Elsewhere, where SO_REUSEPORT
+does not balance, every worker shares one socket as under uvicorn's supervisor.
+
+A worker that dies (or stops answering the supervisor's health check) is replaced on its own
+socket: the connections the kernel gives that socket wait for the replacement, none is lost to
+a socket nobody accepts on. uvicorn's worker process (`uvicorn.supervisors.multiprocess.Process`)
+runs each worker; SIGINT and SIGTERM stop them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from types import FrameType
+
+import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Process
+
+log = logging.getLogger("uvicorn.error")
+
+BALANCED = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+"""Whether the kernel spreads connections over sockets bound with SO_REUSEPORT."""
+
+
+def listening_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A bound TCP socket for `host` and `port` whose connections send without delay.
+
+    Linux passes TCP_NODELAY on to the accepted connections, and the IPPROTO_TCP protocol makes
+    asyncio set it on each connection too (uvicorn's own socket has protocol 0: each small answer
+    would wait for the client's delayed ACK, ~40 ms).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def listening_sockets(host: str, port: int, workers: int) -> list[socket.socket]:
+    """One listening socket per worker on the same address (SO_REUSEPORT; port 0 takes one free
+    port for all), or a single one to share where the kernel would not balance them.
+
+    OSError when the address cannot be bound; no socket is left open then. A port someone
+    already listens on is refused, even when their socket allows sharing it (another `cardin
+    serve` would otherwise quietly take half of the connections).
+    """
+    if not BALANCED or workers == 1:
+        return [listening_socket(host, port)]
+    if port:
+        listening_socket(host, port).close()  # in use: OSError, as with a single socket
+    sockets = [listening_socket(host, port, reuse_port=True)]
+    try:
+        port = sockets[0].getsockname()[1]
+        sockets.extend(listening_socket(host, port, reuse_port=True) for _ in range(workers - 1))
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+class Workers:
+    """`count` uvicorn worker processes; worker i serves `sockets[i % len(sockets)]`."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], count: int) -> None:
+        self._config = config
+        self._sockets = sockets
+        self._count = count
+        self._processes: list[Process] = []
+        self._should_exit = threading.Event()
+
+    def run(self) -> None:
+        """Start the workers and keep them running until SIGINT or SIGTERM; then stop them."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._stop)
+        log.info("Started %d workers under process [%d]", self._count, os.getpid())
+        self._processes = [self._start(index) for index in range(self._count)]
+        try:
+            while not self._should_exit.wait(0.5):
+                self._keep_alive()
+        finally:
+            for process in self._processes:
+                process.terminate()
+            for process in self._processes:
+                process.join()
+            log.info("Stopped the workers of process [%d]", os.getpid())
+
+    def _stop(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("Received %s, stopping", signal.Signals(signum).name)
+        self._should_exit.set()
+
+    def _start(self, index: int) -> Process:
+        process = Process(self._config, [self._sockets[index % len(self._sockets)]])
+        process.start()
+        return process
+
+    def _keep_alive(self) -> None:
+        """Replace a worker that died or hangs, on its own socket; give up (stop all) when one
+        could not even start: the next would fail the same way."""
+        for index, process in enumerate(self._processes):
+            if self._should_exit.is_set():
+                return
+            if process.is_alive(timeout=self._config.timeout_worker_healthcheck):
+                continue
+            process.kill()
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:
+                log.error("Worker [%s] failed to start: stopping", process.pid)
+                self._should_exit.set()
+                return
+            log.warning("Worker [%s] died: starting another in its place", process.pid)
+            self._processes[index] = self._start(index)
