@@ -11,8 +11,11 @@ Rows: "first opens" open each person once (a full lookup; account metadata warm)
 open them again and again for `--seconds`, answered from the result cache by whichever worker
 takes the connection (the Pipedrive column counts the requests that reached the sandbox during
 them: 0 means no lookup was repeated on any worker); "uncached" runs with the result cache off
-(a full lookup on every open, metadata warm). After `--opens` repeat opens in all, the resident
-memory of each worker.
+(a full lookup on every open, metadata warm). Between the first and the repeat opens, each
+person is opened again until a round reaches Pipedrive no more (a first open that ran out of
+time, paced by the shared limiter, is not cached: it would be looked up again during the repeat
+opens). After the repeat opens, the CPU seconds each worker spent on them; after `--opens`
+opens in all, the resident memory of each worker.
 
     .venv/bin/python bench/serve.py [--workers 2] [--cache redis://127.0.0.1:6379/13]
         [--latency 50] [--concurrency 8] [--seconds 10] [--opens 10000]
@@ -196,13 +199,39 @@ def clear_requests(sandbox_url: str) -> None:
     httpx.delete(f"{sandbox_url}/_sandbox/requests", timeout=10).raise_for_status()
 
 
+def settle(port: int, prepared: Prepared, sandbox_url: str, rounds: int = 5) -> int:
+    """Open each person again until a round makes no Pipedrive request; the rounds it took."""
+    for done in range(1, rounds + 1):
+        clear_requests(sandbox_url)
+        first_opens(port, prepared)
+        if pipedrive_requests(sandbox_url) == 0:
+            return done
+    raise RuntimeError(f"opens still reached Pipedrive after {rounds} rounds")
+
+
+def _workers(parent: int) -> list[int]:
+    """The uvicorn workers under `parent` (not multiprocessing's resource tracker)."""
+    return [
+        pid
+        for pid in _children(parent)
+        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+def worker_cpu(parent: int) -> list[float]:
+    """CPU seconds (user and system) each worker has used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent = []
+    for pid in _workers(parent):
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        spent.append((int(fields[11]) + int(fields[12])) / ticks)  # utime, stime
+    return spent
+
+
 def worker_rss(parent: int) -> list[float]:
     """Resident memory of each uvicorn worker under `parent`, in MB (Linux /proc)."""
     sizes = []
-    for pid in _children(parent):
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        if b"resource_tracker" in cmdline:
-            continue
+    for pid in _workers(parent):
         status = Path(f"/proc/{pid}/status").read_text().splitlines()
         sizes.extend(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
     return sizes
@@ -289,13 +318,20 @@ def run(args: argparse.Namespace, sandbox_url: str, *, cached: bool) -> list[str
             clear_requests(sandbox_url)
             first = first_opens(port, prepared)
             rows.append(row("first opens", args, first, pipedrive_requests(sandbox_url)))
+            rounds = settle(port, prepared, sandbox_url)
             clear_requests(sandbox_url)
+            before = worker_cpu(child.pid)
             phase = asyncio.run(load(port, prepared, args.concurrency, seconds=args.seconds))
+            cpu = [after - was for after, was in zip(worker_cpu(child.pid), before, strict=True)]
             rows.append(row("repeat opens", args, phase, pipedrive_requests(sandbox_url)))
-            done = len(prepared) * 2 + len(phase.latencies)
+            done = len(prepared) * (2 + rounds) + len(phase.latencies)
             if args.opens > done:
                 asyncio.run(load(port, prepared, args.concurrency, opens=args.opens - done))
             sizes = worker_rss(child.pid)
+            rows.append(
+                f"\nRounds of opens until none reached Pipedrive: {rounds}. CPU per worker during "
+                "the repeat opens: " + ", ".join(f"{seconds:.1f} s" for seconds in cpu)
+            )
             rows.append(
                 f"\nRSS per worker after {max(done, args.opens)} opens: "
                 + ", ".join(f"{size:.0f} MB" for size in sizes)

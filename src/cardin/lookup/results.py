@@ -20,8 +20,10 @@ from cardin.lookup.codec import Unreadable, dump_result, load_result
 RESULT_TTL = 10 * 60.0
 LOADED_ENTRIES = 128
 """How many loaded results a process keeps next to the bytes they were loaded from."""
-LOADED_MAX_BYTES = 256 * 1024
-"""A cached result larger than this is loaded on every hit (and not kept loaded)."""
+LOADED_MAX_BYTES = 512 * 1024
+"""A cached result larger than this is loaded on every hit (and not kept loaded). A contact with
+a few hundred deals, notes and activities is some 300 KB; loading it on every hit blocked the
+worker's event loop for tens of milliseconds, every other answer in flight with it."""
 LOADED_TOTAL_BYTES = 8 * 1024 * 1024
 """The most JSON the kept results may have come from, all together: a loaded result takes
 about twice its JSON's size, so a process keeps at most some 24 MB of them."""
