@@ -293,13 +293,13 @@ class _Run:
         self.users = {u.id: u for u in meta.users or []}
         self.builder = ContactBuilder(meta, self.account, parts=parts, now=self.now, email=email)
 
-    def learn(self, kind: str, page: FirstPage[M] | SectionError | None) -> list[M] | None:
-        """What a company page says about its list's size; its items when they are the whole
-        list (else None: the caller falls back to the filtered calls)."""
+    def learn(self, kind: str, page: FirstPage[M] | SectionError | None) -> FirstPage[M] | None:
+        """What a company page says about its list's size; the page when it is the whole list
+        (else None: the caller falls back to the filtered calls)."""
         if not isinstance(page, FirstPage):
             return None  # not fetched, or failed: nothing learned
         self.learned = self.learned.model_copy(update={kind: page.complete})
-        return page.items if page.complete else None
+        return page if page.complete else None
 
     async def resolve(
         self,
@@ -316,7 +316,7 @@ class _Run:
             candidates[0],
         )
         self.company_deals = (
-            deals_page.items if isinstance(deals_page, FirstPage) and deals_page.complete else None
+            deals_page if isinstance(deals_page, FirstPage) and deals_page.complete else None
         )
         async with TaskScope() as scope:
             pages = _waited_for(self.client, rounds=1)
@@ -402,7 +402,7 @@ class _Run:
         kind: str,
         skip: bool,  # noqa: FBT001
         fetch: Callable[[], Awaitable[FirstPage[M]]],
-    ) -> list[M] | None:
+    ) -> FirstPage[M] | None:
         """A company-wide first page of `kind` when it is the whole list, else None."""
         if skip:
             return None
@@ -415,7 +415,7 @@ class _Run:
             client = for_deals
         company_deals = self.company_deals
         if company_deals is not None:
-            mine = [d for d in company_deals if d.person_id == person_id][: limits.deals]
+            mine = company_deals.pick("person_id", person_id, limits.deals)
             deals = scope.start(_maybe(parts.deals, lambda: _ready(mine)))
         else:
             deals = scope.start(
@@ -428,7 +428,7 @@ class _Run:
                 parts.notes,
                 lambda: self._picked(
                     self.note_page,
-                    lambda n: n.person_id == person_id,
+                    person_id,
                     limits.notes,
                     lambda: client.notes(person_id=person_id, limit=limits.notes),
                 ),
@@ -439,7 +439,7 @@ class _Run:
                 parts.activities,
                 lambda: self._picked(
                     self.activity_page,
-                    lambda a: a.person_id == person_id,
+                    person_id,
                     limits.activities,
                     lambda: client.activities(person_id=person_id, limit=limits.activities),
                 ),
@@ -454,17 +454,17 @@ class _Run:
 
     @staticmethod
     async def _picked(
-        page: Awaitable[list[T] | None],
-        keep: Callable[[T], bool],
+        page: Awaitable[FirstPage[_OnDeal] | None],
+        person_id: int,
         limit: int,
-        call: Callable[[], Awaitable[list[T]]],
-    ) -> list[T]:
-        """The first `limit` items of the company page that `keep` picks, in the page's order
-        (the order of the filtered call); without a whole page, the filtered call."""
+        call: Callable[[], Awaitable[list[_OnDeal]]],
+    ) -> list[_OnDeal]:
+        """The first `limit` items of the company page that are the person's, in the page's
+        order (the order of the filtered call); without a whole page, the filtered call."""
         items = await page
         if items is None:
             return await call()
-        return [item for item in items if keep(item)][:limit]
+        return items.pick("person_id", person_id, limit)
 
     # --- round 3 ---------------------------------------------------------------------------------
 
@@ -559,7 +559,7 @@ class _Run:
 
     @staticmethod
     async def _of_deal(
-        page: Awaitable[list[_OnDeal] | None],
+        page: Awaitable[FirstPage[_OnDeal] | None],
         person_task: Awaitable[list[_OnDeal] | SectionError | None],
         deal: tuple[int, int | None, int],
         *,
@@ -581,7 +581,7 @@ class _Run:
                     return mine[:limit]
         if items is None:
             return await call()
-        return [item for item in items if item.deal_id == deal_id][:limit]
+        return items.pick("deal_id", deal_id, limit)
 
     async def _picture(self, person: Person) -> str | None:
         if person.picture_id is None:

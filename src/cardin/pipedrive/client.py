@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import httpx
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from cardin.pipedrive.costs import token_cost
@@ -93,16 +94,103 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
-@dataclass(frozen=True)
 class FirstPage(Generic[M]):
-    """The first page of a company-wide list: its items, and whether they are the whole list.
+    """The first page of a company-wide list: whether it is the whole list, and its items.
 
     `complete` is False when Pipedrive says more items exist (a v2 `next_cursor`, v1
     `more_items_in_collection`); the client never follows it.
+
+    A page holds up to 500 items of which a lookup needs a few (one person's and their deals'),
+    so an item is read into its model only when asked for: `pick` reads the items whose `key`
+    holds a value, and skips, unread, those whose `key` is plainly another integer or null
+    (the model would read the same there). What is read is what `_parse_list` reads: an item
+    without its identity is dropped (and logged), and a page with items but none readable is
+    refused when it is made (BadResponse), as before.
     """
 
-    items: list[M]
-    complete: bool
+    def __init__(
+        self,
+        model: type[M],
+        data: list[Any],
+        *,
+        complete: bool,
+        path: str,
+        exact: Callable[[], list[Any]] | None = None,
+    ) -> None:
+        """`data` is the page's `data` list as decoded; `exact` decodes it again with the
+        standard library, used when a read item holds what orjson reads differently (an
+        integer beyond 64 bits comes out of orjson as a float)."""
+        self.complete = complete
+        self._model = model
+        self._data = data
+        self._path = path
+        self._exact = exact
+        self._read: dict[int, M | None] = {}
+        if data and not self._any_readable():
+            raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
+
+    @property
+    def items(self) -> list[M]:
+        """Every readable item, in the page's order (reads them all)."""
+        read = (self._item(index) for index in range(len(self._data)))
+        return [item for item in read if item is not None]
+
+    def pick(self, key: str, value: int, limit: int) -> list[M]:
+        """The first `limit` readable items whose `key` (an optional integer field, None by
+        default) is `value`, in the page's order."""
+        found: list[M] = []
+        for index, raw in enumerate(self._data):
+            if 0 <= limit <= len(found):
+                break
+            if type(raw) is not dict:
+                continue  # no model reads anything but an object
+            held = raw.get(key)
+            if held is None or (type(held) is int and held != value):
+                continue  # read as None or as that other integer: not picked
+            item = self._item(index)
+            if item is not None and getattr(item, key) == value:
+                found.append(item)
+        return found[:limit]
+
+    def _any_readable(self) -> bool:
+        likely = (
+            index
+            for index, raw in enumerate(self._data)
+            if type(raw) is dict and type(raw.get("id")) is int
+        )
+        if any(self._item(index) is not None for index in likely):
+            return True
+        return any(self._item(index) is not None for index in range(len(self._data)))
+
+    def _item(self, index: int) -> M | None:
+        if index in self._read:
+            return self._read[index]
+        raw = self._data[index]
+        if self._exact is not None and _orjson_may_differ(raw):
+            self._data, self._exact = self._exact(), None
+            raw = self._data[index]
+        try:
+            item: M | None = self._model.model_validate(raw)
+        except ValidationError as exc:
+            log.debug("%s: dropped an unreadable item (%d problems)", self._path, exc.error_count())
+            item = None
+        self._read[index] = item
+        return item
+
+
+def _orjson_may_differ(raw: object) -> bool:
+    """Whether an item may hold an integer literal beyond 64 bits, which orjson reads as a float
+    and the standard library as an int (a model reads only an item's top-level values as
+    numbers)."""
+    if type(raw) is not dict:
+        return False
+    return any(
+        type(value) is float and abs(value) >= _INT64 and value.is_integer()
+        for value in raw.values()
+    )
+
+
+_INT64 = float(2**63)
 
 
 @dataclass(frozen=True)
@@ -572,15 +660,26 @@ class PipedriveClient:
         return self._parse_list(await self._get_data(path, params), model, path)
 
     async def _first_page(self, path: str, model: type[M], params: Params) -> FirstPage[M]:
-        body = await self._get_body(path, params)
-        items = self._parse_list(body.get("data"), model, path)
+        response = await self._send("GET", path, params)
+        body = self._read_body(response, path, fast=True)
+        data = body.get("data")
+        if data is None:  # Pipedrive answers `"data": null` for an empty list
+            data = []
+        if not isinstance(data, list):
+            raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
+
+        def exact() -> list[Any]:
+            decoded = self._read_body(response, path).get("data")
+            return decoded if isinstance(decoded, list) else []
+
         additional = body.get("additional_data")
         if not isinstance(additional, dict):
-            return FirstPage(items, complete=not items)  # an unknown shape: complete only if empty
-        pagination = additional.get("pagination")
-        if isinstance(pagination, dict):  # v1
-            return FirstPage(items, complete=pagination.get("more_items_in_collection") is False)
-        return FirstPage(items, complete=additional.get("next_cursor") is None)
+            complete = not data  # an unknown shape: complete only if empty
+        elif isinstance(pagination := additional.get("pagination"), dict):  # v1
+            complete = pagination.get("more_items_in_collection") is False
+        else:
+            complete = additional.get("next_cursor") is None
+        return FirstPage(model, data, complete=complete, path=path, exact=exact)
 
     async def _get_pages(
         self, path: str, model: type[M], params: Params, max_pages: int = 20
@@ -616,9 +715,14 @@ class PipedriveClient:
             ) from exc
 
     @staticmethod
-    def _read_body(response: httpx.Response, path: str) -> dict[str, Any]:
+    def _read_body(response: httpx.Response, path: str, *, fast: bool = False) -> dict[str, Any]:
+        """The reply's JSON object. `fast` decodes it with orjson (a company page of hundreds
+        of items), and with the standard library when orjson refuses it (NaN, a byte order
+        mark, a lone surrogate...), so that what can be read is the same either way."""
         try:
-            body = response.json()
+            body = orjson.loads(response.content) if fast else response.json()
+        except orjson.JSONDecodeError:
+            return PipedriveClient._read_body(response, path)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             # RecursionError: JSON nested deeper than Python's stack; unreadable all the same
             raise BadResponse("Pipedrive sent a reply that is not JSON", path=path) from exc

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import orjson
+
 from cardin.sandbox.app import build_app
 from cardin.sandbox.calls import Answer, ApiRequest, Call
 from cardin.sandbox.data import Company, Dataset
@@ -72,8 +74,13 @@ class RecordedRequest:
 
 
 def json_answer(status: int, body: JSON, headers: dict[str, str]) -> Answer:
-    """A JSON answer encoded as Pipedrive does (UTF-8, no ASCII escaping)."""
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """A JSON answer encoded as Pipedrive does (compact UTF-8, no ASCII escaping): by orjson,
+    or by the standard library for what orjson refuses (an integer beyond 64 bits, a key that
+    is not a string)."""
+    try:
+        payload = orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     return Answer(status, payload, headers)
 
 

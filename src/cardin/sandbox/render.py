@@ -191,13 +191,16 @@ def render_organization(company: Company, org: JSON, options: ItemOptions) -> JS
     return data
 
 
-def render_deal(company: Company, deal: JSON, options: ItemOptions) -> JSON:
+def render_deal(
+    company: Company, deal: JSON, options: ItemOptions, notes: Mapping[int, int] | None = None
+) -> JSON:
     """A v2 deal, with the optional parts asked for (a shallow copy: an answer is encoded at once
-    and only its top-level keys are set here)."""
+    and only its top-level keys are set here). `notes`: the deals' note counts when a page of
+    deals counted them at once (`note_counts`)."""
     data = dict(deal)
     data["custom_fields"] = _pick(data.get("custom_fields") or {}, options.custom_keys)
     if options.include:
-        extra = deal_counts(company, deal)
+        extra = deal_counts(company, deal, notes)
         data.update({name: extra[name] for name in options.include})
     return data
 
