@@ -31,8 +31,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
             assert len(sockets) == (count if BALANCED else 1)
             record(str(config.pop("app")), **config)
 
-        def run(self) -> None:
-            pass
+        def run(self) -> bool:
+            return True
 
     # run_serve writes these to os.environ itself; monkeypatch.delenv of an absent variable
     # records nothing to undo, so they are put back here (else they leak into later tests)

@@ -123,6 +123,34 @@ def test_uvicorn_picks_uvloop_and_httptools() -> None:
     assert config.http_protocol_class is HttpToolsProtocol
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(tmp_path: Path, port: int, **env: str) -> subprocess.Popen[bytes]:
+    """`cardin serve --workers 2` (in-process caches allowed) in a process of its own."""
+    environment = {
+        **os.environ,
+        "CARDIN_GOOGLE_SERVICE_ACCOUNT": "sa@cardin.example",
+        "CARDIN_GOOGLE_OAUTH_CLIENT_ID": "1234",
+        "CARDIN_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "CARDIN_DATA_DIR": str(tmp_path),
+        "CARDIN_DATABASE_URL": f"sqlite:///{tmp_path / 'cardin.sqlite3'}",
+        "CARDIN_SECRET_KEY": Fernet.generate_key().decode(),
+        "CARDIN_CACHE_URL": "memory://",
+        **env,
+    }
+    return subprocess.Popen(  # noqa: S603 - our own entry point with fixed arguments
+        [sys.executable, "-m", "cardin.cli", "serve", "--port", str(port), "--workers", "2",
+         "--allow-memory-cache"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Served:
     """A running `cardin serve`: its port and process."""
@@ -138,26 +166,8 @@ class Served:
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[Served]:
     """`cardin serve --workers 2` (in-process caches allowed), once it answers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "CARDIN_GOOGLE_SERVICE_ACCOUNT": "sa@cardin.example",
-        "CARDIN_GOOGLE_OAUTH_CLIENT_ID": "1234",
-        "CARDIN_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "CARDIN_DATA_DIR": str(tmp_path),
-        "CARDIN_DATABASE_URL": f"sqlite:///{tmp_path / 'cardin.sqlite3'}",
-        "CARDIN_SECRET_KEY": Fernet.generate_key().decode(),
-        "CARDIN_CACHE_URL": "memory://",
-    }
-    child = subprocess.Popen(  # noqa: S603 - our own entry point with fixed arguments
-        [sys.executable, "-m", "cardin.cli", "serve", "--port", str(port), "--workers", "2",
-         "--allow-memory-cache"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
+    port = free_port()
+    child = serve(tmp_path, port)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -276,3 +286,54 @@ def test_a_dead_worker_is_replaced_on_its_socket(two_workers: Served) -> None:
     finally:
         for connection in connections:
             connection.close()
+
+
+def workers_of(served: Served) -> set[int]:
+    """The service's worker processes (not multiprocessing's resource tracker; Linux /proc)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{served.process.pid}/task").iterdir():
+        children.update(int(child) for child in (task / "children").read_text().split())
+    return {
+        child
+        for child in children
+        if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
+    }
+
+
+@pytest.mark.skipif(not BALANCED, reason="reads Linux /proc")
+def test_a_hangup_replaces_each_worker_and_the_service_goes_on(two_workers: Served) -> None:
+    before = workers_of(two_workers)
+    assert len(before) == 2
+    os.kill(two_workers.process.pid, signal.SIGHUP)  # uvicorn's default would end the parent
+    deadline = time.monotonic() + 60
+    while (now := workers_of(two_workers)) & before or len(now) != 2:
+        assert two_workers.process.poll() is None, "the supervisor ended"
+        assert time.monotonic() < deadline, f"workers before {before}, now {now}"
+        time.sleep(0.2)
+    connections = open_connections(two_workers.port, 16)
+    try:
+        assert accepting_processes(two_workers.port, connections) == now
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+@pytest.mark.skipif(not BALANCED, reason="reads Linux /proc")
+def test_other_signals_are_ignored_not_fatal(two_workers: Served) -> None:
+    before = workers_of(two_workers)
+    for sig in (signal.SIGUSR1, signal.SIGQUIT, signal.SIGTTIN):
+        os.kill(two_workers.process.pid, sig)
+    time.sleep(1.5)  # three turns of the supervisor's loop
+    assert two_workers.process.poll() is None
+    assert workers_of(two_workers) == before
+    httpx.get(f"{two_workers.url}/healthz", timeout=5).raise_for_status()
+
+
+def test_workers_that_cannot_start_stop_the_service_with_an_error(tmp_path: Path) -> None:
+    child = serve(tmp_path, free_port(), CARDIN_CACHE_URL="unknown://cache")  # each worker fails
+    try:
+        _, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == ExitCode.UNAVAILABLE
+    assert "The workers could not start" in err.decode()

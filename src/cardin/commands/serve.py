@@ -116,8 +116,11 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         return ExitCode.UNAVAILABLE
     try:
         config = uvicorn.Config(APP, **uvicorn_options(settings, host, port, workers))
-        Workers(config, sockets, workers).run()
+        served = Workers(config, sockets, workers).run()
     finally:
         for sock in sockets:
             sock.close()
+    if not served:
+        console.print("[red]The workers could not start: their log above says why.[/red]")
+        return ExitCode.UNAVAILABLE
     return ExitCode.OK

@@ -8,9 +8,13 @@ the sockets (by a hash of each connection's addresses and ports). Elsewhere, whe
 does not balance, every worker shares one socket as under uvicorn's supervisor.
 
 A worker that dies (or stops answering the supervisor's health check) is replaced on its own
-socket: the connections the kernel gives that socket wait for the replacement, none is lost to
-a socket nobody accepts on. uvicorn's worker process (`uvicorn.supervisors.multiprocess.Process`)
-runs each worker; SIGINT and SIGTERM stop them all.
+socket: the connections the kernel gives that socket meanwhile wait for the replacement (the
+time a worker takes to start, a few seconds on a loaded machine), none is reset. The price of a
+socket per worker: one worker cannot take another's connections, so a worker whose event loop is
+stuck holds up its share of new connections until it is replaced (uvicorn answers the health
+check from a thread of its own, so only a dead or wholly frozen process is). uvicorn's worker
+process (`uvicorn.supervisors.multiprocess.Process`, not public API: pyproject pins uvicorn to the
+minor release it was read from, and tests/cli/test_serve_workers.py runs it) runs each worker.
 """
 
 from __future__ import annotations
@@ -21,13 +25,20 @@ import signal
 import socket
 import sys
 import threading
-from types import FrameType
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Process
 
 log = logging.getLogger("uvicorn.error")
+
+SIGNALS = tuple(
+    getattr(signal, f"SIG{name}")
+    for name in ("INT", "TERM", "HUP", "QUIT", "TTIN", "TTOU", "USR1", "USR2", "WINCH")
+    if hasattr(signal, f"SIG{name}")
+)
+"""The signals the supervisor handles (their default would end it and orphan its workers)."""
+_STOP = frozenset({signal.SIGINT, signal.SIGTERM})
 
 BALANCED = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
 """Whether the kernel spreads connections over sockets bound with SO_REUSEPORT."""
@@ -79,7 +90,14 @@ def listening_sockets(host: str, port: int, workers: int) -> list[socket.socket]
 
 
 class Workers:
-    """`count` uvicorn worker processes; worker i serves `sockets[i % len(sockets)]`."""
+    """`count` uvicorn worker processes; worker i serves `sockets[i % len(sockets)]`.
+
+    Signals, as under uvicorn's supervisor: INT and TERM stop the workers and then this process;
+    HUP replaces each worker in turn (the new one serves before the old one stops); the others
+    uvicorn's supervisor receives (QUIT, USR1, USR2, WINCH; TTIN and TTOU, which change the
+    number of workers there, but here each worker has a socket of its own) are logged and
+    ignored: none of them ends this process and leaves its workers without a supervisor.
+    """
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], count: int) -> None:
         self._config = config
@@ -87,15 +105,20 @@ class Workers:
         self._count = count
         self._processes: list[Process] = []
         self._should_exit = threading.Event()
+        self._signals: list[int] = []
+        self._failed = False
 
-    def run(self) -> None:
-        """Start the workers and keep them running until SIGINT or SIGTERM; then stop them."""
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self._stop)
-        log.info("Started %d workers under process [%d]", self._count, os.getpid())
-        self._processes = [self._start(index) for index in range(self._count)]
+    def run(self) -> bool:
+        """Start the workers and keep them running until SIGINT or SIGTERM; then stop them.
+        False when they stopped because a worker could not start."""
+        for sig in SIGNALS:
+            signal.signal(sig, lambda signum, _frame: self._signals.append(signum))
+        log.info("Starting %d workers under process [%d]", self._count, os.getpid())
         try:
+            for index in range(self._count):
+                self._processes.append(self._start(index))
             while not self._should_exit.wait(0.5):
+                self._handle_signals()
                 self._keep_alive()
         finally:
             for process in self._processes:
@@ -103,15 +126,42 @@ class Workers:
             for process in self._processes:
                 process.join()
             log.info("Stopped the workers of process [%d]", os.getpid())
-
-    def _stop(self, signum: int, _frame: FrameType | None) -> None:
-        log.info("Received %s, stopping", signal.Signals(signum).name)
-        self._should_exit.set()
+        return not self._failed
 
     def _start(self, index: int) -> Process:
         process = Process(self._config, [self._sockets[index % len(self._sockets)]])
         process.start()
         return process
+
+    def _handle_signals(self) -> None:
+        while self._signals:
+            signum = self._signals.pop(0)
+            name = signal.Signals(signum).name
+            if signum in _STOP:
+                log.info("Received %s: stopping", name)
+                self._should_exit.set()
+                return
+            if signum == signal.SIGHUP:
+                log.info("Received %s: replacing each worker", name)
+                self._restart_all()
+            else:
+                log.warning("Received %s: ignored (restart with --workers N to change them)", name)
+
+    def _restart_all(self) -> None:
+        """Replace each worker in turn, on its own socket: the new one serves before the old one
+        stops; a new one that does not start in time is dropped and the old one kept."""
+        for index, old in enumerate(self._processes):
+            if self._should_exit.is_set():
+                return
+            new = self._start(index)
+            if not new.wait_until_ready(self._config.timeout_worker_healthcheck, self._should_exit):
+                new.kill()
+                new.join()
+                log.error("Worker [%s] did not start in time: keeping [%s]", new.pid, old.pid)
+                return
+            old.terminate()
+            old.join()
+            self._processes[index] = new
 
     def _keep_alive(self) -> None:
         """Replace a worker that died or hangs, on its own socket; give up (stop all) when one
@@ -125,7 +175,14 @@ class Workers:
             process.join()
             if process.exitcode == STARTUP_FAILURE:
                 log.error("Worker [%s] failed to start: stopping", process.pid)
+                self._failed = True
                 self._should_exit.set()
                 return
-            log.warning("Worker [%s] died: starting another in its place", process.pid)
+            if self._should_exit.is_set():
+                return  # it ended with the others, on Ctrl-C
+            log.warning(
+                "Worker [%s] ended (exit code %s): starting another on its socket",
+                process.pid,
+                process.exitcode,
+            )
             self._processes[index] = self._start(index)
