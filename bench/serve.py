@@ -15,8 +15,7 @@ them: 0 means no lookup was repeated on any worker); "uncached" runs with the re
 person is opened again until a round reaches Pipedrive no more (a first open that ran out of
 time, paced by the shared limiter, is not cached: it would be looked up again during the repeat
 opens; the requests of each round are printed). After the repeat opens, the CPU seconds each
-worker spent on them; after `--opens`
-opens in all, the resident memory of each worker.
+worker spent on them; after `--opens` opens in all, the resident memory of each worker.
 
     .venv/bin/python bench/serve.py [--workers 2] [--cache redis://127.0.0.1:6379/13]
         [--latency 50] [--concurrency 8] [--seconds 10] [--opens 10000]
