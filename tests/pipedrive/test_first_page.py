@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import httpx
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from cardin.pipedrive import BadResponse, PipedriveClient
 from cardin.pipedrive.auth import ApiTokenAuth
 from cardin.pipedrive.client import FirstPage
-from cardin.pipedrive.models import ActivityInfo, NoteInfo
+from cardin.pipedrive.models import ActivityInfo, DealInfo, NoteInfo
 
 PATH = "/api/v2/activities"
 WANTED = 7
@@ -34,10 +38,18 @@ HOSTILE_ITEMS: list[object] = [
 ]
 
 
+def read_each(items: list[object]) -> list[ActivityInfo]:
+    """Every item the model reads, read one by one (the client's own list reading aside)."""
+    read = []
+    for raw in items:
+        with contextlib.suppress(ValidationError):
+            read.append(ActivityInfo.model_validate(raw))
+    return read
+
+
 def read_all_then_filter(key: str, value: int, limit: int) -> list[ActivityInfo]:
     """What the lookup did before: read every item, then keep the wanted ones."""
-    items = PipedriveClient._parse_list(HOSTILE_ITEMS, ActivityInfo, PATH)
-    return [item for item in items if getattr(item, key) == value][:limit]
+    return [item for item in read_each(HOSTILE_ITEMS) if getattr(item, key) == value][:limit]
 
 
 @pytest.mark.parametrize("key", ["person_id", "deal_id"])
@@ -45,7 +57,8 @@ def read_all_then_filter(key: str, value: int, limit: int) -> list[ActivityInfo]
 def test_pick_reads_what_reading_the_whole_list_reads(key: str, limit: int) -> None:
     page = FirstPage(ActivityInfo, list(HOSTILE_ITEMS), complete=True, path=PATH)
     assert page.pick(key, WANTED, limit) == read_all_then_filter(key, WANTED, limit)
-    assert page.items == PipedriveClient._parse_list(HOSTILE_ITEMS, ActivityInfo, PATH)
+    assert page.items == read_each(HOSTILE_ITEMS)
+    assert PipedriveClient._parse_list(HOSTILE_ITEMS, ActivityInfo, PATH) == page.items
 
 
 def test_pick_leaves_the_other_items_unread() -> None:
@@ -57,10 +70,28 @@ def test_pick_leaves_the_other_items_unread() -> None:
     assert len(page._read) == 1 + 20
 
 
-def test_a_page_of_nothing_readable_is_refused() -> None:
+@pytest.mark.parametrize("data", [[{"x": 1}, "y", {"id": "z"}], {"id": 1}, "list", 0])
+def test_a_page_is_refused_by_the_rules_of_every_list(data: object) -> None:
     with pytest.raises(BadResponse):
-        FirstPage(NoteInfo, [{"x": 1}, "y", {"id": "z"}], complete=True, path="/v1/notes")
-    assert FirstPage(NoteInfo, [], complete=True, path="/v1/notes").items == []
+        FirstPage(NoteInfo, data, complete=True, path="/v1/notes")
+    with pytest.raises(BadResponse):
+        PipedriveClient._parse_list(data, NoteInfo, "/v1/notes")
+
+
+@pytest.mark.parametrize("data", [[], None])
+def test_null_is_an_empty_page(data: object) -> None:
+    assert FirstPage(NoteInfo, data, complete=True, path="/v1/notes").items == []
+    assert PipedriveClient._parse_list(data, NoteInfo, "/v1/notes") == []
+
+
+async def test_a_page_without_its_list_is_refused_when_fetched() -> None:
+    body = b'{"success":true,"data":{"id":1},"additional_data":{"next_cursor":null}}'
+    with pytest.raises(BadResponse):
+        await client_answering(body).company_notes()
+    empty = b'{"success":true,"data":null}'  # no pagination: complete only because empty
+    page = await client_answering(empty).company_notes()
+    assert page.complete
+    assert page.items == []
 
 
 def client_answering(body: bytes) -> PipedriveClient:
@@ -87,10 +118,88 @@ async def test_what_orjson_refuses_is_read_by_the_standard_library() -> None:
     page = await client_answering(body.encode()).company_activities()
     assert not page.complete
     assert page.pick("person_id", 7, 10) == [ActivityInfo(id=1, person_id=7)]
-    expected = PipedriveClient._parse_list(json.loads(items), ActivityInfo, PATH)
-    assert page.items == expected
+    assert page.items == read_each(json.loads(items))
 
 
 async def test_a_reply_that_is_no_json_is_still_bad() -> None:
     with pytest.raises(BadResponse):
         await client_answering(b'{"success":true,"data":[').company_notes()
+
+
+# JSON nested past the standard library's recursion limit but within orjson's (1024 levels)
+DEEP = "[" * 1000 + "]" * 1000
+
+
+def deals_body(value: str, *, deep: bool) -> bytes:
+    # the picked item comes second: the first is read at once (to know the page is readable)
+    items = f'[{{"id":2,"person_id":8}},{{"id":1,"person_id":7,"value":{value}}}]'
+    extra = f',"deep":{DEEP}' if deep else ""
+    return (
+        f'{{"success":true,"data":{items},"additional_data":{{"next_cursor":null}}{extra}}}'
+    ).encode()
+
+
+async def test_a_page_the_standard_library_cannot_read_again_is_refused_when_fetched() -> None:
+    # an item orjson may read differently makes the page read again by the standard library,
+    # which cannot: the page is refused when fetched (as before orjson), not when picked
+    with pytest.raises(BadResponse):
+        await client_answering(deals_body("1e19", deep=True)).company_deals()
+
+
+@pytest.mark.parametrize("value", ["1e19", "12345678901234567890123", "5"])
+async def test_an_accepted_page_picks_without_raising(value: str) -> None:
+    page = await client_answering(deals_body(value, deep=False)).company_deals()
+    assert [d.value for d in page.pick("person_id", 7, 10)] == [float(json.loads(value))]
+    deep = await client_answering(deals_body("5", deep=True)).company_deals()
+    assert [d.id for d in deep.pick("person_id", 7, 10)] == [1]
+
+
+# --- the models a page is picked into read numbers only in their top-level values ------------
+
+PICKED = (DealInfo, ActivityInfo, NoteInfo)  # what the lookup picks from company pages
+
+
+def numbers_below_the_top(annotation: Any, *, top: bool) -> list[str]:
+    """Where `annotation` reads a number (an int, a float, or Any) other than as the value
+    itself: inside a list, an object of values or a nested model."""
+    if get_origin(annotation) is Annotated:
+        return numbers_below_the_top(get_args(annotation)[0], top=top)
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [f for arg in get_args(annotation) for f in numbers_below_the_top(arg, top=top)]
+    if annotation is Any or (annotation in (int, float) and not top):
+        return [str(annotation)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [
+            f"{annotation.__name__}.{name}: {found}"
+            for name, field in annotation.model_fields.items()
+            for found in numbers_below_the_top(field.annotation, top=False)
+        ]
+    return [f for arg in get_args(annotation) for f in numbers_below_the_top(arg, top=False)]
+
+
+def nested_numbers(model: type[BaseModel]) -> list[str]:
+    """Where an item read into `model` reads a number other than in a top-level value."""
+    return [
+        f"{model.__name__}.{name}: {found}"
+        for name, field in model.model_fields.items()
+        for found in numbers_below_the_top(field.annotation, top=True)
+    ]
+
+
+@pytest.mark.parametrize("model", PICKED)
+def test_picked_models_read_numbers_only_at_the_top(model: type[BaseModel]) -> None:
+    # the client re-reads a page with the standard library only when an item's top-level value
+    # is a float orjson may have made of a huge integer (`_orjson_may_differ`)
+    assert nested_numbers(model) == []
+
+
+def test_the_walk_finds_a_nested_number() -> None:
+    class Inner(BaseModel):
+        count: int | None = None
+
+    class Outer(BaseModel):
+        id: int
+        inner: Inner | None = None
+        ids: list[int] | None = None
+
+    assert len(nested_numbers(Outer)) == 2  # Inner.count and an element of ids, not id

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from cardin.pipedrive import ApiTokenAuth, BadResponse, PipedriveClient
-from cardin.pipedrive.models import ActivityTypeInfo, Person, SearchResults, User
+from cardin.pipedrive.models import ActivityInfo, ActivityTypeInfo, Person, SearchResults, User
 
 SECRET = "do-not-log-this-value"
 
@@ -97,3 +97,11 @@ async def test_a_list_of_nothing_readable_is_a_bad_response() -> None:
         await client_answering([{"name": "no id"}, 3]).users()
     with pytest.raises(BadResponse, match="object where a list belongs"):
         await client_answering({"id": 1}).users()
+
+
+@pytest.mark.parametrize("duration", ["99999999999:00", "1:99999999999999999999"])
+def test_a_duration_beyond_timedelta_is_dropped(duration: str) -> None:
+    # timedelta raises OverflowError, which pydantic does not turn into a validation error
+    activity = ActivityInfo.model_validate({"id": 1, "person_id": 7, "duration": duration})
+    assert activity.person_id == 7
+    assert activity.duration is None

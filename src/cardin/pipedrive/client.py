@@ -94,50 +94,35 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
-class FirstPage(Generic[M]):
-    """The first page of a company-wide list: whether it is the whole list, and its items.
-
-    `complete` is False when Pipedrive says more items exist (a v2 `next_cursor`, v1
-    `more_items_in_collection`); the client never follows it.
-
-    A page holds up to 500 items of which a lookup needs a few (one person's and their deals'),
-    so an item is read into its model only when asked for: `pick` reads the items whose `key`
-    holds a value, and skips, unread, those whose `key` is plainly another integer or null
-    (the model would read the same there). What is read is what `_parse_list` reads: an item
-    without its identity is dropped (and logged), and a page with items but none readable is
-    refused when it is made (BadResponse), as before.
+class Items(Generic[M]):
+    """A list reply's `data`, its items read into `model` on demand, by the rules of every list
+    the client reads: `null` is an empty list (Pipedrive answers it for one), anything else but
+    a list is refused; an item without its identity (an id) is dropped, and logged; a list with
+    items but none readable is not a list of these. What is refused is refused when the list is
+    made (BadResponse); reading its items afterwards raises nothing.
     """
 
-    def __init__(
-        self,
-        model: type[M],
-        data: list[Any],
-        *,
-        complete: bool,
-        path: str,
-        exact: Callable[[], list[Any]] | None = None,
-    ) -> None:
-        """`data` is the page's `data` list as decoded; `exact` decodes it again with the
-        standard library, used when a read item holds what orjson reads differently (an
-        integer beyond 64 bits comes out of orjson as a float)."""
-        self.complete = complete
+    def __init__(self, model: type[M], data: object, *, path: str) -> None:
+        if data is None:
+            data = []
+        if not isinstance(data, list):
+            raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
         self._model = model
-        self._data = data
+        self._data: list[Any] = data
         self._path = path
-        self._exact = exact
         self._read: dict[int, M | None] = {}
         if data and not self._any_readable():
             raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
 
     @property
     def items(self) -> list[M]:
-        """Every readable item, in the page's order (reads them all)."""
+        """Every readable item, in the list's order (reads them all)."""
         read = (self._item(index) for index in range(len(self._data)))
         return [item for item in read if item is not None]
 
     def pick(self, key: str, value: int, limit: int) -> list[M]:
         """The first `limit` readable items whose `key` (an optional integer field, None by
-        default) is `value`, in the page's order."""
+        default) is `value`, in the list's order."""
         found: list[M] = []
         for index, raw in enumerate(self._data):
             if 0 <= limit <= len(found):
@@ -165,12 +150,8 @@ class FirstPage(Generic[M]):
     def _item(self, index: int) -> M | None:
         if index in self._read:
             return self._read[index]
-        raw = self._data[index]
-        if self._exact is not None and _orjson_may_differ(raw):
-            self._data, self._exact = self._exact(), None
-            raw = self._data[index]
         try:
-            item: M | None = self._model.model_validate(raw)
+            item: M | None = self._model.model_validate(self._data[index])
         except ValidationError as exc:
             log.debug("%s: dropped an unreadable item (%d problems)", self._path, exc.error_count())
             item = None
@@ -178,14 +159,35 @@ class FirstPage(Generic[M]):
         return item
 
 
-def _orjson_may_differ(raw: object) -> bool:
-    """Whether an item may hold an integer literal beyond 64 bits, which orjson reads as a float
-    and the standard library as an int (a model reads only an item's top-level values as
-    numbers)."""
-    if type(raw) is not dict:
+class FirstPage(Items[M]):
+    """The first page of a company-wide list: whether it is the whole list, and its items.
+
+    `complete` is False when Pipedrive says more items exist (a v2 `next_cursor`, v1
+    `more_items_in_collection`); the client never follows it.
+
+    A page holds up to 500 items of which a lookup needs a few (one person's and their deals'),
+    so an item is read into its model only when asked for: `pick` reads the items whose `key`
+    holds a value, and skips, unread, those whose `key` is plainly another integer or null
+    (the model would read the same there). What is read and refused is what `Items` reads and
+    refuses, as for any other list.
+    """
+
+    def __init__(self, model: type[M], data: object, *, complete: bool, path: str) -> None:
+        super().__init__(model, data, path=path)
+        self.complete = complete
+
+
+def _orjson_may_differ(data: object) -> bool:
+    """Whether an item of a list may hold an integer literal beyond 64 bits, which orjson reads
+    as a float and the standard library as an int. Only the items' top-level values are looked
+    at: the picked models read numbers nowhere else (tests/pipedrive/test_first_page.py checks
+    it)."""
+    if type(data) is not list:
         return False
     return any(
         type(value) is float and abs(value) >= _INT64 and value.is_integer()
+        for raw in data
+        if type(raw) is dict
         for value in raw.values()
     )
 
@@ -662,24 +664,18 @@ class PipedriveClient:
     async def _first_page(self, path: str, model: type[M], params: Params) -> FirstPage[M]:
         response = await self._send("GET", path, params)
         body = self._read_body(response, path, fast=True)
+        if _orjson_may_differ(body.get("data")):
+            # read as the standard library reads it, now: the page is taken or refused whole
+            body = self._read_body(response, path)
         data = body.get("data")
-        if data is None:  # Pipedrive answers `"data": null` for an empty list
-            data = []
-        if not isinstance(data, list):
-            raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
-
-        def exact() -> list[Any]:
-            decoded = self._read_body(response, path).get("data")
-            return decoded if isinstance(decoded, list) else []
-
         additional = body.get("additional_data")
         if not isinstance(additional, dict):
-            complete = not data  # an unknown shape: complete only if empty
+            complete = not data  # an unknown shape: complete only if empty (else refused)
         elif isinstance(pagination := additional.get("pagination"), dict):  # v1
             complete = pagination.get("more_items_in_collection") is False
         else:
             complete = additional.get("next_cursor") is None
-        return FirstPage(model, data, complete=complete, path=path, exact=exact)
+        return FirstPage(model, data, complete=complete, path=path)
 
     async def _get_pages(
         self, path: str, model: type[M], params: Params, max_pages: int = 20
@@ -746,23 +742,8 @@ class PipedriveClient:
 
     @staticmethod
     def _parse_list(data: object, model: type[M], path: str) -> list[M]:
-        """The readable items; an item without its identity (an id) is dropped, and logged.
-
-        A list with items but none readable is not a list of these: BadResponse.
-        """
-        if data is None:  # Pipedrive answers `"data": null` for an empty list
-            return []
-        if not isinstance(data, list):
-            raise BadResponse("Pipedrive sent an object where a list belongs", path=path)
-        items = []
-        for item in data:
-            try:
-                items.append(model.model_validate(item))
-            except ValidationError as exc:
-                log.debug("%s: dropped an unreadable item (%d problems)", path, exc.error_count())
-        if data and not items:
-            raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
-        return items
+        """The readable items of a list (the rules are `Items`')."""
+        return Items(model, data, path=path).items
 
     async def _send(
         self, method: str, path: str, params: Params | None, body: object = None

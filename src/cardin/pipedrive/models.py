@@ -81,7 +81,10 @@ def _parse_duration(raw: Any) -> timedelta | None:
     if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):  # noqa: PLR2004 - HH:MM[:SS]
         return None
     hours, minutes, *rest = (int(p) for p in parts)
-    return timedelta(hours=hours, minutes=minutes, seconds=rest[0] if rest else 0)
+    try:
+        return timedelta(hours=hours, minutes=minutes, seconds=rest[0] if rest else 0)
+    except OverflowError:  # beyond timedelta's 999,999,999 days: no duration either
+        return None
 
 
 def _company_domain(raw: Any) -> str | None:

@@ -76,12 +76,23 @@ class RecordedRequest:
 def json_answer(status: int, body: JSON, headers: dict[str, str]) -> Answer:
     """A JSON answer encoded as Pipedrive does (compact UTF-8, no ASCII escaping): by orjson,
     or by the standard library for what orjson refuses (an integer beyond 64 bits, a key that
-    is not a string)."""
+    is not a string). Dates, times and dataclasses, which orjson would write but the standard
+    library refuses, are refused as they were: a Python object leaking into an answer is a
+    sandbox bug, not a plausible answer."""
     try:
-        payload = orjson.dumps(body)
+        payload = orjson.dumps(body, default=_refuse, option=_PASSTHROUGH)
     except orjson.JSONEncodeError:
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     return Answer(status, payload, headers)
+
+
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _refuse(value: object) -> object:
+    """orjson's `default`: nothing orjson does not write itself is written (the standard
+    library then decides)."""
+    raise TypeError(type(value).__name__)
 
 
 class Sandbox:
