@@ -148,3 +148,10 @@ def test_a_key_missing_in_a_language_falls_back_to_english() -> None:
     partial = Messages("de", english._translations, frozenset(), english)
     assert partial.text("action.edit") == "Edit"
     assert partial.plural("deals.count", 2) == "2 deals"
+
+
+def test_a_service_keeps_the_messages_of_a_bounded_number_of_locale_strings() -> None:
+    # The locale arrives with each request: any number of spellings must not grow the cache.
+    for n in range(500):
+        assert messages_for(f"de-X{n}").language == "de"
+    assert messages_for.cache_info().currsize <= 64

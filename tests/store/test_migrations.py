@@ -20,6 +20,7 @@ from sqlalchemy import Engine, inspect, text
 from cardin.connectors.model import Connector, ConnectorSettings
 from cardin.pipedrive import ApiToken, OAuthGrant
 from cardin.store import (
+    SCHEMA_HEAD,
     ConnectorStore,
     StoreError,
     TokenAlreadyConnected,
@@ -27,6 +28,7 @@ from cardin.store import (
     TokenUnreadable,
     create_database_engine,
     database_revision,
+    ensure_schema,
     head_revision,
     load_or_create_key,
     token_fingerprint,
@@ -81,6 +83,19 @@ upgrade_database(engine)
 """
 
 
+# A service worker starting: the runtime's store on the database, then which modules it loaded.
+WORKER_START = """
+import sys
+from pathlib import Path
+import cardin.addon.app
+from cardin.addon.runtime import _store
+from cardin.settings import Settings
+store, cipher, engine = _store(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
+engine.dispose()
+print("alembic" in sys.modules)
+"""
+
+
 def _version_rows(engine: Engine) -> list[str]:
     with engine.connect() as connection:
         return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
@@ -115,6 +130,63 @@ def test_an_empty_database_upgrades_to_head_and_again_is_a_no_op(database_url: s
         )
     finally:
         engine.dispose()
+
+
+def test_the_schema_head_constant_is_the_newest_migration() -> None:
+    # A new migration fails here until SCHEMA_HEAD names it: services would skip the upgrade.
+    assert SCHEMA_HEAD == head_revision() == HEAD
+
+
+def test_ensure_schema_upgrades_only_a_database_not_at_the_head(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_database_engine(database_url)
+    try:
+        assert ensure_schema(engine)
+        assert database_revision(engine) == HEAD
+        assert not ensure_schema(engine)
+        _downgrade(engine, "0003_writes_and_logged_emails")
+        assert ensure_schema(engine)
+        assert _version_rows(engine) == [HEAD]
+        upgrade_database(engine, migrations=_with_second_migration(tmp_path))
+        with pytest.raises(StoreError, match=r"0005_sync_state.*does not know"):
+            ensure_schema(engine)
+    finally:
+        engine.dispose()
+
+
+def _start_worker(data_dir: Path, database_url: str) -> str:
+    """Start a worker's store in a fresh interpreter; what it says about Alembic's modules."""
+    arguments = [sys.executable, "-c", WORKER_START, str(data_dir), database_url]
+    # S603: the test's own interpreter running the fixed script above.
+    done = subprocess.run(arguments, capture_output=True, text=True, timeout=60, check=True)  # noqa: S603
+    return done.stdout.strip()
+
+
+def test_a_worker_starting_on_a_current_database_does_not_load_alembic(
+    database_url: str, tmp_path: Path
+) -> None:
+    # An empty database: the worker upgrades it, with Alembic (the check can see the import).
+    assert _start_worker(tmp_path / "first", database_url) == "True"
+    engine = create_database_engine(database_url)
+    try:
+        assert database_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+    assert _start_worker(tmp_path / "second", database_url) == "False"
+
+
+def test_the_revision_is_read_as_alembic_reads_it(db_engine: Engine) -> None:
+    with db_engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
+    assert database_revision(db_engine) == HEAD
+    with db_engine.begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version"))
+    assert database_revision(db_engine) is None
+    with db_engine.begin() as connection:
+        connection.execute(text("INSERT INTO alembic_version VALUES ('a'), ('b')"))
+    with pytest.raises(StoreError, match="several schema revisions"):
+        database_revision(db_engine)
 
 
 def test_the_migrations_build_exactly_the_tables(db_engine: Engine) -> None:

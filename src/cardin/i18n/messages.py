@@ -69,9 +69,10 @@ class Messages:
         return self._fallback
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def messages_for(locale: str | None) -> Messages:
-    """The messages for a reader's locale, cached per locale string."""
+    """The messages for a reader's locale, cached per locale string (the last 64 strings: the
+    locale comes with requests, so their variety is not ours to bound)."""
     return _messages(language_of(locale))
 
 

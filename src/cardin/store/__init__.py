@@ -8,9 +8,11 @@ from cardin.store.crypto import (
     token_fingerprint,
 )
 from cardin.store.database import (
+    SCHEMA_HEAD,
     create_database_engine,
     database_revision,
     default_database_url,
+    ensure_schema,
     head_revision,
     upgrade_database,
 )
@@ -33,6 +35,7 @@ from cardin.store.writes import (
 )
 
 __all__ = [
+    "SCHEMA_HEAD",
     "AlreadyDone",
     "Claim",
     "Claimed",
@@ -51,6 +54,7 @@ __all__ = [
     "create_database_engine",
     "database_revision",
     "default_database_url",
+    "ensure_schema",
     "grant_fingerprint",
     "head_revision",
     "load_or_create_key",

@@ -1,4 +1,9 @@
-"""Database engines (an SQLite file by default, PostgreSQL in production) and schema upgrades."""
+"""Database engines (an SQLite file by default, PostgreSQL in production) and schema upgrades.
+
+Alembic is imported only to upgrade (or to list the migrations): a service process whose
+database is already at `SCHEMA_HEAD` checks that with one query (`ensure_schema`) and never
+loads it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    column,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -22,6 +33,12 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from cardin.store.crypto import make_private_folder
 from cardin.store.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+SCHEMA_HEAD = "0004_credential_kind"
+"""The newest migration in `migrations/versions` (a test holds it to Alembic's head)."""
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_FILE = "cardin.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -31,6 +48,8 @@ OWNER_LOCK = 0x43415245
 _IMMEDIATE = "cardin_sqlite_immediate"
 # Alembic keeps its `context` and `op` in module globals: one upgrade at a time per process.
 _UPGRADE_LOCK = threading.Lock()
+# Where Alembic records the revision (its default table, in the connection's schema).
+_VERSIONS = table("alembic_version", column("version_num"))
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -153,8 +172,24 @@ def lock_for_transaction(connection: Connection, lock_class: int, key: Any) -> N
         connection.execute(select(func.pg_advisory_xact_lock(lock_class, func.hashtext(key))))
 
 
+def ensure_schema(engine: Engine) -> bool:
+    """Upgrade the database unless it is at `SCHEMA_HEAD`; True when it was upgraded.
+
+    A database already at the head costs one query and no import of Alembic. One at another
+    revision goes through `upgrade_database` (which refuses a revision it does not know).
+    """
+    if database_revision(engine) == SCHEMA_HEAD:
+        return False
+    upgrade_database(engine)
+    return True
+
+
 def upgrade_database(engine: Engine, *, migrations: Path = MIGRATIONS) -> None:
     """Apply the migrations not yet applied (a no-op when none); safe for concurrent starts."""
+    from alembic import command  # noqa: PLC0415 (only upgrades load Alembic)
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+    from alembic.util import CommandError  # noqa: PLC0415
+
     try:
         with _UPGRADE_LOCK, transaction(engine, write=True) as connection:
             # Per schema, so that databases sharing a server do not wait for each other.
@@ -172,13 +207,15 @@ def database_revision(engine: Engine) -> str | None:
     """The migration the database is at; None for a database never upgraded."""
     try:
         with transaction(engine) as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return _revision(connection)
     except SQLAlchemyError as exc:
         raise StoreError(f"The database cannot be read: {describe(exc)}") from exc
 
 
 def head_revision(migrations: Path = MIGRATIONS) -> str:
-    """The newest migration this version of Cardin knows."""
+    """The newest migration in `migrations`, as Alembic reads the scripts."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 (only this reads the scripts)
+
     head = ScriptDirectory(str(migrations)).get_current_head()
     if head is None:
         raise StoreError(f"No migrations in {migrations}.")
@@ -191,8 +228,21 @@ def describe(exc: SQLAlchemyError) -> str:
     return f"{type(exc).__name__}: {reason[0] if reason else 'no reason given'}"
 
 
+def _revision(connection: Connection) -> str | None:
+    """What `alembic_version` says (as Alembic reads it); None when the table is absent."""
+    if not inspect(connection).has_table(_VERSIONS.name):
+        return None
+    revisions = list(connection.execute(select(_VERSIONS.c.version_num)).scalars())
+    if len(revisions) > 1:
+        # Cardin's migrations are one chain: several heads are another program's doing.
+        raise StoreError(f"The database records several schema revisions: {sorted(revisions)}.")
+    return revisions[0] if revisions else None
+
+
 def _alembic_config(connection: Connection, migrations: Path) -> Config:
     """Alembic's configuration without an alembic.ini: the scripts, and our connection."""
+    from alembic.config import Config  # noqa: PLC0415 (only upgrades load Alembic)
+
     config = Config()
     # ConfigParser interpolates "%": escape it in the path.
     config.set_main_option("script_location", str(migrations).replace("%", "%%"))
@@ -202,7 +252,7 @@ def _alembic_config(connection: Connection, migrations: Path) -> Config:
 
 def _refuse_unknown_revision(connection: Connection, scripts: ScriptDirectory) -> None:
     """StoreError when a newer Cardin (or another program) migrated this database."""
-    current = MigrationContext.configure(connection).get_current_revision()
+    current = _revision(connection)
     known = {script.revision for script in scripts.walk_revisions()}
     if current is not None and current not in known:
         raise StoreError(

@@ -2,8 +2,10 @@
 
 To change the schema, change `cardin/store/tables.py` and add the next numbered, named file in
 `versions/` (`0002_what_it_does.py`, `revision = "0002_what_it_does"`, `down_revision` = the
-previous one). Never edit a released migration. `tests/store/test_migrations.py` fails until the
-migrations build exactly what `tables.py` describes.
+previous one), and name it in `SCHEMA_HEAD` (`cardin/store/database.py`: a service that finds
+its database at that revision skips the upgrade). Never edit a released migration.
+`tests/store/test_migrations.py` fails until the migrations build exactly what `tables.py`
+describes and `SCHEMA_HEAD` names the newest.
 """
 
 from __future__ import annotations
