@@ -9,17 +9,26 @@ from pathlib import Path
 
 import pytest
 
+from cardin.commands import ExitCode
 from cardin.commands.serve import run_serve
 from cardin.commands.workers import BALANCED
 from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
-from cardin.store import create_database_engine, upgrade_database
+from cardin.store import (
+    SCHEMA_HEAD,
+    create_database_engine,
+    database_revision,
+    default_database_url,
+    upgrade_database,
+)
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]:
-    """uvicorn.run replaced: each call's options and the public URL the app would read."""
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[dict[str, object]]]:
+    """uvicorn.run replaced: each call's options and the public URL the app would read. The
+    database `cardin serve` prepares is in a folder of the test's (`CARDIN_DATA_DIR`)."""
     calls: list[dict[str, object]] = []
+    monkeypatch.setenv("CARDIN_DATA_DIR", str(tmp_path / "data"))
 
     def record(app: str, **options: object) -> None:
         calls.append({**options, "public_url": os.environ.get("CARDIN_PUBLIC_URL")})
@@ -153,3 +162,26 @@ def test_a_metrics_directory_that_is_not_empty_is_refused(
     assert run_serve(settings, host="127.0.0.1", port=9128, workers=2) == 0
     assert len(served) == 1
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
+
+
+def test_the_database_is_upgraded_once_before_the_workers_start(
+    served: list[dict[str, object]], tmp_path: Path
+) -> None:
+    assert run_serve(google(), host="127.0.0.1", port=9129, workers=2) == 0
+    assert len(served) == 1
+    engine = create_database_engine(default_database_url(tmp_path / "data"))
+    try:
+        assert database_revision(engine) == SCHEMA_HEAD  # the workers find it current
+    finally:
+        engine.dispose()
+
+
+def test_an_unreachable_database_is_one_line_and_no_workers(
+    served: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = google().model_copy(update={"database_url": "postgresql://cardin@127.0.0.1:9/x"})
+    assert run_serve(settings, host="127.0.0.1", port=9130, workers=2) == ExitCode.UNAVAILABLE
+    assert served == []
+    error = capsys.readouterr().err
+    assert "database" in error.lower()
+    assert error.count("\n") == 1

@@ -59,21 +59,31 @@ def test_each_worker_gets_a_socket_of_its_own_on_one_port() -> None:
             sock.close()
 
 
+@pytest.mark.skipif(not BALANCED, reason="SO_REUSEPORT as Linux has it")
 def test_one_worker_has_one_socket_and_no_port_sharing() -> None:
     (sock,) = listening_sockets("127.0.0.1", 0, 1)
     with sock:
         assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 0
 
 
-@pytest.mark.parametrize("shared", [False, True], ids=["plain", "SO_REUSEPORT"])
+@pytest.mark.parametrize(
+    "shared",
+    [False, pytest.param(True, marks=pytest.mark.skipif(not BALANCED, reason="Linux only"))],
+    ids=["plain", "SO_REUSEPORT"],
+)
 def test_a_port_in_use_is_one_line_and_no_workers(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *, shared: bool
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    *,
+    shared: bool,
 ) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("workers were started")
 
     monkeypatch.setattr("cardin.commands.serve.Workers", refuse)
     monkeypatch.setenv("CARDIN_PUBLIC_URL", "https://cardin.example")
+    monkeypatch.setenv("CARDIN_DATA_DIR", str(tmp_path))
     settings = Settings(google_service_account="sa@cardin.example", google_oauth_client_id="1")
     with socket.socket() as taken:
         if shared:  # another `cardin serve`, say: its workers would share the port with ours

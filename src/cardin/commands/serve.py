@@ -35,6 +35,7 @@ from cardin.commands.workers import Workers, listening_sockets
 from cardin.logs import dict_config
 from cardin.metrics import MULTIPROC_VARIABLE
 from cardin.settings import Settings
+from cardin.store import StoreError, create_database_engine, default_database_url, ensure_schema
 
 PUBLIC_URL_VARIABLE = "CARDIN_PUBLIC_URL"
 APP = "cardin.addon.app:create_app"
@@ -52,6 +53,19 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
         "proxy_headers": True,
         "factory": True,
     }
+
+
+def prepare_database(settings: Settings) -> None:
+    """Bring the database to the current schema before any worker starts: the workers then
+    find it current with one query each and never load Alembic (StoreError when it cannot be
+    reached or upgraded)."""
+    engine = create_database_engine(
+        settings.database_url or default_database_url(settings.data_dir)
+    )
+    try:
+        ensure_schema(engine)
+    finally:
+        engine.dispose()
 
 
 def _multiproc_problem(directory: Path) -> str | None:
@@ -94,6 +108,11 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         os.environ[MULTIPROC_VARIABLE] = directory  # the workers inherit it
     # the schema upgrade at start says each step at INFO: only its warnings belong in the log
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        prepare_database(settings)
+    except StoreError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
+        return ExitCode.UNAVAILABLE
     listening = f"http://{host}:{port}"
     if "public_url" in settings.model_fields_set:
         console.print(f"Cardin add-on on {listening} (public URL {settings.public_url})")
@@ -109,10 +128,18 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         # uvicorn binds through asyncio, which makes an IPPROTO_TCP socket: no delay already
         uvicorn.run(APP, **uvicorn_options(settings, host, port, workers))
         return ExitCode.OK
+    return _serve_workers(settings, console, host=host, port=port, workers=workers)
+
+
+def _serve_workers(
+    settings: Settings, console: Console, *, host: str, port: int, workers: int
+) -> int:
+    """Serve with several workers, each on a listening socket of its own where the kernel
+    balances them (`cardin.commands.workers`)."""
     try:
         sockets = listening_sockets(host, port, workers)
     except OSError as exc:
-        console.print(f"[red]Cannot listen on {listening}: {exc.strerror or exc}[/red]")
+        console.print(f"[red]Cannot listen on http://{host}:{port}: {exc.strerror or exc}[/red]")
         return ExitCode.UNAVAILABLE
     try:
         config = uvicorn.Config(APP, **uvicorn_options(settings, host, port, workers))
