@@ -51,6 +51,7 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
         "log_config": dict_config(settings.log_format),
         "access_log": False,
         "proxy_headers": True,
+        "ws": "none",  # no WebSocket endpoint: the websockets package stays unloaded
         "factory": True,
     }
 
