@@ -11,13 +11,14 @@ The sandbox's rate limits are off (a benchmark fires more searches than Pipedriv
 
     .venv/bin/python bench/lookup.py [--runs N]
 
-The round-trip floor is 3 x latency (search; person + lists; deal details) for the demo company,
-whose activities do not fit in a page, 2 x for a company whose lists fit: the target is a warm
-lookup within 1.15 x that floor, and at most 62 + 30 tokens per deal shown in detail (plus about
-62 tokens of metadata and 40 of learning the company's list sizes when it is cold: a cold case
-runs with an empty cache). "ratio" divides by 3 x the nominal
-latency; "vs trip" by 3 x the measured time of one bare request at that latency, which on a
-virtual machine exceeds the nominal latency by the cost of waking up (see the README).
+The round-trip floor is trips x latency, the trips counted from each request's start and end
+(the longest chain of requests each sent after the previous one ended): 2 when the person's
+lists go out with the person, 3 when a deal shown in detail needs calls of its own. The target
+is a warm lookup within 1.15 x that floor, and at most 62 + 30 tokens per deal shown in detail
+(plus about 62 tokens of metadata and 40 of learning the company's list sizes when it is cold:
+a cold case runs with an empty cache). "ratio" divides by trips x the nominal latency; "vs
+trip" by trips x the measured time of one bare request at that latency, which on a virtual
+machine exceeds the nominal latency by the cost of waking up (see the README).
 """
 
 from __future__ import annotations
@@ -184,10 +185,13 @@ class Sample:
     requests: int
     tokens: int
     detailed: int
+    trips: int
 
 
-async def measure(engine: LookupEngine, url: str, email: str) -> Sample:
-    """Time one lookup."""
+async def measure(engine: LookupEngine, url: str, email: str, timed: Timed | None = None) -> Sample:
+    """Time one lookup (and count its round trips when its client's transport is `timed`)."""
+    if timed is not None:
+        timed.trips()  # forget the requests before this lookup
     started = time.perf_counter()
     result = await engine.lookup(
         email, credential=ApiToken(DEMO_TOKEN), account=DEMO_ACCOUNT, base_url=url
@@ -195,11 +199,12 @@ async def measure(engine: LookupEngine, url: str, email: str) -> Sample:
     seconds = time.perf_counter() - started
     assert isinstance(result, Match), email  # noqa: S101 - a benchmark of matches
     detailed = sum(d.notes is not None for d in result.contact.deals.items)
-    return Sample(seconds, result.usage.requests, result.usage.tokens, detailed)
+    trips = timed.trips() if timed is not None else 0
+    return Sample(seconds, result.usage.requests, result.usage.tokens, detailed, trips)
 
 
 async def run_case(
-    http: httpx.AsyncClient, url: str, email: str, *, warm: bool, runs: int
+    http: httpx.AsyncClient, timed: Timed, url: str, email: str, *, warm: bool, runs: int
 ) -> list[Sample]:
     """`runs` lookups of `email`, each with a fresh cache (cold) or a primed one (warm)."""
     samples = []
@@ -210,7 +215,7 @@ async def run_case(
     for _ in range(runs):
         if not warm:
             engine = LookupEngine(http, MemoryCache(), api_base=url, limits=Limits())
-        samples.append(await measure(engine, url, email))
+        samples.append(await measure(engine, url, email, timed))
     return samples
 
 
@@ -228,21 +233,22 @@ async def round_trip(http: httpx.AsyncClient, url: str) -> float:
 def row(label: str, latency: float, samples: list[Sample], *, warm: bool, trip: float) -> str:
     """A table row: median wall time, ratios to the floors, requests, tokens and the budget."""
     wall = statistics.median(s.seconds for s in samples)
-    floor = 3 * latency / 1000
-    ratio = f"{wall / floor:5.2f}" if floor and warm else "    –"
-    measured = f"{wall / (3 * trip):5.2f}" if floor and warm else "    –"
     first = samples[0]
+    floor = first.trips * latency / 1000
+    ratio = f"{wall / floor:5.2f}" if floor and warm else "    –"
+    measured = f"{wall / (first.trips * trip):5.2f}" if floor and warm else "    –"
     budget = 62 + 30 * first.detailed + (0 if warm else 62 + 40)
     return (
-        f"| {label:<22} | {'warm' if warm else 'cold'} | {latency:6.0f} | {wall * 1000:8.1f} "
-        f"| {ratio} | {measured} | {first.requests:3d} | {first.tokens:6d} | {budget:6d} |"
+        f"| {label:<22} | {'warm' if warm else 'cold'} | {latency:6.0f} | {first.trips:5d} "
+        f"| {wall * 1000:8.1f} | {ratio} | {measured} | {first.requests:3d} | {first.tokens:6d} "
+        f"| {budget:6d} |"
     )
 
 
 HEADER = (
-    "| case                   | meta | lat ms |  wall ms | ratio | vs trip | req | tokens "
+    "| case                   | meta | lat ms | trips |  wall ms | ratio | vs trip | req | tokens "
     "| budget |\n"
-    "|------------------------|------|-------:|---------:|------:|--------:|----:|-------:"
+    "|------------------------|------|-------:|------:|---------:|------:|--------:|----:|-------:"
     "|-------:|"
 )
 
@@ -250,14 +256,16 @@ HEADER = (
 async def contact_table(runs: int) -> list[str]:
     """Rows for the 0/3/30-deal contacts at each latency, cold and warm."""
     rows = []
+    timed = Timed()
     with sandbox_process() as url:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(transport=timed, timeout=30) as http:
             for latency in LATENCIES:
                 set_latency(url, latency)
                 trip = await round_trip(http, url)
                 for deals in DEAL_COUNTS:
                     for warm in (False, True):
-                        samples = await run_case(http, url, email_for(deals), warm=warm, runs=runs)
+                        email = email_for(deals)
+                        samples = await run_case(http, timed, url, email, warm=warm, runs=runs)
                         rows.append(row(f"{deals} deals", latency, samples, warm=warm, trip=trip))
     return rows
 
