@@ -31,6 +31,7 @@ from cardin.commands import ExitCode
 from cardin.commands.serve import APP, run_serve, uvicorn_options
 from cardin.commands.workers import BALANCED, listening_socket, listening_sockets
 from cardin.settings import Settings
+from cardin.store import create_database_engine, database_revision, default_database_url
 
 
 def nodelay(sock: socket.socket) -> int:
@@ -94,6 +95,11 @@ def test_a_port_in_use_is_one_line_and_no_workers(
         assert run_serve(settings, host="127.0.0.1", port=port, workers=2) == ExitCode.UNAVAILABLE
     said = capsys.readouterr().err
     assert f"Cannot listen on http://127.0.0.1:{port}" in said
+    engine = create_database_engine(default_database_url(tmp_path))
+    try:
+        assert database_revision(engine) is None  # the one holding the port keeps its schema
+    finally:
+        engine.dispose()
 
 
 async def accepted_nodelay() -> int:

@@ -109,7 +109,7 @@ def _cache(settings: Settings) -> Cache:
 def _store(settings: Settings) -> tuple[ConnectorStore, TokenCipher, Engine]:
     url = settings.database_url or default_database_url(settings.data_dir)
     engine = create_database_engine(url)
-    ensure_schema(engine)  # at the head (the usual start): one query, and Alembic stays unloaded
+    ensure_schema(engine)  # at the head (the usual start): a read, and Alembic stays unloaded
     if settings.secret_key is not None:
         key = settings.secret_key.get_secret_value().encode()
     else:

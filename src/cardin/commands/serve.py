@@ -58,7 +58,7 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
 
 def prepare_database(settings: Settings) -> None:
     """Bring the database to the current schema before any worker starts: the workers then
-    find it current with one query each and never load Alembic (StoreError when it cannot be
+    find it current with one read each and never load Alembic (StoreError when it cannot be
     reached or upgraded)."""
     engine = create_database_engine(
         settings.database_url or default_database_url(settings.data_dir)
@@ -109,11 +109,6 @@ def run_serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         os.environ[MULTIPROC_VARIABLE] = directory  # the workers inherit it
     # the schema upgrade at start says each step at INFO: only its warnings belong in the log
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    try:
-        prepare_database(settings)
-    except StoreError as exc:
-        console.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
-        return ExitCode.UNAVAILABLE
     listening = f"http://{host}:{port}"
     if "public_url" in settings.model_fields_set:
         console.print(f"Cardin add-on on {listening} (public URL {settings.public_url})")
@@ -141,6 +136,15 @@ def _serve_workers(
         sockets = listening_sockets(host, port, workers)
     except OSError as exc:
         console.print(f"[red]Cannot listen on http://{host}:{port}: {exc.strerror or exc}[/red]")
+        return ExitCode.UNAVAILABLE
+    try:
+        # only once the port is ours: a second `cardin serve` refused the port must not migrate
+        # the database under the one that has it
+        prepare_database(settings)
+    except StoreError as exc:
+        for sock in sockets:
+            sock.close()
+        console.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
         return ExitCode.UNAVAILABLE
     try:
         config = uvicorn.Config(APP, **uvicorn_options(settings, host, port, workers))

@@ -112,7 +112,7 @@ class Workers:
         """Start the workers and keep them running until SIGINT or SIGTERM; then stop them.
         False when they stopped because a worker could not start."""
         for sig in SIGNALS:
-            signal.signal(sig, lambda signum, _frame: self._signals.append(signum))
+            signal.signal(sig, self._received)
         log.info("Starting %d workers under process [%d]", self._count, os.getpid())
         try:
             for index in range(self._count):
@@ -128,6 +128,13 @@ class Workers:
             log.info("Stopped the workers of process [%d]", os.getpid())
         return not self._failed
 
+    def _received(self, signum: int, _frame: object) -> None:
+        """A stop takes effect at once (a restart in progress sees it); the others wait for
+        the supervisor's loop."""
+        if signum in _STOP:
+            self._should_exit.set()
+        self._signals.append(signum)
+
     def _start(self, index: int) -> Process:
         process = Process(self._config, [self._sockets[index % len(self._sockets)]])
         process.start()
@@ -139,7 +146,6 @@ class Workers:
             name = signal.Signals(signum).name
             if signum in _STOP:
                 log.info("Received %s: stopping", name)
-                self._should_exit.set()
                 return
             if signum == signal.SIGHUP:
                 log.info("Received %s: replacing each worker", name)
@@ -157,7 +163,10 @@ class Workers:
             if not new.wait_until_ready(self._config.timeout_worker_healthcheck, self._should_exit):
                 new.kill()
                 new.join()
-                log.error("Worker [%s] did not start in time: keeping [%s]", new.pid, old.pid)
+                if not self._should_exit.is_set():
+                    failed = new.exitcode == STARTUP_FAILURE
+                    why = "failed to start" if failed else "did not start in time"
+                    log.error("Worker [%s] %s: keeping [%s]", new.pid, why, old.pid)
                 return
             old.terminate()
             old.join()
@@ -179,7 +188,7 @@ class Workers:
                 self._should_exit.set()
                 return
             if self._should_exit.is_set():
-                return  # it ended with the others, on Ctrl-C
+                return  # it ended with the others: a terminal's Ctrl-C reaches them all
             log.warning(
                 "Worker [%s] ended (exit code %s): starting another on its socket",
                 process.pid,

@@ -78,7 +78,10 @@ def json_answer(status: int, body: JSON, headers: dict[str, str]) -> Answer:
     or by the standard library for what orjson refuses (an integer beyond 64 bits, a key that
     is not a string). Dates, times and dataclasses, which orjson would write but the standard
     library refuses, are refused as they were: a Python object leaking into an answer is a
-    sandbox bug, not a plausible answer."""
+    sandbox bug, not a plausible answer. What still differs from the standard library: a NaN or
+    an infinity is written as null (JSON has neither; Pipedrive sends neither), a UUID or an
+    Enum member is written where it was refused, and floats may be spelled otherwise (1e-05 as
+    0.00001)."""
     try:
         payload = orjson.dumps(body, default=_refuse, option=_PASSTHROUGH)
     except orjson.JSONEncodeError:

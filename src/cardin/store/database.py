@@ -1,8 +1,8 @@
 """Database engines (an SQLite file by default, PostgreSQL in production) and schema upgrades.
 
 Alembic is imported only to upgrade (or to list the migrations): a service process whose
-database is already at `SCHEMA_HEAD` checks that with one query (`ensure_schema`) and never
-loads it.
+database is already at `SCHEMA_HEAD` checks that with one read of its revision
+(`ensure_schema`) and never loads it.
 """
 
 from __future__ import annotations
@@ -175,7 +175,8 @@ def lock_for_transaction(connection: Connection, lock_class: int, key: Any) -> N
 def ensure_schema(engine: Engine) -> bool:
     """Upgrade the database unless it is at `SCHEMA_HEAD`; True when it was upgraded.
 
-    A database already at the head costs one query and no import of Alembic. One at another
+    A database already at the head costs one read of its revision (whether the version table
+    exists, then its row) and no import of Alembic. One at another
     revision goes through `upgrade_database` (which refuses a revision it does not know).
     """
     if database_revision(engine) == SCHEMA_HEAD:
