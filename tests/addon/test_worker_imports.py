@@ -7,11 +7,12 @@ import json
 import subprocess
 import sys
 
-# What a uvicorn worker of `cardin serve` imports: its supervisor's process module, the logging
-# configuration, then the app factory.
+# What a uvicorn worker of `cardin serve` imports: the parent's main module (multiprocessing's
+# spawn imports it: the `cardin` command, which imports cardin.cli), its supervisor's process
+# module, the logging configuration, then the app factory.
 WORKER = """
 import json, sys
-import uvicorn.supervisors.multiprocess, cardin.logs, cardin.addon.app
+import cardin.cli, uvicorn.supervisors.multiprocess, cardin.logs, cardin.addon.app
 import httpx
 print(json.dumps({name: name in sys.modules for name in ("pygments", "rich.syntax", "httpx")}))
 """
