@@ -18,8 +18,9 @@ IO_MODULES = (
 PROBE = f"""
 import sys
 import cardin.cards, cardin.contact, cardin.contact.outcome, cardin.i18n
-print(sorted(m for m in sys.modules if m.split(".")[0] in {{"httpx", "sqlalchemy", "redis",
-    "fastapi"}} or m.startswith({IO_MODULES!r})))
+io = {{"httpx", "sqlalchemy", "redis", "fastapi"}}
+loaded = [m for m, module in sys.modules.items() if module is not None]  # None: marked absent
+print(sorted(m for m in loaded if m.split(".")[0] in io or m.startswith({IO_MODULES!r})))
 """
 
 
