@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -35,10 +36,12 @@ from cardin.actions import (
 from cardin.connectors import ALL_FEATURES, Feature
 from cardin.connectors.features import WRITES_RELEASE, default_features
 from cardin.connectors.model import Connector
-from cardin.contact.model import Match
+from cardin.contact.model import DealStatus, Match, Section
 from cardin.contact.notes import note_plain_text
 from cardin.contact.outcome import FailureKind
+from cardin.lookup.metadata import AccountMetadata
 from cardin.pipedrive import PipedriveClient
+from cardin.pipedrive.models import CurrentUser
 from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, UNKNOWN_EMAIL, Sandbox
 from cardin.sandbox.faults import FaultPlan
 from cardin.store import ConnectorNotFound
@@ -55,6 +58,8 @@ from cardin.usecases.writes import (
     WriteKind,
     Written,
 )
+from tests.cards.fixtures import connector as card_connector
+from tests.cards.fixtures import minimal_match, rich_match
 from tests.conftest import SANDBOX_URL
 from tests.usecases.test_usecases import EVERYTHING, SUB, connected
 
@@ -552,3 +557,84 @@ async def test_dates_far_away_are_refused_before_anything_is_sent(services: Serv
 def test_without_the_companys_types_the_built_in_ones_are_offered() -> None:
     keys = [t.key_string for t in writes.activity_types(None)]
     assert keys[:3] == ["call", "meeting", "task"]
+
+
+# --- what the forms start with -----------------------------------------------------------------
+
+
+def basis_of(match: Match, metadata: AccountMetadata | None = None) -> writes.Basis:
+    """A form's basis on a looked-up contact (no I/O: the defaults read only this)."""
+    contact = match.contact
+    about = About(connector_id="conn-1", email=match.email, person_id=contact.id, name=None)
+    return writes.Basis(card_connector(), about, match, metadata)
+
+
+def with_deals(match: Match, *statuses: tuple[int, DealStatus]) -> Match:
+    """The contact with only these deals (by id, from the rich contact's, status as given)."""
+    rich_deals = {d.id: d for d in match.contact.deals.items}
+    deals = tuple(replace(rich_deals[i], status=status) for i, status in statuses)
+    contact = replace(match.contact, deals=Section(items=deals, total=len(deals)))
+    return replace(match, contact=contact)
+
+
+def test_a_log_or_note_goes_on_the_persons_only_open_deal_by_default() -> None:
+    # one open deal among won and lost ones: that deal is picked
+    one_open = with_deals(
+        rich_match(), (103, DealStatus.LOST), (101, DealStatus.OPEN), (102, DealStatus.WON)
+    )
+    assert writes.default_deal(basis_of(one_open)) == 101
+
+
+def test_with_several_open_deals_or_none_a_log_or_note_goes_on_the_person() -> None:
+    several = rich_match()
+    assert [d.id for d in basis_of(several).open_deals] == [101, 105]
+    assert writes.default_deal(basis_of(several)) == 0
+    closed = with_deals(several, (101, DealStatus.WON), (105, DealStatus.LOST))
+    assert writes.default_deal(basis_of(closed)) == 0
+    assert writes.default_deal(basis_of(minimal_match())) == 0
+
+
+def test_a_new_deals_title_is_the_organizations_name_and_the_subject() -> None:
+    basis = basis_of(rich_match())
+    assert writes.deal_title(basis, " Solar renewal ") == "Analytical Engines Ltd – Solar renewal"
+    assert writes.deal_title(basis, "") == "Analytical Engines Ltd"
+
+
+def test_without_an_organization_a_new_deals_title_is_the_persons_name_and_the_subject() -> None:
+    match = rich_match()
+    alone = replace(match, contact=replace(match.contact, organization=None))
+    assert writes.deal_title(basis_of(alone), "Solar renewal") == "Ada Lovelace – Solar renewal"
+    assert writes.deal_title(basis_of(alone), None) == "Ada Lovelace"
+
+
+def test_a_new_deals_currency_starts_at_the_default_currency_of_the_metadata() -> None:
+    me = CurrentUser.model_validate({"id": 7, "company_id": 1, "default_currency": "chf"})
+    assert writes.default_currency(AccountMetadata(me=me)) == "CHF"
+    without = AccountMetadata(me=CurrentUser.model_validate({"id": 7, "company_id": 1}))
+    assert writes.default_currency(without) == writes.FALLBACK_CURRENCY == "EUR"
+    assert writes.default_currency(None) == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "due"),
+    [
+        # a working day: the next day
+        ("2026-11-23T10:00:00+00:00", "Europe/Berlin", "2026-11-24T09:00:00+01:00"),
+        # Friday, Saturday and Sunday: Monday
+        ("2026-11-27T16:00:00+00:00", "Europe/Berlin", "2026-11-30T09:00:00+01:00"),
+        ("2026-11-28T12:00:00+00:00", "Europe/Berlin", "2026-11-30T09:00:00+01:00"),
+        ("2026-11-29T12:00:00+00:00", "Europe/Berlin", "2026-11-30T09:00:00+01:00"),
+        # the user's zone says which day it is: Thursday 23:30 UTC is Friday in Berlin ...
+        ("2026-11-26T23:30:00+00:00", "Europe/Berlin", "2026-11-30T09:00:00+01:00"),
+        # ... and Friday 03:00 UTC still Thursday in Los Angeles
+        ("2026-11-27T03:00:00+00:00", "America/Los_Angeles", "2026-11-27T09:00:00-08:00"),
+        # 09:00 on the clock of the due day, also after a change to summer time (Mar 29)
+        ("2026-03-27T12:00:00+00:00", "Europe/Berlin", "2026-03-30T09:00:00+02:00"),
+    ],
+)
+def test_an_activity_is_due_the_next_working_day_at_nine_in_the_users_zone(
+    now: str, zone: str, due: str
+) -> None:
+    found = writes.next_working_morning(datetime.fromisoformat(now), zone)
+    assert found.isoformat() == due
+    assert found.tzinfo == ZoneInfo(zone)
