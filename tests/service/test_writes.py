@@ -7,17 +7,28 @@ is validated against Google's card types.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from cardin.addon.gmail import READONLY_SCOPE
+from cardin.preview.google import TIME_ZONE
 from cardin.sandbox import RICH_EMAIL, Sandbox, demo_dataset
 from cardin.sandbox.faults import FaultPlan
 from tests.cards.validate import assert_valid_response
 from tests.conftest import TODAY
-from tests.service.harness import Harness, action, actions_of, running, text_of, top_card
+from tests.service.harness import (
+    Harness,
+    action,
+    actions_of,
+    running,
+    text_of,
+    top_card,
+    walk,
+)
 from tests.service.test_flow import ACTION_URL, ANN, add_connector
 
 MESSAGE_TEXT = "Dear Maria,\nthe renewal offer is attached.\nÉlodie"
@@ -213,3 +224,57 @@ async def test_mark_as_done_on_the_activities_list_keeps_the_list(harness: Harne
     assert "Marked as done" in text_of(marked)
     assert top_card(marked)["name"] == "list_activities"
     assert done["activity_id"] not in [a.get("activity_id") for a in actions_of(marked)]
+
+
+def form_input(response: dict[str, Any], name: str) -> dict[str, Any]:
+    """The one input widget named `name` on the form a response pushes."""
+    found = [
+        body
+        for node in walk(top_card(response))
+        for kind, body in node.items()
+        if kind in {"textInput", "selectionInput", "dateTimePicker"} and body["name"] == name
+    ]
+    assert len(found) == 1, (name, found)
+    return found[0]
+
+
+def picked(response: dict[str, Any], name: str) -> list[str]:
+    return [i["value"] for i in form_input(response, name)["items"] if i["selected"]]
+
+
+async def test_the_forms_start_with_the_defaults_of_the_issue(harness: Harness) -> None:
+    mail = message(harness)
+    company = harness.sandbox.dataset.companies[0]
+    company.users[0]["default_currency"] = "CHF"  # the metadata's currency, not the fallback
+    opened = valid(await harness.open(ANN, mail))
+    # Élodie has several open deals: a log or a note goes on her by default
+    for op in ("log_email_form", "note_form"):
+        form = valid(await harness.act(ANN, action(opened, op), message_id=mail))
+        assert picked(form, "deal_input") == ["0"], op
+    deal = valid(await harness.act(ANN, action(opened, "deal_form"), message_id=mail))
+    org = next(o for o in company.organizations if o["id"] == 2)
+    title = f"{org['name']} – Solar renewal 2027"
+    assert form_input(deal, "title_input")["value"] == title
+    assert form_input(deal, "currency_input")["value"] == "CHF"
+    activity = valid(await harness.act(ANN, action(opened, "activity_form"), message_id=mail))
+    due = form_input(activity, "due_input")
+    zone = ZoneInfo(TIME_ZONE)  # the zone Gmail's event carries
+    local = datetime.fromtimestamp(int(due["valueMsEpoch"]) / 1000, zone)
+    today = datetime.now(zone).date()
+    assert local.time() == time(9, 0)
+    assert local.weekday() < 5  # Monday to Friday
+    assert 1 <= (local.date() - today).days <= 3  # Friday to Monday at most
+    offset = local.utcoffset()
+    assert offset is not None
+    assert due["timezoneOffsetDate"] == offset.total_seconds() // 60
+
+
+async def test_with_one_open_deal_a_log_or_note_goes_on_it_by_default(harness: Harness) -> None:
+    mail = message(harness)
+    for found in harness.sandbox.dataset.companies[0].deals:
+        if found.get("person_id") == 1 and found["id"] != 1 and found["status"] == "open":
+            found["status"] = "lost"  # Élodie keeps one open deal
+    opened = valid(await harness.open(ANN, mail))
+    for op in ("log_email_form", "note_form"):
+        form = valid(await harness.act(ANN, action(opened, op), message_id=mail))
+        assert picked(form, "deal_input") == ["1"], op
