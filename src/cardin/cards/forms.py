@@ -438,9 +438,9 @@ def _message_widget(ctx: CardContext, email: EmailSummary) -> Json:
     msgs = ctx.msgs
     sent = ctx.fmt.datetime(email.sent_at) if email.sent_at is not None else None
     details = [
-        msgs.text("form.log.from", who=email.sender) if email.sender else None,
-        msgs.text("form.log.to", who=email.to) if email.to else None,
-        msgs.text("form.log.cc", who=email.cc) if email.cc else None,
+        msgs.text("form.log.from", who=breakable_email(email.sender)) if email.sender else None,
+        msgs.text("form.log.to", who=breakable_email(email.to)) if email.to else None,
+        msgs.text("form.log.cc", who=breakable_email(email.cc)) if email.cc else None,
         msgs.text("form.log.sent", when=sent) if sent else None,
     ]
     subject = email.subject.strip() or msgs.text("form.log.no_subject")

@@ -33,6 +33,7 @@ ELLIPSIS = "…"
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 ZERO_WIDTH_SPACE = "\u200b"
+WORD_JOINER = "\u2060"
 # after "@" and before each "." (not at either end): where an address may wrap
 _ADDRESS_BREAKS = re.compile(r"(?<=@)(?=.)|(?<=.)(?=\.)")
 
@@ -44,13 +45,16 @@ class Html(str):
 
 
 def breakable_email(address: str) -> str:
-    """An email address to show: a zero-width space after "@" and before each ".".
+    """An email address to show: a zero-width space after "@" and before each ".", a word
+    joiner after each "-".
 
     A narrow side panel then wraps a long address at those points ("maria.svensson@" /
     "aurora-demo" / ".example") instead of in the middle of a word, as the preview's CSS and
-    Gmail break a word that does not fit. Links (mailto) take the address itself.
+    Gmail break a word that does not fit; a browser would rather break after a hyphen
+    ("cotedazur-" / "energies"), which the word joiner forbids. Links (mailto) take the
+    address itself. Also for headers that hold addresses ("Ada <ada@engines.example>").
     """
-    return _ADDRESS_BREAKS.sub(ZERO_WIDTH_SPACE, address)
+    return _ADDRESS_BREAKS.sub(ZERO_WIDTH_SPACE, address).replace("-", "-" + WORD_JOINER)
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
