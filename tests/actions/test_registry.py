@@ -190,6 +190,12 @@ SAMPLES: list[tuple[Action, Form]] = [
     (MarkDone(about=ABOUT, activity_id=99, section=ListSection.ACTIVITIES), {}),
     (ReadNote(connector_id="c1", email="ada@example.org", person_id=7, note_id=12), {}),
     (ReadNote(connector_id="c1", email="ada@example.org", person_id=7, note_id=12, page=3), {}),
+    (
+        ReadNote(
+            connector_id="c1", email="ada@example.org", person_id=7, note_id=12, page=2, deal_id=42
+        ),
+        {},
+    ),
 ]
 
 
@@ -226,6 +232,13 @@ def test_parameters_are_written_in_declared_order_without_the_inputs() -> None:
     assert "secret" not in str(parameters_of(step))
 
 
+READ_NOTE = {
+    "op": "read_note",
+    "connector": "c1",
+    "email": "a@b",
+    "person_id": "7",
+    "note_id": "12",
+}
 BAD: list[tuple[dict[str, str], Form, str]] = [
     ({}, {}, "op is missing"),
     ({"op": "save_note"}, {}, "op is not a known action"),
@@ -274,6 +287,13 @@ BAD: list[tuple[dict[str, str], Form, str]] = [
         {},
         "company_id is not a number",
     ),
+    (
+        {**READ_NOTE, "deal_id": "42; DROP TABLE"},
+        {},
+        "deal_id is not a number",
+    ),
+    ({**READ_NOTE, "deal_id": "-42"}, {}, "deal_id is not a number"),
+    ({**READ_NOTE, "deal_id": "9" * 40}, {}, "deal_id is not a number"),
 ]
 
 
@@ -291,6 +311,18 @@ def test_a_bad_parameter_is_a_bad_action_naming_it(
 def test_keys_it_does_not_know_are_ignored() -> None:
     parameters = {"op": "delete", "connector": "c1", "contactId": "c_42"}
     assert parse_action(parameters, {"other_input": ["x"]}) == Delete(connector_id="c1")
+
+
+def test_a_read_note_button_from_before_the_deal_id_still_reads_the_note() -> None:
+    old = parse_action(READ_NOTE, {})
+    assert old == ReadNote(connector_id="c1", email="a@b", person_id=7, note_id=12)
+    assert isinstance(old, ReadNote)
+    assert old.deal_id is None
+    assert "deal_id" not in parameters_of(old)
+    from_deal = ReadNote(connector_id="c1", email="a@b", person_id=7, note_id=12, deal_id=42)
+    assert parameters_of(from_deal)["deal_id"] == "42"
+    with pytest.raises(BadAction, match="deal_id is not a number"):
+        parse_action({**READ_NOTE, "deal_id": ""}, {})  # sent, it must name a deal
 
 
 def test_retired_features_are_dropped_not_refused() -> None:

@@ -94,8 +94,16 @@ def render_error_card(
     )
 
 
-def render_note_card(match: Match, note: Note, ctx: CardContext, *, page: int = 1) -> Card:
-    return _checked(cards.render_note_card(match, note, ctx, page=page))
+def render_note_card(
+    match: Match,
+    note: Note,
+    ctx: CardContext,
+    *,
+    page: int = 1,
+    deal_id: int | None = None,
+    deal: Deal | None = None,
+) -> Card:
+    return _checked(cards.render_note_card(match, note, ctx, page=page, deal_id=deal_id, deal=deal))
 
 
 def render_deal_card(

@@ -166,3 +166,45 @@ def test_in_the_deals_list_each_note_and_activity_is_marked_as_its_deals() -> No
     assert ("↳ Pilot licence", "Signed after the pilot.") in labels
     assert not any(label and label.startswith("↳") for label, text in labels if "<b>" in text
                    and "Decision" not in text)  # fmt: skip
+
+
+LONG = "<ol>{}</ol>".format("".join(f"<li>Delivery {n:03d} on time</li>" for n in range(1, 41)))
+
+
+def test_a_cut_note_on_the_deal_card_has_read_the_whole_note_with_the_deal() -> None:
+    long_note = fixtures.note(555, LONG, 1)
+    deal = dataclasses.replace(
+        rich_deal(), notes=Section(items=(long_note, fixtures.note(556, "Short", 2)), total=2)
+    )
+    card = render(deal)
+    reads = [a for a in actions(card) if a.get("op") == "read_note"]
+    assert reads == [
+        {"op": "read_note", "connector": "conn-1", "email": EMAIL, "person_id": "1",
+         "note_id": "555", "deal_id": str(deal.id)},
+    ]  # fmt: skip
+    assert "Delivery 040" not in texts(card)
+    buttons = [
+        b["text"]
+        for s in card["sections"]
+        for w in s["widgets"]
+        if "buttonList" in w
+        for b in w["buttonList"]["buttons"]
+    ]
+    assert "Read the whole note" in buttons
+
+
+def test_cut_notes_take_two_widgets_and_every_one_is_on_some_page() -> None:
+    long_notes = tuple(fixtures.note(800 + i, LONG, i) for i in range(60))
+    deal = dataclasses.replace(big_deal(0, 30), notes=Section(items=long_notes, total=60))
+    seen: list[str] = []
+    page = 0
+    while True:
+        card = render(deal, page)
+        assert widget_count(card) <= 100
+        seen += [a["note_id"] for a in actions(card) if a.get("op") == "read_note"]
+        forward = [a for a in actions(card) if a.get("op") == "open_deal" and a.get("page")]
+        if not any(int(a["page"]) == page + 1 for a in forward):
+            break
+        page += 1
+    assert page >= 1
+    assert sorted(seen) == sorted(str(800 + i) for i in range(60))

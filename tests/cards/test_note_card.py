@@ -149,3 +149,18 @@ def test_the_note_card_in_german() -> None:
     assert "Weiter" in words
     contact = render_contact_card(match, DE)
     assert "Ganze Notiz lesen" in texts(contact)
+
+
+def test_a_note_read_from_a_deal_card_keeps_the_deal_on_its_pages() -> None:
+    match = fixtures.rich_match()
+    _, log = with_log()
+    fetched = replace(match.contact.deals.items[0], id=4242, title="Harbour cranes 2027")
+    first = render_note_card(match, log, EN, deal=fetched)
+    assert first["sections"][0]["widgets"][0]["decoratedText"]["topLabel"] == "Harbour cranes 2027"
+    assert {a["deal_id"] for a in read_buttons(first)} == {"4242"}
+    # found in the contact's result, read from a deal card: the title of that deal
+    known = match.contact.deals.items[1]
+    second = render_note_card(match, log, EN, page=2, deal_id=known.id)
+    assert second["sections"][0]["widgets"][0]["decoratedText"]["topLabel"] == known.title
+    assert {a["deal_id"] for a in read_buttons(second)} == {str(known.id)}
+    assert all("deal_id" not in a for a in read_buttons(render_note_card(match, log, EN)))

@@ -246,6 +246,34 @@ def test_a_deal_beyond_the_fifth_opens_with_its_notes_and_activities(page: Any) 
     expect(panel(page).locator("[data-card-name=list_deals]")).to_be_visible()
 
 
+def test_a_long_note_of_a_deal_beyond_the_fifth_read_whole(page: Any) -> None:
+    open_mail(page, "fleet-order")
+    deals = panel(page).locator(".section", has=page.locator(".section-header", has_text="Deals"))
+    press(page, deals.locator(".btn", has_text="Show all 200"))
+    while 16 not in _deal_numbers(page):  # order 16 has the demo's long deal note
+        press(page, button(page, "Next"))
+    row = panel(page).locator(
+        ".decorated", has=page.get_by_text("Henrik Lindqvist — order 16", exact=True)
+    )
+    press(page, row.first)
+    expect(panel(page).locator("[data-card-name=deal]")).to_be_visible()
+    expect(panel(page)).to_contain_text("Loading plan")
+    expect(panel(page)).not_to_contain_text("Crane slot 180")
+
+    press(page, button(page, "Read the whole note"))
+
+    expect(panel(page).locator("[data-card-name=note]")).to_be_visible()
+    expect(panel(page)).to_contain_text("Crane slot 001")
+    for _ in range(20):  # far more pages than the note has
+        if not panel(page).locator(".btn", has_text="Next").count():
+            break
+        press(page, button(page, "Next"))
+    expect(panel(page)).to_contain_text("Crane slot 180")
+    press(page, panel(page).locator("[data-back]"))
+    expect(panel(page).locator("[data-card-name=deal]")).to_be_visible()
+    expect(panel(page).locator(".header-title")).to_have_text("Henrik Lindqvist — order 16")
+
+
 def test_a_notification_alone_keeps_what_the_user_typed(page: Any) -> None:
     field = panel(page).locator("input[name=search_email]")
     field.fill("bob")

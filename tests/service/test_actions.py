@@ -247,6 +247,16 @@ NOTICE = {"renderActions": {"action": {"notification": {"text": UNKNOWN_ACTION}}
         ({"op": "refresh", "email": "nobody"}, True),
         ({"op": "setup_behaviour", "dashboard": "yes"}, True),
         ({"op": "reauth_confirm", "company_id": "one", "user_id": "1"}, True),
+        (
+            {
+                "op": "read_note",
+                "email": RICH_EMAIL,
+                "person_id": "1",
+                "note_id": "1",
+                "deal_id": "1 OR 1=1",
+            },
+            True,
+        ),
     ],
 )
 async def test_a_bad_action_is_refused_with_a_notice_not_an_error(

@@ -346,7 +346,8 @@ class Cancel(Action):
 class ReadNote(Action):
     """Show one note of the contact in full on a card of its own ("Read the whole note");
     a long note is paged. Without `page` the note card is pushed at its first page; with it
-    (Next/Previous) that page replaces the note card."""
+    (Next/Previous) that page replaces the note card. From a deal's card, `deal_id` names the
+    deal."""
 
     op = Op.READ_NOTE
     connector_id: ConnectorId
@@ -355,6 +356,10 @@ class ReadNote(Action):
     note_id: Annotated[int, Param(NOTE_ID, NUMBER)]
     page: Annotated[int | None, Param(NOTE_PAGE, NUMBER)] = None
     """The page to show, counted from 1."""
+    deal_id: Annotated[int | None, Param(DEAL_ID, NUMBER)] = None
+    """The deal whose card the note was read from: when the contact's result does not hold the
+    note (a deal beyond the ones fetched with the contact), it is looked for on that deal,
+    fetched now. None: the contact card or a list."""
 
 
 # --- connector set-up (SPEC §1) -------------------------------------------------------------

@@ -109,8 +109,9 @@ async def open_deal(addon: AddOn, action: OpenDeal) -> Json:
 
 
 async def read_note(addon: AddOn, action: ReadNote) -> Json:
-    """Push the note card (or, paging, put the asked page in its place); a notice when the note
-    is gone, the outcome's card when the address no longer matches."""
+    """Push the note card (or, paging, put the asked page in its place; Back returns to the card
+    it was read from, the deal's card included); a notice when the note or its deal is gone,
+    the outcome's card when the address no longer matches or the deal cannot be fetched."""
     found = await lookups.read_note(addon.services, addon.user.sub, action)
     if isinstance(found, lookups.NoteGone):
         return action_response(notification=addon.text("note.gone"))
@@ -118,7 +119,14 @@ async def read_note(addon: AddOn, action: ReadNote) -> Json:
         card = addon.outcome_card(found.connector, found.outcome, found.person)
         return action_response(push(card)) if card else action_response()
     ctx = addon.context(found.result.connector)
-    card = render_note_card(found.match, found.note, ctx, page=action.page or 1)
+    card = render_note_card(
+        found.match,
+        found.note,
+        ctx,
+        page=action.page or 1,
+        deal_id=action.deal_id,
+        deal=found.deal,
+    )
     return action_response(push(card) if action.page is None else update(card))
 
 

@@ -11,7 +11,7 @@ from cardin.cards.context import CardContext
 from cardin.cards.deals import deal_row
 from cardin.cards.limits import MAX_WIDGETS, fit
 from cardin.cards.paging import NAV_WIDGETS, cut, nav_widgets
-from cardin.cards.parts import day_of, error_line, note_widgets
+from cardin.cards.parts import NotesOf, day_of, error_line, note_widgets
 from cardin.cards.widgets import (
     GREY,
     Json,
@@ -39,12 +39,17 @@ def render_deal_card(
     than one card. `email` and `person_id` are the contact the deal was opened from."""
     notes = deal.notes.items if deal.notes is not None else ()
     activities = deal.activities.items if deal.activities is not None else ()
+    # a cut note takes two widgets: its first lines, and "Read the whole note" (looked for on
+    # this deal when the contact's result does not hold it)
+    about = NotesOf(email, person_id, deal.id)
+    note_blocks = [note_widgets(ctx, n, about=about) for n in notes]
     items: list[Note | Activity] = [*notes, *activities]
+    sizes = [len(block) for block in note_blocks] + [1] * len(activities)
     room = MAX_WIDGETS - _SUMMARY_WIDGETS - NAV_WIDGETS - 2  # two error lines at most
-    shown = cut([1] * len(items), room, page)
+    shown = cut(sizes, room, page)
     on_page = items[shown.start : shown.stop]
     sections = [_summary(deal, ctx)]
-    note_rows = [w for n in on_page if isinstance(n, Note) for w in note_widgets(ctx, n)]
+    note_rows = [w for block in note_blocks[shown.start : shown.stop] for w in block]
     if deal.notes is not None and deal.notes.error is not None:
         note_rows.insert(0, error_line(ctx, "deal.notes_error"))
     if note_rows:

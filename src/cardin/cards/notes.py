@@ -5,7 +5,7 @@ from __future__ import annotations
 from cardin.cards import icons
 from cardin.cards.contact import contact_frame
 from cardin.cards.context import CardContext
-from cardin.cards.parts import note_meta, read_note_click
+from cardin.cards.parts import NotesOf, note_meta, read_note_click
 from cardin.cards.widgets import (
     GREY,
     MAX_TEXT,
@@ -18,7 +18,7 @@ from cardin.cards.widgets import (
     paragraph,
     section,
 )
-from cardin.contact.model import Match, Note
+from cardin.contact.model import Deal, Match, Note
 from cardin.contact.notes import note_chunks
 
 # A page holds a few screens of text: NOTE_PAGE_CHUNKS paragraphs of at most MAX_TEXT
@@ -33,14 +33,28 @@ def note_pages(note: Note) -> list[list[Html]]:
     return pages or [[]]
 
 
-def render_note_card(match: Match, note: Note, ctx: CardContext, *, page: int = 1) -> Json:
+def render_note_card(
+    match: Match,
+    note: Note,
+    ctx: CardContext,
+    *,
+    page: int = 1,
+    deal_id: int | None = None,
+    deal: Deal | None = None,
+) -> Json:
     """The note in full under the contact's header: who wrote it and when (and on which deal),
-    then page `page` of its text (clamped to the pages there are) with Previous and Next."""
+    then page `page` of its text (clamped to the pages there are) with Previous and Next.
+
+    `deal_id`: the deal whose card the note was read from (Previous and Next carry it, so the
+    note is found on that deal again); `deal`: that deal, when it was fetched to find the note.
+    """
     pages = note_pages(note)
     shown = min(max(page, 1), len(pages))
+    of = NotesOf(match.email, match.contact.id, deal.id if deal is not None else deal_id)
+    title = deal.title if deal is not None else _deal_title(match, note.id, deal_id)
     about = decorated(
         note_meta(ctx, note) or ctx.msgs.text("note.title"),
-        top=_deal_title(match, note.id),
+        top=title,
         start_icon=icons.known("DESCRIPTION", ctx.msgs.text("icon.note")),
     )
     text = [paragraph(chunk) for chunk in pages[shown - 1]]
@@ -51,27 +65,29 @@ def render_note_card(match: Match, note: Note, ctx: CardContext, *, page: int = 
         section(text),
     ]
     if len(pages) > 1:
-        sections.append(_pager(match, note, ctx, shown, len(pages)))
+        sections.append(_pager(of, note, ctx, shown, len(pages)))
     return contact_frame(match, ctx, sections, name="note")
 
 
-def _pager(match: Match, note: Note, ctx: CardContext, shown: int, count: int) -> Json:
+def _pager(of: NotesOf, note: Note, ctx: CardContext, shown: int, count: int) -> Json:
     """ "Page 2 of 4" with Previous and Next (each only where there is such a page)."""
     fmt = ctx.fmt
     where = ctx.msgs.text("note.page", page=fmt.number(shown), pages=fmt.number(count))
     buttons = []
     if shown > 1:
-        click = read_note_click(ctx, match, note, page=shown - 1)
+        click = read_note_click(ctx, of, note, page=shown - 1)
         buttons.append(button(ctx.msgs.text("note.previous"), click))
     if shown < count:
-        click = read_note_click(ctx, match, note, page=shown + 1)
+        click = read_note_click(ctx, of, note, page=shown + 1)
         buttons.append(button(ctx.msgs.text("note.next"), click))
     return section([decorated(colored(where, GREY)), button_list(*buttons)])
 
 
-def _deal_title(match: Match, note_id: int) -> str | None:
-    """The title of the deal the note is on, when it is one of the deal notes fetched."""
-    for deal in match.contact.deals.items:
+def _deal_title(match: Match, note_id: int, deal_id: int | None) -> str | None:
+    """The title of the deal the note is on, when it is one of the deal notes fetched, else of
+    the deal it was read from, when that is one of the contact's deals fetched."""
+    deals = match.contact.deals.items
+    for deal in deals:
         if deal.notes is not None and any(n.id == note_id for n in deal.notes.items):
             return deal.title
-    return None
+    return next((deal.title for deal in deals if deal.id == deal_id), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -181,8 +182,24 @@ def note_meta(ctx: CardContext, note: Note) -> Html:
     return join([ctx.msgs.text("note.pinned"), meta]) if note.is_pinned else meta
 
 
+@dataclass(frozen=True)
+class NotesOf:
+    """Whose notes a card lists, for its "Read the whole note" buttons: the address looked up,
+    the person found, and the deal when the card is that deal's (then the note is looked for on
+    the deal too)."""
+
+    email: str
+    person_id: int
+    deal_id: int | None = None
+
+    @classmethod
+    def of(cls, match: Match) -> NotesOf:
+        """The notes of the match's contact."""
+        return cls(match.email, match.contact.id)
+
+
 def note_widgets(
-    ctx: CardContext, note: Note, *, icon: bool = False, about: Match | None = None
+    ctx: CardContext, note: Note, *, icon: bool = False, about: Match | NotesOf | None = None
 ) -> list[Json]:
     """A note's first lines with author and date under it; under a note that was cut, "Read
     the whole note" when the card knows whose note it is (`about`)."""
@@ -195,14 +212,18 @@ def note_widgets(
     return widgets
 
 
-def read_note_click(ctx: CardContext, match: Match, note: Note, *, page: int | None = None) -> Json:
+def read_note_click(
+    ctx: CardContext, about: Match | NotesOf, note: Note, *, page: int | None = None
+) -> Json:
     """The onClick that opens the note card (at `page`, replacing the note card)."""
+    of = NotesOf.of(about) if isinstance(about, Match) else about
     action = ReadNote(
         connector_id=card_connector(ctx),
-        email=match.email,
-        person_id=match.contact.id,
+        email=of.email,
+        person_id=of.person_id,
         note_id=note.id,
         page=page,
+        deal_id=of.deal_id,
     )
     return call(ctx, action)
 

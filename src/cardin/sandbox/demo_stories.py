@@ -151,7 +151,8 @@ def add_huge_note(history: History, person: int, org: int) -> None:
 
 def add_deal_notes(history: History, person: int, org: int) -> None:
     """Notes on some of the huge contact's less relevant deals (every tenth from the sixth on),
-    linked to the person too, as Pipedrive links a note added on a deal of theirs."""
+    linked to the person too, as Pipedrive links a note added on a deal of theirs; and a long
+    note on the sixteenth deal only."""
     theirs = [deal for deal in history.deals if deal["person_id"] == person]
     for deal in theirs[5::10]:
         title = deal["title"]
@@ -162,3 +163,10 @@ def add_deal_notes(history: History, person: int, org: int) -> None:
             deal=deal["id"],
             org=org,
         )
+    # a long note on one of those deals only (not the person's): read whole from the deal's
+    # card, which fetches it with the deal
+    row = "<li>Crane slot {n:03d}: Bergen quay 4, reefer containers, checked and sealed</li>"
+    rows = "".join(row.format(n=n) for n in range(1, 181))
+    history.note(
+        f"<div><b>Loading plan</b></div><ol>{rows}</ol>", -41, deal=theirs[15]["id"], org=org
+    )

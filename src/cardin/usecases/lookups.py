@@ -95,30 +95,58 @@ async def open_connector(
 
 @dataclass(frozen=True)
 class NoteToRead:
-    """A note of the contact to show in full, found in the connector's result."""
+    """A note of the contact to show in full, found in the connector's result, or on the deal
+    it was read from (`deal`: that deal, when it was fetched to find the note)."""
 
     result: ConnectorResult
     match: Match
     note: Note
+    deal: Deal | None = None
 
 
 @dataclass(frozen=True)
 class NoteGone:
-    """The contact's result holds no note with that id any more (deleted, or no longer among
-    the notes fetched)."""
+    """Neither the contact's result nor the deal the note was read from holds a note with that
+    id any more (deleted, or no longer among the notes fetched), or that deal is gone."""
 
 
 async def read_note(
     services: Services, sub: str, action: ReadNote
 ) -> NoteToRead | NoteGone | ConnectorResult:
     """The note the action names, from the contact's result (the result cache when it has one);
-    the result itself when it is no longer a match."""
+    the result itself when it is no longer a match. A note read from a deal's card that the
+    result does not hold (a deal beyond the ones fetched with the contact) is looked for on that
+    deal, fetched now as `open_deal` fetches it; a failed fetch is the result's failure."""
     connector = await own_connector(services, sub, action.connector_id)
     result = await result_for(services, connector, Participant.of(action.email))
     if not isinstance(result.outcome, Match):
         return result
     note = find_note(result.outcome, action.note_id)
-    return NoteGone() if note is None else NoteToRead(result, result.outcome, note)
+    if note is not None:
+        return NoteToRead(result, result.outcome, note)
+    if action.deal_id is None:
+        return NoteGone()
+    return await _note_on_deal(services, result, result.outcome, action.deal_id, action.note_id)
+
+
+async def _note_on_deal(
+    services: Services, result: ConnectorResult, match: Match, deal_id: int, note_id: int
+) -> NoteToRead | NoteGone | ConnectorResult:
+    """The note on a deal of `result`'s contact (`match`), fetched now; gone with the deal; a
+    failed fetch (of the deal, or of its notes) as the result's failure."""
+    deal = await fetch_deal(services, result.connector, deal_id)
+    if isinstance(deal, Failure):
+        if deal.kind is FailureKind.NOT_FOUND:
+            return NoteGone()
+        return ConnectorResult(result.connector, result.person, deal)
+    notes = deal.notes
+    if notes is not None and notes.error is not None:
+        failed = notes.error
+        kind = FailureKind(failed.kind.value)  # a section's kinds are failure kinds too
+        failure = Failure(kind, failed.message, failed.retry_after)
+        return ConnectorResult(result.connector, result.person, failure)
+    note = next((n for n in notes.items if n.id == note_id), None) if notes else None
+    return NoteGone() if note is None else NoteToRead(result, match, note, deal)
 
 
 def find_note(match: Match, note_id: int) -> Note | None:
@@ -145,27 +173,32 @@ async def open_deal(services: Services, sub: str, action: OpenDeal) -> DealResul
     """The deal the action names, with all its notes and activities, fetched now (deals are
     not cached) within the lookup deadline."""
     connector = await own_connector(services, sub, action.connector_id)
-    person = Participant.of(action.email)
+    deal = await fetch_deal(services, connector, action.deal_id)
+    return DealResult(connector, Participant.of(action.email), deal)
+
+
+async def fetch_deal(services: Services, connector: Connector, deal_id: int) -> Deal | Failure:
+    """The connector's deal with all its notes and activities, fetched now within the lookup
+    deadline; why not (NOT_FOUND: it was deleted)."""
     seconds = services.lookup_deadline
     try:
         credential = await stored_credential(services, connector)
         async with asyncio.timeout(seconds):  # the backstop; the calls end before it
-            deal: Deal | Failure = await services.engine.deal(
-                action.deal_id,
+            return await services.engine.deal(
+                deal_id,
                 credential=credential,
                 account=account_key(connector),
                 base_url=connector.base_url,
                 deadline=calls_deadline(seconds),
             )
     except NeedsReauth as exc:
-        deal = exc.failure
+        return exc.failure
     except TimeoutError:
-        deal = Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
+        return Failure(FailureKind.UNAVAILABLE, "Pipedrive did not answer in time")
     except NotFound as exc:
-        deal = Failure(FailureKind.NOT_FOUND, str(exc))
+        return Failure(FailureKind.NOT_FOUND, str(exc))
     except PipedriveError as exc:
-        deal = failure_of(exc)
-    return DealResult(connector, person, deal)
+        return failure_of(exc)
 
 
 async def dashboard(
