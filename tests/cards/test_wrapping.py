@@ -28,6 +28,6 @@ def test_an_address_may_break_after_the_at_sign_and_before_each_dot(
 
 
 def test_an_address_already_breakable_is_not_broken_twice() -> None:
-    once = breakable_email("ada@engines.example")
-    assert breakable_email(once.replace(ZW, "")) == once
-    assert once.count(ZW) == 2
+    once = breakable_email("ada@engines-of-london.example")
+    assert breakable_email(once) == once
+    assert (once.count(ZW), once.count(WJ)) == (2, 2)

@@ -21,10 +21,12 @@ from cardin.actions import (
     SetupBehaviour,
     SetupToken,
 )
+from cardin.cards.widgets import breakable_email
 from cardin.connectors import ALL_FEATURES, Feature
 from cardin.connectors.model import Connector, RunMode
 from cardin.connectors.setup import TokenProblem, inactive_account
-from cardin.contact.model import Match
+from cardin.contact.model import Match, SectionErrorKind
+from cardin.contact.outcome import FailureKind
 from cardin.sandbox import DEMO_TOKEN, RICH_EMAIL, SECOND_TOKEN
 from cardin.usecases import contacts, lookups, runs, setup
 from cardin.usecases.people import Participant
@@ -153,6 +155,23 @@ async def test_a_connector_finds_the_person(services: Services) -> None:
     found = await lookups.look_up_address(services, SUB, Lookup(search=f" {RICH_EMAIL} "))
     assert isinstance(found, lookups.Dashboard)
     assert found.default.connector == created
+
+
+async def test_an_address_copied_from_a_card_is_looked_up_without_its_invisible_marks(
+    services: Services,
+) -> None:
+    await connected(services)
+    copied = breakable_email(RICH_EMAIL)  # as a card shows it: where it may wrap
+    assert copied != RICH_EMAIL
+    found = await lookups.look_up_address(services, SUB, Lookup(search=copied))
+    assert isinstance(found, lookups.Dashboard)
+    assert found.person.email == RICH_EMAIL
+    assert isinstance(found.default.outcome, Match)
+
+
+async def test_a_section_problem_is_a_failure_kind_too() -> None:
+    # a note read from a deal whose notes failed is that failure (usecases/lookups.py)
+    assert {kind.value for kind in SectionErrorKind} <= {kind.value for kind in FailureKind}
 
 
 async def test_the_contact_form_warns_of_duplicates_then_creates(services: Services) -> None:

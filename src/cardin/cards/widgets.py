@@ -52,9 +52,12 @@ def breakable_email(address: str) -> str:
     "aurora-demo" / ".example") instead of in the middle of a word, as the preview's CSS and
     Gmail break a word that does not fit; a browser would rather break after a hyphen
     ("cotedazur-" / "energies"), which the word joiner forbids. Links (mailto) take the
-    address itself. Also for headers that hold addresses ("Ada <ada@engines.example>").
+    address itself. Also for headers that hold addresses ("Ada <ada@engines.example>"). The
+    price: a hyphenated word wider than the panel ("Marie-Claire" in a narrow column) breaks
+    inside a word instead of at its hyphen.
     """
-    return _ADDRESS_BREAKS.sub(ZERO_WIDTH_SPACE, address).replace("-", "-" + WORD_JOINER)
+    plain = address.replace(ZERO_WIDTH_SPACE, "").replace(WORD_JOINER, "")  # shown once
+    return _ADDRESS_BREAKS.sub(ZERO_WIDTH_SPACE, plain).replace("-", "-" + WORD_JOINER)
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:

@@ -221,9 +221,15 @@ async def dashboard(
     return Dashboard(person, tuple(others), tuple(runs))
 
 
+# What a card puts in an address so that it wraps well (a zero-width space, a word joiner) and
+# a byte order mark: invisible, and carried along when an address is copied from a card.
+_INVISIBLE = str.maketrans("", "", "\u200b\u2060\ufeff")
+
+
 def address_to_look_up(typed: str, name: str | None = None) -> Participant | BadAddress:
-    """The person to look up for a typed address (surrounding blanks ignored)."""
-    email = typed.strip()
+    """The person to look up for a typed address (surrounding blanks and the invisible
+    characters of an address copied from a card ignored)."""
+    email = typed.translate(_INVISIBLE).strip()
     if "@" not in email or len(email) > MAX_ADDRESS:
         return BadAddress()
     return Participant.of(email, name)
