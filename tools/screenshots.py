@@ -206,15 +206,7 @@ def _wizard(shots: Shooter) -> None:
 
 def _payment(shots: Shooter) -> None:
     """The lapsed trial's token saved with the name offered; its row and card say Payment."""
-    token = shots.page.locator("[data-token=inactive]").inner_text()
-    shots.open()
-    shots.press("Add another account")
-    shots.press("Next")
-    shots.press("Next")
-    shots.fill("token_input", token)
-    shots.press("Next")
-    shots.page.locator("#panel-content label.choice", has_text="Automatically").click()
-    shots.press("Save")
+    _add_account(shots, "inactive")
     # not delivery-question: the reauth step needs its demo result still uncached
     shots.open("quote-request")
     shots.page.locator("#panel-content .decorated", has_text="Payment").first.click()
@@ -233,13 +225,20 @@ def _german(shots: Shooter) -> None:
 
 def _second_login(shots: Shooter) -> None:
     """A colleague's login of the demo company as a third, automatic connector."""
-    token = shots.page.locator("[data-token=colleague]").inner_text()
+    _add_account(shots, "colleague", name="Aurora (Jonas)")
+
+
+def _add_account(shots: Shooter, token: str, *, name: str | None = None) -> None:
+    """The wizard run through with the demo token `token` (its name as offered, unless given),
+    looking up automatically."""
+    value = shots.page.locator(f"[data-token={token}]").inner_text()
     shots.open()
     shots.press("Add another account")
-    shots.fill("name_input", "Aurora (Jonas)")
+    if name is not None:
+        shots.fill("name_input", name)
     shots.press("Next")
     shots.press("Next")
-    shots.fill("token_input", token)
+    shots.fill("token_input", value)
     shots.press("Next")
     shots.page.locator("#panel-content label.choice", has_text="Automatically").click()
     shots.press("Save")
