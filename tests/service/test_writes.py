@@ -125,6 +125,10 @@ async def test_an_empty_note_keeps_the_form_then_a_note_is_added(harness: Harnes
     assert "Note added" in text_of(added)
     assert "Asked for a call" in text_of(added)
     assert posts(harness, "/v1/notes") == 1
+    # the message's dashboard shows the lookup the write made, with what it cost, not the
+    # cache that lookup filled ("No Pipedrive tokens used (from cache)")
+    assert "No Pipedrive tokens used" not in text_of(added)
+    assert "Pipedrive tokens used" in text_of(added)
 
 
 async def test_a_timed_out_note_is_not_written_twice(harness: Harness) -> None:

@@ -9,6 +9,7 @@ user's own connectors only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -158,10 +159,12 @@ class AddOn:
         *,
         refresh: str | None = None,
         receipt: WriteReceipt | None = None,
+        known: Mapping[str, Outcome] | None = None,
     ) -> Json:
-        """Every connector's answer for one person; the default connector's card in full."""
+        """Every connector's answer for one person; the default connector's card in full
+        (`known`: outcomes looked up just now, shown as they are, with what they cost)."""
         found = await lookups.dashboard(
-            self.services, self.user.sub, person, others, refresh=refresh
+            self.services, self.user.sub, person, others, refresh=refresh, known=known
         )
         return await self.dashboard_card(found, receipt=receipt)
 

@@ -420,7 +420,9 @@ async def _refreshed(
         participants = await addon.participants()
         if participants and participants[0].email == person.email:
             first, *others = participants
-            return await addon.dashboard(first, others, receipt=receipt), True
+            # the lookup the write made just now, not the cache it filled: its cost is shown
+            known = {connector.id: outcome}
+            return await addon.dashboard(first, others, receipt=receipt, known=known), True
     writes_shown = await addon.write_options(connector, receipt=receipt)
     return addon.outcome_card(connector, outcome, person, writes=writes_shown), False
 

@@ -4,7 +4,7 @@ address someone typed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cardin.actions import (
@@ -208,15 +208,22 @@ async def dashboard(
     others: Sequence[Participant] = (),
     *,
     refresh: str | None = None,
+    known: Mapping[str, Outcome] | None = None,
 ) -> Dashboard | NoConnectors:
     """Every automatic connector's outcome for the person, at once; the connector `refresh`
-    names runs too (manual or not) and bypasses the result cache."""
+    names runs too (manual or not) and bypasses the result cache; `known` outcomes (a
+    connector's lookup made just now, after a write) are used as they are."""
     connectors = await own_connectors(services, sub)
     if not connectors:
         return NoConnectors()
     refreshed = frozenset({refresh}) if refresh else frozenset()
     runs = await run_all(
-        services, connectors, person.email, base_email=person.base_email, refresh=refreshed
+        services,
+        connectors,
+        person.email,
+        base_email=person.base_email,
+        refresh=refreshed,
+        known=known,
     )
     return Dashboard(person, tuple(others), tuple(runs))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cardin import logs, metrics
@@ -252,18 +252,22 @@ async def run_all(
     *,
     base_email: str | None = None,
     refresh: frozenset[str] = frozenset(),
+    known: Mapping[str, Outcome] | None = None,
 ) -> list[Run]:
     """Every automatic connector looked up at once; manual ones wait.
 
-    Connectors in `refresh` run (manual or not) and bypass the result cache.
+    Connectors in `refresh` run (manual or not) and bypass the result cache; a connector in
+    `known` has that outcome already (a lookup made just now, with what it cost) and runs not.
     """
-    chosen = [c for c in connectors if c.is_automatic or c.id in refresh]
-    outcomes = await asyncio.gather(
-        *(
-            _isolated(services, c, email, base_email=base_email, refresh=c.id in refresh)
-            for c in chosen
-        )
-    )
+    known = known or {}
+    chosen = [c for c in connectors if c.is_automatic or c.id in refresh or c.id in known]
+
+    async def run(c: Connector) -> Outcome:
+        if c.id in known:
+            return known[c.id]
+        return await _isolated(services, c, email, base_email=base_email, refresh=c.id in refresh)
+
+    outcomes = await asyncio.gather(*(run(c) for c in chosen))
     by_id = dict(zip([c.id for c in chosen], outcomes, strict=True))
     for connector, outcome in by_id.items():
         if isinstance(outcome, Failure):
