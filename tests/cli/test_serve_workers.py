@@ -353,3 +353,12 @@ def test_workers_that_cannot_start_stop_the_service_with_an_error(tmp_path: Path
         child.kill()
     assert child.returncode == ExitCode.UNAVAILABLE
     assert "The workers could not start" in err.decode()
+
+
+def test_a_terminate_stops_the_workers_and_says_so(two_workers: Served) -> None:
+    two_workers.process.terminate()
+    _, err = two_workers.process.communicate(timeout=30)
+    said = err.decode()
+    assert two_workers.process.returncode == 0
+    assert "Received SIGTERM: stopping" in said
+    assert "Stopped the workers" in said

@@ -121,6 +121,7 @@ class Workers:
                 self._handle_signals()
                 self._keep_alive()
         finally:
+            self._handle_signals()  # say why it stops (a stop ends the loop before its turn)
             for process in self._processes:
                 process.terminate()
             for process in self._processes:
