@@ -432,7 +432,7 @@ def test_the_registry_loads_nothing_that_does_io() -> None:
         # a module marked absent (None, as cardin marks httpx's command line) is not loaded
         "loaded = [m for m, module in sys.modules.items() if module is not None]\n"
         "print(sorted(m for m in loaded if m.split('.')[0] in "
-        "{'httpx', 'sqlalchemy', 'redis', 'fastapi', 'pydantic'} or m.startswith("
+        "{'httpx', 'sqlalchemy', 'redis', 'starlette', 'pydantic'} or m.startswith("
         "('cardin.pipedrive', 'cardin.store', 'cardin.addon', 'cardin.lookup'))))"
     )
     loaded = subprocess.run(  # noqa: S603 - this interpreter with a fixed script

@@ -9,7 +9,7 @@ IO_MODULES = (
     "httpx",
     "sqlalchemy",
     "redis",
-    "fastapi",
+    "starlette",
     "cardin.pipedrive",
     "cardin.lookup",
     "cardin.store",
@@ -18,7 +18,7 @@ IO_MODULES = (
 PROBE = f"""
 import sys
 import cardin.cards, cardin.contact, cardin.contact.outcome, cardin.i18n
-io = {{"httpx", "sqlalchemy", "redis", "fastapi"}}
+io = {{"httpx", "sqlalchemy", "redis", "starlette"}}
 loaded = [m for m, module in sys.modules.items() if module is not None]  # None: marked absent
 print(sorted(m for m in loaded if m.split(".")[0] in io or m.startswith({IO_MODULES!r})))
 """

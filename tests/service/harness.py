@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cardin.addon.app import create_app
 from cardin.preview.google import LocalGoogle
@@ -67,7 +67,7 @@ class User:
 class Harness:
     """Talks to the add-on as Google would."""
 
-    app: FastAPI
+    app: Starlette
     client: httpx.AsyncClient
     google: LocalGoogle
     sandbox: Sandbox

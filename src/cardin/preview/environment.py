@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cardin.addon.app import create_app
 from cardin.addon.runtime import Runtime
@@ -101,7 +101,7 @@ class DemoEnvironment:
         self.settings = demo_settings(self.public_url, data_dir, self.google)
         host = urlsplit(self.public_url).hostname or "127.0.0.1"
         router = HostRouter({host: self.sandbox.app, GOOGLE_HOST: self.google.app})
-        self.service: FastAPI = create_app(self.settings, transport=router)
+        self.service: Starlette = create_app(self.settings, transport=router)
         self._logins = {key: self._login_of(token) for key, token in _FIRST_TOKENS.items()}
 
     @property
