@@ -49,7 +49,7 @@ from cardin.pipedrive import ApiToken
 from cardin.preview.google import LocalGoogle
 from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, demo_dataset
 from cardin.store import ConnectorStore, TokenCipher, create_database_engine, upgrade_database
-from lookup import _free_port, sandbox_process, set_latency
+from lookup import _free_port, machine_pace, sandbox_process, set_latency
 
 SUB, USER_EMAIL = "bench-user", "bench@aurora-demo.example"
 Prepared = list[bytes]
@@ -357,7 +357,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=50.0, help="sandbox ms per request")
     parser.add_argument("--skip-uncached", action="store_true")
     args = parser.parse_args()
-    print(f"started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, cache {args.cache}")
+    print(f"started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, cache {args.cache}; {machine_pace()}")
     print("| case          |  w | lat  | conc |  opens | opens/s | p50 ms | p99 ms | Pipedrive |")
     print("|---------------|---:|-----:|-----:|-------:|--------:|-------:|-------:|----------:|")
     with sandbox_process() as sandbox_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import httpx
 from cardin.addon.runtime import open_runtime
 from cardin.connectors.model import ConnectorSettings
 from cardin.contact.model import Account
+from cardin.memory import glibc_heap, keep_trimmed
 from cardin.pipedrive import ApiToken
 from cardin.store import AlreadyDone, Claimed, LoggedEmail
 from tests.service.harness import settings_for
@@ -69,3 +71,19 @@ async def test_copies_for_the_budget_are_kept_only_when_results_are(tmp_path: Pa
     settings = settings.model_copy(update={"result_ttl": 0.0})
     async with open_runtime(settings, transport=transport) as runtime:
         assert not runtime.services.keep_copies
+
+
+async def test_the_runtime_keeps_the_c_heap_trimmed_while_it_is_open(tmp_path: Path) -> None:
+    def trimming() -> list[asyncio.Task[object]]:
+        return [
+            task
+            for task in asyncio.all_tasks()
+            if task.get_coro().__qualname__ == keep_trimmed.__qualname__  # type: ignore[union-attr]
+        ]
+
+    settings = settings_for(tmp_path)
+    async with open_runtime(settings, transport=httpx.MockTransport(_offline)):
+        running = trimming()
+        assert len(running) == (1 if glibc_heap() is not None else 0)
+    assert all(task.done() for task in running)
+    assert trimming() == []

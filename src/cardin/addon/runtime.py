@@ -3,7 +3,8 @@
 One httpx client (Pipedrive, Google's certificates, Gmail), one database engine with the
 connector store, the write keys and the logged emails, one cache (in-process or Redis) behind
 the lookup engine and the result cache, and the limiter beside it that paces every Pipedrive
-call (`cardin.lookup.pacing`).
+call (`cardin.lookup.pacing`). While it is open, a task gives the C heap's free memory back to
+the system after busy moments (`cardin.memory`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cardin.cache_redis import RedisCache
 from cardin.lookup import LookupEngine
 from cardin.lookup.pacing import Pacing
 from cardin.lookup.results import ResultCache
+from cardin.memory import glibc_heap, keep_trimmed
 from cardin.pipedrive.oauth import OAuthApp, TokenEndpoint, is_oauth_url
 from cardin.pipedrive.urls import DEFAULT_BASE_URL
 from cardin.ratelimit import limiter_for
@@ -170,6 +172,8 @@ async def open_runtime(
     ) as http:
         cache = _cache(settings)
         store, cipher, database = await asyncio.to_thread(_store, settings)
+        heap = glibc_heap()
+        trimming = asyncio.create_task(keep_trimmed(heap)) if heap is not None else None
         try:
             yield Runtime(
                 settings=settings,
@@ -192,6 +196,10 @@ async def open_runtime(
                 grants=_grants(settings, http, store, cache),
             )
         finally:
+            if trimming is not None:
+                trimming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await trimming
             database.dispose()
             if isinstance(cache, RedisCache):
                 await cache.close()
