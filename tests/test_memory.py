@@ -1,5 +1,5 @@
 """Giving the C heap's free memory back: when the trimmer trims, that it returns memory on glibc,
-and that the service's lifespan runs it."""
+and its loop (tests/service/test_runtime.py: the runtime runs it)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ class FakeHeap:
     """A heap whose free bytes the test sets; trims are counted."""
 
     def __init__(self, free: int = 0) -> None:
-        self.free, self.trims = free, 0
+        self.free, self.trims, self.reads = free, 0, 0
 
     def heap(self) -> Heap:
-        return Heap(free_bytes=lambda: self.free, trim=self._trim)
+        return Heap(free_bytes=self._read, trim=self._trim)
+
+    def _read(self) -> int:
+        self.reads += 1
+        return self.free
 
     def _trim(self) -> None:
         self.trims += 1
@@ -111,6 +115,8 @@ async def test_keep_trimmed_looks_every_interval_until_cancelled() -> None:
     fake = FakeHeap(free=10 * MB)
     task = asyncio.create_task(keep_trimmed(fake.heap(), every=0.01, above=MB))
     await _until(lambda: fake.trims == 1)
+    after_trim = fake.reads + 1  # the trim's own read of what is left free...
+    await _until(lambda: fake.reads > after_trim)  # ...then a later look
     fake.free = 20 * MB  # new garbage: trimmed at a later look
     await _until(lambda: fake.trims == 2)
     task.cancel()

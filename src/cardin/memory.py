@@ -5,19 +5,22 @@ Gmail opens messages together. When they are done, glibc's malloc keeps the free
 heaps for later allocations instead of returning it, so a worker's resident memory stays at the
 peak of its busiest moment: 4 to 6 MB above what is alive after the first lookups of
 `bench/serve.py` (`malloc_trim` called from a debugger gave that back). `keep_trimmed` looks every
-few seconds at how much the heaps hold free and, above `TRIM_ABOVE`, asks malloc to return it
-(`malloc_trim(0)`: whole free pages, in every arena). A trim costs well under a millisecond and runs
-on a worker thread; memory it returns costs a page fault when it is used again.
+few seconds at how much the heaps hold free and, when that rose more than `TRIM_ABOVE` above its
+lowest since the last trim (memory in use, then freed), asks malloc to return it
+(`malloc_trim(0)`: whole free pages, in every arena). It runs on a worker thread; a trim of a few
+MB takes well under a millisecond (48 MB: about 4 ms), during which the event loop's own
+allocations in the arena being trimmed wait for it; memory it returns costs a page fault when it
+is used again.
 
-Only glibc has these functions: with another C library (musl, macOS) `glibc_heap()` is None and
-there is nothing to do. A leaf: it imports no other part of Cardin.
+Only glibc (2.33 and later) has both functions: with another C library (musl, macOS) or an older
+glibc `glibc_heap()` is None and the runtime says once that it does not trim. A leaf: it imports
+no other part of Cardin.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,11 +65,8 @@ class Heap:
 
 def glibc_heap() -> Heap | None:
     """glibc's heap, or None with another C library (or a glibc older than 2.33)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL(None)  # the symbols the process already has: no search for a library
         mallinfo2, malloc_trim = libc.mallinfo2, libc.malloc_trim
     except (OSError, AttributeError):
         return None

@@ -188,6 +188,18 @@ async def test_a_replayed_state_is_refused(harness: Harness) -> None:
     assert len(connectors(harness, ANN)) == 1
 
 
+async def test_a_head_of_the_callback_does_not_use_up_the_sign_in(harness: Harness) -> None:
+    # a link checker or prefetching proxy may send HEAD before the user's browser sends GET
+    link = sign_in_link(await step3(harness, ANN))
+    location = await consent(harness, link["url"])
+    head = await harness.client.head(location)
+    assert head.status_code == 405
+    assert sorted(head.headers["allow"].split(", ")) == ["GET", "POST"]
+    page = await callback(harness, location)
+    assert page.status_code == 200
+    assert len(connectors(harness, ANN)) == 1
+
+
 @pytest.mark.parametrize("state", ["", "forged", "gAAAAABforged-but-shaped", "é"])
 async def test_a_forged_or_missing_state_is_refused(harness: Harness, state: str) -> None:
     link = sign_in_link(await step3(harness, ANN))

@@ -72,14 +72,29 @@ def create_app(
         Route("/addon/homepage", homepage, methods=["POST"]),
         Route("/addon/message", message, methods=["POST"]),
         Route("/addon/action", action, methods=["POST"]),
-        Route(CALLBACK_PATH, pipedrive_callback, methods=["GET"]),
-        Route(CALLBACK_PATH, pipedrive_confirm, methods=["POST"]),
+        _without_head(Route(CALLBACK_PATH, pipedrive_signin, methods=["GET", "POST"])),
         Mount("/static/icons", StaticFiles(directory=ICON_DIR), name="icons"),
     ]
     if config.metrics:  # off by default: /metrics is not behind Google's authentication
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     keep_codes_out_of_the_access_log()
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Observed)])
+
+
+def _without_head(route: Route) -> Route:
+    """The route without the HEAD that Starlette adds to every GET route: a HEAD of the sign-in
+    callback (a link checker, a prefetching proxy) would run it and use up the one-time sign-in
+    before the user's GET. It answers 405, saying which methods are allowed."""
+    assert route.methods is not None  # noqa: S101 - the routes above all name their methods
+    route.methods.discard("HEAD")
+    return route
+
+
+async def pipedrive_signin(request: Request) -> Response:
+    """Pipedrive's redirect after consent (GET), then the confirmation page's Connect (POST)."""
+    if request.method == "POST":
+        return await pipedrive_confirm(request)
+    return await pipedrive_callback(request)
 
 
 async def metrics_endpoint(_request: Request) -> Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ from cardin.store import (
 from cardin.usecases.grants import Grants
 from cardin.usecases.services import Services
 
+log = logging.getLogger(__name__)
 USER_AGENT = "Cardin/0.1 (+https://cardin.example)"
 
 
@@ -174,6 +176,8 @@ async def open_runtime(
         store, cipher, database = await asyncio.to_thread(_store, settings)
         heap = glibc_heap()
         trimming = asyncio.create_task(keep_trimmed(heap)) if heap is not None else None
+        if heap is None:
+            log.info("this C library cannot trim its heap (glibc 2.33+ can): memory is not trimmed")
         try:
             yield Runtime(
                 settings=settings,
@@ -198,8 +202,8 @@ async def open_runtime(
         finally:
             if trimming is not None:
                 trimming.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await trimming
+                # its own cancellation is a result here; one aimed at the lifespan still ends it
+                await asyncio.gather(trimming, return_exceptions=True)
             database.dispose()
             if isinstance(cache, RedisCache):
                 await cache.close()
