@@ -10,7 +10,7 @@ from cardin.cards.activities import activity_widget
 from cardin.cards.context import CardContext
 from cardin.cards.deals import deal_row
 from cardin.cards.limits import MAX_WIDGETS, fit
-from cardin.cards.paging import NAV_WIDGETS, cut, nav_widgets
+from cardin.cards.paging import NAV_WIDGETS, Rendered, cut, nav_widgets
 from cardin.cards.parts import NotesOf, day_of, error_line, note_widgets
 from cardin.cards.widgets import (
     GREY,
@@ -42,14 +42,21 @@ def render_deal_card(
     # a cut note takes two widgets: its first lines, and "Read the whole note" (looked for on
     # this deal when the contact's result does not hold it)
     about = NotesOf(email, person_id, deal.id)
-    note_blocks = [note_widgets(ctx, n, about=about) for n in notes]
+    note_blocks = Rendered(notes, lambda note: note_widgets(ctx, note, about=about))
     items: list[Note | Activity] = [*notes, *activities]
-    sizes = [len(block) for block in note_blocks] + [1] * len(activities)
+
+    def size(index: int) -> int:
+        return note_blocks.size(index) if index < len(note_blocks) else 1
+
     room = MAX_WIDGETS - _SUMMARY_WIDGETS - NAV_WIDGETS - 2  # two error lines at most
-    shown = cut(sizes, room, page)
+    shown = cut(size, len(items), room, page)
     on_page = items[shown.start : shown.stop]
     sections = [_summary(deal, ctx)]
-    note_rows = [w for block in note_blocks[shown.start : shown.stop] for w in block]
+    note_rows = [
+        w
+        for index in range(shown.start, min(shown.stop, len(note_blocks)))
+        for w in note_blocks[index]
+    ]
     if deal.notes is not None and deal.notes.error is not None:
         note_rows.insert(0, error_line(ctx, "deal.notes_error"))
     if note_rows:

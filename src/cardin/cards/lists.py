@@ -20,7 +20,7 @@ from cardin.cards.limits import (
     count_widgets,
     fit,
 )
-from cardin.cards.paging import NAV_WIDGETS, Page, cut, nav_widgets
+from cardin.cards.paging import NAV_WIDGETS, Page, Rendered, cut, nav_widgets
 from cardin.cards.parts import note_widgets, section_error
 from cardin.cards.widgets import GREY, Json, button, colored, open_link, paragraph
 from cardin.cards.widgets import section as make_section
@@ -97,9 +97,9 @@ def _flat(
 ) -> list[Json]:
     """One section with the page's items, and the page's position under them; an item may
     take more than one widget (a cut note and its "Read the whole note")."""
-    blocks = [_block(render(item, ctx)) for item in items]
-    shown = cut([len(b) for b in blocks], options.room - NAV_WIDGETS, options.page)
-    widgets = [w for block in blocks[shown.start : shown.stop] for w in block]
+    blocks = Rendered(items, lambda item: _block(render(item, ctx)))
+    shown = cut(blocks.size, len(blocks), options.room - NAV_WIDGETS, options.page)
+    widgets = [w for block in blocks.on(shown) for w in block]
     header = ctx.msgs.text(f"section.{which.value}")
     nav = _nav(match, ctx, which, shown, total=total)
     return [make_section([*widgets, *nav], header=header)] if widgets else []
@@ -254,15 +254,16 @@ def _grouped(
 ) -> list[Json]:
     """The page's items in order of relevance, a section per group ("Open deals (3)", counting
     the whole group), the overview `head` above them and the page's position under them."""
-    blocks = [(name, render(item, ctx)) for name, items in groups for item in items]
+    named = [(name, item) for name, items in groups for item in items]
+    blocks = Rendered(named, lambda pair: render(pair[1], ctx))
     room = options.room - count_widgets(head) - NAV_WIDGETS
-    shown = cut([len(block) for _, block in blocks], room, options.page)
+    shown = cut(blocks.size, len(blocks), room, options.page)
     sizes = {name: len(items) for name, items in groups}
     sections = list(head)
     for name, _items in groups:
         widgets = [
-            widget for group, block in blocks[shown.start : shown.stop] if group == name
-            for widget in block
+            widget for index in range(shown.start, shown.stop) if named[index][0] == name
+            for widget in blocks[index]
         ]  # fmt: skip
         if widgets:
             key = f"list.{which.value}.{name}"
