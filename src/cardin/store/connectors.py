@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, Select, func, select
+from sqlalchemy import BindParameter, Connection, Engine, Row, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -65,10 +65,8 @@ class ConnectorStore:
     def list(self, owner: str) -> builtins.list[Connector]:
         """The owner's connectors: the default first, then in creation order."""
         with self._read(owner) as connection:
-            query = _owned(select(*_CONNECTOR_COLUMNS), owner).order_by(
-                table.c.is_default.desc(), table.c.position
-            )
-            return [_to_connector(row) for row in connection.execute(query)]
+            rows = connection.execute(_LIST, {"owner": owner})
+            return [_to_connector(row) for row in rows]
 
     def get(self, owner: str, connector_id: str) -> Connector:
         """The owner's connector; ConnectorNotFound when absent or someone else's."""
@@ -291,15 +289,25 @@ def _fingerprint(credential: StoredCredential, account: Account | None) -> str:
     return grant_fingerprint(account.company_id, account.user_id)
 
 
-def _owned(statement: _Statement, owner: str) -> _Statement:
+def _owned(statement: _Statement, owner: str | BindParameter[str]) -> _Statement:
     """The statement restricted to the owner's rows: every query goes through here."""
     return statement.where(table.c.owner == owner)
 
 
+# The reads of every message open and card action, built once with the owner (and connector)
+# as parameters: building this 26-column SELECT anew on each read took about half of the read's
+# time (SQLAlchemy checks every column and computes the statement's cache key again).
+_LIST = _owned(select(*_CONNECTOR_COLUMNS), bindparam("owner")).order_by(
+    table.c.is_default.desc(), table.c.position
+)
+_ONE = _owned(select(*_CONNECTOR_COLUMNS), bindparam("owner")).where(
+    table.c.id == bindparam("connector_id")
+)
+
+
 def _fetch(connection: Connection, owner: str, connector_id: str) -> Connector:
     """The owner's connector, read in the caller's transaction."""
-    query = _owned(select(*_CONNECTOR_COLUMNS), owner).where(table.c.id == connector_id)
-    row = connection.execute(query).one_or_none()
+    row = connection.execute(_ONE, {"owner": owner, "connector_id": connector_id}).one_or_none()
     if row is None:
         raise ConnectorNotFound(connector_id)
     return _to_connector(row)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Select, select
+from sqlalchemy import Connection, Engine, Row, bindparam, select
 
 from cardin.store.connectors import require_connector
 from cardin.store.database import insert_on_conflict, owner_transaction
@@ -79,8 +79,8 @@ class LoggedEmails:
             )
             connection.execute(insert)
             # Inserted, or kept: deletes take the owner's lock, held here.
-            query = _query(entry.owner, entry.connector_id, entry.message_id)
-            return _to_logged(connection.execute(query).one())
+            key = _key(entry.owner, entry.connector_id, entry.message_id)
+            return _to_logged(connection.execute(_ONE, key).one())
 
     def _find(self, owner: str, connector_id: str, message_id: str) -> LoggedEmail | None:
         with owner_transaction(self._engine, owner) as connection:
@@ -93,19 +93,25 @@ def _check_message_id(message_id: str) -> None:
         raise ValueError(f"message_id must have 1 to {MAX_MESSAGE_ID} characters")
 
 
-def _query(owner: str, connector_id: str, message_id: str) -> Select[Any]:
-    """The query of the owner's logged email of this message through this connector."""
-    c = table.c
-    return select(table).where(
-        c.owner == owner, c.connector_id == connector_id, c.message_id == message_id
-    )
+# The owner's logged email of a message through a connector: read on every message open, so
+# built once, with the values as parameters.
+_ONE = select(table).where(
+    table.c.owner == bindparam("owner"),
+    table.c.connector_id == bindparam("connector_id"),
+    table.c.message_id == bindparam("message_id"),
+)
+
+
+def _key(owner: str, connector_id: str, message_id: str) -> dict[str, str]:
+    """The parameters of `_ONE`."""
+    return {"owner": owner, "connector_id": connector_id, "message_id": message_id}
 
 
 def _fetch(
     connection: Connection, owner: str, connector_id: str, message_id: str
 ) -> LoggedEmail | None:
     """The owner's logged email, read in the caller's transaction."""
-    row = connection.execute(_query(owner, connector_id, message_id)).one_or_none()
+    row = connection.execute(_ONE, _key(owner, connector_id, message_id)).one_or_none()
     return _to_logged(row) if row is not None else None
 
 
