@@ -33,7 +33,15 @@ def whole_list_pages(sizes: list[int], room: int, per_page: int) -> list[tuple[i
 def test_a_page_is_the_one_the_whole_list_would_give(
     sizes: list[int], room: int, per_page: int, wanted: int
 ) -> None:
-    page = cut(sizes.__getitem__, len(sizes), room, wanted, per_page=per_page)
+    asked: list[int] = []
+
+    def size(index: int) -> int:
+        asked.append(index)
+        return sizes[index]
+
+    page = cut(size, len(sizes), room, wanted, per_page=per_page)
+    # never an item past the one after the page (which showed that the page was full)
+    assert all(index <= page.stop and index < len(sizes) for index in asked)
     bounds = whole_list_pages(sizes, room, per_page)
     if not bounds:
         assert page == Page(0, 0, 0, 0)

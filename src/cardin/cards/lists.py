@@ -259,12 +259,10 @@ def _grouped(
     room = options.room - count_widgets(head) - NAV_WIDGETS
     shown = cut(blocks.size, len(blocks), room, options.page)
     sizes = {name: len(items) for name, items in groups}
+    on_page = list(zip(named[shown.start : shown.stop], blocks.on(shown), strict=True))
     sections = list(head)
     for name, _items in groups:
-        widgets = [
-            widget for index in range(shown.start, shown.stop) if named[index][0] == name
-            for widget in blocks[index]
-        ]  # fmt: skip
+        widgets = [w for (group, _item), block in on_page if group == name for w in block]
         if widgets:
             key = f"list.{which.value}.{name}"
             header = ctx.msgs.plural(key, sizes[name], count=ctx.fmt.number(sizes[name]))
