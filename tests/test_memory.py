@@ -67,7 +67,6 @@ def test_a_heap_with_little_free_is_left_alone() -> None:
 # heap from shrinking at its top, which free() would do by itself): its resident memory stays
 # until the trimmer's look, then drops.
 RETURNED = """
-import sys
 from cardin.memory import Trimmer, glibc_heap
 
 def rss():

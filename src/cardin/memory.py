@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 TRIM_EVERY = 5.0
 """Seconds between two looks at the heaps."""
 TRIM_ABOVE = 1 << 20
-"""Free bytes in the heaps above which they are trimmed."""
+"""How far the heaps' free bytes must rise above their lowest since the last trim for a trim."""
 
 
 class _Mallinfo2(ctypes.Structure):
