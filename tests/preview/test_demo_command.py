@@ -7,10 +7,12 @@ import socket
 from pathlib import Path
 
 import httpx
+import pytest
 from rich.console import Console
 
 from cardin.commands import ExitCode
 from cardin.commands.demo import run_demo
+from cardin.commands.servers import BackgroundServer
 from cardin.preview.launch import free_port
 
 
@@ -59,3 +61,29 @@ def test_a_data_dir_that_is_a_file_is_reported_in_one_line(tmp_path: Path) -> No
     assert out.getvalue().count("\n") == 1
     assert f"Cannot use {a_file} as the data folder" in out.getvalue()
     assert "Traceback" not in out.getvalue()
+
+
+def test_ctrl_c_while_the_server_starts_stops_it_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the server answers a moment before `start` sees it has started: Ctrl-C can come then
+    port = free_port()
+    started = BackgroundServer.start
+
+    def interrupted(server: BackgroundServer, timeout: float = 10.0) -> None:
+        started(server, timeout)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BackgroundServer, "start", interrupted)
+    out = io.StringIO()
+
+    code = run_demo(port=port, console=Console(file=out), data_dir=tmp_path, wait=lambda: None)
+
+    assert code == ExitCode.OK
+    assert "Stopping the demo" in out.getvalue()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+
+
+def test_a_server_never_started_stops_without_error() -> None:
+    BackgroundServer(object(), port=free_port()).stop()

@@ -44,17 +44,25 @@ def run_demo(
         try:
             _check_free(port)
             server = BackgroundServer(create_demo_app(url, folder), host=HOST, port=port)
-            server.start(timeout=30.0)
-        except (RuntimeError, OSError) as exc:
+        except OSError as exc:
             console.print(f"[red]Cannot start the demo on port {port}: {exc}[/red]")
             return ExitCode.USAGE
+        failed = False
         try:
+            # within the try: the server may answer (and Ctrl-C come) before `start` returns
+            try:
+                server.start(timeout=30.0)
+            except (RuntimeError, OSError) as exc:
+                failed = True
+                console.print(f"[red]Cannot start the demo on port {port}: {exc}[/red]")
+                return ExitCode.USAGE
             _greet(console, url, folder, kept=data_dir is not None)
             (wait or _until_stopped)()
         except KeyboardInterrupt:
             pass
         finally:
-            console.print("Stopping the demo …")
+            if not failed:
+                console.print("Stopping the demo …")
             server.stop()
     return ExitCode.OK
 

@@ -40,9 +40,10 @@ class BackgroundServer:
             time.sleep(0.02)
 
     def stop(self) -> None:
-        """Ask the server to finish and wait for its thread."""
+        """Ask the server to finish and wait for its thread (if it was started)."""
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=10)
 
     def __enter__(self) -> BackgroundServer:
         self.start()
