@@ -8,6 +8,7 @@ sandbox latency per request; then a 3-deal contact in companies of 100, 1,000 an
 original product's pattern measured in the same sandbox: every page of the company's deals and
 of its activities (500 a page), then the notes of each of the contact's deals.
 The sandbox's rate limits are off (a benchmark fires more searches than Pipedrive's 10 per 2 s).
+The lookups run on uvloop, as they do in `cardin serve` (uvicorn picks it where it is installed).
 
     .venv/bin/python bench/lookup.py [--runs N]
 
@@ -38,6 +39,11 @@ from datetime import date
 from typing import Any
 
 import httpx
+
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - uvloop is not built for this platform
+    uvloop = None  # type: ignore[assignment]
 
 from cardin.cache import MemoryCache
 from cardin.contact.model import Match
@@ -453,4 +459,6 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5, help="lookups per case (median shown)")
     parser.add_argument("--companies", action="store_true", help="the company-size table only")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.runs, companies_only=arguments.companies))
+    # on the event loop the service's lookups run on: uvicorn picks uvloop where it is installed
+    run = uvloop.run if uvloop is not None else asyncio.run
+    run(main(arguments.runs, companies_only=arguments.companies))
