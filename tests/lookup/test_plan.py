@@ -7,8 +7,10 @@ calls differ.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -241,3 +243,37 @@ async def test_an_account_of_unknown_company_never_pages_the_company(
     lists = ("/api/v2/deals", "/api/v2/activities", "/v1/notes")
     assert all({"person_id", "deal_id"} & set(r.query) for r in sandbox.requests if r.path in lists)
     assert await load_sizes(cache, sizes_key(DEMO_COMPANY_ID, NOW)) == ListSizes()
+
+
+async def test_a_search_that_names_someone_else_first_still_shows_the_person(
+    sandbox: Sandbox,
+) -> None:
+    # the search's first hit claims the address but its record does not hold it: the lookup
+    # drops that person's calls and starts the right one's, which still pick from the pages
+    make_small(sandbox)
+    upstream = DoctoredUpstream(httpx.ASGITransport(app=sandbox.app))
+
+    def decoy_first(data: dict[str, Any]) -> None:
+        hit = copy.deepcopy(data["items"][0])
+        hit["item"]["id"] = OTHER_ID
+        data["items"].insert(0, hit)
+
+    async with httpx.AsyncClient(transport=upstream) as doctored:
+        engine = engine_for(doctored, MemoryCache())
+        await match(engine)  # metadata and sizes learned: the pages are used from here on
+        upstream.rewrite(UpstreamCall("/api/v2/persons/search"), decoy_first)
+        # the company's notes page is still on its way when the persons have come
+        upstream.hold(UpstreamCall("/v1/notes"))
+        upstream.rewrite(
+            UpstreamCall(f"/api/v2/persons/{RICH_ID}"),
+            lambda _: asyncio.get_running_loop().call_later(0.05, upstream.clear),
+        )
+        sandbox.reset_log()
+        m = await match(engine)
+    assert m.contact.id == RICH_ID
+    requested = [r.path for r in sandbox.requests]
+    assert f"/api/v2/persons/{OTHER_ID}" in requested  # the decoy was looked at
+    assert "/api/v2/activities" in requested  # the company pages are used
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as plain_http:
+        plain = await match(engine_for(plain_http, MemoryCache(), adaptive=False))
+    assert shown(plain) == shown(m)

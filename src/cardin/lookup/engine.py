@@ -461,7 +461,7 @@ class _Run:
     ) -> list[_OnDeal]:
         """The first `limit` items of the company page that are the person's, in the page's
         order (the order of the filtered call); without a whole page, the filtered call."""
-        items = await page
+        items = await _shared(page)
         if items is None:
             return await call()
         return items.pick("person_id", person_id, limit)
@@ -572,7 +572,7 @@ class _Run:
         that list was asked for in round 2, so as not to hold the call back a round); else
         the deal's own call."""
         deal_id, count, person_limit = deal
-        items = await page
+        items = await _shared(page)
         if items is None and person_listed and count is not None:
             person_items = await person_task
             if isinstance(person_items, list) and len(person_items) < person_limit:
@@ -667,6 +667,12 @@ def _hint(candidates: Sequence[PersonSearchItem], person_id: int) -> dict[int, s
 
 async def _ready(value: T) -> T:
     return value
+
+
+def _shared(page: Awaitable[T]) -> Awaitable[T]:
+    """A company page that several calls wait for, such that cancelling one of them (the calls
+    of a person who turned out not to be the best match) leaves the page to the others."""
+    return asyncio.shield(page)
 
 
 async def _page_unless(
