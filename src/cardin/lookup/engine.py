@@ -200,26 +200,36 @@ class LookupEngine:
         now = self._clock()
         key = sizes_key(account.company_id, now) if account is not None and self._adaptive else None
         known = await load_sizes(self._cache, key) if key is not None else LARGE
-        meta, hits, deals_page = await gather_all(
-            load_metadata(
-                client,
-                self._cache,
-                metadata_key(account) if account is not None else None,
-                refresh=refresh_metadata,
-                optional=_waited_for(client, rounds=2),
-            ),
-            client.search_persons_by_email(email, limit=self._limits.candidates * 2),
-            _page_unless(
-                known.deals is False or not parts.deals,
-                lambda: _waited_for(client, rounds=2).company_deals(),
-            ),
-        )
-        if account is not None and meta.users is not None:
-            seats = sum(1 for u in meta.users if u.active_flag)
-            await self.pacing.note_seats(account.company_id, seats)
-        run = _Run(self, client, meta, email, parts, base_url=base_url, known=known)
-        run.learn("deals", deals_page)
-        result = await run.resolve(hits, deals_page)
+        async with TaskScope() as scope:
+            # the company's deals page goes out with the search (after it: the person's calls
+            # wait for the search alone, and for the page only to pick the person's deals)
+            search = scope.start(
+                client.search_persons_by_email(email, limit=self._limits.candidates * 2)
+            )
+            deals_page = scope.start(
+                _page_unless(
+                    known.deals is False or not parts.deals,
+                    lambda: _waited_for(client, rounds=2).company_deals(),
+                )
+            )
+            meta, hits = await gather_all(
+                load_metadata(
+                    client,
+                    self._cache,
+                    metadata_key(account) if account is not None else None,
+                    refresh=refresh_metadata,
+                    optional=_waited_for(client, rounds=2),
+                ),
+                search,
+            )
+            if account is not None and meta.users is not None:
+                seats = sum(1 for u in meta.users if u.active_flag)
+                await self.pacing.note_seats(account.company_id, seats)
+            run = _Run(self, client, meta, email, parts, base_url=base_url, known=known)
+            company_deals = scope.start(run.learned_page("deals", deals_page))
+            result = await run.resolve(hits, company_deals)
+            # asked for, so charged, even when no one matched: counted, and its size learned
+            await company_deals
         if key is not None and run.learned != known:
             await store_sizes(self._cache, key, run.learned, now)
         return result
@@ -301,12 +311,22 @@ class _Run:
         self.learned = self.learned.model_copy(update={kind: page.complete})
         return page if page.complete else None
 
+    async def learned_page(
+        self, kind: str, page: Awaitable[FirstPage[M] | SectionError | None]
+    ) -> FirstPage[M] | None:
+        """`learn` from a company page once it has come."""
+        return self.learn(kind, await page)
+
     async def resolve(
         self,
         hits: Sequence[PersonSearchItem],
-        deals_page: FirstPage[DealInfo] | SectionError | None = None,
+        company_deals: asyncio.Task[FirstPage[DealInfo] | None] | None = None,
     ) -> LookupResult:
-        """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived."""
+        """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived.
+
+        `company_deals`, asked for with the search, gives the company's deals page when it is
+        the whole list (else None); without it, as with None, the person's deals are their own
+        call."""
         candidates = [h for h in hits if assemble.is_candidate(h, self.email)]
         candidates = candidates[: self.limits.candidates]
         if not candidates:
@@ -315,9 +335,7 @@ class _Run:
             (c for c in candidates if assemble.has_email((c.emails or [])[:1], self.email)),
             candidates[0],
         )
-        self.company_deals = (
-            deals_page if isinstance(deals_page, FirstPage) and deals_page.complete else None
-        )
+        self.company_deals = company_deals
         async with TaskScope() as scope:
             pages = _waited_for(self.client, rounds=1)
             self.note_page = scope.start(
@@ -406,23 +424,14 @@ class _Run:
         """A company-wide first page of `kind` when it is the whole list, else None."""
         if skip:
             return None
-        return self.learn(kind, await secondary(fetch()))
+        return await self.learned_page(kind, secondary(fetch()))
 
     def _start_person(self, scope: TaskScope, person_id: int) -> PersonPlan:
         parts, limits, client = self.parts, self.limits, self.client
         for_deals = _waited_for(client, rounds=1)
         if self.adaptive:  # the deals' details may wait for the person's lists (`_of_deal`)
             client = for_deals
-        company_deals = self.company_deals
-        if company_deals is not None:
-            mine = company_deals.pick("person_id", person_id, limits.deals)
-            deals = scope.start(_maybe(parts.deals, lambda: _ready(mine)))
-        else:
-            deals = scope.start(
-                _maybe(
-                    parts.deals, lambda: for_deals.deals_of_person(person_id, limit=limits.deals)
-                )
-            )
+        deals = scope.start(_maybe(parts.deals, lambda: self._person_deals(person_id, for_deals)))
         notes = scope.start(
             _maybe(
                 parts.notes,
@@ -451,6 +460,14 @@ class _Run:
             activities=activities,
             details=scope.start(self._details_after(deals, notes, activities)),
         )
+
+    async def _person_deals(self, person_id: int, client: PipedriveClient) -> list[DealInfo]:
+        """The person's deals: picked from the company's page when it is the whole list, else
+        their own call."""
+        page = await _shared(self.company_deals) if self.company_deals is not None else None
+        if page is None:
+            return await client.deals_of_person(person_id, limit=self.limits.deals)
+        return page.pick("person_id", person_id, self.limits.deals)
 
     @staticmethod
     async def _picked(
@@ -663,10 +680,6 @@ def _hint(candidates: Sequence[PersonSearchItem], person_id: int) -> dict[int, s
     """The organization the search named for the person, with its name when it gave one."""
     hint = next((c.organization for c in candidates if c.id == person_id), None)
     return {hint.id: hint.name} if hint and hint.name else {}
-
-
-async def _ready(value: T) -> T:
-    return value
 
 
 def _shared(page: Awaitable[T]) -> Awaitable[T]:
