@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from cardin.cache import MemoryCache
-from cardin.contact.model import Match
+from cardin.contact.model import Match, NoMatch
 from cardin.lookup import AccountKey, LookupEngine
 from cardin.lookup.sizes import ListSizes, load_sizes, sizes_key
-from cardin.pipedrive import ApiToken
+from cardin.pipedrive import ApiToken, Deadline, InvalidToken, PaymentRequired, ScopeMismatch
+from cardin.pipedrive.client import SCOPE_MISMATCH
 from cardin.pipedrive.costs import path_template
 from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, RICH_EMAIL, Sandbox
 from tests.conftest import NOW, SANDBOX_URL
@@ -245,11 +248,32 @@ async def test_an_account_of_unknown_company_never_pages_the_company(
     assert await load_sizes(cache, sizes_key(DEMO_COMPANY_ID, NOW)) == ListSizes()
 
 
+COMPANY_DEALS = UpstreamCall("/api/v2/deals", {"person_id": None})
+SEARCH = UpstreamCall("/api/v2/persons/search")
+
+
+def company_pages(sandbox: Sandbox) -> set[str]:
+    """The paths of the company-wide lists asked for (no person or deal in the query)."""
+    return {
+        r.path
+        for r in sandbox.requests
+        if r.path in ("/api/v2/deals", "/api/v2/activities", "/v1/notes")
+        and not {"person_id", "deal_id"} & r.query.keys()
+    }
+
+
+def later(upstream: DoctoredUpstream) -> Callable[[object], object]:
+    """An edit that answers what `upstream` holds a little after the reply it edits."""
+    return lambda _: asyncio.get_running_loop().call_later(0.05, upstream.clear)
+
+
+@pytest.mark.parametrize("held", ["/v1/notes", "/api/v2/deals"])
 async def test_a_search_that_names_someone_else_first_still_shows_the_person(
-    sandbox: Sandbox,
+    sandbox: Sandbox, held: str
 ) -> None:
     # the search's first hit claims the address but its record does not hold it: the lookup
-    # drops that person's calls and starts the right one's, which still pick from the pages
+    # drops that person's calls and starts the right one's, which still pick from the company
+    # pages, one of them still on its way when the persons have come
     make_small(sandbox)
     upstream = DoctoredUpstream(httpx.ASGITransport(app=sandbox.app))
 
@@ -261,19 +285,132 @@ async def test_a_search_that_names_someone_else_first_still_shows_the_person(
     async with httpx.AsyncClient(transport=upstream) as doctored:
         engine = engine_for(doctored, MemoryCache())
         await match(engine)  # metadata and sizes learned: the pages are used from here on
-        upstream.rewrite(UpstreamCall("/api/v2/persons/search"), decoy_first)
-        # the company's notes page is still on its way when the persons have come
-        upstream.hold(UpstreamCall("/v1/notes"))
-        upstream.rewrite(
-            UpstreamCall(f"/api/v2/persons/{RICH_ID}"),
-            lambda _: asyncio.get_running_loop().call_later(0.05, upstream.clear),
-        )
+        upstream.rewrite(SEARCH, decoy_first)
+        upstream.hold(UpstreamCall(held, {"person_id": None}))
+        upstream.rewrite(UpstreamCall(f"/api/v2/persons/{RICH_ID}"), later(upstream))
         sandbox.reset_log()
         m = await match(engine)
     assert m.contact.id == RICH_ID
-    requested = [r.path for r in sandbox.requests]
-    assert f"/api/v2/persons/{OTHER_ID}" in requested  # the decoy was looked at
-    assert "/api/v2/activities" in requested  # the company pages are used
+    assert f"/api/v2/persons/{OTHER_ID}" in [r.path for r in sandbox.requests]  # looked at
+    assert company_pages(sandbox) == {"/api/v2/deals", "/api/v2/activities", "/v1/notes"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as plain_http:
         plain = await match(engine_for(plain_http, MemoryCache(), adaptive=False))
     assert shown(plain) == shown(m)
+
+
+async def test_the_persons_calls_do_not_wait_for_the_company_deals_page(sandbox: Sandbox) -> None:
+    # the page is answered only once the person has been asked for: a lookup that waited for
+    # it before round 2 would wait for the client's timeout (5 s)
+    make_small(sandbox)
+    upstream = DoctoredUpstream(httpx.ASGITransport(app=sandbox.app))
+    async with httpx.AsyncClient(transport=upstream) as doctored:
+        engine = engine_for(doctored, MemoryCache())
+        await match(engine)
+        upstream.hold(COMPANY_DEALS)
+        upstream.rewrite(UpstreamCall(f"/api/v2/persons/{RICH_ID}"), later(upstream))
+        sandbox.reset_log()
+        m = await asyncio.wait_for(match(engine), 2.0)
+    assert m.contact.deals.error is None
+    assert m.contact.deals.items
+    assert not any("person_id" in r.query for r in sandbox.requests if r.path == "/api/v2/deals")
+
+
+async def test_no_match_counts_the_company_deals_page_it_asked_for(sandbox: Sandbox) -> None:
+    upstream = DoctoredUpstream(httpx.ASGITransport(app=sandbox.app))
+    async with httpx.AsyncClient(transport=upstream) as doctored:
+        engine = engine_for(doctored, MemoryCache())
+        await match(engine)
+        upstream.hold(COMPANY_DEALS)  # the page comes after the search
+        upstream.rewrite(SEARCH, later(upstream))
+        sandbox.reset_log()
+        result = await engine.lookup(
+            "nobody@nowhere.example",
+            credential=ApiToken(DEMO_TOKEN),
+            account=DEMO_ACCOUNT,
+            base_url=SANDBOX_URL,
+        )
+    assert isinstance(result, NoMatch)
+    assert "/api/v2/deals" in [r.path for r in sandbox.requests]
+    assert result.usage.requests == len(sandbox.requests)
+    assert result.usage.tokens == sum(r.cost for r in sandbox.requests)
+
+
+class Refusing(httpx.AsyncBaseTransport):
+    """Answers the company's deals page with `status` at once and the search late."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, status: int, error: str) -> None:
+        self.inner, self.status, self.error = inner, status, error
+        self.refusing = False
+        self.sent: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Refuse or delay, then pass on."""
+        if not self.refusing:
+            return await self.inner.handle_async_request(request)
+        self.sent.append(request.url.path)
+        if COMPANY_DEALS.covers(request):
+            return httpx.Response(self.status, json={"success": False, "error": self.error})
+        if SEARCH.covers(request):
+            await asyncio.sleep(0.05)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "raised"),
+    [
+        (401, "unauthorized access", InvalidToken),
+        (402, "payment required", PaymentRequired),
+        (403, SCOPE_MISMATCH, ScopeMismatch),  # an OAuth grant without the deals scope
+    ],
+)
+async def test_a_company_deals_page_refused_for_the_account_ends_the_lookup_at_once(
+    sandbox: Sandbox, status: int, error: str, raised: type[Exception]
+) -> None:
+    make_small(sandbox)
+    refusing = Refusing(httpx.ASGITransport(app=sandbox.app), status, error)
+    async with httpx.AsyncClient(transport=refusing) as http:
+        engine = engine_for(http, MemoryCache())
+        await match(engine)
+        refusing.refusing = True
+        with pytest.raises(raised):
+            await match(engine)
+    assert sorted(refusing.sent) == ["/api/v2/deals", "/api/v2/persons/search"]
+
+
+class Slow(httpx.AsyncBaseTransport):
+    """Delays the requests of each rule by its seconds."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.delays: list[tuple[UpstreamCall, float]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Wait, then pass on."""
+        for call, seconds in self.delays:
+            if call.covers(request):
+                await asyncio.sleep(seconds)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_hung_company_deals_page_leaves_the_persons_deals_call_its_share(
+    sandbox: Sandbox,
+) -> None:
+    # deadline 3 s: the page may take a third (1 s); the person's deals, asked for once it has
+    # failed, get half of the 2 s left, so 0.7 s is enough (a share taken when round 2 started,
+    # before the page failed, would be about 0.5 s)
+    slow = Slow(httpx.ASGITransport(app=sandbox.app))
+    async with httpx.AsyncClient(transport=slow) as http:
+        engine = engine_for(http, MemoryCache())
+        await match(engine)
+        slow.delays.append((COMPANY_DEALS, 10.0))
+        slow.delays.append((UpstreamCall("/api/v2/deals", {"person_id": str(RICH_ID)}), 0.7))
+        result = await engine.lookup(
+            RICH_EMAIL,
+            credential=ApiToken(DEMO_TOKEN),
+            account=DEMO_ACCOUNT,
+            base_url=SANDBOX_URL,
+            deadline=Deadline.after(3.0),
+        )
+    assert isinstance(result, Match)
+    assert result.contact.deals.error is None
+    assert result.contact.deals.items

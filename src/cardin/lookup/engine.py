@@ -79,7 +79,7 @@ from cardin.lookup.outcome import secondary, section_error
 from cardin.lookup.pacing import Pacing
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.sizes import LARGE, ListSizes, load_sizes, sizes_key, store_sizes
-from cardin.lookup.tasks import TaskScope, gather_all
+from cardin.lookup.tasks import TaskScope, gather_all, watching
 from cardin.pipedrive import (
     BadResponse,
     Credential,
@@ -201,8 +201,9 @@ class LookupEngine:
         key = sizes_key(account.company_id, now) if account is not None and self._adaptive else None
         known = await load_sizes(self._cache, key) if key is not None else LARGE
         async with TaskScope() as scope:
-            # the company's deals page goes out with the search (after it: the person's calls
-            # wait for the search alone, and for the page only to pick the person's deals)
+            # the search goes out first, the company's deals page with it; the person's calls
+            # go out when the search is back (they wait for the page only to pick the person's
+            # deals), but a page refused for the account (an invalid token) ends the lookup
             search = scope.start(
                 client.search_persons_by_email(email, limit=self._limits.candidates * 2)
             )
@@ -212,24 +213,26 @@ class LookupEngine:
                     lambda: _waited_for(client, rounds=2).company_deals(),
                 )
             )
-            meta, hits = await gather_all(
-                load_metadata(
-                    client,
-                    self._cache,
-                    metadata_key(account) if account is not None else None,
-                    refresh=refresh_metadata,
-                    optional=_waited_for(client, rounds=2),
+            meta, hits = await watching(
+                gather_all(
+                    load_metadata(
+                        client,
+                        self._cache,
+                        metadata_key(account) if account is not None else None,
+                        refresh=refresh_metadata,
+                        optional=_waited_for(client, rounds=2),
+                    ),
+                    search,
                 ),
-                search,
+                deals_page,
             )
             if account is not None and meta.users is not None:
                 seats = sum(1 for u in meta.users if u.active_flag)
                 await self.pacing.note_seats(account.company_id, seats)
             run = _Run(self, client, meta, email, parts, base_url=base_url, known=known)
             company_deals = scope.start(run.learned_page("deals", deals_page))
-            result = await run.resolve(hits, company_deals)
-            # asked for, so charged, even when no one matched: counted, and its size learned
-            await company_deals
+            result = await watching(run.resolve(hits, company_deals), company_deals)
+            await company_deals  # its size learned (resolve has waited for it)
         if key is not None and run.learned != known:
             await store_sizes(self._cache, key, run.learned, now)
         return result
@@ -320,16 +323,16 @@ class _Run:
     async def resolve(
         self,
         hits: Sequence[PersonSearchItem],
-        company_deals: asyncio.Task[FirstPage[DealInfo] | None] | None = None,
+        company_deals: asyncio.Task[FirstPage[DealInfo] | None],
     ) -> LookupResult:
         """Rounds 2 and 3 for the search hits; each call starts once its inputs have arrived.
 
         `company_deals`, asked for with the search, gives the company's deals page when it is
-        the whole list (else None); without it, as with None, the person's deals are their own
-        call."""
+        the whole list (else None: the person's deals are then their own call)."""
         candidates = [h for h in hits if assemble.is_candidate(h, self.email)]
         candidates = candidates[: self.limits.candidates]
         if not candidates:
+            await company_deals  # asked for with the search: charged, so counted in the usage
             return self._no_match()
         guess = next(
             (c for c in candidates if assemble.has_email((c.emails or [])[:1], self.email)),
@@ -431,7 +434,7 @@ class _Run:
         for_deals = _waited_for(client, rounds=1)
         if self.adaptive:  # the deals' details may wait for the person's lists (`_of_deal`)
             client = for_deals
-        deals = scope.start(_maybe(parts.deals, lambda: self._person_deals(person_id, for_deals)))
+        deals = scope.start(_maybe(parts.deals, lambda: self._person_deals(person_id)))
         notes = scope.start(
             _maybe(
                 parts.notes,
@@ -461,17 +464,18 @@ class _Run:
             details=scope.start(self._details_after(deals, notes, activities)),
         )
 
-    async def _person_deals(self, person_id: int, client: PipedriveClient) -> list[DealInfo]:
+    async def _person_deals(self, person_id: int) -> list[DealInfo]:
         """The person's deals: picked from the company's page when it is the whole list, else
-        their own call."""
-        page = await _shared(self.company_deals) if self.company_deals is not None else None
+        their own call (with its share of the time left once the page is known)."""
+        page = await _shared(self.company_deals)
         if page is None:
+            client = _waited_for(self.client, rounds=1)
             return await client.deals_of_person(person_id, limit=self.limits.deals)
         return page.pick("person_id", person_id, self.limits.deals)
 
     @staticmethod
     async def _picked(
-        page: Awaitable[FirstPage[_OnDeal] | None],
+        page: asyncio.Task[FirstPage[_OnDeal] | None],
         person_id: int,
         limit: int,
         call: Callable[[], Awaitable[list[_OnDeal]]],
@@ -576,7 +580,7 @@ class _Run:
 
     @staticmethod
     async def _of_deal(
-        page: Awaitable[FirstPage[_OnDeal] | None],
+        page: asyncio.Task[FirstPage[_OnDeal] | None],
         person_task: Awaitable[list[_OnDeal] | SectionError | None],
         deal: tuple[int, int | None, int],
         *,
@@ -682,7 +686,7 @@ def _hint(candidates: Sequence[PersonSearchItem], person_id: int) -> dict[int, s
     return {hint.id: hint.name} if hint and hint.name else {}
 
 
-def _shared(page: Awaitable[T]) -> Awaitable[T]:
+def _shared(page: asyncio.Task[T]) -> Awaitable[T]:
     """A company page that several calls wait for, such that cancelling one of them (the calls
     of a person who turned out not to be the best match) leaves the page to the others."""
     return asyncio.shield(page)

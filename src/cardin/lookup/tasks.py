@@ -1,4 +1,5 @@
-"""Running a lookup's calls concurrently: all or nothing, and a scope that cancels on exit."""
+"""Running a lookup's calls concurrently: all or nothing, a watch on the calls running beside,
+and a scope that cancels on exit."""
 
 from __future__ import annotations
 
@@ -20,6 +21,37 @@ async def gather_all(*calls: Awaitable[Any]) -> list[Any]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+async def watching(main: Awaitable[T], *watched: asyncio.Task[Any]) -> T:
+    """Await `main` while tasks it does not wait for run beside it: if one of them fails first
+    (an invalid token, say), cancel `main` and raise that failure at once. A watched task that
+    is still running when `main` ends is left running."""
+    task = asyncio.ensure_future(main)
+    try:
+        failure = await _first_failure(task, watched)
+    finally:
+        if not task.done():  # a watched task failed, or this one was cancelled
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if failure is not None:
+        raise failure
+    return task.result()
+
+
+async def _first_failure(
+    task: asyncio.Future[Any], watched: tuple[asyncio.Task[Any], ...]
+) -> BaseException | None:
+    """Wait for `task`; the failure of a watched task that ends first with one, else None."""
+    while not task.done():
+        running = [other for other in watched if not other.done()]
+        await asyncio.wait([task, *running], return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            return None
+        for other in watched:
+            if other.done() and not other.cancelled() and (exc := other.exception()) is not None:
+                return exc
+    return None
 
 
 class TaskScope:
