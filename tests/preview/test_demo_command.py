@@ -77,7 +77,10 @@ def test_ctrl_c_while_the_server_starts_stops_it_cleanly(
     monkeypatch.setattr(BackgroundServer, "start", interrupted)
     out = io.StringIO()
 
-    code = run_demo(port=port, console=Console(file=out), data_dir=tmp_path, wait=lambda: None)
+    try:
+        code = run_demo(port=port, console=Console(file=out), data_dir=tmp_path, wait=lambda: None)
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C while the server started escaped the demo")
 
     assert code == ExitCode.OK
     assert "Stopping the demo" in out.getvalue()

@@ -47,22 +47,19 @@ def run_demo(
         except OSError as exc:
             console.print(f"[red]Cannot start the demo on port {port}: {exc}[/red]")
             return ExitCode.USAGE
-        failed = False
+        last_words = "Stopping the demo …"
         try:
-            # within the try: the server may answer (and Ctrl-C come) before `start` returns
-            try:
+            try:  # within the outer try: the server answers, so Ctrl-C may come, before it returns
                 server.start(timeout=30.0)
-            except (RuntimeError, OSError) as exc:
-                failed = True
-                console.print(f"[red]Cannot start the demo on port {port}: {exc}[/red]")
+            except RuntimeError as exc:
+                last_words = f"[red]Cannot start the demo on port {port}: {exc}[/red]"
                 return ExitCode.USAGE
             _greet(console, url, folder, kept=data_dir is not None)
             (wait or _until_stopped)()
         except KeyboardInterrupt:
             pass
         finally:
-            if not failed:
-                console.print("Stopping the demo …")
+            console.print(last_words)
             server.stop()
     return ExitCode.OK
 

@@ -1,0 +1,53 @@
+"""`watching`: await one call while others run beside it, failing at once when one of them fails."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cardin.lookup.tasks import watching
+
+
+async def _after(seconds: float, value: object = None, error: Exception | None = None) -> object:
+    await asyncio.sleep(seconds)
+    if error is not None:
+        raise error
+    return value
+
+
+async def test_the_main_call_s_result_and_a_watched_call_left_running() -> None:
+    beside = asyncio.ensure_future(_after(0.05, "later"))
+    assert await watching(_after(0.0, "main"), beside) == "main"
+    assert not beside.done()
+    assert await beside == "later"
+
+
+async def test_a_watched_call_that_succeeds_first_changes_nothing() -> None:
+    beside = asyncio.ensure_future(_after(0.0, "first"))
+    assert await watching(_after(0.02, "main"), beside) == "main"
+
+
+async def test_a_watched_failure_cancels_the_main_call_and_is_raised() -> None:
+    main = asyncio.ensure_future(_after(10.0, "never"))
+    beside = asyncio.ensure_future(_after(0.0, error=PermissionError("refused")))
+    with pytest.raises(PermissionError, match="refused"):
+        await asyncio.wait_for(watching(main, beside), 2.0)
+    assert main.cancelled()
+
+
+async def test_the_main_call_s_failure_is_raised() -> None:
+    beside = asyncio.ensure_future(_after(10.0))
+    with pytest.raises(LookupError):
+        await watching(_after(0.0, error=LookupError("main")), beside)
+    beside.cancel()
+
+
+async def test_cancelling_the_watch_cancels_the_main_call() -> None:
+    main = asyncio.ensure_future(_after(10.0))
+    watch = asyncio.ensure_future(watching(main))
+    await asyncio.sleep(0.01)
+    watch.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await watch
+    assert main.cancelled()
