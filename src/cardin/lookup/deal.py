@@ -15,7 +15,7 @@ from cardin.contact.model import Deal
 from cardin.lookup import assemble
 from cardin.lookup.build import section
 from cardin.lookup.metadata import AccountMetadata
-from cardin.lookup.outcome import secondary
+from cardin.lookup.outcome import secondary_of
 from cardin.lookup.tasks import gather_all
 from cardin.pipedrive import NotFound, PipedriveClient
 from cardin.pipedrive.models import DealInfo
@@ -36,8 +36,8 @@ async def fetch_deal(
     """
     info, notes, activities = await gather_all(
         client.deal(deal_id),
-        secondary(client.notes(deal_id=deal_id, limit=DEAL_NOTES)),
-        secondary(client.activities(deal_id=deal_id, limit=DEAL_ACTIVITIES)),
+        secondary_of(client.notes, deal_id=deal_id, limit=DEAL_NOTES),
+        secondary_of(client.activities, deal_id=deal_id, limit=DEAL_ACTIVITIES),
     )
     if info.is_deleted:  # Pipedrive still answers a deleted deal, marked so
         raise NotFound("the deal was deleted", path=f"/api/v2/deals/{deal_id}")

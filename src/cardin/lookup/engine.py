@@ -75,7 +75,7 @@ from cardin.lookup.build import (
 )
 from cardin.lookup.deal import fetch_deal
 from cardin.lookup.metadata import AccountKey, AccountMetadata, load_metadata, metadata_key
-from cardin.lookup.outcome import secondary, section_error
+from cardin.lookup.outcome import secondary, secondary_of, section_error
 from cardin.lookup.pacing import Pacing
 from cardin.lookup.plan import Limits, Parts
 from cardin.lookup.sizes import LARGE, ListSizes, load_sizes, sizes_key, store_sizes
@@ -412,7 +412,7 @@ class _Run:
         others = _waited_for(self.client, rounds=1)
         results = await gather_all(
             *(
-                self.client.person(c.id) if c.id == best_id else secondary(others.person(c.id))
+                self.client.person(c.id) if c.id == best_id else secondary_of(others.person, c.id)
                 for c in candidates
             )
         )
@@ -664,7 +664,7 @@ class _Run:
         Ids Pipedrive does not know (404) stay unresolved without an error.
         """
         chosen = sorted(ids)[: self.limits.references]
-        results = await gather_all(*(_known(fetch(i)) for i in chosen))
+        results = await gather_all(*(_known(fetch, i) for i in chosen))
         failed = {}
         for item_id, result in zip(chosen, results, strict=True):
             if isinstance(result, SectionError):
@@ -702,10 +702,10 @@ async def _page_unless(
     return await secondary(fetch())
 
 
-async def _known(call: Awaitable[T]) -> T | SectionError | None:
-    """Await a look-up by id like `secondary`, but None when Pipedrive does not know the id."""
+async def _known(fetch: Callable[[int], Awaitable[T]], item_id: int) -> T | SectionError | None:
+    """Look an id up like `secondary_of`, but None when Pipedrive does not know the id."""
     try:
-        return await call
+        return await fetch(item_id)
     except NotFound:
         return None
     except ACCOUNT_ERRORS:

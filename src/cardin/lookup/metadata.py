@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cardin.cache import Cache
 from cardin.contact.model import SectionError
-from cardin.lookup.outcome import secondary
+from cardin.lookup.outcome import secondary_of
 from cardin.lookup.tasks import gather_all
 from cardin.pipedrive import PipedriveClient
 from cardin.pipedrive.models import (
@@ -117,11 +117,11 @@ async def fetch_metadata(
     others = optional or client
     me, fields, types, users, pipelines, stages = await gather_all(
         client.current_user(),
-        secondary(others.person_fields()),
-        secondary(others.activity_types()),
-        secondary(others.users()),
-        secondary(others.pipelines()),
-        secondary(others.stages()),
+        secondary_of(others.person_fields),
+        secondary_of(others.activity_types),
+        secondary_of(others.users),
+        secondary_of(others.pipelines),
+        secondary_of(others.stages),
     )
     fields_error = fields if isinstance(fields, SectionError) else None
     return AccountMetadata(

@@ -6,8 +6,8 @@ of a found contact becomes a `SectionError` (that part is marked unavailable).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
 
 from cardin.contact.model import LookupResult, SectionError, SectionErrorKind
 from cardin.contact.outcome import Failure, FailureKind, Outcome
@@ -23,6 +23,7 @@ from cardin.pipedrive import (
 from cardin.pipedrive.errors import ACCOUNT_ERRORS
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 # The first class the error is an instance of names its kind; anything else is ours.
@@ -70,3 +71,11 @@ async def secondary(call: Awaitable[T]) -> T | SectionError:
         raise
     except PipedriveError as exc:
         return section_error(exc)
+
+
+async def secondary_of(
+    fetch: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+) -> T | SectionError:
+    """`secondary(fetch(...))`, the call made only once this runs: a task of it cancelled before
+    it started (its lookup ended) leaves no call never awaited."""
+    return await secondary(fetch(*args, **kwargs))
