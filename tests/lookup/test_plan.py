@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -336,22 +338,42 @@ async def test_no_match_counts_the_company_deals_page_it_asked_for(sandbox: Sand
 
 
 class Refusing(httpx.AsyncBaseTransport):
-    """Answers the company's deals page with `status` at once and the search late."""
+    """Once `refusing`: answers the company's deals page with `status` (after `page_delay` s),
+    the search after `search_delay` s, other calls after `others_delay` s, and never the
+    company's notes page when `hang_notes`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, status: int, error: str) -> None:
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        status: int,
+        error: str,
+        *,
+        page_delay: float = 0.0,
+        search_delay: float = 0.05,
+        others_delay: float = 0.0,
+        hang_notes: bool = False,
+    ) -> None:
         self.inner, self.status, self.error = inner, status, error
+        self.page_delay, self.search_delay, self.hang_notes = page_delay, search_delay, hang_notes
+        self.others_delay = others_delay
         self.refusing = False
         self.sent: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Refuse or delay, then pass on."""
+        """Refuse, delay or hang, then pass on."""
         if not self.refusing:
             return await self.inner.handle_async_request(request)
         self.sent.append(request.url.path)
         if COMPANY_DEALS.covers(request):
+            if self.page_delay:
+                await asyncio.sleep(self.page_delay)
             return httpx.Response(self.status, json={"success": False, "error": self.error})
         if SEARCH.covers(request):
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(self.search_delay)
+        elif self.others_delay:
+            await asyncio.sleep(self.others_delay)
+        if self.hang_notes and UpstreamCall("/v1/notes", {"person_id": None}).covers(request):
+            await asyncio.sleep(60)
         return await self.inner.handle_async_request(request)
 
 
@@ -375,6 +397,53 @@ async def test_a_company_deals_page_refused_for_the_account_ends_the_lookup_at_o
         with pytest.raises(raised):
             await match(engine)
     assert sorted(refusing.sent) == ["/api/v2/deals", "/api/v2/persons/search"]
+
+
+async def test_a_company_deals_page_refused_after_the_search_still_ends_the_lookup_at_once(
+    sandbox: Sandbox,
+) -> None:
+    # round 2 has begun, and its company notes page never comes: the refusal is not left
+    # waiting behind it (a lookup that waited would end at the client's 5 s timeout)
+    make_small(sandbox)
+    refusing = Refusing(
+        httpx.ASGITransport(app=sandbox.app),
+        401,
+        "unauthorized access",
+        page_delay=0.2,
+        search_delay=0.0,
+        hang_notes=True,
+    )
+    async with httpx.AsyncClient(transport=refusing) as http:
+        engine = engine_for(http, MemoryCache())
+        await match(engine)
+        refusing.refusing = True
+        with pytest.raises(InvalidToken):
+            await asyncio.wait_for(match(engine), 2.0)
+    assert "/v1/notes" in refusing.sent  # round 2 had begun
+
+
+async def test_a_lookup_ended_before_its_optional_calls_started_leaves_none_never_awaited(
+    sandbox: Sandbox,
+) -> None:
+    # cold metadata: its optional calls are tasks not yet started when the refusal ends the
+    # lookup; each call is made in its task, so nothing is left never awaited
+    refusing = Refusing(
+        httpx.ASGITransport(app=sandbox.app),
+        401,
+        "unauthorized access",
+        search_delay=0.02,
+        others_delay=0.02,
+    )
+    refusing.refusing = True
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        async with httpx.AsyncClient(transport=refusing) as http:
+            engine = engine_for(http, MemoryCache())
+            for _ in range(3):  # the metadata stays cold: each lookup fetches it again
+                with pytest.raises(InvalidToken):
+                    await match(engine)
+        gc.collect()
+    assert not [w for w in seen if "never awaited" in str(w.message)]
 
 
 class Slow(httpx.AsyncBaseTransport):

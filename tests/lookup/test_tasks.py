@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 
@@ -17,10 +18,32 @@ async def _after(seconds: float, value: object = None, error: Exception | None =
 
 
 async def test_the_main_call_s_result_and_a_watched_call_left_running() -> None:
-    beside = asyncio.ensure_future(_after(0.05, "later"))
+    beside = asyncio.ensure_future(_after(10.0, "later"))
     assert await watching(_after(0.0, "main"), beside) == "main"
     assert not beside.done()
-    assert await beside == "later"
+    beside.cancel()
+
+
+async def test_a_watched_call_failed_before_the_watch_began_is_raised() -> None:
+    beside = asyncio.ensure_future(_after(0.0, error=PermissionError("refused")))
+    await asyncio.sleep(0.01)
+    assert beside.done()
+    with pytest.raises(PermissionError):
+        await asyncio.wait_for(watching(_after(10.0), beside), 2.0)
+
+
+async def test_every_watched_failure_is_retrieved() -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[object] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    first = asyncio.ensure_future(_after(0.0, error=PermissionError("one")))
+    second = asyncio.ensure_future(_after(0.0, error=PermissionError("two")))
+    with pytest.raises(PermissionError):
+        await watching(_after(10.0), first, second)
+    del first, second
+    gc.collect()
+    await asyncio.sleep(0)
+    assert reported == []
 
 
 async def test_a_watched_call_that_succeeds_first_changes_nothing() -> None:

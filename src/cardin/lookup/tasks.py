@@ -42,15 +42,18 @@ async def watching(main: Awaitable[T], *watched: asyncio.Task[Any]) -> T:
 async def _first_failure(
     task: asyncio.Future[Any], watched: tuple[asyncio.Task[Any], ...]
 ) -> BaseException | None:
-    """Wait for `task`; the failure of a watched task that ends first with one, else None."""
+    """Wait for `task`; the failure of a watched task that ends with one first, else None (when
+    both end in the same step, `task` wins). Every failure seen is retrieved."""
     while not task.done():
+        failures = [
+            exc
+            for other in watched
+            if other.done() and not other.cancelled() and (exc := other.exception()) is not None
+        ]
+        if failures:
+            return failures[0]
         running = [other for other in watched if not other.done()]
         await asyncio.wait([task, *running], return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            return None
-        for other in watched:
-            if other.done() and not other.cancelled() and (exc := other.exception()) is not None:
-                return exc
     return None
 
 
