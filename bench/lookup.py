@@ -58,6 +58,7 @@ from cardin.sandbox import (
     Sandbox,
     demo_dataset,
 )
+from cardin.transport import ServiceTransport
 
 TODAY = date(2026, 11, 28)
 DEAL_COUNTS = (0, 3, 30)
@@ -291,7 +292,7 @@ class Timed(httpx.AsyncBaseTransport):
     """Records when each request started and ended, to count round trips."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
+        self.inner = ServiceTransport()
         self.spans: list[tuple[float, float]] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -301,6 +302,10 @@ class Timed(httpx.AsyncBaseTransport):
         await response.aread()
         self.spans.append((started, time.perf_counter()))
         return response
+
+    async def aclose(self) -> None:
+        """Close the inner transport's pools."""
+        await self.inner.aclose()
 
     def trips(self) -> int:
         """The longest chain of requests each sent after the previous one ended; resets."""
@@ -408,7 +413,7 @@ async def company_table(runs: int) -> list[str]:
     rows = []
     for size in COMPANY_SIZES:
         with sandbox_process(total_deals=size) as url:
-            async with httpx.AsyncClient(timeout=60) as http:
+            async with httpx.AsyncClient(transport=ServiceTransport(), timeout=60) as http:
                 for latency in COMPANY_LATENCIES:
                     set_latency(url, latency)
                     ours, theirs = await company_case(http, url, runs)

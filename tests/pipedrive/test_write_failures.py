@@ -24,6 +24,7 @@ from cardin.pipedrive import (
     Unavailable,
     WriteUncertain,
 )
+from cardin.transport import ServiceTransport
 from tests.conftest import FakeSleep
 
 TOKEN = "secret-token-0123456789"
@@ -286,26 +287,55 @@ async def silent_server() -> AsyncIterator[tuple[str, list[bytes]]]:
     server.close()
 
 
+# httpx's own transport, and the service's (cardin.transport), which sends writes over it
+TRANSPORTS = pytest.mark.parametrize(
+    "transport", [httpx.AsyncHTTPTransport, ServiceTransport], ids=["httpx", "service"]
+)
+
+
+@TRANSPORTS
 async def test_a_write_sent_to_a_silent_server_is_uncertain(
-    silent_server: tuple[str, list[bytes]],
+    silent_server: tuple[str, list[bytes]], transport: type[httpx.AsyncBaseTransport]
 ) -> None:
     base, received = silent_server
-    client, _, _ = make_client(httpx.AsyncHTTPTransport(), timeout=0.2, base=base)
+    sending = transport()
+    client, _, _ = make_client(sending, timeout=0.2, base=base)
     with pytest.raises(WriteUncertain):
         await client.create_note(content="<p>landed?</p>", person_id=1)
+    await sending.aclose()
     assert received
     assert received[0].startswith(b"POST /v1/notes ")
 
 
-async def test_a_write_to_a_closed_port_is_unavailable() -> None:
+@TRANSPORTS
+async def test_a_read_from_a_silent_server_is_unavailable(
+    silent_server: tuple[str, list[bytes]], transport: type[httpx.AsyncBaseTransport]
+) -> None:
+    base, received = silent_server
+    sending = transport()
+    client, sleep, _ = make_client(sending, timeout=0.2, base=base)
+    with pytest.raises(Unavailable, match="did not answer within"):
+        await client.person(1)
+    await sending.aclose()
+    assert len(received) == 3  # tried again, as a read may be
+    assert received[0].startswith(b"GET /api/v2/persons/1?")
+    assert len(sleep.delays) == 2
+
+
+@TRANSPORTS
+async def test_a_write_to_a_closed_port_is_unavailable(
+    transport: type[httpx.AsyncBaseTransport],
+) -> None:
     server = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     server.close()
     await server.wait_closed()  # nothing listens there now
     base = f"http://127.0.0.1:{port}"
-    client, sleep, _ = make_client(httpx.AsyncHTTPTransport(), timeout=1.0, base=base)
+    sending = transport()
+    client, sleep, _ = make_client(sending, timeout=1.0, base=base)
     with pytest.raises(Unavailable) as info:
         await client.create_note(content="x", person_id=1)
+    await sending.aclose()
     assert not isinstance(info.value, WriteUncertain)
     assert sleep.delays == []
 

@@ -40,6 +40,7 @@ from cardin.store import (
     ensure_schema,
     load_or_create_key,
 )
+from cardin.transport import service_client
 from cardin.usecases.grants import Grants
 from cardin.usecases.services import Services
 
@@ -169,7 +170,7 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Open every shared part; `transport` replaces the network (tests, the demo)."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with httpx.AsyncClient(
+    async with service_client(
         transport=transport, limits=limits, headers={"user-agent": USER_AGENT}
     ) as http:
         cache = _cache(settings)

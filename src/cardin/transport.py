@@ -1,0 +1,190 @@
+"""The service's HTTP transport: reads over aiohttp, writes over httpx's own transport.
+
+Every outgoing request goes through one `httpx.AsyncClient`; this is its transport. A lookup is
+half a dozen GETs whose client-side cost sits on its critical path: with httpx's own transport
+(httpcore over anyio) a GET costs about 0.8 ms of CPU here, over aiohttp about 0.45 ms with
+httpx's client around it (bench/lookup.py; the README's "Where a warm lookup's CPU goes").
+So GET and HEAD requests go over an `aiohttp.ClientSession`.
+
+Every other method (POST, PUT, PATCH, DELETE: writes to Pipedrive, Google's token endpoint)
+goes over `httpx.AsyncHTTPTransport`, unchanged: its `trace` extension reports how far a failed
+request got, which is what tells a write that surely never left from one that may have landed
+(`cardin.pipedrive.client`), and aiohttp would send a PUT or DELETE a second time on its own
+when a kept-alive connection turns out closed.
+
+aiohttp's failures are raised as the httpx exceptions that say the same, and no more:
+`httpx.ConnectError` and `httpx.ConnectTimeout` only for a failure before the request was
+written (no connection could be had within the time); a connection lost or reset later, a reply
+that is not HTTP or is cut short is `httpx.RemoteProtocolError` or `httpx.ReadError`. The reply
+is read whole before it is returned (every caller reads it whole), and decoded by httpx
+(`Content-Encoding`), as with httpx's own transport.
+
+`service_client` is the one client: one pool for every account, so it keeps no cookies (httpx's
+client would otherwise keep a cookie that one company's Pipedrive set, for `.pipedrive.com`,
+and send it with every other company's requests).
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from http.cookiejar import Cookie, CookieJar
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+import httpx
+from yarl import URL
+
+_AIOHTTP_METHODS = frozenset({"GET", "HEAD"})
+
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+class NoCookies(CookieJar):
+    """A cookie jar that keeps nothing: no reply's cookie is sent with a later request."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        """Keep none of the reply's cookies."""
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        """Keep no cookie (a caller's own `cookies=` included)."""
+
+
+def service_client(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    limits: httpx.Limits = _DEFAULT_LIMITS,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.AsyncClient:
+    """The service's HTTP client: `ServiceTransport` (or `transport`: tests, the demo), no
+    cookies, no redirects followed."""
+    return httpx.AsyncClient(
+        transport=transport or ServiceTransport(limits=limits),
+        headers=headers,
+        cookies=NoCookies(),
+        follow_redirects=False,
+    )
+
+
+class ServiceTransport(httpx.AsyncBaseTransport):
+    """GET and HEAD over aiohttp, every other method over httpx's own transport.
+
+    Opened lazily on the first read (aiohttp's session belongs to the running event loop);
+    `aclose` closes both pools. `limits` bounds each pool as `httpx.Limits` would (aiohttp has
+    no separate cap on idle connections: `max_connections` bounds both).
+    """
+
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits = _DEFAULT_LIMITS,
+        verify: ssl.SSLContext | None = None,
+    ) -> None:
+        self._limits = limits
+        self._ssl = verify if verify is not None else httpx.create_ssl_context()
+        self._writes = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    def _reads(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._limits.max_connections or 0,
+                keepalive_timeout=self._limits.keepalive_expiry or 0,
+                ssl=self._ssl,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,  # httpx decodes, by the reply's Content-Encoding
+                timeout=aiohttp.ClientTimeout(total=None),
+                trust_env=False,
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request`; raises the httpx exception that names what failed."""
+        if request.method not in _AIOHTTP_METHODS:
+            return await self._writes.handle_async_request(request)
+        session = self._reads()
+        timeouts = request.extensions.get("timeout", {})
+        body = await request.aread()
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        try:
+            async with session.request(
+                request.method,
+                URL(str(request.url), encoded=True),  # httpx has encoded it: sent as it is
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                timeout=_timeout(timeouts),
+                server_hostname=request.extensions.get("sni_hostname"),
+            ) as reply:
+                content = await reply.read()
+        except aiohttp.ClientError as exc:
+            raise _httpx_error(exc, request) from exc
+        except TimeoutError as exc:  # a timer of aiohttp's own, not one of its exceptions
+            raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
+        major, minor = reply.version or (1, 1)
+        extensions: dict[str, Any] = {"http_version": b"HTTP/%d.%d" % (major, minor)}
+        if reply.reason:
+            extensions["reason_phrase"] = reply.reason.encode("latin-1", "replace")
+        return httpx.Response(
+            reply.status,
+            headers=list(reply.raw_headers),
+            stream=httpx.ByteStream(content),
+            request=request,
+            extensions=extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Close both pools."""
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+        await self._writes.aclose()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.aclose()
+
+
+def _timeout(timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
+    """httpx's timeouts as aiohttp's. aiohttp bounds the whole wait for a connection (a pooled
+    one, or a new one made) with one timeout, which gets httpx's `pool` (the service sets the
+    four alike); making a new connection is also bounded by `connect`, and each wait for the
+    reply's bytes by `read`. A small request's writing is bounded by the caller's deadline."""
+    pool, connect = timeouts.get("pool"), timeouts.get("connect")
+    return aiohttp.ClientTimeout(
+        total=None, connect=pool, sock_connect=connect, sock_read=timeouts.get("read")
+    )
+
+
+def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+    """The httpx exception for one of aiohttp's (the most specific class first)."""
+    message = str(exc) or type(exc).__name__
+    kind: type[httpx.TransportError]
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        kind = httpx.ConnectTimeout  # no connection within the time: nothing was sent
+    elif isinstance(exc, aiohttp.ServerTimeoutError):
+        kind = httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        kind = httpx.ConnectError  # DNS, refused, TLS handshake or certificate: nothing sent
+    elif isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        kind = httpx.UnsupportedProtocol
+    elif isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        kind = httpx.RemoteProtocolError
+    elif isinstance(exc, aiohttp.ClientResponseError):
+        kind = httpx.RemoteProtocolError  # a reply that is not HTTP
+    elif isinstance(exc, aiohttp.ClientOSError):
+        kind = httpx.ReadError
+    else:
+        kind = httpx.TransportError
+    return kind(message, request=request)
