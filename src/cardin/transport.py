@@ -1,32 +1,40 @@
 """The service's HTTP transport: reads over aiohttp, writes over httpx's own transport.
 
-Every outgoing request goes through one `httpx.AsyncClient`; this is its transport. A lookup is
-half a dozen GETs whose client-side cost sits on its critical path: with httpx's own transport
-(httpcore over anyio) a GET costs about 0.8 ms of CPU here, over aiohttp about 0.45 ms with
-httpx's client around it (bench/lookup.py; the README's "Where a warm lookup's CPU goes").
-So GET and HEAD requests go over an `aiohttp.ClientSession`.
+Every outgoing request goes through one `httpx.AsyncClient` per process (`service_client`). A
+lookup is half a dozen GETs whose client-side cost sits on its critical path: with httpx's own
+transport (httpcore over anyio) a GET costs about 0.8 ms of CPU here, over aiohttp about
+0.45 ms with httpx's client around it (the README's Lookup section). So GET and HEAD requests
+go over an `aiohttp.ClientSession`.
 
 Every other method (POST, PUT, PATCH, DELETE: writes to Pipedrive, Google's token endpoint)
 goes over `httpx.AsyncHTTPTransport`, unchanged: its `trace` extension reports how far a failed
 request got, which is what tells a write that surely never left from one that may have landed
-(`cardin.pipedrive.client`), and aiohttp would send a PUT or DELETE a second time on its own
-when a kept-alive connection turns out closed.
+(`cardin.pipedrive.client`). Each method is sent once: aiohttp's own second attempt at a
+request whose connection died (it makes one for GET, HEAD, PUT and DELETE) is turned off, so
+that a read is retried only by the Pipedrive client's policy, which counts every attempt.
 
-aiohttp's failures are raised as the httpx exceptions that say the same, and no more:
-`httpx.ConnectError` and `httpx.ConnectTimeout` only for a failure before the request was
-written (no connection could be had within the time); a connection lost or reset later, a reply
-that is not HTTP or is cut short is `httpx.RemoteProtocolError` or `httpx.ReadError`. The reply
-is read whole before it is returned (every caller reads it whole), and decoded by httpx
-(`Content-Encoding`), as with httpx's own transport.
+aiohttp's failures are raised as the httpx exceptions that say the same: `httpx.ConnectError`
+and `httpx.ConnectTimeout` only when no connection could be had within the time (the request
+was not written); a connection lost or reset later, a reply that is not HTTP or is cut short is
+`httpx.RemoteProtocolError` or `httpx.ReadError`; a header value that could smuggle a line
+break is `httpx.LocalProtocolError`, as with httpx's own transport. The reply is read whole
+before it is returned (every caller reads it whole) and decoded by httpx (`Content-Encoding`).
+Reply header lines may be up to 16 KiB (aiohttp's default is 8 KiB). Timeouts are not rounded
+up to whole seconds (aiohttp's default above 5 s).
 
-`service_client` is the one client: one pool for every account, so it keeps no cookies (httpx's
-client would otherwise keep a cookie that one company's Pipedrive set, for `.pipedrive.com`,
-and send it with every other company's requests).
+The transport belongs to the event loop of its first read, as httpx's own does to its loop.
+`service_client` keeps no cookies (httpx's client would otherwise keep a cookie that one
+company's Pipedrive set for `.pipedrive.com` and send it with every other company's requests),
+and, where the environment names a proxy (`HTTPS_PROXY`, ...), sends everything over httpx's own
+transport, which honours it: aiohttp would not.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import ssl
+import urllib.request
 from collections.abc import Mapping
 from http.cookiejar import Cookie, CookieJar
 from types import TracebackType
@@ -36,7 +44,10 @@ import aiohttp
 import httpx
 from yarl import URL
 
+log = logging.getLogger(__name__)
+
 _AIOHTTP_METHODS = frozenset({"GET", "HEAD"})
+_MAX_HEADER_LINE = 16 * 1024
 
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
@@ -48,7 +59,7 @@ class NoCookies(CookieJar):
         """Keep none of the reply's cookies."""
 
     def set_cookie(self, cookie: Cookie) -> None:
-        """Keep no cookie (a caller's own `cookies=` included)."""
+        """Keep no cookie (a request's own `cookies=` are still sent with that request)."""
 
 
 def service_client(
@@ -58,7 +69,13 @@ def service_client(
     headers: Mapping[str, str] | None = None,
 ) -> httpx.AsyncClient:
     """The service's HTTP client: `ServiceTransport` (or `transport`: tests, the demo), no
-    cookies, no redirects followed."""
+    cookies, no redirects followed. Where the environment names a proxy, httpx's own transport
+    for everything (it reads the proxy variables; aiohttp here would not)."""
+    if transport is None and urllib.request.getproxies():
+        log.info("a proxy is set in the environment: outgoing requests use httpx's transport")
+        return httpx.AsyncClient(
+            limits=limits, headers=headers, cookies=NoCookies(), follow_redirects=False
+        )
     return httpx.AsyncClient(
         transport=transport or ServiceTransport(limits=limits),
         headers=headers,
@@ -71,8 +88,9 @@ class ServiceTransport(httpx.AsyncBaseTransport):
     """GET and HEAD over aiohttp, every other method over httpx's own transport.
 
     Opened lazily on the first read (aiohttp's session belongs to the running event loop);
-    `aclose` closes both pools. `limits` bounds each pool as `httpx.Limits` would (aiohttp has
-    no separate cap on idle connections: `max_connections` bounds both).
+    `aclose` closes both pools. `limits` bounds each of the two pools (so up to twice
+    `max_connections` sockets in all); aiohttp has no cap on idle connections of its own, so
+    on the read side `max_connections` bounds them too.
     """
 
     def __init__(
@@ -88,25 +106,32 @@ class ServiceTransport(httpx.AsyncBaseTransport):
         self._closed = False
 
     def _reads(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise RuntimeError("the transport is closed")
         if self._session is None:
             connector = aiohttp.TCPConnector(
                 limit=self._limits.max_connections or 0,
-                keepalive_timeout=self._limits.keepalive_expiry or 0,
+                keepalive_timeout=self._limits.keepalive_expiry,  # None: kept, as with httpx
                 ssl=self._ssl,
+                timeout_ceil_threshold=math.inf,
             )
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,  # httpx decodes, by the reply's Content-Encoding
                 timeout=aiohttp.ClientTimeout(total=None),
                 trust_env=False,
+                max_line_size=_MAX_HEADER_LINE,
+                max_field_size=_MAX_HEADER_LINE,
             )
+            # no second attempt of aiohttp's own when a connection dies: the request would be
+            # sent (and charged) twice, unseen by the Pipedrive client's count of attempts
+            session._retry_connection = False  # no public setting (aiohttp 3.14)
+            self._session = session
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request`; raises the httpx exception that names what failed."""
+        if self._closed:
+            raise RuntimeError("the transport is closed")
         if request.method not in _AIOHTTP_METHODS:
             return await self._writes.handle_async_request(request)
         session = self._reads()
@@ -128,6 +153,8 @@ class ServiceTransport(httpx.AsyncBaseTransport):
             raise _httpx_error(exc, request) from exc
         except TimeoutError as exc:  # a timer of aiohttp's own, not one of its exceptions
             raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
+        except ValueError as exc:  # aiohttp refuses a header value with a line break in it
+            raise httpx.LocalProtocolError(str(exc), request=request) from exc
         major, minor = reply.version or (1, 1)
         extensions: dict[str, Any] = {"http_version": b"HTTP/%d.%d" % (major, minor)}
         if reply.reason:
@@ -143,9 +170,11 @@ class ServiceTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close both pools."""
         self._closed = True
-        if self._session is not None:
-            await self._session.close()
-        await self._writes.aclose()
+        try:
+            if self._session is not None:
+                await self._session.close()
+        finally:
+            await self._writes.aclose()
 
     async def __aexit__(
         self,
@@ -163,7 +192,11 @@ def _timeout(timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
     reply's bytes by `read`. A small request's writing is bounded by the caller's deadline."""
     pool, connect = timeouts.get("pool"), timeouts.get("connect")
     return aiohttp.ClientTimeout(
-        total=None, connect=pool, sock_connect=connect, sock_read=timeouts.get("read")
+        total=None,
+        connect=pool,
+        sock_connect=connect,
+        sock_read=timeouts.get("read"),
+        ceil_threshold=math.inf,
     )
 
 

@@ -298,11 +298,10 @@ async def test_a_write_sent_to_a_silent_server_is_uncertain(
     silent_server: tuple[str, list[bytes]], transport: type[httpx.AsyncBaseTransport]
 ) -> None:
     base, received = silent_server
-    sending = transport()
-    client, _, _ = make_client(sending, timeout=0.2, base=base)
-    with pytest.raises(WriteUncertain):
-        await client.create_note(content="<p>landed?</p>", person_id=1)
-    await sending.aclose()
+    async with transport() as sending:
+        client, _, _ = make_client(sending, timeout=0.2, base=base)
+        with pytest.raises(WriteUncertain):
+            await client.create_note(content="<p>landed?</p>", person_id=1)
     assert received
     assert received[0].startswith(b"POST /v1/notes ")
 
@@ -312,11 +311,10 @@ async def test_a_read_from_a_silent_server_is_unavailable(
     silent_server: tuple[str, list[bytes]], transport: type[httpx.AsyncBaseTransport]
 ) -> None:
     base, received = silent_server
-    sending = transport()
-    client, sleep, _ = make_client(sending, timeout=0.2, base=base)
-    with pytest.raises(Unavailable, match="did not answer within"):
-        await client.person(1)
-    await sending.aclose()
+    async with transport() as sending:
+        client, sleep, _ = make_client(sending, timeout=0.2, base=base)
+        with pytest.raises(Unavailable, match="did not answer within"):
+            await client.person(1)
     assert len(received) == 3  # tried again, as a read may be
     assert received[0].startswith(b"GET /api/v2/persons/1?")
     assert len(sleep.delays) == 2
@@ -331,11 +329,10 @@ async def test_a_write_to_a_closed_port_is_unavailable(
     server.close()
     await server.wait_closed()  # nothing listens there now
     base = f"http://127.0.0.1:{port}"
-    sending = transport()
-    client, sleep, _ = make_client(sending, timeout=1.0, base=base)
-    with pytest.raises(Unavailable) as info:
-        await client.create_note(content="x", person_id=1)
-    await sending.aclose()
+    async with transport() as sending:
+        client, sleep, _ = make_client(sending, timeout=1.0, base=base)
+        with pytest.raises(Unavailable) as info:
+            await client.create_note(content="x", person_id=1)
     assert not isinstance(info.value, WriteUncertain)
     assert sleep.delays == []
 
