@@ -2,9 +2,10 @@
 
 Every outgoing request goes through one `httpx.AsyncClient` per process (`service_client`). A
 lookup is half a dozen GETs whose client-side cost sits on its critical path: with httpx's own
-transport (httpcore over anyio) a GET costs about 0.8 ms of CPU here, over aiohttp about
-0.45 ms with httpx's client around it (the README's Lookup section). So GET and HEAD requests
-go over an `aiohttp.ClientSession`.
+transport (httpcore over anyio) a GET costs about 0.9 ms of CPU on the machine of the README's
+figures, over aiohttp about 0.5 ms with httpx's client around it (`bench/transport.py`). So GET
+and HEAD requests go over an `aiohttp.ClientSession`, unless a header value is not ASCII (httpx's
+own transport sends it as Latin-1 bytes; aiohttp would re-encode it).
 
 Every other method (POST, PUT, PATCH, DELETE: writes to Pipedrive, Google's token endpoint)
 goes over `httpx.AsyncHTTPTransport`, unchanged: its `trace` extension reports how far a failed
@@ -16,8 +17,9 @@ that a read is retried only by the Pipedrive client's policy, which counts every
 aiohttp's failures are raised as the httpx exceptions that say the same: `httpx.ConnectError`
 and `httpx.ConnectTimeout` only when no connection could be had within the time (the request
 was not written); a connection lost or reset later, a reply that is not HTTP or is cut short is
-`httpx.RemoteProtocolError` or `httpx.ReadError`; a header value that could smuggle a line
-break is `httpx.LocalProtocolError`, as with httpx's own transport. The reply is read whole
+`httpx.RemoteProtocolError` or `httpx.ReadError`; a request aiohttp refuses to write (a header
+value that could smuggle a line break) is `httpx.LocalProtocolError`, as with httpx's own
+transport. The reply is read whole
 before it is returned (every caller reads it whole) and decoded by httpx (`Content-Encoding`).
 Reply header lines may be up to 16 KiB (aiohttp's default is 8 KiB). Timeouts are not rounded
 up to whole seconds (aiohttp's default above 5 s).
@@ -27,6 +29,10 @@ The transport belongs to the event loop of its first read, as httpx's own does t
 company's Pipedrive set for `.pipedrive.com` and send it with every other company's requests),
 and, where the environment names a proxy (`HTTPS_PROXY`, ...), sends everything over httpx's own
 transport, which honours it: aiohttp would not.
+
+The switch that turns aiohttp's second attempt off is a private attribute (aiohttp has no public
+setting): pyproject.toml bounds aiohttp below 3.15, and a test fails when a dying GET is sent
+twice.
 """
 
 from __future__ import annotations
@@ -71,7 +77,7 @@ def service_client(
     """The service's HTTP client: `ServiceTransport` (or `transport`: tests, the demo), no
     cookies, no redirects followed. Where the environment names a proxy, httpx's own transport
     for everything (it reads the proxy variables; aiohttp here would not)."""
-    if transport is None and urllib.request.getproxies():
+    if transport is None and _proxy_in_environment():
         log.info("a proxy is set in the environment: outgoing requests use httpx's transport")
         return httpx.AsyncClient(
             limits=limits, headers=headers, cookies=NoCookies(), follow_redirects=False
@@ -82,6 +88,13 @@ def service_client(
         cookies=NoCookies(),
         follow_redirects=False,
     )
+
+
+def _proxy_in_environment() -> bool:
+    """Whether the environment names a proxy for the schemes httpx reads (`NO_PROXY` alone, or
+    a proxy for another scheme, names none)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 class ServiceTransport(httpx.AsyncBaseTransport):
@@ -100,8 +113,10 @@ class ServiceTransport(httpx.AsyncBaseTransport):
         verify: ssl.SSLContext | None = None,
     ) -> None:
         self._limits = limits
+        # a context each: httpcore sets its ALPN protocols on the one it is given
         self._ssl = verify if verify is not None else httpx.create_ssl_context()
-        self._writes = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
+        writes_ssl = verify if verify is not None else httpx.create_ssl_context()
+        self._writes = httpx.AsyncHTTPTransport(limits=limits, verify=writes_ssl)
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -132,16 +147,19 @@ class ServiceTransport(httpx.AsyncBaseTransport):
         """Send `request`; raises the httpx exception that names what failed."""
         if self._closed:
             raise RuntimeError("the transport is closed")
-        if request.method not in _AIOHTTP_METHODS:
+        raw_headers = request.headers.raw
+        if request.method not in _AIOHTTP_METHODS or not all(v.isascii() for _, v in raw_headers):
             return await self._writes.handle_async_request(request)
         session = self._reads()
         timeouts = request.extensions.get("timeout", {})
         body = await request.aread()
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        headers = [(k.decode("ascii"), v.decode("ascii")) for k, v in raw_headers]
+        # httpx has put the URL's user and password into an Authorization header already
+        url = URL(str(request.url), encoded=True).with_user(None)  # sent as httpx encoded it
         try:
             async with session.request(
                 request.method,
-                URL(str(request.url), encoded=True),  # httpx has encoded it: sent as it is
+                url,
                 headers=headers,
                 data=body or None,
                 allow_redirects=False,
@@ -153,7 +171,7 @@ class ServiceTransport(httpx.AsyncBaseTransport):
             raise _httpx_error(exc, request) from exc
         except TimeoutError as exc:  # a timer of aiohttp's own, not one of its exceptions
             raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
-        except ValueError as exc:  # aiohttp refuses a header value with a line break in it
+        except ValueError as exc:  # a request aiohttp refuses to write (a line break in a header)
             raise httpx.LocalProtocolError(str(exc), request=request) from exc
         major, minor = reply.version or (1, 1)
         extensions: dict[str, Any] = {"http_version": b"HTTP/%d.%d" % (major, minor)}
@@ -216,8 +234,10 @@ def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.Tran
         kind = httpx.RemoteProtocolError
     elif isinstance(exc, aiohttp.ClientResponseError):
         kind = httpx.RemoteProtocolError  # a reply that is not HTTP
-    elif isinstance(exc, aiohttp.ClientOSError):
-        kind = httpx.ReadError
+    elif isinstance(exc, aiohttp.ClientOSError | aiohttp.ClientConnectionResetError):
+        kind = httpx.ReadError  # reset, or closing as the request went out
+    elif isinstance(exc, aiohttp.ClientConnectionError):
+        kind = httpx.RemoteProtocolError  # "Connection closed" before the reply was whole
     else:
         kind = httpx.TransportError
     return kind(message, request=request)
