@@ -46,6 +46,7 @@ class Server:
         self.script = script
         self.connections = 0
         self.heads: list[bytes] = []
+        self.request_read = asyncio.Event()
         self.url = ""
         self._writers: list[asyncio.StreamWriter] = []
 
@@ -63,6 +64,7 @@ class Server:
             if name.strip().lower() == b"content-length":
                 head += await reader.readexactly(int(value))
         self.heads.append(head)
+        self.request_read.set()
         return head
 
     def close(self) -> None:
@@ -234,9 +236,10 @@ async def test_a_silent_server_is_a_read_timeout(serve: Any) -> None:
 async def test_no_connection_within_the_pool_timeout_is_a_connect_timeout(serve: Any) -> None:
     server = await serve(silent)
     transport = ServiceTransport(limits=httpx.Limits(max_connections=1))
-    async with httpx.AsyncClient(transport=transport, timeout=0.3) as http:
+    async with httpx.AsyncClient(transport=transport, timeout=1.0) as http:
         hung = asyncio.create_task(http.get(f"{server.url}/first"))
-        await asyncio.sleep(0.05)
+        async with asyncio.timeout(5):
+            await server.request_read.wait()  # the first request holds the only connection
         # the only connection is taken: this request is never written anywhere
         with pytest.raises(httpx.ConnectTimeout):
             await http.get(f"{server.url}/second", timeout=httpx.Timeout(5.0, pool=0.1))
