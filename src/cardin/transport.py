@@ -43,7 +43,6 @@ import ssl
 import urllib.request
 from collections.abc import Mapping
 from http.cookiejar import Cookie, CookieJar
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -77,13 +76,14 @@ def service_client(
     """The service's HTTP client: `ServiceTransport` (or `transport`: tests, the demo), no
     cookies, no redirects followed. Where the environment names a proxy, httpx's own transport
     for everything (it reads the proxy variables; aiohttp here would not)."""
-    if transport is None and _proxy_in_environment():
-        log.info("a proxy is set in the environment: outgoing requests use httpx's transport")
-        return httpx.AsyncClient(
-            limits=limits, headers=headers, cookies=NoCookies(), follow_redirects=False
-        )
+    if transport is None:
+        if _proxy_in_environment():  # httpx's own transport (transport=None) reads the proxies
+            log.info("a proxy is set in the environment: outgoing requests use httpx's transport")
+        else:
+            transport = ServiceTransport(limits=limits)
     return httpx.AsyncClient(
-        transport=transport or ServiceTransport(limits=limits),
+        transport=transport,
+        limits=limits,  # used only by httpx's own transport
         headers=headers,
         cookies=NoCookies(),
         follow_redirects=False,
@@ -154,8 +154,9 @@ class ServiceTransport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         body = await request.aread()
         headers = [(k.decode("ascii"), v.decode("ascii")) for k, v in raw_headers]
-        # httpx has put the URL's user and password into an Authorization header already
-        url = URL(str(request.url), encoded=True).with_user(None)  # sent as httpx encoded it
+        url = URL(str(request.url), encoded=True)  # sent as httpx encoded it
+        if request.url.userinfo:  # httpx has made it an Authorization header already
+            url = url.with_user(None)
         try:
             async with session.request(
                 request.method,
@@ -193,14 +194,6 @@ class ServiceTransport(httpx.AsyncBaseTransport):
                 await self._session.close()
         finally:
             await self._writes.aclose()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None = None,
-        exc_value: BaseException | None = None,
-        traceback: TracebackType | None = None,
-    ) -> None:
-        await self.aclose()
 
 
 def _timeout(timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
