@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from cardin import transport as transport_module
-from cardin.transport import ServiceTransport, service_client
+from cardin.transport import NoCookies, ServiceClient, ServiceTransport, service_client
 
 
 @pytest.fixture(autouse=True)
@@ -490,3 +490,119 @@ async def test_closing_closes_the_write_pool_even_when_the_read_pool_fails(
         await transport.aclose()
     assert closed == ["writes"]
     await session.connector.close()  # type: ignore[union-attr]
+
+
+# --- a quick read (ServiceClient.quick_get: no httpx request around it) -------------------------
+
+
+def quick_client(**options: Any) -> ServiceClient:
+    return ServiceClient(ServiceTransport(**options), cookies=NoCookies(), timeout=2.0)
+
+
+async def quick_read(
+    http: ServiceClient, url: str, *headers: tuple[str, str], timeout: float = 2.0
+) -> httpx.Response:
+    response = await http.quick_get(url, list(headers), timeout)
+    await response.aread()
+    return response
+
+
+async def test_a_quick_read_sends_what_httpx_sends(serve: Any) -> None:
+    server = await serve(answering(b'{"data": [1]}', ("Content-Type", "application/json")))
+    params = {"term": "a+b@x.example", "name": "Zoë", "limit": 5}
+    token = ("x-api-token", "tok")
+    async with quick_client() as http:
+        http.headers["user-agent"] = "Cardin/test"
+        url = f"{server.url}/api/v2/persons/search"
+        through_httpx = await http.get(url, params=params, headers=dict([token]))
+        quick_url = str(httpx.URL(url).copy_merge_params(params))
+        quick = await quick_read(http, quick_url, ("Accept", "application/json"), token)
+    assert quick.status_code == through_httpx.status_code == 200
+    assert quick.json() == through_httpx.json() == {"data": [1]}
+    assert (quick.reason_phrase, quick.http_version) == ("Whatever", "HTTP/1.1")
+
+    def sent(head: bytes) -> tuple[str, dict[str, str]]:
+        request_line, *lines = head.decode("latin-1").split("\r\n")
+        names = [line.split(":")[0].lower() for line in lines if line]
+        assert sorted(names) == sorted(set(names)), names  # no header twice
+        return request_line, {k.lower(): v for k, v in (x.split(": ", 1) for x in lines if x)}
+
+    (line, headers), (quick_line, quick_headers) = sent(server.heads[0]), sent(server.heads[1])
+    assert quick_line == line
+    assert quick_headers == {**headers, "accept": "application/json"}  # the given header wins
+    assert headers["user-agent"] == "Cardin/test"
+    assert server.connections == 1  # the same pool
+
+
+async def test_a_quick_read_is_decoded_by_its_content_encoding(serve: Any) -> None:
+    body = gzip.compress(json.dumps({"big": "x" * 10_000}).encode())
+    server = await serve(answering(body, ("Content-Encoding", "gzip")))
+    async with quick_client() as http:
+        response = await quick_read(http, f"{server.url}/v1/notes")
+    assert response.json() == {"big": "x" * 10_000}
+
+
+async def test_a_quick_read_fails_as_any_read_fails(serve: Any) -> None:
+    url = await closed_port()
+    quiet = await serve(silent)
+
+    async def cut_short(
+        server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await server.read_head(reader)
+        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"partial')
+        await writer.drain()
+        writer.close()
+
+    broken = await serve(cut_short)
+    async with quick_client() as http:
+        with pytest.raises(httpx.ConnectError) as refused:
+            await quick_read(http, f"{url}/v1/users/me")
+        with pytest.raises(httpx.ReadTimeout):
+            await quick_read(http, f"{quiet.url}/v1/users/me", timeout=0.2)
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            await quick_read(http, f"{broken.url}/v1/users/me")
+        with pytest.raises(httpx.LocalProtocolError):
+            await quick_read(http, f"{quiet.url}/x", ("x-api-token", "a\r\nInjected: 1"))
+        # and it recovers: the same client reads again
+        ok = await serve(answering())
+        assert (await quick_read(http, f"{ok.url}/x")).json() == {"ok": True}
+    assert str(refused.value.request.url) == f"{url}/v1/users/me"  # the request it names
+    assert len(broken.heads) == 1  # sent once
+    assert len(quiet.heads) == 1  # the refused header never went out
+
+
+async def test_a_quick_read_refuses_a_non_ascii_header_as_httpx_does(serve: Any) -> None:
+    server = await serve(answering())
+    async with quick_client() as http:
+        with pytest.raises(UnicodeEncodeError):
+            await http.get(f"{server.url}/x", headers={"x-note": "Zoë"})
+        with pytest.raises(UnicodeEncodeError):
+            await quick_read(http, f"{server.url}/x", ("x-note", "Zoë"))
+        await http.aclose()
+        with pytest.raises(RuntimeError, match="closed"):
+            await quick_read(http, f"{server.url}/x")
+    assert server.heads == []
+
+
+async def test_only_the_service_client_reads_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with service_client() as http:
+        assert isinstance(http, ServiceClient)
+        assert http.quick_reads
+    async with service_client(transport=httpx.MockTransport(lambda _r: httpx.Response(200))) as h:
+        assert not isinstance(h, ServiceClient)
+    async with quick_client() as http:
+
+        async def hook(_request: httpx.Request) -> None:
+            return None
+
+        http.event_hooks["request"] = [hook]  # something quick_get would not run
+        assert not http.quick_reads
+    async with quick_client() as http:
+        http.auth = ("ann", "secret")
+        assert not http.quick_reads
+    async with ServiceClient(ServiceTransport()) as http:  # a client that keeps cookies
+        assert not http.quick_reads
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    async with service_client() as http:
+        assert not isinstance(http, ServiceClient)  # a proxy: httpx's own transport

@@ -24,6 +24,12 @@ before it is returned (every caller reads it whole) and decoded by httpx (`Conte
 Reply header lines may be up to 16 KiB (aiohttp's default is 8 KiB). Timeouts are not rounded
 up to whole seconds (aiohttp's default above 5 s).
 
+`ServiceClient`, the client `service_client` makes over this transport, can also send a plain
+GET without httpx's client around it (`quick_get`: no URL parsing, header merging, auth flow or
+cookie handling of httpx's, about half a read's client CPU); the Pipedrive client's reads use it
+(`cardin.pipedrive.client.QuickReads`). It is the same request on the same read pool, failing
+with the same exceptions; only the client's own headers are added to it.
+
 The transport belongs to the event loop of its first read, as httpx's own does to its loop.
 `service_client` keeps no cookies (httpx's client would otherwise keep a cookie that one
 company's Pipedrive set for `.pipedrive.com` and send it with every other company's requests),
@@ -41,7 +47,7 @@ import logging
 import math
 import ssl
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http.cookiejar import Cookie, CookieJar
 from typing import Any
 
@@ -73,21 +79,56 @@ def service_client(
     limits: httpx.Limits = _DEFAULT_LIMITS,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """The service's HTTP client: `ServiceTransport` (or `transport`: tests, the demo), no
-    cookies, no redirects followed. Where the environment names a proxy, httpx's own transport
-    for everything (it reads the proxy variables; aiohttp here would not)."""
-    if transport is None:
-        if _proxy_in_environment():  # httpx's own transport (transport=None) reads the proxies
-            log.info("a proxy is set in the environment: outgoing requests use httpx's transport")
-        else:
-            transport = ServiceTransport(limits=limits)
-    return httpx.AsyncClient(
-        transport=transport,
-        limits=limits,  # used only by httpx's own transport
-        headers=headers,
-        cookies=NoCookies(),
-        follow_redirects=False,
-    )
+    """The service's HTTP client: a `ServiceClient` over `ServiceTransport` (or a plain client
+    over `transport`: tests, the demo), no cookies, no redirects followed. Where the environment
+    names a proxy, httpx's own transport for everything (it reads the proxy variables; aiohttp
+    here would not)."""
+    options: dict[str, Any] = {
+        "limits": limits,  # used only by httpx's own transport
+        "headers": headers,
+        "cookies": NoCookies(),
+        "follow_redirects": False,
+    }
+    if transport is not None:
+        return httpx.AsyncClient(transport=transport, **options)
+    if _proxy_in_environment():  # httpx's own transport (transport=None) reads the proxies
+        log.info("a proxy is set in the environment: outgoing requests use httpx's transport")
+        return httpx.AsyncClient(**options)
+    return ServiceClient(ServiceTransport(limits=limits), **options)
+
+
+class ServiceClient(httpx.AsyncClient):
+    """httpx's client over `ServiceTransport`, which can also send a plain GET itself."""
+
+    def __init__(self, transport: ServiceTransport, **options: Any) -> None:
+        super().__init__(transport=transport, **options)
+        self._service_transport = transport
+
+    @property
+    def quick_reads(self) -> bool:
+        """Whether `quick_get` sends what `request` would: no auth, parameters or event hooks
+        of the client's own, no cookies kept, no redirects followed (as `service_client`)."""
+        hooks = self.event_hooks
+        return (
+            self.auth is None
+            and not self.params
+            and not hooks["request"]
+            and not hooks["response"]
+            and not self.follow_redirects
+            and isinstance(self.cookies.jar, NoCookies)
+        )
+
+    async def quick_get(
+        self, url: str, headers: Sequence[tuple[str, str]], timeout: float
+    ) -> httpx.Response:
+        """GET `url` (absolute and encoded: sent as it reads) with this client's headers and
+        `headers` (which win over them), each of httpx's timeouts `timeout`; raises httpx's
+        exceptions as `ServiceTransport` does. The reply is read whole but not yet decoded
+        (`aread`)."""
+        given = {name.lower() for name, _ in headers}
+        sent = [(k, v) for k, v in self.headers.multi_items() if k.lower() not in given]
+        sent.extend(headers)
+        return await self._service_transport.get(url, sent, timeout)
 
 
 def _proxy_in_environment() -> bool:
@@ -150,30 +191,73 @@ class ServiceTransport(httpx.AsyncBaseTransport):
         raw_headers = request.headers.raw
         if request.method not in _AIOHTTP_METHODS or not all(v.isascii() for _, v in raw_headers):
             return await self._writes.handle_async_request(request)
-        session = self._reads()
-        timeouts = request.extensions.get("timeout", {})
         body = await request.aread()
         headers = [(k.decode("ascii"), v.decode("ascii")) for k, v in raw_headers]
         url = URL(str(request.url), encoded=True)  # sent as httpx encoded it
         if request.url.userinfo:  # httpx has made it an Authorization header already
             url = url.with_user(None)
+        response = await self._read(
+            request.method,
+            url,
+            headers=headers,
+            body=body,
+            timeouts=request.extensions.get("timeout", {}),
+            sni_hostname=request.extensions.get("sni_hostname"),
+            failing=lambda: request,
+        )
+        response.request = request
+        return response
+
+    async def get(self, url: str, headers: list[tuple[str, str]], timeout: float) -> httpx.Response:
+        """GET `url` (absolute and encoded: sent as it reads) with exactly `headers`, each of
+        httpx's timeouts `timeout` (`ServiceClient.quick_get`). A header value that is not
+        ASCII raises UnicodeEncodeError, as httpx's client raises for such a `str`."""
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        for _, value in headers:
+            value.encode("ascii")
+        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
+        return await self._read(
+            "GET",
+            URL(url, encoded=True),
+            headers=headers,
+            body=b"",
+            timeouts=timeouts,
+            sni_hostname=None,
+            failing=lambda: httpx.Request("GET", url, headers=headers),
+        )
+
+    async def _read(
+        self,
+        method: str,
+        url: URL,
+        *,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        timeouts: Mapping[str, float | None],
+        sni_hostname: str | None,
+        failing: Callable[[], httpx.Request],
+    ) -> httpx.Response:
+        """One request over aiohttp, its reply read whole; `failing` gives the request that an
+        exception names."""
+        session = self._reads()
         try:
             async with session.request(
-                request.method,
+                method,
                 url,
                 headers=headers,
                 data=body or None,
                 allow_redirects=False,
                 timeout=_timeout(timeouts),
-                server_hostname=request.extensions.get("sni_hostname"),
+                server_hostname=sni_hostname,
             ) as reply:
                 content = await reply.read()
         except aiohttp.ClientError as exc:
-            raise _httpx_error(exc, request) from exc
+            raise _httpx_error(exc, failing()) from exc
         except TimeoutError as exc:  # a timer of aiohttp's own, not one of its exceptions
-            raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
+            raise httpx.ReadTimeout(str(exc) or "timed out", request=failing()) from exc
         except ValueError as exc:  # a request aiohttp refuses to write (a line break in a header)
-            raise httpx.LocalProtocolError(str(exc), request=request) from exc
+            raise httpx.LocalProtocolError(str(exc), request=failing()) from exc
         major, minor = reply.version or (1, 1)
         extensions: dict[str, Any] = {"http_version": b"HTTP/%d.%d" % (major, minor)}
         if reply.reason:
@@ -182,7 +266,6 @@ class ServiceTransport(httpx.AsyncBaseTransport):
             reply.status,
             headers=list(reply.raw_headers),
             stream=httpx.ByteStream(content),
-            request=request,
             extensions=extensions,
         )
 
@@ -196,7 +279,7 @@ class ServiceTransport(httpx.AsyncBaseTransport):
             await self._writes.aclose()
 
 
-def _timeout(timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
+def _timeout(timeouts: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
     """httpx's timeouts as aiohttp's. aiohttp bounds the whole wait for a connection (a pooled
     one, or a new one made) with one timeout, which gets httpx's `pool` (the service sets the
     four alike); making a new connection is also bounded by `connect`, and each wait for the

@@ -8,12 +8,13 @@ import types
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import httpx
+import orjson
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from cardin.pipedrive import BadResponse, PipedriveClient
 from cardin.pipedrive.auth import ApiTokenAuth
-from cardin.pipedrive.client import FirstPage
+from cardin.pipedrive.client import FirstPage, _orjson_may_differ
 from cardin.pipedrive.models import ActivityInfo, DealInfo, NoteInfo
 
 PATH = "/api/v2/activities"
@@ -143,7 +144,26 @@ async def test_a_page_the_standard_library_cannot_read_again_is_refused_when_fet
     # an item orjson may read differently makes the page read again by the standard library,
     # which cannot: the page is refused when fetched (as before orjson), not when picked
     with pytest.raises(BadResponse):
-        await client_answering(deals_body("1e19", deep=True)).company_deals()
+        await client_answering(deals_body("12345678901234567890123", deep=True)).company_deals()
+    # 1e19 is a float to both readers: the page is read once, by orjson, which can
+    page = await client_answering(deals_body("1e19", deep=True)).company_deals()
+    assert [d.value for d in page.pick("person_id", 7, 10)] == [1e19]
+
+
+@pytest.mark.parametrize(
+    ("content", "differs"),
+    [
+        (b'[{"id":1,"value":18446744073709551616}]', True),  # 2**64: a float to orjson
+        (b'[{"id":1,"value":-9223372036854775809}]', True),  # below -2**63
+        (b'[{"id":1,"value":9223372036854775807}]', False),  # 2**63 - 1: an int to both
+        (b'[{"id":1,"value":1e19}]', False),  # a float to both
+        (b'[{"id":1,"phone":"+123456789012345678901234"}]', False),  # digits in a string
+    ],
+)
+def test_a_page_is_read_again_only_for_an_integer_beyond_64_bits(
+    content: bytes, *, differs: bool
+) -> None:
+    assert _orjson_may_differ(content, orjson.loads(content)) is differs
 
 
 @pytest.mark.parametrize("value", ["1e19", "12345678901234567890123", "5"])

@@ -6,7 +6,9 @@ sent as `Authorization: Bearer <access token>`; the Auth that also refreshes it 
 is `cardin.pipedrive.oauth.GrantAuth`, given the grant and what keeps it. A credential gives
 the client an `httpx.Auth` (`Credential.auth`) and the client hands it to httpx with each
 request, after its own check of where the request goes (`cardin.pipedrive.urls.
-may_receive_token`): the header is set by the Auth, never built in the client's request path.
+may_receive_token`): the header is made by the Auth, never built in the client's request path.
+An Auth that is one fixed header (`HeaderAuth`: a token, an access token) also gives it as a
+pair, for a read sent without httpx's request machinery (`cardin.pipedrive.client.QuickReads`).
 """
 
 from __future__ import annotations
@@ -53,7 +55,21 @@ class ApiToken:
         return ApiTokenAuth(self.token)
 
 
-class ApiTokenAuth(httpx.Auth):
+class HeaderAuth(httpx.Auth):
+    """An Auth that sets one header, the same on every request, and sends the request once."""
+
+    def header(self) -> tuple[str, str]:
+        """The header's name and value; UnicodeEncodeError for a value that is not ASCII."""
+        raise NotImplementedError
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the header and send the request once."""
+        name, value = self.header()
+        request.headers[name] = value
+        yield request
+
+
+class ApiTokenAuth(HeaderAuth):
     """Sets the `x-api-token` header on each request.
 
     A header is sent as ASCII: a token with other characters (no Pipedrive token has them)
@@ -63,10 +79,9 @@ class ApiTokenAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._token = token
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the header and send the request once."""
-        request.headers[TOKEN_HEADER] = self._token.encode("ascii").decode("ascii")
-        yield request
+    def header(self) -> tuple[str, str]:
+        """`x-api-token` and the token."""
+        return TOKEN_HEADER, self._token.encode("ascii").decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +143,15 @@ StoredCredential = ApiToken | OAuthGrant
 """A credential the store keeps: a token, or a grant."""
 
 
-class BearerAuth(httpx.Auth):
+class BearerAuth(HeaderAuth):
     """Sets `Authorization: Bearer <access token>` on each request (ASCII only, like a token)."""
 
     def __init__(self, access_token: str) -> None:
         self._access_token = access_token
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the header and send the request once."""
-        request.headers["authorization"] = bearer(self._access_token)
-        yield request
+    def header(self) -> tuple[str, str]:
+        """`authorization` and `Bearer <access token>`."""
+        return "authorization", bearer(self._access_token)
 
 
 def bearer(access_token: str) -> str:

@@ -9,6 +9,12 @@ every failure onto `cardin.pipedrive.errors`, and records each call's token cost
 headers. A `Pacer` (`cardin.pipedrive.pacing`), when given, is asked before every attempt and told
 how it ended: it holds requests back to keep a burst window or a budget shared with others.
 
+A read goes the quick way when the httpx client can send a plain GET itself (`QuickReads`: the
+service's client, `cardin.transport.ServiceClient`) and the Auth is one header (`HeaderAuth`):
+the URL is the checked API base, the path and the query as httpx would write them (a test keeps
+the two equal), sent without httpx's request building. Everything else about the call (pacing,
+timeouts, retries, the errors, the count) is the same either way.
+
 A write (POST, PATCH, PUT, DELETE) is sent again only after a 429, which Pipedrive answers before
 doing any work. Any other failure of a write that may have reached Pipedrive (a timeout once it
 was sent, a connection dropped mid-exchange, a 5xx, a 2xx that cannot be read) raises
@@ -25,16 +31,19 @@ import email.utils
 import logging
 import math
 import random
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from cardin.pipedrive.auth import HeaderAuth
 from cardin.pipedrive.costs import token_cost
 from cardin.pipedrive.deadline import Deadline
 from cardin.pipedrive.errors import (
@@ -92,6 +101,44 @@ MAX_DIGITS = 18
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures raised before any byte of the request left: a write that met them did not land.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+@runtime_checkable
+class QuickReads(Protocol):
+    """An httpx client that can also send a plain GET without httpx's request machinery."""
+
+    @property
+    def quick_reads(self) -> bool:
+        """Whether `quick_get` sends what `request` would (no hooks, auth or params of its own)."""
+        ...
+
+    async def quick_get(
+        self, url: str, headers: Sequence[tuple[str, str]], timeout: float
+    ) -> httpx.Response:
+        """GET `url` (absolute, encoded) with the client's headers and `headers` (which win),
+        bounded by `timeout` as httpx bounds a request; raises httpx's exceptions. The reply
+        is not read yet (`aread`)."""
+        ...
+
+
+# the paths the client's reads are made of: a quick read's URL is the base's text and the path
+_PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9_.-]+)+")
+
+
+@lru_cache(maxsize=256)
+def _quick_base(base: str, configured: str) -> bool:
+    """Whether a read to `base` + a plain path may be sent as that text: the base is written as
+    httpx writes it (so the text is the URL httpx would send) and may receive the token."""
+    try:
+        url = httpx.URL(base + "/v1")
+    except httpx.InvalidURL:
+        return False
+    return str(url) == base + "/v1" and may_receive_token(url, configured)
+
+
+def _query(params: Params) -> str:
+    """`params` as httpx writes them in a URL (`httpx.QueryParams`)."""
+    return str(httpx.QueryParams(params))
 
 
 class Items(Generic[M]):
@@ -177,11 +224,14 @@ class FirstPage(Items[M]):
         self.complete = complete
 
 
-def _orjson_may_differ(data: object) -> bool:
+def _orjson_may_differ(content: bytes, data: object) -> bool:
     """Whether an item of a list may hold an integer literal beyond 64 bits, which orjson reads
-    as a float and the standard library as an int. Only the items' top-level values are looked
-    at: the picked models read numbers nowhere else (tests/pipedrive/test_first_page.py checks
-    it)."""
+    as a float and the standard library as an int. Such a literal has at least 19 digits in a
+    row: a reply without such a run (every reply but a rare one) is not looked into. Otherwise
+    only the items' top-level values are looked at: the picked models read numbers nowhere
+    else (tests/pipedrive/test_first_page.py checks it)."""
+    if _DIGIT_RUN not in content.translate(_DIGITS_AS_ZERO):
+        return False
     if type(data) is not list:
         return False
     return any(
@@ -193,6 +243,9 @@ def _orjson_may_differ(data: object) -> bool:
 
 
 _INT64 = float(2**63)
+# every digit as "0", the other bytes as they are: a run of 19 digits becomes a run of 19 "0"s
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_DIGIT_RUN = b"0" * len(str(2**63))
 
 
 @dataclass(frozen=True)
@@ -406,6 +459,10 @@ class PipedriveClient:
         self.meter = meter if meter is not None else UsageMeter()
         self.deadline = deadline
         self._pacer = pacer
+        # reads go the quick way (see the module's docstring) when both sides allow it
+        self._quick: tuple[QuickReads, HeaderAuth] | None = None
+        if isinstance(http, QuickReads) and http.quick_reads and isinstance(auth, HeaderAuth):
+            self._quick = (http, auth)
 
     def within(self, deadline: Deadline | None) -> PipedriveClient:
         """This client (same account, same meter) with its calls ended by `deadline`."""
@@ -664,7 +721,7 @@ class PipedriveClient:
     async def _first_page(self, path: str, model: type[M], params: Params) -> FirstPage[M]:
         response = await self._send("GET", path, params)
         body = self._read_body(response, path, fast=True)
-        if _orjson_may_differ(body.get("data")):
+        if _orjson_may_differ(response.content, body.get("data")):
             # read as the standard library reads it, now: the page is taken or refused whole
             body = self._read_body(response, path)
         data = body.get("data")
@@ -786,7 +843,10 @@ class PipedriveClient:
     async def _send_once(
         self, method: str, path: str, params: Params | None, body: object = None
     ) -> httpx.Response:
-        url = self._url(path)
+        exchange = _Exchange()
+        send = self._quick_read(method, path, params) or self._request(
+            method, self._url(path), params, body, exchange
+        )
         paced = PacedRequest(method, path, token_cost(method, path))
         if self._pacer is not None:
             # the wait for the window leaves the attempt at least half of the time left
@@ -795,19 +855,9 @@ class PipedriveClient:
         loop = asyncio.get_running_loop()
         started = loop.time()
         response: httpx.Response | None = None
-        exchange = _Exchange()
         try:
             async with asyncio.timeout(timeout):
-                response = await self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    json=body,
-                    headers={"accept": "application/json"},
-                    auth=self._auth,
-                    timeout=timeout,
-                    extensions={"trace": exchange.trace},
-                )
+                response = await send(timeout)
                 await response.aread()
         except (TimeoutError, httpx.TimeoutException) as exc:
             message = f"Pipedrive did not answer within {timeout:.2g} s"
@@ -840,6 +890,43 @@ class PipedriveClient:
         if method in _READS or isinstance(exc, _NOT_SENT) or exchange.surely_unsent:
             return Unavailable
         return WriteUncertain
+
+    def _request(
+        self, method: str, url: httpx.URL, params: Params | None, body: object, exchange: _Exchange
+    ) -> Callable[[float], Awaitable[httpx.Response]]:
+        """How to send a request through the httpx client, given its timeout."""
+
+        def send(timeout: float) -> Awaitable[httpx.Response]:
+            return self._http.request(
+                method,
+                url,
+                params=params,
+                json=body,
+                headers={"accept": "application/json"},
+                auth=self._auth,
+                timeout=timeout,
+                extensions={"trace": exchange.trace},
+            )
+
+        return send
+
+    def _quick_read(
+        self, method: str, path: str, params: Params | None
+    ) -> Callable[[float], Awaitable[httpx.Response]] | None:
+        """How to send a read the quick way, given its timeout; None to send it the other way
+        (see the module's docstring)."""
+        if self._quick is None or method != "GET" or not _PLAIN_PATH.fullmatch(path):
+            return None
+        if not _quick_base(self._base_url, self._configured_base):
+            return None  # the other way, which refuses a base that may not have the token
+        reader, auth = self._quick
+        url = self._base_url + path + ("?" + _query(params) if params else "")
+
+        def send(timeout: float) -> Awaitable[httpx.Response]:
+            headers = [("accept", "application/json"), auth.header()]
+            return reader.quick_get(url, headers, timeout)
+
+        return send
 
     def _url(self, path: str) -> httpx.URL:
         """The URL of `path`; UntrustedHost when the token must not go there."""
