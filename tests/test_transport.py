@@ -591,6 +591,9 @@ async def test_only_the_service_client_reads_quickly(monkeypatch: pytest.MonkeyP
         assert http.quick_reads
     async with service_client(transport=httpx.MockTransport(lambda _r: httpx.Response(200))) as h:
         assert not isinstance(h, ServiceClient)
+    async with service_client(transport=ServiceTransport()) as http:  # a benchmark's, timed
+        assert isinstance(http, ServiceClient)
+        assert http.quick_reads
     async with quick_client() as http:
 
         async def hook(_request: httpx.Request) -> None:

@@ -79,16 +79,19 @@ def service_client(
     limits: httpx.Limits = _DEFAULT_LIMITS,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """The service's HTTP client: a `ServiceClient` over `ServiceTransport` (or a plain client
-    over `transport`: tests, the demo), no cookies, no redirects followed. Where the environment
-    names a proxy, httpx's own transport for everything (it reads the proxy variables; aiohttp
-    here would not)."""
+    """The service's HTTP client: a `ServiceClient` over `ServiceTransport` (or over
+    `transport` when it is one: the benchmarks' timed transport), else a plain client over
+    `transport` (tests, the demo); no cookies, no redirects followed. Where the environment
+    names a proxy and no transport is given, httpx's own transport for everything (it reads the
+    proxy variables; aiohttp here would not)."""
     options: dict[str, Any] = {
         "limits": limits,  # used only by httpx's own transport
         "headers": headers,
         "cookies": NoCookies(),
         "follow_redirects": False,
     }
+    if isinstance(transport, ServiceTransport):
+        return ServiceClient(transport, **options)
     if transport is not None:
         return httpx.AsyncClient(transport=transport, **options)
     if _proxy_in_environment():  # httpx's own transport (transport=None) reads the proxies
