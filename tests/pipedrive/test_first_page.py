@@ -8,6 +8,7 @@ import types
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import httpx
+import msgspec
 import orjson
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -36,6 +37,8 @@ HOSTILE_ITEMS: list[object] = [
     {"id": 10, "deal_id": "7", "person_id": 7, "due_date": "garbage"},
     {"id": 11, "person_id": [7]},
     {"id": 12, "person_id": 7, "done": "maybe"},
+    {"id": 13, "owner_id": 7},
+    {"id": 14, "owner_id": "7", "deal_id": 7},
 ]
 
 
@@ -223,3 +226,35 @@ def test_the_walk_finds_a_nested_number() -> None:
         ids: list[int] | None = None
 
     assert len(nested_numbers(Outer)) == 2  # Inner.count and an element of ids, not id
+
+
+# --- a fetched page keeps its items as JSON text until they are read -------------------------
+
+
+def page_body(items: list[object] | bytes) -> bytes:
+    data = items if isinstance(items, bytes) else json.dumps(items).encode()
+    return b'{"success":true,"data":' + data + b',"additional_data":{"next_cursor":null}}'
+
+
+@pytest.mark.parametrize("key", ["person_id", "deal_id", "owner_id"])
+@pytest.mark.parametrize("limit", [0, 1, 2, 100])
+async def test_a_fetched_page_reads_what_reading_the_whole_list_reads(key: str, limit: int) -> None:
+    page = await client_answering(page_body(HOSTILE_ITEMS)).company_activities()
+    assert all(isinstance(raw, msgspec.Raw) for raw in page._data)  # left unread
+    assert page.pick(key, WANTED, limit) == read_all_then_filter(key, WANTED, limit)
+    assert page.items == read_each(HOSTILE_ITEMS)
+
+
+async def test_a_fetched_page_reads_only_the_picked_items() -> None:
+    items = [{"id": n, "person_id": n % 5, "subject": f"#{n}"} for n in range(1, 500)]
+    page = await client_answering(page_body(items)).company_activities()
+    picked = page.pick("person_id", 3, 20)
+    assert [a.id for a in picked] == [n for n in range(1, 500) if n % 5 == 3][:20]
+    assert len(page._read) == 1 + 20  # the first (the page is readable) and the picked
+
+
+async def test_an_item_that_is_not_utf8_is_dropped_and_the_rest_is_read() -> None:
+    items = b'[{"id":1,"person_id":7,"subject":"caf\xe9"},{"id":2,"person_id":7},{"id":3}]'
+    page = await client_answering(page_body(items)).company_activities()
+    assert [a.id for a in page.pick("person_id", 7, 10)] == [2]
+    assert [a.id for a in page.items] == [2, 3]

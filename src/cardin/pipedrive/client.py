@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import email.utils
+import json
 import logging
 import math
 import random
@@ -40,6 +41,7 @@ from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import httpx
+import msgspec
 import orjson
 from pydantic import BaseModel, ValidationError
 
@@ -141,6 +143,10 @@ def _query(params: Params) -> str:
     return str(httpx.QueryParams(params))
 
 
+_NOT_OBJECT = object()
+"""What an item that is no JSON object holds (no model reads it)."""
+
+
 class Items(Generic[M]):
     """A list reply's `data`, its items read into `model` on demand, by the rules of every list
     the client reads: `null` is an empty list (Pipedrive answers it for one), anything else but
@@ -158,6 +164,7 @@ class Items(Generic[M]):
         self._data: list[Any] = data
         self._path = path
         self._read: dict[int, M | None] = {}
+        self._columns: dict[str, list[object]] = {}
         if data and not self._any_readable():
             raise BadResponse("Pipedrive sent a list of nothing readable", path=path)
 
@@ -171,18 +178,35 @@ class Items(Generic[M]):
         """The first `limit` readable items whose `key` (an optional integer field, None by
         default) is `value`, in the list's order."""
         found: list[M] = []
-        for index, raw in enumerate(self._data):
+        for index, held in enumerate(self._column(key)):
             if 0 <= limit <= len(found):
                 break
-            if type(raw) is not dict:
-                continue  # no model reads anything but an object
-            held = raw.get(key)
-            if held is None or (type(held) is int and held != value):
-                continue  # read as None or as that other integer: not picked
+            if held is None or held is _NOT_OBJECT or (type(held) is int and held != value):
+                continue  # no object, or read as None or as that other integer: not picked
             item = self._item(index)
             if item is not None and getattr(item, key) == value:
                 found.append(item)
         return found[:limit]
+
+    def _column(self, key: str) -> list[object]:
+        """What each item holds under `key` (None when absent), `_NOT_OBJECT` for an item that
+        is no JSON object; made once per key."""
+        column = self._columns.get(key)
+        if column is None:
+            column = self._columns[key] = [self._held(index, key) for index in range(len(self))]
+        return column
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def _held(self, index: int, key: str) -> object:
+        """What the item at `index` holds under `key` (see `_column`)."""
+        raw = self._data[index]
+        return raw.get(key) if type(raw) is dict else _NOT_OBJECT
+
+    def _object(self, index: int) -> object:
+        """The item at `index` as a model reads it."""
+        return self._data[index]
 
     def _any_readable(self) -> bool:
         likely = (
@@ -198,7 +222,7 @@ class Items(Generic[M]):
         if index in self._read:
             return self._read[index]
         try:
-            item: M | None = self._model.model_validate(self._data[index])
+            item: M | None = self._model.model_validate(self._object(index))
         except ValidationError as exc:
             log.debug("%s: dropped an unreadable item (%d problems)", self._path, exc.error_count())
             item = None
@@ -217,11 +241,99 @@ class FirstPage(Items[M]):
     holds a value, and skips, unread, those whose `key` is plainly another integer or null
     (the model would read the same there). What is read and refused is what `Items` reads and
     refuses, as for any other list.
+
+    A page fetched by the client holds its items as their JSON text (`Raw`: the reply's bytes,
+    split by msgspec without reading them): `pick` first reads only the items' `person_id` and
+    `deal_id`, and an item becomes Python objects only when it is read into its model, by
+    orjson, or by the standard library where orjson would read it otherwise (`_item_object`).
     """
 
     def __init__(self, model: type[M], data: object, *, complete: bool, path: str) -> None:
+        self._keys: list[_Keys | None] | None = None
         super().__init__(model, data, path=path)
         self.complete = complete
+
+    def _column(self, key: str) -> list[object]:
+        raw = bool(self._data) and type(self._data[0]) is msgspec.Raw
+        if not raw or key not in _Keys.__struct_fields__ or key in self._columns:
+            return super()._column(key)
+        if self._keys is None:  # every item's keys, read once
+            self._keys = [_keys_of(item) for item in self._data]
+        column = [_NOT_OBJECT if k is None else getattr(k, key) for k in self._keys]
+        self._columns[key] = column
+        return column
+
+    def _held(self, index: int, key: str) -> object:
+        raw = self._data[index]
+        if type(raw) is not msgspec.Raw:
+            return super()._held(index, key)
+        item = self._object(index)
+        return item.get(key) if type(item) is dict else _NOT_OBJECT
+
+    def _object(self, index: int) -> object:
+        raw = self._data[index]
+        return _item_object(raw) if type(raw) is msgspec.Raw else raw
+
+
+class _Keys(msgspec.Struct):
+    """What `FirstPage.pick` looks at before it reads an item (an absent key reads as null)."""
+
+    person_id: Any = None
+    deal_id: Any = None
+
+
+class _Page(msgspec.Struct):
+    """A reply of a company list, its `data` left unread."""
+
+    success: Any = None
+    data: msgspec.Raw = msgspec.Raw(b"null")
+    additional_data: Any = None
+
+
+_KEYS = msgspec.json.Decoder(_Keys)
+
+
+def _keys_of(raw: msgspec.Raw) -> _Keys | None:
+    """An item's `_Keys`; None when it is no JSON object."""
+    try:
+        return _KEYS.decode(raw)
+    except msgspec.ValidationError:
+        return None
+
+
+_PAGE = msgspec.json.Decoder(_Page)
+_RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _split_page(content: bytes) -> tuple[list[msgspec.Raw] | None, object] | None:
+    """A page's items as their JSON text and its `additional_data`; None for a reply this does
+    not read (not JSON to msgspec, nested too deeply, `success: false`, `data` not a list):
+    the client then reads it whole, as any reply."""
+    try:
+        page = _PAGE.decode(content)
+        raw = bytes(page.data)
+        items = None if raw == b"null" else _RAW_ITEMS.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if page.success is False:
+        return None
+    return items, page.additional_data
+
+
+def _item_object(raw: msgspec.Raw) -> object:
+    """An item's JSON text as the standard library reads it (orjson where they agree); an item
+    neither can read (bytes that are not UTF-8, say) is `_NOT_OBJECT`."""
+    text = bytes(raw)
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        value = _NOT_OBJECT
+    if value is _NOT_OBJECT or _orjson_may_differ(text, [value]):
+        try:
+            value = json.loads(text)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return _NOT_OBJECT
+    return value
 
 
 def _orjson_may_differ(content: bytes, data: object) -> bool:
@@ -720,12 +832,19 @@ class PipedriveClient:
 
     async def _first_page(self, path: str, model: type[M], params: Params) -> FirstPage[M]:
         response = await self._send("GET", path, params)
-        body = self._read_body(response, path, fast=True)
-        if _orjson_may_differ(response.content, body.get("data")):
-            # read as the standard library reads it, now: the page is taken or refused whole
-            body = self._read_body(response, path)
-        data = body.get("data")
-        additional = body.get("additional_data")
+        split = (
+            _split_page(response.content) if not response.headers.get("content-encoding") else None
+        )
+        data: object
+        if split is not None:  # its items left as JSON text (see FirstPage)
+            data, additional = split
+        else:  # read whole, as any reply
+            body = self._read_body(response, path, fast=True)
+            if _orjson_may_differ(response.content, body.get("data")):
+                # read as the standard library reads it, now: the page is taken or refused whole
+                body = self._read_body(response, path)
+            data = body.get("data")
+            additional = body.get("additional_data")
         if not isinstance(additional, dict):
             complete = not data  # an unknown shape: complete only if empty (else refused)
         elif isinstance(pagination := additional.get("pagination"), dict):  # v1
