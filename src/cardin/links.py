@@ -36,7 +36,10 @@ def web_app_url(domain: str, *path: str | int, query: Mapping[str, str] | None =
 
     Each path part is one segment (escaped), so no part can change the host or add a query.
     """
-    segments = "/".join(quote(str(part), safe="") for part in path)
+    # an integer's digits (and sign) need no escaping
+    segments = "/".join(
+        str(part) if type(part) is int else quote(str(part), safe="") for part in path
+    )
     url = f"https://{web_app_host(domain)}/{segments}"
     if query:
         url += "?" + urlencode(query, quote_via=quote, safe="")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import html
 import re
 import time
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cardin.contact import notes
 from cardin.contact.notes import clean_note_html, note_plain_text
+from cardin.sandbox import demo_dataset
 
 NBSP = "\u00a0"
 ALLOWED_TAGS = {"b", "i", "u", "s", "a", "br"}
@@ -404,3 +407,45 @@ def test_plain_text_is_the_clean_html_without_markup(note: str) -> None:
     # Text in the clean HTML is escaped, so every "<...>" in it is one of our tags.
     expected = html.unescape(re.sub(r"<[^>]+>", "", cleaned.replace("<br>", "\n")))
     assert note_plain_text(note) == expected
+
+
+# --- nh3's output read without HTMLParser -------------------------------------------------------
+
+
+def walked(markup: str, *, quick: bool) -> str:
+    walker = notes._NoteWalker()
+    if quick:
+        notes._walk_serialized(markup, walker)
+    else:
+        walker.feed(markup)
+        walker.close()
+    return walker.out.result()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(hostile_notes | st.text(max_size=200))
+def test_the_quick_walk_reads_nh3_output_as_htmlparser_does(note: str) -> None:
+    sanitized = notes._SANITIZER.clean(note)
+    assert notes._SERIALIZED.fullmatch(sanitized), sanitized  # nh3 writes nothing else
+    assert walked(sanitized, quick=True) == walked(sanitized, quick=False)
+
+
+def test_markup_not_as_nh3_writes_it_is_read_by_htmlparser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    odd = "<B>bold</B> <a href='https://x.example'>x</a>"  # upper case, single quotes
+    assert not notes._SERIALIZED.fullmatch(odd)
+    class AsGiven:
+        def clean(self, text: str) -> str:
+            return text
+
+    monkeypatch.setattr(notes, "_SANITIZER", AsGiven())
+    assert clean_note_html(odd) == '<b>bold</b> <a href="https://x.example">x</a>'
+
+
+def test_the_demo_notes_are_walked_quickly() -> None:
+    company = demo_dataset(date(2026, 11, 28)).companies[0]
+    for note in company.notes:
+        sanitized = notes._SANITIZER.clean(note["content"])
+        assert notes._SERIALIZED.fullmatch(sanitized)
+        assert walked(sanitized, quick=True) == walked(sanitized, quick=False)

@@ -67,9 +67,37 @@ def clean_note_html(html_text: str) -> str:
         # Plain text (e.g. written through the API): its newlines are the line breaks.
         html_text = _NEWLINE.sub("<br>", html_text)
     walker = _NoteWalker()
-    walker.feed(_SANITIZER.clean(html_text))
-    walker.close()
+    sanitized = _SANITIZER.clean(html_text)
+    if _SERIALIZED.fullmatch(sanitized):
+        _walk_serialized(sanitized, walker)
+    else:  # not as nh3 is known to write: the standard library's parser reads it
+        walker.feed(sanitized)
+        walker.close()
     return walker.out.result()
+
+
+# nh3's output as its serializer writes it: text with "<" escaped, lower-case tags, attribute
+# values in double quotes (entities escaped). Such markup is read by `_walk_serialized`, which
+# calls the walker as HTMLParser would (a test compares the two on hostile notes), about five
+# times faster; anything else goes through HTMLParser.
+_SERIALIZED = re.compile(
+    r'(?:[^<]+|<[a-z][a-z0-9]*(?: [a-z][a-z0-9-]*="[^"<]*")*>|</[a-z][a-z0-9]*>)*'
+)
+_SERIALIZED_TOKEN = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>|([^<]+)")
+_SERIALIZED_ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"]*)"')
+
+
+def _walk_serialized(markup: str, walker: _NoteWalker) -> None:
+    """Call `walker` on markup that `_SERIALIZED` matches, as HTMLParser calls it: one text run
+    between tags, entities decoded; each tag with its attributes, their values decoded."""
+    for closing, tag, attributes, text in _SERIALIZED_TOKEN.findall(markup):
+        if text:
+            walker.handle_data(html.unescape(text))
+        elif closing:
+            walker.handle_endtag(tag)
+        else:
+            pairs = _SERIALIZED_ATTRIBUTE.findall(attributes)
+            walker.handle_starttag(tag, [(name, html.unescape(value)) for name, value in pairs])
 
 
 def note_plain_text(html_text: str) -> str:
