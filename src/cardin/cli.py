@@ -228,7 +228,7 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def main() -> None:
-    """Entry point of the `cardin` script."""
+    """The command line (the `cardin` script starts it through `cardin.command`)."""
     app(prog_name="cardin")
 
 
