@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from cardin.addon.runtime import open_runtime
 from cardin.connectors.model import ConnectorSettings
 from cardin.contact.model import Account
-from cardin.memory import glibc_heap, keep_trimmed
+from cardin.memory import freeze_what_the_start_made, glibc_heap, keep_trimmed
 from cardin.pipedrive import ApiToken
 from cardin.store import AlreadyDone, Claimed, LoggedEmail
 from tests.service.harness import settings_for
@@ -87,3 +89,32 @@ async def test_the_runtime_keeps_the_c_heap_trimmed_while_it_is_open(tmp_path: P
         assert len(running) == (1 if glibc_heap() is not None else 0)
     assert all(task.done() for task in running)
     assert trimming() == []
+
+
+async def test_the_served_app_freezes_what_its_start_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cardin.addon import app as app_module  # noqa: PLC0415 - patched below
+    from cardin.commands.serve import APP  # noqa: PLC0415
+
+    assert APP == "cardin.addon.app:create_served_app"  # what `cardin serve` runs
+    frozen: list[bool] = []
+    monkeypatch.setattr(app_module, "freeze_what_the_start_made", lambda: frozen.append(True))
+    monkeypatch.setattr(app_module, "load_settings", lambda: settings_for(tmp_path))
+    for app, freezes in (
+        (app_module.create_served_app(), True),
+        (app_module.create_app(settings_for(tmp_path)), False),
+    ):
+        async with app.router.lifespan_context(app):
+            assert frozen == ([True] if freezes else [])
+        frozen.clear()
+
+
+def test_freezing_sets_the_live_objects_aside() -> None:
+    kept = [object() for _ in range(10)]
+    try:
+        freeze_what_the_start_made()
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0

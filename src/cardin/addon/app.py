@@ -40,6 +40,7 @@ from cardin.addon.signin import (
     resuming,
 )
 from cardin.cards import ICON_DIR
+from cardin.memory import freeze_what_the_start_made
 from cardin.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,18 @@ class CardResponse(JSONResponse):
         return orjson.dumps(content)
 
 
+def create_served_app() -> Starlette:
+    """The add-on service as `cardin serve` runs it: once open, the objects its start made are
+    kept out of the garbage collector's full passes (`cardin.memory.freeze_what_the_start_made`).
+    Not in tests or the demo, which open many services in one process."""
+    return create_app(freeze_after_start=True)
+
+
 def create_app(
-    settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    freeze_after_start: bool = False,
 ) -> Starlette:
     """The add-on service; `transport` replaces the network for outbound calls (tests, demo)."""
     config = settings or load_settings()
@@ -65,6 +76,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_runtime(config, transport=transport) as runtime:
             app.state.runtime = runtime
+            if freeze_after_start:
+                freeze_what_the_start_made()
             yield
 
     routes = [

@@ -38,7 +38,7 @@ from cardin.settings import Settings
 from cardin.store import StoreError, create_database_engine, default_database_url, ensure_schema
 
 PUBLIC_URL_VARIABLE = "CARDIN_PUBLIC_URL"
-APP = "cardin.addon.app:create_app"
+APP = "cardin.addon.app:create_served_app"
 
 
 def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
