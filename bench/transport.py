@@ -4,8 +4,9 @@ The sandbox serves in its own process at 0 ms latency; this process sends reques
 the other and counts its own CPU time (`time.process_time`) per request, best of 3 rounds:
 a bare GET of a person (about 1 KB), the company's activities page (about 150 KB) and the
 Pipedrive client's `person()` (the GET with everything the client does around it), over
-httpx's `AsyncHTTPTransport` and over `cardin.transport.ServiceTransport` (aiohttp under httpx),
-on uvloop as in `cardin serve`.
+httpx's `AsyncHTTPTransport`, over `cardin.transport.ServiceTransport` (aiohttp under httpx's
+client), and as the service sends its reads: `ServiceClient.quick_get` (aiohttp without httpx's
+client around it; `person()` on `service_client()`), on uvloop as in `cardin serve`.
 
     .venv/bin/python bench/transport.py [--requests 1000]
 """
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - uvloop is not built for this platform
     uvloop = None  # type: ignore[assignment]
 
 from cardin.pipedrive import ApiToken, PipedriveClient, UsageMeter
-from cardin.transport import ServiceTransport
+from cardin.transport import ServiceClient, ServiceTransport, service_client
 from lookup import DEMO_TOKEN, machine_pace, sandbox_process, set_latency
 
 PERSON = "/api/v2/persons/47"
@@ -46,14 +47,15 @@ async def cpu_per_call(call: Callable[[], Awaitable[object]], count: int) -> flo
 
 
 async def rows(url: str, count: int) -> list[str]:
-    """One row per transport."""
+    """One row per way of sending."""
     headers = {"x-api-token": DEMO_TOKEN}
     out = []
-    for name, transport in (
-        ("httpx AsyncHTTPTransport", httpx.AsyncHTTPTransport()),
-        ("ServiceTransport (aiohttp)", ServiceTransport()),
+    for name, http in (
+        ("httpx AsyncHTTPTransport", httpx.AsyncClient(transport=httpx.AsyncHTTPTransport())),
+        ("ServiceTransport (aiohttp)", httpx.AsyncClient(transport=ServiceTransport())),
+        ("ServiceClient quick reads", service_client()),
     ):
-        async with httpx.AsyncClient(transport=transport, timeout=30) as http:
+        async with http:
             client = PipedriveClient(
                 http,
                 auth=ApiToken(DEMO_TOKEN).auth(),
@@ -63,7 +65,12 @@ async def rows(url: str, count: int) -> list[str]:
             )
 
             async def get(path: str, http: httpx.AsyncClient = http) -> None:
-                (await http.get(url + path, headers=headers)).raise_for_status()
+                if isinstance(http, ServiceClient):
+                    response = await http.quick_get(url + path, list(headers.items()), 30.0)
+                    await response.aread()
+                else:
+                    response = await http.get(url + path, headers=headers)
+                response.raise_for_status()
 
             person = await cpu_per_call(lambda: get(PERSON), count)
             page = await cpu_per_call(lambda: get(PAGE), max(1, count // 4))
@@ -75,7 +82,7 @@ async def rows(url: str, count: int) -> list[str]:
 async def main(count: int) -> None:
     """Print the table as Markdown."""
     print(machine_pace(), end="\n\n")
-    print("| transport                  | GET 1 KB | GET page | person() |")
+    print("| sent over                  | GET 1 KB | GET page | person() |")
     print("|----------------------------|---------:|---------:|---------:|")
     with sandbox_process(total_deals=100) as url:
         set_latency(url, 0)

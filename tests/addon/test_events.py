@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from cardin.actions import Carried, SetupToken
+from cardin.addon import events
 from cardin.addon.events import (
     MAX_EVENT_BYTES,
     AuthorizationEvent,
@@ -388,3 +389,25 @@ def test_the_problem_never_quotes_the_tokens() -> None:
     problem = _problem({**HOMEPAGE, "authorizationEventObject": {"userOAuthToken": [secret]}})
     assert problem == "authorizationEventObject.userOAuthToken must be a string"
     assert secret not in problem
+
+
+def nested(depth: int, leaf: object) -> object:
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({"a": [1, {"b": "ok"}]}, None),
+        ({"a": 2**70}, None),  # orjson cannot write it: walked, and nothing is wrong
+        ({"a": "x\ud800"}, "a"),
+        ({"deep": nested(300, "fine")}, None),  # past orjson's 255 levels: walked
+        ({"deep": nested(300, "bad\udc00")}, "deep" + "[0]" * 300),
+    ],
+)
+def test_a_string_utf8_cannot_encode_is_found_wherever_it_is(
+    data: dict[str, object], where: str | None
+) -> None:
+    assert events._not_utf8(data) == where
