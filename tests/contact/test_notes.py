@@ -435,6 +435,7 @@ def test_markup_not_as_nh3_writes_it_is_read_by_htmlparser(
 ) -> None:
     odd = "<B>bold</B> <a href='https://x.example'>x</a>"  # upper case, single quotes
     assert not notes._SERIALIZED.fullmatch(odd)
+
     class AsGiven:
         def clean(self, text: str) -> str:
             return text
