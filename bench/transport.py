@@ -70,7 +70,8 @@ async def rows(url: str, count: int) -> list[str]:
                     await response.aread()
                 else:
                     response = await http.get(url + path, headers=headers)
-                response.raise_for_status()
+                if response.status_code != 200:
+                    raise RuntimeError(f"the sandbox answered {response.status_code}")
 
             person = await cpu_per_call(lambda: get(PERSON), count)
             page = await cpu_per_call(lambda: get(PAGE), max(1, count // 4))

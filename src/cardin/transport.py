@@ -127,7 +127,7 @@ class ServiceClient(httpx.AsyncClient):
         """GET `url` (absolute and encoded: sent as it reads) with this client's headers and
         `headers` (which win over them), each of httpx's timeouts `timeout`; raises httpx's
         exceptions as `ServiceTransport` does. The reply is read whole but not yet decoded
-        (`aread`)."""
+        (`aread`), and names no request (`raise_for_status` needs one: look at the status)."""
         given = {name.lower() for name, _ in headers}
         sent = [(k, v) for k, v in self.headers.multi_items() if k.lower() not in given]
         sent.extend(headers)

@@ -435,6 +435,8 @@ def test_markup_not_as_nh3_writes_it_is_read_by_htmlparser(
 ) -> None:
     odd = "<B>bold</B> <a href='https://x.example'>x</a>"  # upper case, single quotes
     assert not notes._SERIALIZED.fullmatch(odd)
+    # a ">" in a value would end the tag for the quick walk: HTMLParser reads it
+    assert not notes._SERIALIZED.fullmatch('<a href="https://x.example/a>b">t</a>')
 
     class AsGiven:
         def clean(self, text: str) -> str:
@@ -442,6 +444,9 @@ def test_markup_not_as_nh3_writes_it_is_read_by_htmlparser(
 
     monkeypatch.setattr(notes, "_SANITIZER", AsGiven())
     assert clean_note_html(odd) == '<b>bold</b> <a href="https://x.example">x</a>'
+    assert clean_note_html('<a href="https://x.example/a>b">t</a>') == (
+        '<a href="https://x.example/a&gt;b">t</a>'
+    )
 
 
 def test_the_demo_notes_are_walked_quickly() -> None:

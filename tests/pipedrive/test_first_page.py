@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -258,3 +259,24 @@ async def test_an_item_that_is_not_utf8_is_dropped_and_the_rest_is_read() -> Non
     page = await client_answering(page_body(items)).company_activities()
     assert [a.id for a in page.pick("person_id", 7, 10)] == [2]
     assert [a.id for a in page.items] == [2, 3]
+
+
+async def test_an_item_whose_key_is_not_utf8_is_dropped_and_the_rest_is_read() -> None:
+    items = b'[{"id":1,"person_id":"\xff"},{"id":2,"person_id":7},{"id":3,"deal_id":"\xfe"}]'
+    page = await client_answering(page_body(items)).company_activities()
+    assert [a.id for a in page.pick("person_id", 7, 10)] == [2]
+    assert page.pick("deal_id", 7, 10) == []
+    assert [a.id for a in page.items] == [2]
+
+
+async def test_a_compressed_page_is_split_too() -> None:
+    body = gzip.compress(page_body([{"id": 1, "person_id": 7}, {"id": 2, "person_id": 8}]))
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/json", "content-encoding": "gzip"}
+        return httpx.Response(200, content=body, headers=headers)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    page = await PipedriveClient(http, auth=ApiTokenAuth("token")).company_activities()
+    assert all(isinstance(raw, msgspec.Raw) for raw in page._data)
+    assert [a.id for a in page.pick("person_id", 7, 10)] == [1]

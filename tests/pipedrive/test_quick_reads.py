@@ -132,18 +132,36 @@ async def test_a_quick_read_sends_what_httpx_sends(recorder: Any, read: str) -> 
     assert sent(server.heads[0])[1]["x-api-token"] == TOKEN
 
 
-@pytest.mark.parametrize("spelling", ["HTTP://{host}", "http://{host}/", "http://{host}/api/"])
+@pytest.mark.parametrize(
+    ("spelling", "quick"),
+    [
+        ("http://{host}", True),
+        ("http://{host}/", True),  # the client drops a trailing "/"
+        ("http://{host}/api/", True),
+        ("HTTP://{host}", False),  # httpx would write "http": the text is not what it sends
+        ("http://LOCALHOST:{port}", False),
+    ],
+)
 async def test_a_base_httpx_would_write_otherwise_goes_the_other_way(
-    recorder: Any, spelling: str
+    recorder: Any, monkeypatch: pytest.MonkeyPatch, spelling: str, *, quick: bool
 ) -> None:
     server = await recorder(b'{"success": true, "data": {"id": 47}}')
-    base = spelling.format(host=server.url.removeprefix("http://"))
+    host = server.url.removeprefix("http://")
+    base = spelling.format(host=host, port=host.rpartition(":")[2])
+    quick_gets: list[str] = []
+    original = ServiceClient.quick_get
+
+    async def counted(self: ServiceClient, url: str, *args: Any) -> httpx.Response:
+        quick_gets.append(url)
+        return await original(self, url, *args)
+
+    monkeypatch.setattr(ServiceClient, "quick_get", counted)
     async with service_client() as http:
         person = await pipedrive(http, base).person(47)
     assert person.id == 47
-    assert server.heads[0].startswith(
-        b"GET /api/api/v2/persons/47?" if "/api/" in base else b"GET /api/v2/persons/47?"
-    )
+    assert len(quick_gets) == (1 if quick else 0)
+    path = b"/api/api/v2/persons/47?" if "/api/" in base else b"/api/v2/persons/47?"
+    assert server.heads[0].startswith(b"GET " + path)
 
 
 async def test_the_token_goes_nowhere_else_and_must_be_ascii(recorder: Any) -> None:

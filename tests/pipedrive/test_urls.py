@@ -16,6 +16,7 @@ from cardin.pipedrive.urls import (
     api_base_for,
     company_api_base,
     company_domain,
+    is_api_domain,
     is_company_domain,
     may_receive_token,
 )
@@ -118,6 +119,7 @@ def test_the_api_base_of_an_account() -> None:
         ("http://proxy.internal:8081/v1", False),
         ("https://proxy.internal:8080/v1", False),
         ("/v1/users/me", False),
+        ("https://xn--acme.pipedrive.com/v1", False),  # no IDNA: its name cannot be read
     ],
 )
 def test_where_a_token_may_go(url: str, allowed: bool) -> None:
@@ -128,3 +130,7 @@ def test_where_a_token_may_go(url: str, allowed: bool) -> None:
 def test_a_configured_base_that_is_no_url_trusts_only_pipedrive() -> None:
     assert may_receive_token(httpx.URL("https://acme.pipedrive.com/v1"), "http://[::1")
     assert not may_receive_token(httpx.URL("http://[::1]/v1"), "http://[::1")
+
+
+def test_an_api_domain_of_labels_that_are_no_idna_is_refused() -> None:
+    assert not is_api_domain("https://xn--acme.pipedrive.com", DEFAULT_BASE_URL)

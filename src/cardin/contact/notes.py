@@ -81,7 +81,7 @@ def clean_note_html(html_text: str) -> str:
 # calls the walker as HTMLParser would (a test compares the two on hostile notes), about five
 # times faster; anything else goes through HTMLParser.
 _SERIALIZED = re.compile(
-    r'(?:[^<]+|<[a-z][a-z0-9]*(?: [a-z][a-z0-9-]*="[^"<]*")*>|</[a-z][a-z0-9]*>)*'
+    r'(?:[^<]+|<[a-z][a-z0-9]*(?: [a-z][a-z0-9-]*="[^"<>]*")*>|</[a-z][a-z0-9]*>)*'
 )
 _SERIALIZED_TOKEN = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>|([^<]+)")
 _SERIALIZED_ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"]*)"')

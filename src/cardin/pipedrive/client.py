@@ -118,8 +118,8 @@ class QuickReads(Protocol):
         self, url: str, headers: Sequence[tuple[str, str]], timeout: float
     ) -> httpx.Response:
         """GET `url` (absolute, encoded) with the client's headers and `headers` (which win),
-        bounded by `timeout` as httpx bounds a request; raises httpx's exceptions. The reply
-        is not read yet (`aread`)."""
+        bounded by `timeout` as httpx bounds a request; raises httpx's exceptions. The reply's
+        bytes are read, not yet decoded by its Content-Encoding (`aread` does that)."""
         ...
 
 
@@ -246,6 +246,8 @@ class FirstPage(Items[M]):
     split by msgspec without reading them): `pick` first reads only the items' `person_id` and
     `deal_id`, and an item becomes Python objects only when it is read into its model, by
     orjson, or by the standard library where orjson would read it otherwise (`_item_object`).
+    An item neither can read (bytes that are not UTF-8) is dropped like any unreadable item,
+    where a page read whole is refused whole for it.
     """
 
     def __init__(self, model: type[M], data: object, *, complete: bool, path: str) -> None:
@@ -294,10 +296,12 @@ _KEYS = msgspec.json.Decoder(_Keys)
 
 
 def _keys_of(raw: msgspec.Raw) -> _Keys | None:
-    """An item's `_Keys`; None when it is no JSON object."""
+    """An item's `_Keys`; None when it is no JSON object, or one that cannot be read (bytes
+    that are not UTF-8, nesting deeper than the stack allows): read whole, it would be
+    dropped all the same (`_item_object`)."""
     try:
         return _KEYS.decode(raw)
-    except msgspec.ValidationError:
+    except (msgspec.DecodeError, RecursionError):  # DecodeError: ValidationError's parent
         return None
 
 
@@ -571,7 +575,8 @@ class PipedriveClient:
         self.meter = meter if meter is not None else UsageMeter()
         self.deadline = deadline
         self._pacer = pacer
-        # reads go the quick way (see the module's docstring) when both sides allow it
+        # reads go the quick way (see the module's docstring) when both sides allow it, as the
+        # httpx client is now: hooks or auth given to it later would not be seen by those reads
         self._quick: tuple[QuickReads, HeaderAuth] | None = None
         if isinstance(http, QuickReads) and http.quick_reads and isinstance(auth, HeaderAuth):
             self._quick = (http, auth)
@@ -832,9 +837,7 @@ class PipedriveClient:
 
     async def _first_page(self, path: str, model: type[M], params: Params) -> FirstPage[M]:
         response = await self._send("GET", path, params)
-        split = (
-            _split_page(response.content) if not response.headers.get("content-encoding") else None
-        )
+        split = _split_page(response.content)  # decoded already, whatever the encoding
         data: object
         if split is not None:  # its items left as JSON text (see FirstPage)
             data, additional = split

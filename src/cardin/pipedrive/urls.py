@@ -60,7 +60,10 @@ def may_receive_token(url: httpx.URL, configured_base: str) -> bool:
     """
     if url.userinfo or url.query or url.fragment or not url.is_absolute_url:
         return False
-    return _is_company_host(url) or _is_same_origin(url, configured_base)
+    try:
+        return _is_company_host(url) or _is_same_origin(url, configured_base)
+    except UnicodeError:  # a host of "xn--" labels that are no IDNA: its name cannot be read
+        return False
 
 
 def is_api_domain(value: str, configured_base: str) -> bool:
@@ -77,9 +80,14 @@ def is_api_domain(value: str, configured_base: str) -> bool:
         return False
     if url.path not in ("", "/"):
         return False
-    if _is_company_host(url):
-        return True
-    return configured_base.rstrip("/") != DEFAULT_BASE_URL and _is_same_origin(url, configured_base)
+    try:
+        if _is_company_host(url):
+            return True
+        return configured_base.rstrip("/") != DEFAULT_BASE_URL and _is_same_origin(
+            url, configured_base
+        )
+    except UnicodeError:  # as in may_receive_token
+        return False
 
 
 def _is_same_origin(url: httpx.URL, base: str) -> bool:
