@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cardin.contact import notes
 from cardin.contact.notes import clean_note_html, cut_note_html, note_chunks, note_plain_text
 
 _VOID = {"br"}
@@ -135,3 +136,18 @@ def test_a_link_too_long_for_a_chunk_keeps_its_text() -> None:
     url = "https://x.example/" + "p" * 3000
     chunks = note_chunks(clean_note_html(f'<a href="{url}">the link</a> after'), 2000)
     assert chunks == ["the link after"]
+
+
+def test_cuts_of_short_notes_are_kept_and_long_ones_made_again() -> None:
+    short = "<b>Kick-off</b> call<br>" * 20
+    first = notes.cut_note_html(short, max_lines=3, max_chars=200)
+    before = notes._memo_cut.cache_info()
+    again = notes.cut_note_html(short, max_lines=3, max_chars=200)
+    assert again is first  # kept: a NoteCut is frozen
+    assert notes._memo_cut.cache_info().hits == before.hits + 1
+    assert notes.cut_note_html(short, max_lines=2, max_chars=200) != first  # other limits
+    long = "word " * 2_000  # above what is kept
+    assert len(long) > notes._MEMO_MARKUP
+    misses = notes._memo_cut.cache_info().misses
+    assert notes.cut_note_html(long, max_chars=50) == notes.cut_note_html(long, max_chars=50)
+    assert notes._memo_cut.cache_info().misses == misses

@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -314,7 +315,29 @@ def cut_note_html(
     whenever one fits), never inside a tag or an entity; a single word longer than the limit is
     cut where the limit falls. `markup` is the card subset that `clean_note_html` writes; the
     head always holds some of a non-empty note, so cutting the rest again always ends.
+
+    A pure function of its arguments, so the cuts of notes up to `_MEMO_MARKUP` characters are
+    kept (`_MEMO_CUTS` of them): a repeat open renders the same notes again (a quarter of a
+    contact card's rendering was cutting them).
     """
+    if len(markup) <= _MEMO_MARKUP:
+        return _memo_cut(markup, max_lines, max_chars, max_markup, at_lines=at_lines)
+    return _Cutter(max_lines, max_chars, max_markup, at_lines=at_lines).cut(markup)
+
+
+_MEMO_MARKUP = 4096
+_MEMO_CUTS = 512  # at most about 2 MB of notes kept
+
+
+@lru_cache(maxsize=_MEMO_CUTS)
+def _memo_cut(
+    markup: str,
+    max_lines: int | None,
+    max_chars: int | None,
+    max_markup: int | None,
+    *,
+    at_lines: bool,
+) -> NoteCut:
     return _Cutter(max_lines, max_chars, max_markup, at_lines=at_lines).cut(markup)
 
 
