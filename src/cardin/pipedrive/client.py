@@ -145,6 +145,8 @@ def _query(params: Params) -> str:
 
 _NOT_OBJECT = object()
 """What an item that is no JSON object holds (no model reads it)."""
+_UNREAD = object()
+"""What an item holds under a key not read before the item itself: `pick` reads the item."""
 
 
 class Items(Generic[M]):
@@ -266,11 +268,11 @@ class FirstPage(Items[M]):
         return column
 
     def _held(self, index: int, key: str) -> object:
-        raw = self._data[index]
-        if type(raw) is not msgspec.Raw:
+        if type(self._data[index]) is not msgspec.Raw:
             return super()._held(index, key)
-        item = self._object(index)
-        return item.get(key) if type(item) is dict else _NOT_OBJECT
+        # a key `_Keys` does not hold: the item is read into its model (once: `_item`) and
+        # compared there, as an item that holds it would be
+        return _UNREAD
 
     def _object(self, index: int) -> object:
         raw = self._data[index]
