@@ -15,6 +15,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from cardin.pipedrive import BadResponse, PipedriveClient
+from cardin.pipedrive import client as client_module
 from cardin.pipedrive.auth import ApiTokenAuth
 from cardin.pipedrive.client import FirstPage, _orjson_may_differ
 from cardin.pipedrive.models import ActivityInfo, DealInfo, NoteInfo
@@ -252,6 +253,28 @@ async def test_a_fetched_page_reads_only_the_picked_items() -> None:
     picked = page.pick("person_id", 3, 20)
     assert [a.id for a in picked] == [n for n in range(1, 500) if n % 5 == 3][:20]
     assert len(page._read) == 1 + 20  # the first (the page is readable) and the picked
+
+
+async def test_a_pick_by_another_key_reads_each_item_once_and_models_only_the_picked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = [{"id": n, "owner_id": n % 5, "subject": f"#{n}"} for n in range(1, 500)]
+    decoded: list[bytes] = []
+    real = client_module._item_object
+
+    def counting(raw: msgspec.Raw) -> object:
+        decoded.append(bytes(raw))
+        return real(raw)
+
+    monkeypatch.setattr(client_module, "_item_object", counting)
+    page = await client_answering(page_body(items)).company_activities()
+    assert len(decoded) == 1  # the first item, read to know the page is readable
+    picked = page.pick("owner_id", 3, 20)
+    assert [a.id for a in picked] == [n for n in range(1, 500) if n % 5 == 3][:20]
+    assert len(page._read) == 1 + 20  # the first (the page is readable) and the picked
+    assert len(decoded) == len(set(decoded)) == 499  # every item looked at once, none twice
+    assert page.pick("no_such_field", 3, 20) == []  # a key no item holds: nothing picked
+    assert len(decoded) == 499
 
 
 async def test_an_item_that_is_not_utf8_is_dropped_and_the_rest_is_read() -> None:

@@ -145,8 +145,6 @@ def _query(params: Params) -> str:
 
 _NOT_OBJECT = object()
 """What an item that is no JSON object holds (no model reads it)."""
-_UNREAD = object()
-"""What an item holds under a key not read before the item itself: `pick` reads the item."""
 
 
 class Items(Generic[M]):
@@ -246,14 +244,16 @@ class FirstPage(Items[M]):
 
     A page fetched by the client holds its items as their JSON text (`Raw`: the reply's bytes,
     split by msgspec without reading them): `pick` first reads only the items' `person_id` and
-    `deal_id`, and an item becomes Python objects only when it is read into its model, by
-    orjson, or by the standard library where orjson would read it otherwise (`_item_object`).
+    `deal_id`, and an item becomes Python objects only when it is read into its model (or, for
+    a pick by another key, to see what it holds there), once, by orjson, or by the standard
+    library where orjson would read it otherwise (`_item_object`).
     An item neither can read (bytes that are not UTF-8) is dropped like any unreadable item,
     where a page read whole is refused whole for it.
     """
 
     def __init__(self, model: type[M], data: object, *, complete: bool, path: str) -> None:
         self._keys: list[_Keys | None] | None = None
+        self._objects: dict[int, object] = {}  # raw items read into Python objects, by index
         super().__init__(model, data, path=path)
         self.complete = complete
 
@@ -268,15 +268,20 @@ class FirstPage(Items[M]):
         return column
 
     def _held(self, index: int, key: str) -> object:
+        # a key `_Keys` does not hold: the item becomes Python objects (once: `_object`), not
+        # yet its model, so an item plainly holding another value is still skipped unread
         if type(self._data[index]) is not msgspec.Raw:
             return super()._held(index, key)
-        # a key `_Keys` does not hold: the item is read into its model (once: `_item`) and
-        # compared there, as an item that holds it would be
-        return _UNREAD
+        item = self._object(index)
+        return item.get(key) if type(item) is dict else _NOT_OBJECT
 
     def _object(self, index: int) -> object:
         raw = self._data[index]
-        return _item_object(raw) if type(raw) is msgspec.Raw else raw
+        if type(raw) is not msgspec.Raw:
+            return raw
+        if index not in self._objects:
+            self._objects[index] = _item_object(raw)
+        return self._objects[index]
 
 
 class _Keys(msgspec.Struct):
