@@ -22,6 +22,7 @@ from cardin.lookup import AccountKey, LookupEngine
 from cardin.pipedrive import (
     ApiToken,
     ApiTokenAuth,
+    BadResponse,
     InvalidToken,
     PipedriveClient,
     PipedriveError,
@@ -195,6 +196,21 @@ async def test_a_quick_read_from_a_silent_server_is_retried_then_unavailable(
     assert len(server.heads) == 3  # tried again, as a read may be
     assert len(sleep.delays) == 2
     assert client.meter.requests == 3
+
+
+@pytest.mark.parametrize("quick", [True, False], ids=["quick", "httpx"])
+async def test_a_cursor_that_is_not_text_is_a_bad_reply_either_way(
+    recorder: Any, quick: bool
+) -> None:
+    # a lone surrogate, which JSON may carry and no request can: Pipedrive's fault, not the
+    # token's (InvalidToken would ask the user to connect again), and never a bare exception
+    field = '{"field_code": "name", "field_name": "Name", "field_type": "varchar"}'
+    body = '{"success": true, "data": [%s], "additional_data": {"next_cursor": "\\ud800"}}'
+    server = await recorder((body % field).encode())
+    async with service_client() if quick else the_other_way() as http:
+        with pytest.raises(BadResponse, match="cursor that is not text"):
+            await pipedrive(http, server.url).person_fields()
+    assert len(server.heads) == 1  # the first page; the second is never asked for
 
 
 PARAMS = st.dictionaries(

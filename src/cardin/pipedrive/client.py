@@ -13,7 +13,9 @@ A read goes the quick way when the httpx client can send a plain GET itself (`Qu
 service's client, `cardin.transport.ServiceClient`) and the Auth is one header (`HeaderAuth`):
 the URL is the checked API base, the path and the query as httpx would write them (a test keeps
 the two equal), sent without httpx's request building. Everything else about the call (pacing,
-timeouts, retries, the errors, the count) is the same either way.
+timeouts, retries, the errors, the count) is the same either way, but for a reply whose body
+cannot be decoded (a `content-encoding` it does not match): the quick way has its status before
+the body and counts it as answered, as Pipedrive does; httpx's way fails before it has one.
 
 A write (POST, PATCH, PUT, DELETE) is sent again only after a 429, which Pipedrive answers before
 doing any work. Any other failure of a write that may have reached Pipedrive (a timeout once it
@@ -305,9 +307,16 @@ _KEYS = msgspec.json.Decoder(_Keys)
 def _keys_of(raw: msgspec.Raw) -> _Keys | None:
     """An item's `_Keys`; None when it is no JSON object, or one that cannot be read (bytes
     that are not UTF-8, nesting deeper than the stack allows): read whole, it would be
-    dropped all the same (`_item_object`)."""
+    dropped all the same (`_item_object`). An item msgspec reads but refuses (a number beyond
+    a float's range, such as 1e400, anywhere in it) is read as the model would read it: its
+    keys are taken from that."""
     try:
         return _KEYS.decode(raw)
+    except msgspec.ValidationError:  # the JSON is sound; a value is out of msgspec's range
+        item = _item_object(raw)
+        if type(item) is not dict:
+            return None
+        return _Keys(person_id=item.get("person_id"), deal_id=item.get("deal_id"))
     except (msgspec.DecodeError, RecursionError):  # DecodeError: ValidationError's parent
         return None
 
@@ -329,6 +338,15 @@ def _split_page(content: bytes) -> tuple[list[msgspec.Raw] | None, object] | Non
     if page.success is False:
         return None
     return items, page.additional_data
+
+
+def _is_text(value: str) -> bool:
+    """Whether a string from a reply can go into a request (as UTF-8: no lone surrogate)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _item_object(raw: msgspec.Raw) -> object:
@@ -875,6 +893,8 @@ class PipedriveClient:
             cursor = additional.get("next_cursor") if isinstance(additional, dict) else None
             if not isinstance(cursor, str) or not cursor:
                 break
+            if not _is_text(cursor):  # a lone surrogate: no request can carry it
+                raise BadResponse("Pipedrive sent a cursor that is not text", path=path)
             query["cursor"] = cursor
         return items
 
