@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from html.parser import HTMLParser
 
 import pytest
@@ -151,3 +152,20 @@ def test_cuts_of_short_notes_are_kept_and_long_ones_made_again() -> None:
     misses = notes._memo_cut.cache_info().misses
     assert notes.cut_note_html(long, max_chars=50) == notes.cut_note_html(long, max_chars=50)
     assert notes._memo_cut.cache_info().misses == misses
+
+
+def test_the_kept_cuts_stay_within_a_few_mb_at_their_bound() -> None:
+    # the worst case the bound allows: every note as long as is kept, 4 bytes a character
+    notes._memo_cut.cache_clear()
+    tracemalloc.start()
+    try:
+        for n in range(notes._MEMO_CUTS):
+            markup = f"{n:04} " + "\U0001f600" * (notes._MEMO_MARKUP - 5)
+            assert len(markup) == notes._MEMO_MARKUP
+            notes.cut_note_html(markup, max_lines=4, max_chars=300)
+        kept, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        assert notes._memo_cut.cache_info().currsize == notes._MEMO_CUTS
+        notes._memo_cut.cache_clear()
+    assert kept < 5_000_000

@@ -325,8 +325,11 @@ def cut_note_html(
     return _Cutter(max_lines, max_chars, max_markup, at_lines=at_lines).cut(markup)
 
 
-_MEMO_MARKUP = 4096
-_MEMO_CUTS = 512  # at most about 2 MB of notes kept
+# Notes are short as a rule (the demo's: 44 characters of markup at the median, 181 at most
+# but for its two long notes); kept with their cuts, 512 notes of 1,024 characters take 1 to
+# 4 MB, by how many bytes each character takes (tests/contact/test_note_cut.py measures it)
+_MEMO_MARKUP = 1024
+_MEMO_CUTS = 512
 
 
 @lru_cache(maxsize=_MEMO_CUTS)
