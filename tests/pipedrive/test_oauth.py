@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from cardin.pipedrive import OAuthGrant
-from cardin.pipedrive.oauth import GrantAuth, OAuthApp, is_oauth_url
+from cardin.pipedrive import BadResponse, OAuthGrant
+from cardin.pipedrive.oauth import GrantAuth, OAuthApp, TokenEndpoint, is_oauth_url
 from cardin.pipedrive.urls import DEFAULT_BASE_URL, is_api_domain
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -140,3 +141,31 @@ async def test_a_second_401_is_the_answer_not_another_refresh() -> None:
 )
 def test_the_oauth_server_is_https_or_on_a_loopback_host(url: str, kept: bool) -> None:
     assert is_oauth_url(url) is kept
+
+
+@pytest.mark.parametrize(
+    ("access", "refresh"),
+    [("a\ud800", "r"), ("a", "r\ud800"), ("a\r\nx: y", "r"), ("a", "r t"), ("ä", "r")],
+)
+async def test_a_token_response_with_tokens_no_request_can_carry_is_refused(
+    access: str, refresh: str
+) -> None:
+    # what the grant's tokens go into later (a header, a form) must not fail then, or inject
+    def answer(_request: httpx.Request) -> httpx.Response:
+        body = {
+            "access_token": access,
+            "refresh_token": refresh,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "api_domain": "https://acme.pipedrive.com",
+        }
+        headers = {"content-type": "application/json"}
+        return httpx.Response(200, content=json.dumps(body).encode(), headers=headers)
+
+    app = OAuthApp("client", "secret", "https://oauth.pipedrive.com")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        endpoint = TokenEndpoint(http, app, clock=lambda: NOW)
+        with pytest.raises(BadResponse, match="not plain ASCII"):
+            await endpoint.exchange_code("code", "https://cardin.example/oauth")
+        with pytest.raises(BadResponse, match="not plain ASCII"):
+            await endpoint.refresh(_grant("old", 0))

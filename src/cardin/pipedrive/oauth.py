@@ -166,6 +166,9 @@ class TokenEndpoint:
             raise BadResponse("the token response has no bearer access token")
         if not isinstance(refresh_token, str) or not refresh_token:
             raise BadResponse("the token response has no refresh token")
+        if not (_plain(access_token) and _plain(refresh_token)):
+            # a token goes into a header and a form as it is: no Pipedrive token is otherwise
+            raise BadResponse("the token response's tokens are not plain ASCII")
         if not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in <= 0:
             raise BadResponse("the token response has no expiry")
         api_domain = body.get("api_domain") or (previous and previous.api_domain)
@@ -185,6 +188,11 @@ class TokenEndpoint:
             scopes=scopes,
             api_domain=api_domain.rstrip("/"),
         )
+
+
+def _plain(token: str) -> bool:
+    """Whether a token is printable ASCII (no space, control character or lone surrogate)."""
+    return token.isascii() and token.isprintable() and " " not in token
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
