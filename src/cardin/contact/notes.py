@@ -326,10 +326,10 @@ def cut_note_html(
 
 
 # Notes are short as a rule (the demo's: 44 characters of markup at the median, 181 at most
-# but for its two long notes); kept with their cuts, 512 notes of 1,024 characters take 1 to
-# 4 MB, by how many bytes each character takes (tests/contact/test_note_cut.py measures it)
+# but for its two long notes). Kept with their cuts, 256 notes of 1,024 characters take at most
+# about 2.7 MB (4-byte characters, a long link cut inside; tests/contact/test_note_cut.py)
 _MEMO_MARKUP = 1024
-_MEMO_CUTS = 512
+_MEMO_CUTS = 256
 
 
 @lru_cache(maxsize=_MEMO_CUTS)
