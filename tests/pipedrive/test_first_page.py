@@ -294,7 +294,7 @@ async def test_an_item_whose_key_is_not_utf8_is_dropped_and_the_rest_is_read() -
 
 @pytest.mark.parametrize("other", ["1e400", "-1e309", '{"x": [1e999]}'])
 async def test_an_item_with_a_number_beyond_a_float_is_picked_as_read_whole(other: str) -> None:
-    # msgspec refuses such a number anywhere in the item; the model drops only that field
+    # msgspec refuses such a number in a key it reads; the model drops only that field
     first = f'{{"id":1,"person_id":7,"deal_id":{other}}}'
     second = f'{{"id":2,"deal_id":7,"person_id":{other}}}'
     body = page_body(f"[{first},{second}]".encode())

@@ -308,8 +308,8 @@ def _keys_of(raw: msgspec.Raw) -> _Keys | None:
     """An item's `_Keys`; None when it is no JSON object, or one that cannot be read (bytes
     that are not UTF-8, nesting deeper than the stack allows): read whole, it would be
     dropped all the same (`_item_object`). An item msgspec reads but refuses (a number beyond
-    a float's range, such as 1e400, anywhere in it) is read as the model would read it: its
-    keys are taken from that."""
+    a float's range, such as 1e400, in `person_id` or `deal_id`, at any depth) is read as the
+    model would read it: its keys are taken from that."""
     try:
         return _KEYS.decode(raw)
     except msgspec.ValidationError:  # the JSON is sound; a value is out of msgspec's range
