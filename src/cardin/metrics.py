@@ -54,7 +54,7 @@ PIPEDRIVE_TOKENS = Counter(
 LIMITER_WAITS = Counter(
     "cardin_limiter_waits_total",
     "Requests held back for a full burst window, by window (burst, search) and how the wait "
-    "ended (sent, gave_up)",
+    "ended (sent; gave_up: not sent, answered as a 429)",
     ["window", "result"],
 )
 LIMITER_WAIT_SECONDS = Histogram(

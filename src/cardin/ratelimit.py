@@ -4,7 +4,9 @@ Two operations, each atomic where the calls of several service processes meet:
 
 - a rolling window of requests (`acquire`: count one more request when fewer than `limit` were
   counted in the last `window` seconds, else say how long until one leaves the window; `observe`:
-  Pipedrive reported more requests in the window than were counted here, so pad the count);
+  Pipedrive reported more requests in the window than were counted here, so pad the count;
+  `settle`'s `held`: the request's answer came, so it is counted from now on, the latest it can
+  have reached Pipedrive, however late it got there);
 - a counter that expires (`spend`, `spent`: the tokens a company spent today; `put`, `counts`: a
   number kept for a while, such as a company's seats, and several counters read at once).
 
@@ -39,8 +41,9 @@ below)."""
 class Limiter(Protocol):
     """Shared rolling windows and expiring counters (see the module's docstring)."""
 
-    async def acquire(self, key: str, limit: int, window: float) -> float:
-        """0 when one more request was counted in the window; else seconds until a slot frees."""
+    async def acquire(self, key: str, limit: int, window: float, member: str = "") -> float:
+        """0 when one more request was counted in the window (as `member`, when given: see
+        `settle`); else seconds until a slot frees."""
         ...
 
     async def observe(self, key: str, used: int, window: float) -> None:
@@ -64,10 +67,14 @@ class Limiter(Protocol):
         ...
 
     async def settle(
-        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+        self,
+        window: tuple[str, int, float] | None,
+        spend: tuple[str, int, float] | None,
+        held: tuple[str, str, float] | None = None,
     ) -> None:
         """After a request, at once (one round trip): `observe(*window)` and `spend(*spend)`,
-        each when given."""
+        each when given; `held` (key, member, window): the request is counted in that window
+        from now on, as `member` (moved there when `acquire` counted it, added when not)."""
         ...
 
 
@@ -76,30 +83,39 @@ class MemoryLimiter:
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._windows: dict[str, deque[float]] = {}
+        self._windows: dict[str, deque[tuple[float, str]]] = {}  # (time, member), in order
         self._counters: dict[str, tuple[float, int]] = {}
 
-    def _window(self, key: str, window: float) -> deque[float]:
+    def _window(self, key: str, window: float) -> deque[tuple[float, str]]:
         times = self._windows.setdefault(key, deque())
         now = self._clock()
-        while times and times[0] <= now - window:
+        while times and times[0][0] <= now - window:
             times.popleft()
         return times
 
-    async def acquire(self, key: str, limit: int, window: float) -> float:
+    async def acquire(self, key: str, limit: int, window: float, member: str = "") -> float:
         """Count one more request, or the seconds until the oldest leaves the window."""
         times = self._window(key, window)
         now = self._clock()
         if len(times) < limit:
-            times.append(now)
+            times.append((now, member))
             return 0.0
-        return max(times[0] + window - now, 0.001)
+        return max(times[0][0] + window - now, 0.001)
 
     async def observe(self, key: str, used: int, window: float) -> None:
         """Pad the window to `used` requests (at most `MAX_COUNTED`), counted now."""
         times = self._window(key, window)
         now = self._clock()
-        times.extend(itertools.repeat(now, max(min(used, MAX_COUNTED) - len(times), 0)))
+        times.extend(itertools.repeat((now, ""), max(min(used, MAX_COUNTED) - len(times), 0)))
+
+    def _hold(self, key: str, member: str, window: float) -> None:
+        """Count the request `member` from now on (the latest entry of its window)."""
+        times = self._window(key, window)
+        for index, (_, held) in enumerate(times):
+            if held == member:
+                del times[index]
+                break
+        times.append((self._clock(), member))
 
     async def spend(self, key: str, amount: int, ttl: float) -> int:
         """Add to the counter; it starts again after `ttl` seconds."""
@@ -109,9 +125,14 @@ class MemoryLimiter:
         return total
 
     async def settle(
-        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+        self,
+        window: tuple[str, int, float] | None,
+        spend: tuple[str, int, float] | None,
+        held: tuple[str, str, float] | None = None,
     ) -> None:
-        """`observe` and `spend`, each when given."""
+        """`held`, `observe` and `spend`, each when given."""
+        if held is not None:
+            self._hold(*held)
         if window is not None:
             await self.observe(*window)
         if spend is not None:
@@ -173,10 +194,18 @@ redis.call('PEXPIRE', KEYS[1], window)
 # KEYS[1]: the window; ARGV: requests Pipedrive counted, window in ms, a unique prefix.
 _OBSERVE = _FILL_WINDOW + "return 0\n"
 
-# KEYS[1]: the window, KEYS[2]: the counter; ARGV: requests Pipedrive counted (0: none to
-# observe), window in ms, a unique prefix, tokens to add (0: none), the counter's ttl in ms.
+# KEYS[1]: the window, KEYS[2]: the counter, KEYS[3]: the held request's window; ARGV: requests
+# Pipedrive counted (0: none to observe), window in ms, a unique prefix, tokens to add (0: none),
+# the counter's ttl in ms, the held request's member ("": none), its window in ms.
 _SETTLE = (
-    "if tonumber(ARGV[1]) > 0 then\n"
+    """if ARGV[6] ~= '' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[3], now, ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[7]))
+end
+if tonumber(ARGV[1]) > 0 then
+"""
     + _FILL_WINDOW
     + """end
 if tonumber(ARGV[4]) > 0 then
@@ -200,10 +229,9 @@ class RedisLimiter:
         self._observe = self._redis.register_script(_OBSERVE)
         self._settle = self._redis.register_script(_SETTLE)
 
-    async def acquire(self, key: str, limit: int, window: float) -> float:
+    async def acquire(self, key: str, limit: int, window: float, member: str = "") -> float:
         """Count one more request atomically; Redis away: admitted (0)."""
-        member = uuid.uuid4().hex
-        args: list[str | int] = [limit, _ms(window), member]
+        args: list[str | int] = [limit, _ms(window), member or uuid.uuid4().hex]
         waited: object = await self._cache.call(lambda: self._acquire(keys=[key], args=args), 0)
         return int(waited) / 1000 if isinstance(waited, int) else 0.0
 
@@ -225,21 +253,27 @@ class RedisLimiter:
         return int(total)
 
     async def settle(
-        self, window: tuple[str, int, float] | None, spend: tuple[str, int, float] | None
+        self,
+        window: tuple[str, int, float] | None,
+        spend: tuple[str, int, float] | None,
+        held: tuple[str, str, float] | None = None,
     ) -> None:
-        """Both in one script run (at most `MAX_COUNTED` requests observed); Redis away:
+        """All three in one script run (at most `MAX_COUNTED` requests observed); Redis away:
         nothing."""
-        if window is None and spend is None:
+        if window is None and spend is None and held is None:
             return
         window_key, used, seconds = window or ("cardin:rl:none", 0, 1.0)
         counter, amount, ttl = spend or ("cardin:rl:none", 0, 1.0)
-        keys = [window_key, counter]
+        held_key, member, held_seconds = held or ("cardin:rl:none", "", 1.0)
+        keys = [window_key, counter, held_key]
         args: list[str | int] = [
             min(used, MAX_COUNTED),
             _ms(seconds),
             uuid.uuid4().hex,
             amount,
             _ms(ttl),
+            member,
+            _ms(held_seconds),
         ]
         await self._cache.call(lambda: self._settle(keys=keys, args=args), None)
 

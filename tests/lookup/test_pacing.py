@@ -21,7 +21,7 @@ from cardin.cache_redis import RedisCache
 from cardin.lookup import AccountKey, LookupEngine
 from cardin.lookup.pacing import Pacing, PacingConfig, credential_fingerprint, lookup_cost
 from cardin.lookup.plan import Limits, Parts
-from cardin.pipedrive import ApiToken, PacedRequest, RetryPolicy
+from cardin.pipedrive import ApiToken, PacedRequest, RateLimited, RetryPolicy
 from cardin.ratelimit import MAX_COUNTED, Limiter, MemoryLimiter, RedisLimiter, limiter_for
 from cardin.sandbox import DEMO_COMPANY_ID, DEMO_TOKEN, DEMO_USER_ID, Sandbox, demo_dataset
 from cardin.sandbox.limits import RateLimiter
@@ -112,6 +112,40 @@ async def test_60_concurrent_calls_on_one_token_from_two_engines_draw_no_429(
     assert statuses(sandbox) == [200] * 60
 
 
+class Late(httpx.AsyncBaseTransport):
+    """Delivers the first window's requests `delay` seconds late (a busy process on the way):
+    each was counted in the window when it left, and Pipedrive counts it when it arrives."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, delay: float) -> None:
+        self.inner = inner
+        self.delay = delay
+        self.sent = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        if self.sent <= LIMIT:
+            await asyncio.sleep(self.delay)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.15])
+async def test_requests_that_arrive_late_still_draw_no_429(
+    shared: tuple[Limiter, Limiter], delay: float
+) -> None:
+    # 0.15 s late is more than the window's margin (0.06 s): a request is counted again when
+    # its answer comes, so the late ones still fill the window the later ones go into
+    sandbox = tight_sandbox()
+    transport = Late(httpx.ASGITransport(app=sandbox.app), delay)
+    async with httpx.AsyncClient(transport=transport) as http:
+        clients = [
+            engine_on(http, limiter).client(ApiToken(DEMO_TOKEN), SANDBOX_URL, account=ACCOUNT)
+            for limiter in shared
+        ]
+        users = await asyncio.gather(*(clients[i % 2].current_user() for i in range(40)))
+    assert len(users) == 40
+    assert statuses(sandbox) == [200] * 40
+
+
 async def test_searches_keep_to_the_search_window(shared: tuple[Limiter, Limiter]) -> None:
     sandbox = tight_sandbox()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as http:
@@ -152,17 +186,48 @@ async def test_the_pacer_counts_the_companys_tokens() -> None:
     assert sandbox.tokens_spent(DEMO_COMPANY_ID) == 22
 
 
-async def test_a_wait_longer_than_allowed_sends_anyway() -> None:
+async def test_a_wait_longer_than_allowed_is_not_sent_and_answered_as_a_429() -> None:
     labels = {"window": "burst", "result": "gave_up"}
     before = REGISTRY.get_sample_value("cardin_limiter_waits_total", labels) or 0.0
-    limiter = MemoryLimiter()
-    pacing = Pacing(limiter, PacingConfig(window=60.0, default_limit=1))
+    sandbox = Sandbox(demo_dataset(TODAY), timeout_seconds=5.0)
+    sandbox.limiter = RateLimiter(time.monotonic, window=60.0, burst_limit=1, search_limit=1)
+    config = PacingConfig(window=60.0, default_limit=1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as http:
+        engine = LookupEngine(
+            http,
+            MemoryCache(),
+            api_base=SANDBOX_URL,
+            timeout=0.2,
+            retry=RetryPolicy(attempts=3),
+            pacing=Pacing(MemoryLimiter(), config),
+        )
+        client = engine.client(ApiToken(DEMO_TOKEN), SANDBOX_URL, account=ACCOUNT)
+        await client.current_user()
+        # the window is full for a minute: no waiting that long, and no 429 drawn either
+        with pytest.raises(RateLimited, match="window is full: not sent") as refused:
+            await client.current_user()
+    assert refused.value.status is None
+    assert 55 < (refused.value.retry_after or 0) <= 60 + config.margin  # not within 0.2 s
+    assert statuses(sandbox) == [200]  # the second was never sent
+    assert client.meter.requests == 1
+    assert REGISTRY.get_sample_value("cardin_limiter_waits_total", labels) == before + 1
+
+
+async def test_a_wait_longer_than_allowed_goes_anyway_while_the_limit_is_a_guess() -> None:
+    # no reply has told the limit: 1 a minute is the least of the plans, the account's may be more
+    labels = {"window": "burst", "result": "gave_up"}
+    before = REGISTRY.get_sample_value("cardin_limiter_waits_total", labels) or 0.0
+    pacing = Pacing(MemoryLimiter(), PacingConfig(window=60.0, default_limit=1))
     pacer = pacing.pacer(ApiToken(DEMO_TOKEN), DEMO_COMPANY_ID, DEMO_USER_ID)
     request = PacedRequest("GET", "/v1/users/me", 2)
     await pacer.before(request, wait_at_most=0.05)
-    # the window is full for a minute: no waiting that long, the request goes (and is counted)
-    await pacer.before(request, wait_at_most=0.05)
+    await pacer.before(request, wait_at_most=0.05)  # returns: the request goes
     assert REGISTRY.get_sample_value("cardin_limiter_waits_total", labels) == before + 1
+    searching = PacedRequest("GET", "/api/v2/persons/search", 20)  # documented: 10 a window
+    for _ in range(PacingConfig().search_limit):
+        await pacer.before(searching, wait_at_most=0.05)
+    with pytest.raises(RateLimited):
+        await pacer.before(searching, wait_at_most=0.05)
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
@@ -202,7 +267,7 @@ async def test_an_unreachable_redis_admits_everything_and_counts_nothing() -> No
     await limiter.observe("k", 5, 60.0)
     assert await limiter.spend("s", 5, 60.0) == 0
     assert await limiter.spent("s") == 0
-    await limiter.settle(("k", 5, 60.0), ("s", 5, 60.0))
+    await limiter.settle(("k", 5, 60.0), ("s", 5, 60.0), ("k", "m", 60.0))
     await limiter.put("seats", 5, 60.0)
     assert await limiter.counts(["seats", "s"]) == [None, None]
     await cache.close()

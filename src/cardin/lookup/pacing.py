@@ -3,10 +3,16 @@ daily token budget, across every lookup and every service process that shares th
 
 Before each request the pacer counts it in the credential's rolling window (the Search API's
 own window for a search) in the cache backend's limiter (`cardin.ratelimit`); when the window is
-full it waits until a slot frees, as long as the caller allows, instead of drawing a 429. After
-each answer it corrects the window from `x-ratelimit-limit` and `x-ratelimit-remaining` (another
-program using the same token shows there), and charges the request's documented token cost to
-the company's count for the UTC day: no header reports the daily budget, so the count is ours.
+full it waits until a slot frees, as long as the caller allows, instead of drawing a 429. A
+request that cannot wait that long is not sent (RateLimited, as a 429 would be) when the
+window's limit is known (the Search API's, or one a reply's `x-ratelimit-limit` told); while the
+limit is only the least of the plans it goes anyway, since the account's may be higher. When
+the answer comes the request is counted again from then on: Pipedrive counted it somewhere
+between, and a request that reached it late (a busy process on either side) still fills its
+window after the ones sent after it. After each answer it also corrects the window from
+`x-ratelimit-limit` and `x-ratelimit-remaining` (another program using the same token shows
+there), and charges the request's documented token cost to the company's count for the UTC day:
+no header reports the daily budget, so the count is ours.
 
 A company's budget is not told either: it is 30,000 tokens x plan multiplier x seats. The seats
 are the company's active users as a lookup last saw them (`note_seats`), kept in the limiter's
@@ -26,13 +32,14 @@ import asyncio
 import hashlib
 import logging
 import random
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from cardin import metrics
 from cardin.lookup.plan import Limits, Parts
-from cardin.pipedrive import ApiToken, Credential, PacedRequest
+from cardin.pipedrive import ApiToken, Credential, PacedRequest, RateLimited
 from cardin.pipedrive.costs import path_template
 from cardin.ratelimit import MAX_COUNTED, Limiter
 
@@ -140,6 +147,10 @@ class Pacing:
         """The credential's requests per window, as a reply last told (the least until then)."""
         return self._limits.get(name, self.config.default_limit)
 
+    def knows_limit(self, name: str) -> bool:
+        """Whether a reply told the credential's requests per window."""
+        return name in self._limits
+
     def learn_limit(self, name: str, limit: int) -> None:
         """A reply's `x-ratelimit-limit` (at most `MAX_COUNTED`)."""
         if limit > 0:
@@ -154,6 +165,7 @@ class SharedPacer:
         self._pacing = pacing
         self._name = name
         self._company = company_id
+        self._members: dict[int, str] = {}  # a request in flight (its id) -> its window entry
 
     def _window(self, request: PacedRequest) -> tuple[str, str, int]:
         kind = "search" if request.is_search else "burst"
@@ -165,7 +177,9 @@ class SharedPacer:
         return kind, f"cardin:rl:1:{kind}:{self._name}", limit
 
     async def before(self, request: PacedRequest, *, wait_at_most: float) -> None:
-        """Wait for a slot in the window, at most `wait_at_most` seconds."""
+        """Wait for a slot in the window, at most `wait_at_most` seconds; when none frees by
+        then, RateLimited (never sent: no status) if the window's limit is known, else return
+        (see the module's docstring)."""
         limiter = self._pacing.limiter
         if limiter is None or self._name is None:
             return
@@ -174,14 +188,21 @@ class SharedPacer:
         loop = asyncio.get_running_loop()
         started = loop.time()
         waited = False
+        member = uuid.uuid4().hex
         while True:
-            delay = await limiter.acquire(key, limit, window)
+            delay = await limiter.acquire(key, limit, window, member)
             if delay <= 0:
+                self._members[id(request)] = member
                 break
             left = started + wait_at_most - loop.time()
             if delay > left:
                 metrics.LIMITER_WAITS.labels(kind, "gave_up").inc()
-                return
+                if kind == "burst" and not self._pacing.knows_limit(self._name):
+                    return  # the limit is a guess, the least of the plans: it may have room
+                # sent now it would draw a 429 (every one sent so did, in bench/scale.py): it is
+                # answered as one, and the client tries again after `delay` if time allows
+                message = f"the {kind} window is full: not sent"
+                raise RateLimited(message, retry_after=delay, status=None, path=request.path)
             waited = True
             # a little jitter, so that the waiters of one window do not all retry at once
             await asyncio.sleep(delay + random.uniform(0, 0.02))
@@ -205,6 +226,12 @@ class SharedPacer:
         spend = None
         if self._company is not None and charged and request.cost:
             spend = (self._pacing.budget_key(self._company), request.cost, BUDGET_TTL)
+        seconds = self._pacing.config.window + self._pacing.config.margin
+        held = None
+        if self._name is not None:
+            # counted from now on, as the entry `before` made (or a new one, if it made none)
+            member = self._members.pop(id(request), None) or uuid.uuid4().hex
+            held = (self._window(request)[1], member, seconds)
         window = None
         if headers is not None and self._name is not None:
             if status == 429 and _retry_after(headers) > LONG_RETRY:  # noqa: PLR2004
@@ -217,9 +244,8 @@ class SharedPacer:
                     self._pacing.learn_limit(self._name, limit)
                 used = min(limit - remaining, MAX_COUNTED)
                 if used > 0:
-                    seconds = self._pacing.config.window + self._pacing.config.margin
                     window = (key, used, seconds)
-        await limiter.settle(window, spend)
+        await limiter.settle(window, spend, held)
 
     async def _spend_all(self) -> None:
         """Pipedrive refused for the day: the company's count jumps past any budget."""

@@ -39,8 +39,8 @@ class Pacer(Protocol):
     """Holds requests back to stay within Pipedrive's limits, and learns from the answers."""
 
     async def before(self, request: PacedRequest, *, wait_at_most: float) -> None:
-        """Return when the request may go, or after `wait_at_most` seconds at the latest (the
-        request then goes anyway, and a 429 is handled as without a pacer)."""
+        """Return when the request may go; raise RateLimited (with no status: never sent)
+        when it may not within `wait_at_most` seconds (the client handles it as a 429)."""
         ...
 
     async def after(
