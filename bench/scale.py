@@ -48,6 +48,7 @@ from cardin.connectors import ALL_FEATURES
 from cardin.connectors.model import ConnectorSettings, RunMode
 from cardin.contact.model import Account
 from cardin.pipedrive import ApiToken
+from cardin.pipedrive.costs import path_template
 from cardin.preview.google import LocalGoogle
 from cardin.sandbox import Company, Dataset, Sandbox, demo_dataset
 from cardin.store import ConnectorStore, TokenCipher, create_database_engine, upgrade_database
@@ -264,10 +265,15 @@ def prepared_events(google: LocalGoogle, specs: list[UserSpec]) -> dict[str, dic
     return events
 
 
-def metric_sum(text: str, name: str) -> float:
-    """The sum of a metric's samples in Prometheus' text format."""
-    pattern = re.compile(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? ([0-9.e+-]+)$", re.MULTILINE)
-    return sum(float(v) for v in pattern.findall(text))
+def metric_sum(text: str, name: str, *label_values: str) -> float:
+    """The sum of a metric's samples in Prometheus' text format (those of its samples whose
+    labels hold every one of `label_values`, when given)."""
+    pattern = re.compile(rf"^{re.escape(name)}(\{{[^}}]*\}})? ([0-9.e+-]+)$", re.MULTILINE)
+    return sum(
+        float(value)
+        for labels, value in pattern.findall(text)
+        if all(f'="{v}"' in labels for v in label_values)
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -393,6 +399,17 @@ def report(
         f"| {percentile(load.latencies, 0.5) * 1000:.0f} "
         f"| {percentile(load.latencies, 0.99) * 1000:.0f} | {non_ok} | {lookups:.0f} "
         f"| {coalesced:.0f} | {len(requests)} | {refused} | {waits:.0f} |"
+    )
+    waited = {
+        f"{window} {result}": metric_sum(metrics_text, "cardin_limiter_waits_total", window, result)
+        for window in ("burst", "search")
+        for result in ("sent", "gave_up")
+    }
+    print()
+    print("limiter waits: " + ", ".join(f"{k} {v:.0f}" for k, v in waited.items()), end="")
+    refused_paths = Counter(path_template(str(r["path"])) for r in requests if r["status"] == 429)
+    print(
+        "; 429s by endpoint: " + (", ".join(f"{k} {n}" for k, n in refused_paths.items()) or "none")
     )
     print()
     print("| company | tokens | requests | 429s |")
