@@ -403,7 +403,7 @@ def report(
     waited = {
         f"{window} {result}": metric_sum(metrics_text, "cardin_limiter_waits_total", window, result)
         for window in ("burst", "search")
-        for result in ("sent", "gave_up")
+        for result in ("sent", "gave_up", "sent_unpaced")
     }
     print()
     print("limiter waits: " + ", ".join(f"{k} {v:.0f}" for k, v in waited.items()), end="")

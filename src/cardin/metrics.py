@@ -54,7 +54,8 @@ PIPEDRIVE_TOKENS = Counter(
 LIMITER_WAITS = Counter(
     "cardin_limiter_waits_total",
     "Requests held back for a full burst window, by window (burst, search) and how the wait "
-    "ended (sent; gave_up: not sent, answered as a 429)",
+    "ended (sent; gave_up: not sent, answered as a 429; sent_unpaced: sent without a slot, "
+    "the window's limit not yet known)",
     ["window", "result"],
 )
 LIMITER_WAIT_SECONDS = Histogram(

@@ -213,9 +213,51 @@ async def test_a_wait_longer_than_allowed_is_not_sent_and_answered_as_a_429() ->
     assert REGISTRY.get_sample_value("cardin_limiter_waits_total", labels) == before + 1
 
 
+def one_a_window(window: float, timeout: float, attempts: int) -> tuple[Sandbox, LookupEngine]:
+    """A sandbox that takes one request a `window`, and an engine paced to it (no deadline)."""
+    sandbox = Sandbox(demo_dataset(TODAY), timeout_seconds=5.0)
+    sandbox.limiter = RateLimiter(time.monotonic, window=window, burst_limit=1, search_limit=1)
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app))
+    config = PacingConfig(window=window, margin=0.05, default_limit=1)
+    engine = LookupEngine(
+        http,
+        MemoryCache(),
+        api_base=SANDBOX_URL,
+        timeout=timeout,
+        retry=RetryPolicy(attempts=attempts),
+        pacing=Pacing(MemoryLimiter(), config),
+    )
+    return sandbox, engine
+
+
+async def test_a_request_the_pacer_did_not_send_is_not_tried_again() -> None:
+    # the wait (1 s) is longer than the attempt allows (0.1 of its 0.2 s) but not than a 429's
+    # Retry-After the client would wait for: the pacer's refusal is final all the same
+    sandbox, engine = one_a_window(1.0, timeout=0.2, attempts=3)
+    client = engine.client(ApiToken(DEMO_TOKEN), SANDBOX_URL, account=ACCOUNT)
+    await client.current_user()
+    started = time.monotonic()
+    with pytest.raises(RateLimited, match="not sent"):
+        await client.current_user()
+    assert time.monotonic() - started < 0.5
+    assert statuses(sandbox) == [200]
+
+
+async def test_the_pacer_may_wait_all_but_a_second_of_a_long_attempt() -> None:
+    # 3 s left: half would be 1.5 s, short of the window's 1.85; all but a second is 2 s (one
+    # attempt: the wait is the pacer's, no retry's)
+    sandbox, engine = one_a_window(1.8, timeout=3.0, attempts=1)
+    client = engine.client(ApiToken(DEMO_TOKEN), SANDBOX_URL, account=ACCOUNT)
+    await client.current_user()
+    started = time.monotonic()
+    await client.current_user()
+    assert 1.5 < time.monotonic() - started < 3.0
+    assert statuses(sandbox) == [200, 200]
+
+
 async def test_a_wait_longer_than_allowed_goes_anyway_while_the_limit_is_a_guess() -> None:
     # no reply has told the limit: 1 a minute is the least of the plans, the account's may be more
-    labels = {"window": "burst", "result": "gave_up"}
+    labels = {"window": "burst", "result": "sent_unpaced"}
     before = REGISTRY.get_sample_value("cardin_limiter_waits_total", labels) or 0.0
     pacing = Pacing(MemoryLimiter(), PacingConfig(window=60.0, default_limit=1))
     pacer = pacing.pacer(ApiToken(DEMO_TOKEN), DEMO_COMPANY_ID, DEMO_USER_ID)

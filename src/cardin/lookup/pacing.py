@@ -196,11 +196,13 @@ class SharedPacer:
                 break
             left = started + wait_at_most - loop.time()
             if delay > left:
-                metrics.LIMITER_WAITS.labels(kind, "gave_up").inc()
                 if kind == "burst" and not self._pacing.knows_limit(self._name):
-                    return  # the limit is a guess, the least of the plans: it may have room
+                    # the limit is a guess, the least of the plans: the account's may have room
+                    metrics.LIMITER_WAITS.labels(kind, "sent_unpaced").inc()
+                    return
+                metrics.LIMITER_WAITS.labels(kind, "gave_up").inc()
                 # sent now it would draw a 429 (every one sent so did, in bench/scale.py): it is
-                # answered as one, and the client tries again after `delay` if time allows
+                # answered as one, not sent, and not tried again in this call
                 message = f"the {kind} window is full: not sent"
                 raise RateLimited(message, retry_after=delay, status=None, path=request.path)
             waited = True

@@ -145,6 +145,9 @@ def _query(params: Params) -> str:
     return str(httpx.QueryParams(params))
 
 
+_LEAST_ATTEMPT = 1.0
+"""Seconds an attempt keeps for itself when the pacer holds it back (if it has more than two)."""
+
 _NOT_OBJECT = object()
 """What an item that is no JSON object holds (no model reads it)."""
 
@@ -981,6 +984,8 @@ class PipedriveClient:
     def _retry_delay(self, exc: PipedriveError, attempt: int, method: str) -> float | None:
         if attempt >= self._retry.attempts:
             return None
+        if isinstance(exc, RateLimited) and exc.status is None:
+            return None  # the pacer did not send it: it waited as long as the attempt allows
         # A write that failed on the way back may have been applied: only a 429 (refused before
         # any work) is safe to send again.
         if method not in _READS and not isinstance(exc, RateLimited):
@@ -998,8 +1003,10 @@ class PipedriveClient:
         )
         paced = PacedRequest(method, path, token_cost(method, path))
         if self._pacer is not None:
-            # the wait for the window leaves the attempt at least half of the time left
-            await self._pacer.before(paced, wait_at_most=self._attempt_timeout(path) / 2)
+            # the wait for the window leaves the attempt half of the time left, or more: a
+            # second, when the time left is longer than two
+            left = self._attempt_timeout(path)
+            await self._pacer.before(paced, wait_at_most=max(left / 2, left - _LEAST_ATTEMPT))
         timeout = self._attempt_timeout(path)
         loop = asyncio.get_running_loop()
         started = loop.time()

@@ -40,7 +40,8 @@ class Pacer(Protocol):
 
     async def before(self, request: PacedRequest, *, wait_at_most: float) -> None:
         """Return when the request may go; raise RateLimited (with no status: never sent)
-        when it may not within `wait_at_most` seconds (the client handles it as a 429)."""
+        when it may not within `wait_at_most` seconds (the client gives it to its caller, as a
+        429 it may not wait for)."""
         ...
 
     async def after(
