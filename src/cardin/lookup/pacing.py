@@ -4,9 +4,10 @@ daily token budget, across every lookup and every service process that shares th
 Before each request the pacer counts it in the credential's rolling window (the Search API's
 own window for a search) in the cache backend's limiter (`cardin.ratelimit`); when the window is
 full it waits until a slot frees, as long as the caller allows, instead of drawing a 429. A
-request that cannot wait that long is not sent (RateLimited, as a 429 would be) when the
-window's limit is known (the Search API's, or one a reply's `x-ratelimit-limit` told); while the
-limit is only the least of the plans it goes anyway, since the account's may be higher. When
+request that cannot wait that long is not sent (RateLimited, as a 429 the client may not wait
+for) when the window's limit is known (the Search API's, or one a reply's `x-ratelimit-limit`
+told); while the limit is only the least of the plans it goes anyway, since the account's may
+be higher. When
 the answer comes the request is counted again from then on: Pipedrive counted it somewhere
 between, and a request that reached it late (a busy process on either side) still fills its
 window after the ones sent after it. After each answer it also corrects the window from

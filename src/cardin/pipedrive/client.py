@@ -145,8 +145,9 @@ def _query(params: Params) -> str:
     return str(httpx.QueryParams(params))
 
 
-_LEAST_ATTEMPT = 1.0
-"""Seconds an attempt keeps for itself when the pacer holds it back (if it has more than two)."""
+_LEAST_READ = 0.25
+"""Seconds a read keeps for itself when the pacer holds it back (half, when it has less than
+twice that)."""
 
 _NOT_OBJECT = object()
 """What an item that is no JSON object holds (no model reads it)."""
@@ -1003,10 +1004,11 @@ class PipedriveClient:
         )
         paced = PacedRequest(method, path, token_cost(method, path))
         if self._pacer is not None:
-            # the wait for the window leaves the attempt half of the time left, or more: a
-            # second, when the time left is longer than two
+            # the wait for the window leaves a write half of the time left (a write cut short
+            # is uncertain), and a read a quarter second of it (half, when less than that)
             left = self._attempt_timeout(path)
-            await self._pacer.before(paced, wait_at_most=max(left / 2, left - _LEAST_ATTEMPT))
+            keep = min(left / 2, _LEAST_READ) if method in _READS else left / 2
+            await self._pacer.before(paced, wait_at_most=left - keep)
         timeout = self._attempt_timeout(path)
         loop = asyncio.get_running_loop()
         started = loop.time()
