@@ -7,13 +7,12 @@ full it waits until a slot frees, as long as the caller allows, instead of drawi
 request that cannot wait that long is not sent (RateLimited, as a 429 the client may not wait
 for) when the window's limit is known (the Search API's, or one a reply's `x-ratelimit-limit`
 told); while the limit is only the least of the plans it goes anyway, since the account's may
-be higher. When
-the answer comes the request is counted again from then on: Pipedrive counted it somewhere
-between, and a request that reached it late (a busy process on either side) still fills its
-window after the ones sent after it. After each answer it also corrects the window from
-`x-ratelimit-limit` and `x-ratelimit-remaining` (another program using the same token shows
-there), and charges the request's documented token cost to the company's count for the UTC day:
-no header reports the daily budget, so the count is ours.
+be higher. When the answer comes the request is counted again from then on: Pipedrive counted
+it somewhere between, and a request that reached it late (a busy process on either side) still
+fills its window after the ones sent after it. After each answer it also corrects the window
+from `x-ratelimit-limit` and `x-ratelimit-remaining` (another program using the same token
+shows there), and charges the request's documented token cost to the company's count for the
+UTC day: no header reports the daily budget, so the count is ours.
 
 A company's budget is not told either: it is 30,000 tokens x plan multiplier x seats. The seats
 are the company's active users as a lookup last saw them (`note_seats`), kept in the limiter's
